@@ -1,0 +1,87 @@
+# Sietch: the one entry point. `make` builds the ISO, `make run` boots it,
+# `make test` runs every test, `make debug` boots it under gdb.
+
+BUILD := build
+CC := gcc
+LD := ld
+
+KERNEL_CFLAGS := -std=gnu11 -ffreestanding -fno-stack-protector -fno-pic -mno-red-zone \
+	-mcmodel=kernel -mgeneral-regs-only -fno-omit-frame-pointer \
+	-fno-tree-loop-distribute-patterns -O2 -g -Wall -Wextra -Werror -Wshadow -I. -MMD -MP
+KERNEL_ASFLAGS := -I. -MMD -MP -g
+KERNEL_LDFLAGS := -nostdlib -z max-page-size=4096 -z noexecstack -T kernel/kernel.ld
+
+# Every .c/.S under boot/ and kernel/, and the freestanding lib/common, is kernel code.
+KERNEL_SRC := $(wildcard boot/*.S) $(shell find kernel -name '*.c' -o -name '*.S' | sort) \
+	$(wildcard lib/common/*.c)
+KERNEL_OBJ := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SRC))
+
+UNIT_SRC := $(wildcard tests/unit/*_ut.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
+UNIT_CFLAGS := -std=gnu11 -g -O1 -I. -Wall -Wextra -Werror \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -MMD -MP
+
+.PHONY: all iso run test unit debug deps clean format
+all: iso
+
+deps:
+	@tools/deps.sh
+
+# User programs and the initial ram disk (lib/libc, newlib through tools/newlib.sh).
+ifneq ($(wildcard user/user.mk),)
+include user/user.mk
+endif
+
+iso: $(BUILD)/sietch.iso
+
+$(BUILD)/kernel/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(BUILD)/kernel/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
+
+$(BUILD)/kernel.elf: $(KERNEL_OBJ) kernel/kernel.ld
+	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJ)
+
+USER_BINARIES := $(patsubst %,$(BUILD)/user/bin/%,$(USER_PROGRAMS))
+
+$(BUILD)/initrd.tar: $(USER_BINARIES)
+	@mkdir -p $(BUILD)/initrd/bin
+	@rm -f $(BUILD)/initrd/bin/*
+	$(if $(USER_BINARIES),cp $(USER_BINARIES) $(BUILD)/initrd/bin/)
+	tar --format=ustar --owner=0 --group=0 --numeric-owner -cf $@ -C $(BUILD)/initrd bin
+
+$(BUILD)/sietch.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.tar iso/grub.cfg
+	@mkdir -p $(BUILD)/isodir/boot/grub
+	cp $(BUILD)/kernel.elf $(BUILD)/initrd.tar $(BUILD)/isodir/boot/
+	cp iso/grub.cfg $(BUILD)/isodir/boot/grub/grub.cfg
+	grub-mkrescue -o $@ $(BUILD)/isodir 2>$(BUILD)/grub-mkrescue.log || \
+		{ cat $(BUILD)/grub-mkrescue.log; exit 1; }
+
+$(BUILD)/unit/%: tests/unit/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(UNIT_CFLAGS) $< -o $@ -lcmocka
+
+unit: $(UNIT_BIN)
+
+run: deps
+	@$(MAKE) --no-print-directory iso
+	tools/run $(RUN_ARGS)
+
+test: deps
+	@$(MAKE) --no-print-directory iso unit
+	tools/test $(TESTS)
+
+debug: deps
+	@$(MAKE) --no-print-directory iso
+	tools/run --gdb $(RUN_ARGS) & gdb -q -x tools/gdbinit; kill %1 2>/dev/null || true
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(KERNEL_OBJ:.o=.d) $(UNIT_BIN:=.d)

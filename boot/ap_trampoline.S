@@ -1,0 +1,79 @@
+/*
+ * Where an application processor starts (SDM vol.3 §9.4.4): the startup IPI
+ * puts it in real mode at CS:IP = page:0. kernel/arch/smp.c copies these bytes
+ * to a page below 1 MiB, fills the parameter block at the end, and sends the IPI.
+ *
+ * We go from real mode straight to long mode (PE and PG set together, as the
+ * SDM allows in §10.8.5's sequence once PAE, LME and CR3 are ready), using a
+ * GDT inside the page. Everything here addresses relative to the page: in real
+ * mode through DS = CS, in long mode RIP-relative.
+ */
+#define CR0_PE (1 << 0)
+#define CR0_WP (1 << 16)
+#define CR0_PG (1 << 31)
+#define CR4_PAE (1 << 5)
+#define CR4_PGE (1 << 7)
+#define MSR_EFER 0xc0000080
+#define EFER_LME (1 << 8)
+#define EFER_NXE (1 << 11)
+
+	.section .rodata
+	.globl ap_trampoline_start, ap_trampoline_end, ap_trampoline_params
+	.code16
+	.balign 4096
+ap_trampoline_start:
+	cli
+	cld
+	mov %cs, %ax
+	mov %ax, %ds
+	lgdtl (gdt_pointer - ap_trampoline_start)
+	mov %cr4, %eax
+	or $(CR4_PAE | CR4_PGE), %eax
+	mov %eax, %cr4
+	movl (param_cr3 - ap_trampoline_start), %eax
+	mov %eax, %cr3
+	mov $MSR_EFER, %ecx
+	rdmsr
+	or $(EFER_LME | EFER_NXE), %eax
+	wrmsr
+	mov %cr0, %eax
+	or $(CR0_PE | CR0_PG | CR0_WP), %eax
+	mov %eax, %cr0
+	ljmpl *(long_mode_pointer - ap_trampoline_start)
+
+	.code64
+ap_long_mode:
+	mov $0x10, %ax
+	mov %ax, %ds
+	mov %ax, %es
+	mov %ax, %ss
+	mov param_stack(%rip), %rsp
+	mov param_cpu(%rip), %rdi
+	xor %ebp, %ebp
+	jmp *param_entry(%rip)
+
+	.balign 8
+gdt:
+	.quad 0
+	.quad 0x00af9a000000ffff        /* 64-bit code */
+	.quad 0x00cf92000000ffff        /* data */
+gdt_pointer:
+	.short gdt_pointer - gdt - 1
+	.long 0                         /* patched: physical address of gdt */
+	.balign 8
+long_mode_pointer:
+	.long 0                         /* patched: physical address of ap_long_mode */
+	.short 0x08
+
+	.balign 8
+/* struct ap_trampoline_params in kernel/arch/smp.c */
+ap_trampoline_params:
+param_cr3: .quad 0
+param_stack: .quad 0
+param_entry: .quad 0
+param_cpu: .quad 0
+param_gdt_offset: .quad gdt - ap_trampoline_start
+param_gdt_pointer_offset: .quad gdt_pointer - ap_trampoline_start
+param_long_mode_offset: .quad ap_long_mode - ap_trampoline_start
+param_long_mode_pointer_offset: .quad long_mode_pointer - ap_trampoline_start
+ap_trampoline_end:

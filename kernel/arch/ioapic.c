@@ -1,0 +1,96 @@
+#include "kernel/arch/ioapic.h"
+#include "kernel/arch/cpu.h"
+#include "kernel/console.h"
+#include "kernel/mm/vm.h"
+#include "lib/common/acpi.h"
+
+#define IOREGSEL 0x00
+#define IOWIN 0x10
+#define IOAPIC_VERSION 0x01
+#define IOAPIC_REDIRECTION(n) (0x10 + 2 * (n))
+#define REDIRECTION_MASKED (1u << 16)
+#define REDIRECTION_LEVEL (1u << 15)
+#define REDIRECTION_ACTIVE_LOW (1u << 13)
+/* MPS INTI flags in a MADT interrupt source override (ACPI 6.4 table 5.50) */
+#define MPS_POLARITY_MASK 0x3
+#define MPS_POLARITY_LOW 0x3
+#define MPS_TRIGGER_MASK 0xc
+#define MPS_TRIGGER_LEVEL 0xc
+
+#define PIC1_COMMAND 0x20
+#define PIC1_DATA 0x21
+#define PIC2_COMMAND 0xa0
+#define PIC2_DATA 0xa1
+
+struct ioapic {
+	volatile uint32_t *registers;
+	uint32_t gsi_base, pins;
+};
+
+static struct ioapic ioapics[ACPI_MAX_IOAPICS];
+static uint32_t ioapic_count;
+static struct acpi_madt_info madt_copy;
+
+static uint32_t ioapic_read(struct ioapic *io, uint32_t reg)
+{
+	io->registers[IOREGSEL / 4] = reg;
+	return io->registers[IOWIN / 4];
+}
+static void ioapic_write(struct ioapic *io, uint32_t reg, uint32_t value)
+{
+	io->registers[IOREGSEL / 4] = reg;
+	io->registers[IOWIN / 4] = value;
+}
+
+/* Remap the 8259s away from the exception vectors, then mask every line (they stay unused). */
+static void pic_disable(void)
+{
+	outb(PIC1_COMMAND, 0x11); /* ICW1: edge, cascade, ICW4 follows */
+	outb(PIC2_COMMAND, 0x11);
+	outb(PIC1_DATA, 0x20);    /* ICW2: vector bases */
+	outb(PIC2_DATA, 0x28);
+	outb(PIC1_DATA, 0x04);    /* ICW3: slave on IRQ2 */
+	outb(PIC2_DATA, 0x02);
+	outb(PIC1_DATA, 0x01);    /* ICW4: 8086 mode */
+	outb(PIC2_DATA, 0x01);
+	outb(PIC1_DATA, 0xff);
+	outb(PIC2_DATA, 0xff);
+}
+
+void ioapic_init(const struct acpi_madt_info *madt)
+{
+	pic_disable();
+	madt_copy = *madt;
+	for (uint32_t i = 0; i < madt->ioapic_count && i < ACPI_MAX_IOAPICS; i++) {
+		struct ioapic *io = &ioapics[ioapic_count++];
+		io->registers = kmap_mmio(madt->ioapic[i].phys, 4096);
+		io->gsi_base = madt->ioapic[i].gsi_base;
+		io->pins = ((ioapic_read(io, IOAPIC_VERSION) >> 16) & 0xff) + 1;
+		for (uint32_t pin = 0; pin < io->pins; pin++)
+			ioapic_write(io, IOAPIC_REDIRECTION(pin), REDIRECTION_MASKED);
+	}
+}
+
+void ioapic_route_irq(uint8_t isa_irq, uint8_t vector, uint32_t apic_id)
+{
+	uint32_t gsi = isa_irq, low = vector;
+	for (uint32_t i = 0; i < madt_copy.override_count; i++) {
+		if (madt_copy.override[i].irq != isa_irq)
+			continue;
+		gsi = madt_copy.override[i].gsi;
+		if ((madt_copy.override[i].flags & MPS_POLARITY_MASK) == MPS_POLARITY_LOW)
+			low |= REDIRECTION_ACTIVE_LOW;
+		if ((madt_copy.override[i].flags & MPS_TRIGGER_MASK) == MPS_TRIGGER_LEVEL)
+			low |= REDIRECTION_LEVEL;
+	}
+	for (uint32_t i = 0; i < ioapic_count; i++) {
+		struct ioapic *io = &ioapics[i];
+		if (gsi < io->gsi_base || gsi >= io->gsi_base + io->pins)
+			continue;
+		uint32_t pin = gsi - io->gsi_base;
+		ioapic_write(io, IOAPIC_REDIRECTION(pin) + 1, apic_id << 24);
+		ioapic_write(io, IOAPIC_REDIRECTION(pin), low);
+		return;
+	}
+	panic("ioapic: no I/O APIC serves GSI %u (ISA IRQ %u)", gsi, isa_irq);
+}

@@ -1,0 +1,17 @@
+/* The local APIC (SDM vol.3 chapter 11), in xAPIC mode through its MMIO page. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+void lapic_init(uint64_t phys);      /* map the registers; once, on the bootstrap CPU */
+void lapic_enable(void);             /* every CPU */
+uint32_t lapic_id(void);
+void lapic_eoi(void);
+void lapic_send_ipi(uint32_t apic_id, uint8_t vector);
+void lapic_send_ipi_others(uint8_t vector);
+void lapic_send_init(uint32_t apic_id);
+void lapic_send_startup(uint32_t apic_id, uint8_t page);
+uint32_t lapic_timer_calibrate(void); /* against the PIT, on the bootstrap CPU */
+void lapic_timer_start(uint32_t hz);  /* periodic, on VECTOR_TIMER; needs the calibration */
+bool lapic_ready(void);

@@ -1,0 +1,16 @@
+/* What the firmware told us about the machine: CPUs, interrupt controllers, PCIe ECAM, power-off. */
+#pragma once
+
+#include "lib/common/acpi.h"
+
+struct platform {
+	struct acpi_madt_info madt;
+	struct acpi_mcfg_info mcfg;
+	struct acpi_power_info power;
+	bool have_mcfg, have_power;
+};
+
+extern struct platform platform;
+
+void platform_init(const void *multiboot_info);
+_Noreturn void platform_poweroff(void);

@@ -1,0 +1,43 @@
+/* COM1, the kernel's log and the console (16550 UART, PC97 standard ports). */
+#include "kernel/arch/serial.h"
+#include "kernel/arch/cpu.h"
+
+#define COM1 0x3f8
+#define UART_DATA 0
+#define UART_INTERRUPT_ENABLE 1
+#define UART_DIVISOR_LOW 0  /* with DLAB set */
+#define UART_DIVISOR_HIGH 1
+#define UART_FIFO_CONTROL 2
+#define UART_LINE_CONTROL 3
+#define UART_MODEM_CONTROL 4
+#define UART_LINE_STATUS 5
+#define LSR_DATA_READY 0x01
+#define LSR_TX_EMPTY 0x20
+#define LCR_8N1 0x03
+#define LCR_DLAB 0x80
+
+void serial_init(void)
+{
+	outb(COM1 + UART_INTERRUPT_ENABLE, 0);
+	outb(COM1 + UART_LINE_CONTROL, LCR_DLAB);
+	outb(COM1 + UART_DIVISOR_LOW, 1); /* 115200 / 1 baud */
+	outb(COM1 + UART_DIVISOR_HIGH, 0);
+	outb(COM1 + UART_LINE_CONTROL, LCR_8N1);
+	outb(COM1 + UART_FIFO_CONTROL, 0xc7); /* enable and clear FIFOs, 14-byte trigger */
+	outb(COM1 + UART_MODEM_CONTROL, 0x0b); /* DTR, RTS, OUT2 (OUT2 gates the IRQ line) */
+}
+
+void serial_putc(char c)
+{
+	for (int spins = 0; spins < 100000 && !(inb(COM1 + UART_LINE_STATUS) & LSR_TX_EMPTY); spins++)
+		cpu_relax();
+	outb(COM1 + UART_DATA, (uint8_t)c);
+}
+
+bool serial_getc(char *c)
+{
+	if (!(inb(COM1 + UART_LINE_STATUS) & LSR_DATA_READY))
+		return false;
+	*c = (char)inb(COM1 + UART_DATA);
+	return true;
+}

@@ -1,0 +1,75 @@
+#include "kernel/arch/timer.h"
+#include "kernel/arch/cpu.h"
+#include "kernel/arch/lapic.h"
+#include "kernel/arch/percpu.h"
+#include "kernel/arch/trap.h"
+#include "kernel/console.h"
+
+/* 8254 PIT (Intel 82C54 datasheet): 1.193182 MHz input clock; channel 2's gate and
+ * output are wired to port 0x61 bits 0 and 5 on every PC since the AT. */
+#define PIT_HZ 1193182
+#define PIT_CHANNEL2 0x42
+#define PIT_COMMAND 0x43
+#define PIT_CH2_MODE0_LOHI 0xb0
+#define PORT_61 0x61
+#define PORT_61_GATE2 0x01
+#define PORT_61_SPEAKER 0x02
+#define PORT_61_OUT2 0x20
+
+static uint64_t tsc_hz;
+static uint64_t tsc_at_boot;
+void (*timer_tick_hook)(void);
+
+void timer_pit_wait_10ms(void)
+{
+	uint16_t count = PIT_HZ / 100;
+	uint8_t port = (uint8_t)((inb(PORT_61) & ~PORT_61_SPEAKER) & ~PORT_61_GATE2);
+	outb(PORT_61, port);
+	outb(PIT_COMMAND, PIT_CH2_MODE0_LOHI);
+	outb(PIT_CHANNEL2, count & 0xff);
+	outb(PIT_CHANNEL2, count >> 8);
+	outb(PORT_61, port | PORT_61_GATE2); /* counting starts on the gate's rising edge */
+	for (uint64_t spins = 0; !(inb(PORT_61) & PORT_61_OUT2) && spins < 100000000; spins++)
+		cpu_relax();
+}
+
+void timer_calibrate(void)
+{
+	tsc_at_boot = rdtsc();
+	uint64_t before = rdtsc();
+	uint32_t lapic_ticks = lapic_timer_calibrate(); /* waits 10 ms on the PIT */
+	tsc_hz = (rdtsc() - before) * 100;
+	if (!tsc_hz || !lapic_ticks)
+		panic("timer calibration failed (tsc %lu, lapic %u)", tsc_hz, lapic_ticks);
+	kprintf("timer: tsc %lu MHz, lapic timer %u ticks per 10 ms\n", tsc_hz / 1000000, lapic_ticks);
+}
+
+static void timer_interrupt(struct trap_frame *frame)
+{
+	(void)frame;
+	this_cpu()->ticks++;
+	if (timer_tick_hook)
+		timer_tick_hook();
+}
+
+void timer_start_this_cpu(void)
+{
+	trap_set_handler(VECTOR_TIMER, timer_interrupt);
+	lapic_timer_start(TIMER_HZ);
+}
+
+uint64_t timer_tsc_hz(void) { return tsc_hz; }
+
+uint64_t timer_now_ns(void)
+{
+	uint64_t cycles = rdtsc() - tsc_at_boot;
+	/* split to avoid overflowing 64 bits after ~5 s at GHz rates */
+	return cycles / tsc_hz * 1000000000ull + (cycles % tsc_hz) * 1000000000ull / tsc_hz;
+}
+
+void timer_delay_us(uint64_t us)
+{
+	uint64_t end = rdtsc() + tsc_hz / 1000000 * us;
+	while (rdtsc() < end)
+		cpu_relax();
+}

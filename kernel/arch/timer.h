@@ -1,0 +1,16 @@
+/* Time: the PIT as a reference to calibrate against, the TSC as the clock, the LAPIC timer as the tick. */
+#pragma once
+
+#include <stdint.h>
+
+#define TIMER_HZ 100
+
+void timer_pit_wait_10ms(void);
+void timer_calibrate(void);      /* TSC and LAPIC timer rates, bootstrap CPU only */
+void timer_start_this_cpu(void); /* periodic tick on the calling CPU */
+uint64_t timer_now_ns(void);     /* monotonic, since boot */
+void timer_delay_us(uint64_t us);
+uint64_t timer_tsc_hz(void);
+
+/* Called on every tick, on every CPU; the scheduler sets it. */
+extern void (*timer_tick_hook)(void);

@@ -1,0 +1,20 @@
+/*
+ * The global name tree: /bin and every other file of the boot image
+ * (initrd.tar), /dev/console, and whatever later drivers add (/dev/net,
+ * /store). Nodes live for the life of the system; directories and files are
+ * objects so handles can point at them.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "kernel/ctl/object.h"
+
+struct name_node;
+
+void namespace_init(const void *initrd, size_t initrd_size);
+/* Absolute path, `len` bytes (no NUL needed). NULL if absent. */
+struct name_node *namespace_lookup(const char *path, size_t len);
+bool namespace_file_data(const struct name_node *node, const void **data, size_t *size);
+/* Adds a device object under /dev (e.g. "console"); the tree keeps a reference. */
+bool namespace_add_device(const char *name, struct object *device);

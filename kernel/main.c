@@ -1,0 +1,84 @@
+/* The bootstrap CPU's path from boot/entry.S to a running system. */
+#include "kernel/arch/cpu.h"
+#include "kernel/arch/gdt.h"
+#include "kernel/arch/ioapic.h"
+#include "kernel/arch/lapic.h"
+#include "kernel/arch/percpu.h"
+#include "kernel/arch/platform.h"
+#include "kernel/arch/serial.h"
+#include "kernel/arch/smp.h"
+#include "kernel/arch/timer.h"
+#include "kernel/arch/trap.h"
+#include "kernel/console.h"
+#include "kernel/mm/frame.h"
+#include "kernel/mm/vm.h"
+#include "kernel/test/faults.h"
+#include "kernel/test/ktest.h"
+#include "lib/common/cmdline.h"
+#include "lib/common/multiboot2.h"
+#include "lib/common/string.h"
+
+#define CMDLINE_MAX 512
+
+static char cmdline[CMDLINE_MAX];
+
+static void print_memory_map(const void *info)
+{
+	uint64_t base, len;
+	uint32_t type;
+	for (size_t i = 0; mb2_mmap_entry(info, i, &base, &len, &type); i++)
+		kprintf("mem: map base=0x%lx len=0x%lx type=%u\n", base, len, type);
+}
+
+static void boot_cpu_init(uint32_t magic, uint64_t info_phys, const void **info_out)
+{
+	percpu_init(&cpus[0], 0, 0);
+	cpus_online = 1;
+	serial_init();
+	kprintf("\nsietch: booting\n");
+	if (magic != MB2_BOOTLOADER_MAGIC)
+		panic("not started by a Multiboot2 loader (magic 0x%x)", magic);
+	if (info_phys >= (1ull << 30))
+		panic("boot information at 0x%lx, beyond the boot mapping", info_phys);
+	const void *info = phys_to_virt(info_phys);
+	gdt_load(&cpus[0]);
+	idt_init();
+	idt_load();
+	size_t len = strnlen(mb2_cmdline(info), CMDLINE_MAX - 1);
+	memcpy(cmdline, mb2_cmdline(info), len);
+	kprintf("sietch: command line '%s'\n", cmdline);
+	print_memory_map(info);
+	*info_out = info;
+}
+
+static void after_boot(void)
+{
+	char value[256];
+	if (cmdline_get(cmdline, "fault", value, sizeof(value)))
+		fault_trigger(value);
+	if (cmdline_get(cmdline, "wx", value, sizeof(value)))
+		wx_trigger(value);
+	if (cmdline_get(cmdline, "test", value, sizeof(value)))
+		ktest_run(value);
+	kprintf("sietch: nothing more to run; idle\n");
+}
+
+void kernel_main(uint32_t magic, uint64_t info_phys)
+{
+	const void *info;
+	boot_cpu_init(magic, info_phys, &info);
+	frame_init(info);
+	vm_init(info);
+	platform_init(info);
+	lapic_init(platform.madt.lapic_phys);
+	lapic_enable();
+	cpus[0].apic_id = lapic_id();
+	ioapic_init(&platform.madt);
+	timer_calibrate();
+	timer_start_this_cpu();
+	interrupts_enable();
+	smp_start();
+	kprintf("sietch: boot ok: cpus=%u mem=%luMiB\n", cpus_online, (uint64_t)(frame_managed_count() * PAGE_SIZE >> 20));
+	after_boot();
+	smp_idle();
+}

@@ -1,0 +1,261 @@
+/*
+ * Page tables for the kernel and for processes, over lib/common/pt.c.
+ * The layout is in kernel/mm/layout.h; the bit meanings in SDM vol.3 §4.5.
+ */
+#include "kernel/mm/vm.h"
+#include "kernel/arch/cpu.h"
+#include "kernel/console.h"
+#include "kernel/mm/frame.h"
+#include "lib/common/multiboot2.h"
+#include "lib/common/pt.h"
+
+extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[], __data_start[], __data_end[];
+extern char __kernel_phys_start[], __kernel_end[];
+
+#define PML4_KERNEL_FIRST 256
+#define PML4_DIRECT_MAP 256 /* one slot: 512 GiB of physical address space */
+#define PML4_KERNEL_IMAGE 511
+#define DIRECT_MAP_LIMIT (512ull << 30)
+
+struct addr_space kernel_space = { .lock = SPINLOCK_INIT("kernel_space") };
+
+static void *pt_phys_to_ptr(void *ctx, uint64_t phys)
+{
+	(void)ctx;
+	return phys_to_virt(phys);
+}
+static uint64_t pt_alloc_table(void *ctx)
+{
+	(void)ctx;
+	uint64_t phys = frame_alloc();
+	return phys == FRAME_NONE ? 0 : phys;
+}
+static void pt_free_table(void *ctx, uint64_t phys)
+{
+	(void)ctx;
+	frame_free(phys);
+}
+static const struct pt_ops frame_pt_ops = { 0, pt_phys_to_ptr, pt_alloc_table, pt_free_table };
+
+uint64_t virt_to_phys(const void *virt)
+{
+	uint64_t v = (uint64_t)virt;
+	if (v >= KERNEL_VMA)
+		return v - KERNEL_VMA;
+	if (v >= DIRECT_MAP_BASE && v < DIRECT_MAP_BASE + DIRECT_MAP_LIMIT)
+		return v - DIRECT_MAP_BASE;
+	/* The boot information sits below 4 GiB and is reached by identity before vm_init. */
+	return v;
+}
+
+static uint64_t pte_flags(unsigned flags)
+{
+	uint64_t pte = PTE_PRESENT;
+	if (flags & VM_WRITE)
+		pte |= PTE_WRITE;
+	if (!(flags & VM_EXEC))
+		pte |= PTE_NX;
+	if (flags & VM_USER)
+		pte |= PTE_USER;
+	else
+		pte |= PTE_GLOBAL;
+	if (flags & VM_NOCACHE)
+		pte |= PTE_PCD | PTE_PWT;
+	return pte;
+}
+
+static void tlb_flush_page(struct addr_space *as, uint64_t va)
+{
+	if (as == &kernel_space || read_cr3() == as->root)
+		invlpg(va);
+}
+
+int vm_map(struct addr_space *as, uint64_t va, uint64_t pa, uint64_t size, unsigned flags)
+{
+	uint64_t step = (flags & VM_LARGE) ? LARGE_PAGE_SIZE : PAGE_SIZE;
+	if ((va | pa | size) & (step - 1))
+		return VM_ERR_ALIGN;
+	spin_lock(&as->lock);
+	int err = 0;
+	uint64_t done = 0;
+	for (; done < size && !err; done += step)
+		err = pt_map(&frame_pt_ops, as->root, va + done, pa + done, step, pte_flags(flags));
+	if (err)
+		for (uint64_t undo = 0; undo + step < done; undo += step)
+			pt_unmap(&frame_pt_ops, as->root, va + undo, step, 0);
+	spin_unlock(&as->lock);
+	return err;
+}
+
+int vm_unmap(struct addr_space *as, uint64_t va, uint64_t size, bool free_frames)
+{
+	if ((va | size) & (PAGE_SIZE - 1))
+		return VM_ERR_ALIGN;
+	spin_lock(&as->lock);
+	int missing = 0;
+	for (uint64_t off = 0; off < size;) {
+		struct pt_walk_result walk;
+		if (pt_walk(&frame_pt_ops, as->root, va + off, &walk)) {
+			missing = VM_ERR_RANGE;
+			off += PAGE_SIZE;
+			continue;
+		}
+		/* A 2 MiB page goes whole when the range covers it, else it is split first. */
+		uint64_t step = walk.page_size;
+		if (step != PAGE_SIZE && ((va + off) & (step - 1) || size - off < step)) {
+			pt_split_large(&frame_pt_ops, as->root, va + off);
+			step = PAGE_SIZE;
+		}
+		uint64_t pa;
+		pt_unmap(&frame_pt_ops, as->root, va + off, step, &pa);
+		for (uint64_t page = 0; page < step; page += PAGE_SIZE)
+			tlb_flush_page(as, va + off + page);
+		if (free_frames)
+			frame_free_contiguous(pa, step / PAGE_SIZE);
+		off += step;
+	}
+	spin_unlock(&as->lock);
+	return missing;
+}
+
+void tlb_flush_all_local(void)
+{
+	/* Toggling CR4.PGE flushes global entries too (SDM vol.3 §4.10.4.1). */
+	uint64_t cr4 = read_cr4();
+	write_cr4(cr4 & ~(1ull << 7));
+	write_cr4(cr4);
+}
+
+int vm_protect(struct addr_space *as, uint64_t va, uint64_t size, unsigned flags)
+{
+	spin_lock(&as->lock);
+	int err = 0;
+	for (uint64_t off = 0; off < size && !err; off += PAGE_SIZE) {
+		struct pt_walk_result walk;
+		if (pt_walk(&frame_pt_ops, as->root, va + off, &walk)) {
+			err = VM_ERR_RANGE;
+			break;
+		}
+		if (walk.page_size != PAGE_SIZE)
+			err = pt_split_large(&frame_pt_ops, as->root, va + off);
+		if (!err)
+			err = pt_protect(&frame_pt_ops, as->root, va + off, pte_flags(flags));
+		tlb_flush_page(as, va + off);
+	}
+	spin_unlock(&as->lock);
+	return err;
+}
+
+bool vm_translate(struct addr_space *as, uint64_t va, uint64_t *pa, uint64_t *pte)
+{
+	struct pt_walk_result walk;
+	if (pt_walk(&frame_pt_ops, as->root, va, &walk))
+		return false;
+	if (pa)
+		*pa = walk.phys;
+	if (pte)
+		*pte = walk.pte;
+	return true;
+}
+
+/*
+ * Device registers and firmware tables go into the direct map too, on demand:
+ * MMIO as uncached 4 KiB pages, firmware tables (VM_WRITE only) as ordinary ones.
+ */
+void *kmap_phys(uint64_t phys, size_t len, unsigned flags)
+{
+	uint64_t first = phys & ~(PAGE_SIZE - 1), last = (phys + len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	if (last > DIRECT_MAP_LIMIT || last < first)
+		panic("kmap_phys: 0x%lx+0x%lx is beyond the direct map", phys, len);
+	for (uint64_t p = first; p < last; p += PAGE_SIZE) {
+		uint64_t va = (uint64_t)phys_to_virt(p);
+		int err = 0;
+		if (!vm_translate(&kernel_space, va, 0, 0))
+			err = vm_map(&kernel_space, va, p, PAGE_SIZE, flags);
+		else if (flags & VM_NOCACHE)
+			err = vm_protect(&kernel_space, va, PAGE_SIZE, flags);
+		if (err)
+			panic("kmap_phys: cannot map 0x%lx (%d)", p, err);
+	}
+	return phys_to_virt(phys);
+}
+
+static void map_kernel_section(char *start, char *end, unsigned flags)
+{
+	uint64_t va = (uint64_t)start;
+	if (vm_map(&kernel_space, va, va - KERNEL_VMA, (uint64_t)(end - start), flags))
+		panic("vm_init: cannot map the kernel image");
+}
+
+/* All RAM (and ACPI tables) at DIRECT_MAP_BASE, in 2 MiB pages where the memory map allows. */
+static void map_direct(const void *info)
+{
+	uint64_t base, len;
+	uint32_t type;
+	for (size_t i = 0; mb2_mmap_entry(info, i, &base, &len, &type); i++) {
+		if (type != 1 && type != 3 && type != 4) /* available, ACPI reclaimable, ACPI NVS */
+			continue;
+		uint64_t p = base & ~(LARGE_PAGE_SIZE - 1), end = base + len;
+		if (end > DIRECT_MAP_LIMIT)
+			end = DIRECT_MAP_LIMIT;
+		for (; p < end; p += LARGE_PAGE_SIZE)
+			if (!vm_translate(&kernel_space, (uint64_t)phys_to_virt(p), 0, 0) &&
+			    vm_map(&kernel_space, (uint64_t)phys_to_virt(p), p, LARGE_PAGE_SIZE, VM_WRITE | VM_LARGE))
+				panic("vm_init: cannot map physical 0x%lx", p);
+	}
+}
+
+void vm_init(const void *info)
+{
+	/* Below 4 GiB so an AP's 16-bit trampoline can load it into CR3. */
+	kernel_space.root = frame_alloc_contiguous(1, 1, 1ull << 32);
+	uint64_t *pml4 = phys_to_virt(kernel_space.root);
+	for (int slot = PML4_KERNEL_FIRST; slot < 512; slot++) {
+		if (slot != PML4_DIRECT_MAP && slot != PML4_KERNEL_IMAGE)
+			continue;
+		uint64_t table = frame_alloc();
+		if (table == FRAME_NONE)
+			panic("vm_init: out of memory");
+		pml4[slot] = table | PTE_PRESENT | PTE_WRITE;
+	}
+	map_kernel_section(__text_start, __text_end, VM_EXEC);
+	map_kernel_section(__rodata_start, __rodata_end, 0);
+	map_kernel_section(__data_start, __data_end, VM_WRITE);
+	map_direct(info);
+	write_cr3(kernel_space.root);
+	/* W^X for the direct map too: the image's physical pages are not writable there. */
+	uint64_t image = (uint64_t)__kernel_phys_start, image_end = (uint64_t)__kernel_end - KERNEL_VMA;
+	vm_protect(&kernel_space, (uint64_t)phys_to_virt(image), image_end - image, 0);
+}
+
+int vm_space_create(struct addr_space *as)
+{
+	uint64_t root = frame_alloc();
+	if (root == FRAME_NONE)
+		return VM_ERR_NOMEM;
+	uint64_t *pml4 = phys_to_virt(root), *kernel_pml4 = phys_to_virt(kernel_space.root);
+	for (int slot = PML4_KERNEL_FIRST; slot < 512; slot++)
+		pml4[slot] = kernel_pml4[slot];
+	as->root = root;
+	as->lock = (struct spinlock)SPINLOCK_INIT("addr_space");
+	return 0;
+}
+
+static void free_user_page(void *ctx, uint64_t pa)
+{
+	(void)ctx;
+	frame_free(pa);
+}
+
+void vm_space_destroy(struct addr_space *as)
+{
+	pt_destroy_user(&frame_pt_ops, as->root, free_user_page);
+	frame_free(as->root);
+	as->root = 0;
+}
+
+void vm_space_activate(struct addr_space *as)
+{
+	if (read_cr3() != as->root)
+		write_cr3(as->root);
+}
