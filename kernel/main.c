@@ -1,5 +1,6 @@
 /* The bootstrap CPU's path from boot/entry.S to a running system. */
 #include "kernel/arch/cpu.h"
+#include "kernel/arch/cpu_features.h"
 #include "kernel/arch/gdt.h"
 #include "kernel/arch/ioapic.h"
 #include "kernel/arch/lapic.h"
@@ -10,6 +11,11 @@
 #include "kernel/arch/timer.h"
 #include "kernel/arch/trap.h"
 #include "kernel/console.h"
+#include "kernel/ctl/console_device.h"
+#include "kernel/ctl/namespace.h"
+#include "kernel/ctl/syscall.h"
+#include "kernel/proc/proc.h"
+#include "kernel/proc/sched.h"
 #include "kernel/mm/frame.h"
 #include "kernel/mm/vm.h"
 #include "kernel/test/faults.h"
@@ -51,6 +57,45 @@ static void boot_cpu_init(uint32_t magic, uint64_t info_phys, const void **info_
 	*info_out = info;
 }
 
+/* The boot image's files become the name tree; /dev/console joins them. */
+static void names_init(const void *info)
+{
+	uint32_t start, end;
+	const char *name;
+	if (mb2_module(info, 0, &start, &end, &name))
+		namespace_init(phys_to_virt(start), end - start);
+	else
+		namespace_init(0, 0);
+	console_device_init();
+}
+
+/* The first process: /bin/init, or the program named by init= (tests run one program this way). */
+static void start_init(void)
+{
+	char path[128] = "/bin/init", block[128];
+	cmdline_get(cmdline, "init", path, sizeof(path));
+	const char *base = path;
+	for (const char *c = path; *c; c++)
+		if (*c == '/')
+			base = c + 1;
+	size_t len = strlen(base) + 1;
+	memcpy(block, base, len);
+	struct proc *init;
+	long err = proc_spawn(path, block, len, 0, &init);
+	if (err) {
+		kprintf("sietch: cannot start %s (error %ld); idle\n", path, -err);
+		return;
+	}
+	kprintf("sietch: started %s as pid %u\n", path, init->pid);
+	object_unref(&init->object);
+}
+
+void init_exited(int status)
+{
+	kprintf("sietch: init exited with status %d\n", status);
+	system_halt_all(status == 0 ? EXIT_PASS : EXIT_FAIL);
+}
+
 static void after_boot(void)
 {
 	char value[256];
@@ -60,7 +105,7 @@ static void after_boot(void)
 		wx_trigger(value);
 	if (cmdline_get(cmdline, "test", value, sizeof(value)))
 		ktest_run(value);
-	kprintf("sietch: nothing more to run; idle\n");
+	start_init();
 }
 
 void kernel_main(uint32_t magic, uint64_t info_phys)
@@ -69,12 +114,17 @@ void kernel_main(uint32_t magic, uint64_t info_phys)
 	boot_cpu_init(magic, info_phys, &info);
 	frame_init(info);
 	vm_init(info);
+	cpu_features_init();
 	platform_init(info);
 	lapic_init(platform.madt.lapic_phys);
 	lapic_enable();
 	cpus[0].apic_id = lapic_id();
 	ioapic_init(&platform.madt);
 	timer_calibrate();
+	syscall_init_this_cpu();
+	sched_init_this_cpu();
+	proc_init();
+	names_init(info);
 	timer_start_this_cpu();
 	interrupts_enable();
 	smp_start();

@@ -9,8 +9,6 @@
  */
 #pragma once
 
-#include <stdint.h>
-
 #define GDT_KERNEL_CODE 0x08
 #define GDT_KERNEL_DATA 0x10
 #define GDT_USER_DATA 0x18
@@ -21,6 +19,9 @@
 #define IST_DOUBLE_FAULT 1
 #define IST_NMI 2
 #define IST_STACK_SIZE 8192
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
 
 /* SDM vol.3 §8.7, figure 8-11 */
 struct tss {
@@ -42,3 +43,4 @@ struct gdt {
 struct cpu;
 void gdt_load(struct cpu *cpu);
 void tss_set_kernel_stack(struct cpu *cpu, uint64_t rsp0);
+#endif

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 #include "kernel/arch/gdt.h"
+#include "kernel/arch/percpu_offsets.h"
 
 #define MAX_CPUS 64
 
@@ -29,8 +30,6 @@ struct cpu {
 	uint8_t *kernel_stack_top;  /* this CPU's own stack for boot and idle */
 };
 
-#define CPU_SYSCALL_USER_RSP 8
-#define CPU_SYSCALL_KERNEL_RSP 16
 
 static inline struct cpu *this_cpu(void)
 {

@@ -1,5 +1,6 @@
 #include "kernel/arch/platform.h"
 #include "kernel/arch/cpu.h"
+#include "kernel/arch/timer.h"
 #include "kernel/console.h"
 #include "kernel/mm/vm.h"
 #include "lib/common/multiboot2.h"
@@ -36,6 +37,11 @@ void platform_init(const void *info)
 		kprintf(", ecam 0x%lx buses %u-%u", platform.mcfg.region[0].base, platform.mcfg.region[0].bus_start,
 			platform.mcfg.region[0].bus_end);
 	kprintf("\n");
+	if (platform.have_power && platform.power.s5_found)
+		kprintf("acpi: power off through PM1a_CNT 0x%x, S5 type %u\n", platform.power.pm1a_cnt,
+			platform.power.slp_typa);
+	else
+		kprintf("acpi: no S5 sleep state found; power off will only halt\n");
 }
 
 _Noreturn void platform_poweroff(void)
@@ -49,6 +55,8 @@ _Noreturn void platform_poweroff(void)
 			outw((uint16_t)platform.power.pm1b_cnt,
 			     (uint16_t)((platform.power.slp_typb << PM1_SLP_TYP_SHIFT) | PM1_SLP_EN));
 	}
+	/* QEMU powers off asynchronously: give it a moment before the fallback. */
+	timer_delay_us(500000);
 	/* No ACPI S5 (or it did not take): fall back to the test device, then halt. */
 	system_exit(EXIT_PASS);
 }

@@ -11,6 +11,7 @@
 #define UART_LINE_CONTROL 3
 #define UART_MODEM_CONTROL 4
 #define UART_LINE_STATUS 5
+#define IER_RECEIVED_DATA 0x01
 #define LSR_DATA_READY 0x01
 #define LSR_TX_EMPTY 0x20
 #define LCR_8N1 0x03
@@ -41,3 +42,7 @@ bool serial_getc(char *c)
 	*c = (char)inb(COM1 + UART_DATA);
 	return true;
 }
+
+/* IER bit 0, "received data available": with the FIFOs on it also enables the
+ * character timeout, so a lone keystroke below the trigger level still interrupts. */
+void serial_enable_receive_interrupt(void) { outb(COM1 + UART_INTERRUPT_ENABLE, IER_RECEIVED_DATA); }

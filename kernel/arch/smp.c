@@ -4,6 +4,7 @@
  */
 #include "kernel/arch/smp.h"
 #include "kernel/arch/cpu.h"
+#include "kernel/arch/cpu_features.h"
 #include "kernel/arch/gdt.h"
 #include "kernel/arch/lapic.h"
 #include "kernel/arch/percpu.h"
@@ -12,6 +13,8 @@
 #include "kernel/arch/timer.h"
 #include "kernel/arch/trap.h"
 #include "kernel/console.h"
+#include "kernel/ctl/syscall.h"
+#include "kernel/proc/sched.h"
 #include "kernel/mm/frame.h"
 #include "kernel/mm/heap.h"
 #include "kernel/mm/vm.h"
@@ -52,6 +55,7 @@ static void smp_run_pending_work(struct cpu *cpu, uint64_t *seen)
 	(void)cpu;
 }
 
+/* Each CPU's idle thread: run work from smp_run_on_all, else threads, else halt until an interrupt. */
 void smp_idle(void)
 {
 	struct cpu *cpu = this_cpu();
@@ -63,8 +67,8 @@ void smp_idle(void)
 			smp_run_pending_work(cpu, &seen);
 			continue;
 		}
-		/* sti; hlt is atomic: a wake IPI between them still ends the hlt (SDM vol.2 STI). */
-		__asm__ volatile("sti; hlt" ::: "memory");
+		sched_run_ready();
+		sched_idle_halt();
 	}
 }
 
@@ -101,6 +105,34 @@ static void ipi_halt(struct trap_frame *frame)
 	}
 }
 
+static volatile uint64_t shootdown_root;
+static volatile uint32_t shootdown_acks;
+static volatile uint32_t shootdown_busy;
+
+static void ipi_tlb(struct trap_frame *frame)
+{
+	(void)frame;
+	uint64_t root = shootdown_root;
+	if (read_cr3() == root)
+		write_cr3(root); /* drops every non-global entry (SDM vol.3 §4.10.4.1) */
+	__atomic_add_fetch(&shootdown_acks, 1, __ATOMIC_ACQ_REL);
+}
+
+void tlb_shootdown(uint64_t root)
+{
+	if (cpus_online <= 1)
+		return;
+	/* Not a spinlock: it must not disable interrupts, or two CPUs shooting at once would wait on each other. */
+	while (__atomic_exchange_n(&shootdown_busy, 1, __ATOMIC_ACQUIRE))
+		cpu_relax();
+	shootdown_root = root;
+	shootdown_acks = 0;
+	lapic_send_ipi_others(VECTOR_IPI_TLB);
+	while (__atomic_load_n(&shootdown_acks, __ATOMIC_ACQUIRE) < cpus_online - 1)
+		cpu_relax();
+	__atomic_store_n(&shootdown_busy, 0, __ATOMIC_RELEASE);
+}
+
 void smp_stop_others(void)
 {
 	if (!lapic_ready() || cpus_online <= 1 || stop_requested)
@@ -115,7 +147,10 @@ static void ap_main(struct cpu *cpu)
 	write_cr3(kernel_space.root);
 	gdt_load(cpu);
 	idt_load();
+	cpu_features_init();
 	lapic_enable();
+	syscall_init_this_cpu();
+	sched_init_this_cpu();
 	timer_start_this_cpu();
 	__atomic_add_fetch(&cpus_online, 1, __ATOMIC_ACQ_REL);
 	smp_idle();
@@ -167,6 +202,7 @@ void smp_start(void)
 {
 	trap_set_handler(VECTOR_IPI_WAKE, ipi_wake);
 	trap_set_handler(VECTOR_IPI_HALT, ipi_halt);
+	trap_set_handler(VECTOR_IPI_TLB, ipi_tlb);
 	uint64_t trampoline = trampoline_install();
 	uint32_t my_apic = lapic_id(), next_id = 1;
 	for (uint32_t i = 0; i < platform.madt.cpu_count && next_id < MAX_CPUS; i++) {

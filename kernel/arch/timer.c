@@ -4,6 +4,7 @@
 #include "kernel/arch/percpu.h"
 #include "kernel/arch/trap.h"
 #include "kernel/console.h"
+#include "kernel/proc/sched.h"
 
 /* 8254 PIT (Intel 82C54 datasheet): 1.193182 MHz input clock; channel 2's gate and
  * output are wired to port 0x61 bits 0 and 5 on every PC since the AT. */
@@ -18,7 +19,6 @@
 
 static uint64_t tsc_hz;
 static uint64_t tsc_at_boot;
-void (*timer_tick_hook)(void);
 
 void timer_pit_wait_10ms(void)
 {
@@ -48,8 +48,7 @@ static void timer_interrupt(struct trap_frame *frame)
 {
 	(void)frame;
 	this_cpu()->ticks++;
-	if (timer_tick_hook)
-		timer_tick_hook();
+	sched_tick();
 }
 
 void timer_start_this_cpu(void)

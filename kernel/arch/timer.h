@@ -11,6 +11,3 @@ void timer_start_this_cpu(void); /* periodic tick on the calling CPU */
 uint64_t timer_now_ns(void);     /* monotonic, since boot */
 void timer_delay_us(uint64_t us);
 uint64_t timer_tsc_hz(void);
-
-/* Called on every tick, on every CPU; the scheduler sets it. */
-extern void (*timer_tick_hook)(void);

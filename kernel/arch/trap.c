@@ -4,6 +4,8 @@
 #include "kernel/arch/lapic.h"
 #include "kernel/arch/percpu.h"
 #include "kernel/console.h"
+#include "kernel/ctl/counters.h"
+#include "kernel/proc/sched.h"
 #include "kernel/mm/layout.h"
 
 static irq_handler_fn irq_handlers[256];
@@ -72,15 +74,18 @@ static _Noreturn void trap_kernel_fatal(struct trap_frame *frame)
 void trap_dispatch(struct trap_frame *frame)
 {
 	if (frame->vector < VECTOR_IRQ_BASE) {
+		counters_exception(frame->vector);
 		if (trap_from_user(frame) && trap_user_fault_hook) {
 			trap_user_fault_hook(frame);
 			return;
 		}
 		trap_kernel_fatal(frame);
 	}
+	counters_interrupt();
 	irq_handler_fn handler = irq_handlers[frame->vector];
 	if (frame->vector != VECTOR_SPURIOUS)
 		lapic_eoi();
 	if (handler)
 		handler(frame);
+	sched_return_to_user(frame);
 }

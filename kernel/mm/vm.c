@@ -4,6 +4,7 @@
  */
 #include "kernel/mm/vm.h"
 #include "kernel/arch/cpu.h"
+#include "kernel/arch/smp.h"
 #include "kernel/console.h"
 #include "kernel/mm/frame.h"
 #include "lib/common/multiboot2.h"
@@ -87,34 +88,71 @@ int vm_map(struct addr_space *as, uint64_t va, uint64_t pa, uint64_t size, unsig
 	return err;
 }
 
+/*
+ * Frames of a user address space are freed only after every CPU has dropped
+ * its TLB entries for them (another thread of the process may be running
+ * elsewhere): unmap a batch under the lock, shoot down, free, repeat.
+ */
+#define UNMAP_BATCH 64
+
+struct unmap_batch {
+	uint64_t frame[UNMAP_BATCH];
+	uint64_t pages[UNMAP_BATCH];
+	int count;
+};
+
+static void unmap_batch_release(struct addr_space *as, struct unmap_batch *batch)
+{
+	if (as != &kernel_space)
+		tlb_shootdown(as->root);
+	for (int i = 0; i < batch->count; i++)
+		frame_free_contiguous(batch->frame[i], batch->pages[i]);
+	batch->count = 0;
+}
+
+/* With as->lock held: unmap the page or 2 MiB page at va; returns the bytes it covered, 0 if none. */
+static uint64_t unmap_one(struct addr_space *as, uint64_t va, uint64_t remaining, uint64_t *pa)
+{
+	struct pt_walk_result walk;
+	if (pt_walk(&frame_pt_ops, as->root, va, &walk))
+		return 0;
+	/* A 2 MiB page goes whole when the range covers it, else it is split first. */
+	uint64_t step = walk.page_size;
+	if (step != PAGE_SIZE && ((va & (step - 1)) || remaining < step)) {
+		pt_split_large(&frame_pt_ops, as->root, va);
+		step = PAGE_SIZE;
+	}
+	pt_unmap(&frame_pt_ops, as->root, va, step, pa);
+	for (uint64_t page = 0; page < step; page += PAGE_SIZE)
+		tlb_flush_page(as, va + page);
+	return step;
+}
+
 int vm_unmap(struct addr_space *as, uint64_t va, uint64_t size, bool free_frames)
 {
 	if ((va | size) & (PAGE_SIZE - 1))
 		return VM_ERR_ALIGN;
-	spin_lock(&as->lock);
+	struct unmap_batch batch = { .count = 0 };
 	int missing = 0;
-	for (uint64_t off = 0; off < size;) {
-		struct pt_walk_result walk;
-		if (pt_walk(&frame_pt_ops, as->root, va + off, &walk)) {
-			missing = VM_ERR_RANGE;
-			off += PAGE_SIZE;
-			continue;
+	uint64_t off = 0;
+	while (off < size) {
+		spin_lock(&as->lock);
+		while (off < size && batch.count < UNMAP_BATCH) {
+			uint64_t pa, step = unmap_one(as, va + off, size - off, &pa);
+			if (!step) {
+				missing = VM_ERR_RANGE;
+				off += PAGE_SIZE;
+				continue;
+			}
+			if (free_frames) {
+				batch.frame[batch.count] = pa;
+				batch.pages[batch.count++] = step / PAGE_SIZE;
+			}
+			off += step;
 		}
-		/* A 2 MiB page goes whole when the range covers it, else it is split first. */
-		uint64_t step = walk.page_size;
-		if (step != PAGE_SIZE && ((va + off) & (step - 1) || size - off < step)) {
-			pt_split_large(&frame_pt_ops, as->root, va + off);
-			step = PAGE_SIZE;
-		}
-		uint64_t pa;
-		pt_unmap(&frame_pt_ops, as->root, va + off, step, &pa);
-		for (uint64_t page = 0; page < step; page += PAGE_SIZE)
-			tlb_flush_page(as, va + off + page);
-		if (free_frames)
-			frame_free_contiguous(pa, step / PAGE_SIZE);
-		off += step;
+		spin_unlock(&as->lock);
+		unmap_batch_release(as, &batch);
 	}
-	spin_unlock(&as->lock);
 	return missing;
 }
 

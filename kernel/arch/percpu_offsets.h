@@ -1,0 +1,5 @@
+/* Offsets into struct cpu that assembly uses; kernel/ctl/syscall.c asserts them. */
+#pragma once
+
+#define CPU_SYSCALL_USER_RSP 8
+#define CPU_SYSCALL_KERNEL_RSP 16

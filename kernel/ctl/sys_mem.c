@@ -1,0 +1,89 @@
+/* System calls on a process's own memory: anonymous mappings. */
+#include "kernel/ctl/syscall.h"
+#include "kernel/mm/frame.h"
+#include "kernel/mm/uaccess.h"
+#include "kernel/proc/proc.h"
+
+#define MAP_MAX (1ull << 36) /* 64 GiB: more than any machine here, less than any overflow */
+
+static unsigned vm_flags_for(uint64_t prot)
+{
+	return VM_USER | (prot & SIETCH_PROT_WRITE ? VM_WRITE : 0) | (prot & SIETCH_PROT_EXEC ? VM_EXEC : 0);
+}
+
+/* Undo the first `done` bytes of a mapping that could not be finished. */
+static void unmap_partial(struct proc *p, uint64_t addr, uint64_t done)
+{
+	vm_unmap(&p->space, addr, done, true);
+	spin_lock(&p->lock);
+	p->pages -= done / PAGE_SIZE;
+	spin_unlock(&p->lock);
+}
+
+static long map_anonymous(struct proc *p, uint64_t addr, uint64_t len, unsigned flags)
+{
+	spin_lock(&p->lock);
+	bool over = p->pages + len / PAGE_SIZE > p->page_limit;
+	if (!over)
+		p->pages += len / PAGE_SIZE; /* reserve, so two threads cannot both pass the check */
+	spin_unlock(&p->lock);
+	if (over)
+		return -SIETCH_ENOMEM;
+	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
+		uint64_t frame = frame_alloc();
+		int err = frame == FRAME_NONE ? VM_ERR_NOMEM : vm_map(&p->space, addr + off, frame, PAGE_SIZE, flags);
+		if (err) {
+			if (frame != FRAME_NONE)
+				frame_free(frame);
+			unmap_partial(p, addr, off);
+			spin_lock(&p->lock);
+			p->pages -= (len - off) / PAGE_SIZE;
+			spin_unlock(&p->lock);
+			return err == VM_ERR_EXISTS ? -SIETCH_EEXIST : -SIETCH_ENOMEM;
+		}
+	}
+	return 0;
+}
+
+long sys_mem_map(const struct syscall_args *args)
+{
+	uint64_t addr = args->arg[0], len = args->arg[1], prot = args->arg[2], flags = args->arg[3];
+	if (!len || len > MAP_MAX)
+		return -SIETCH_EINVAL;
+	if (prot & ~(uint64_t)(SIETCH_PROT_READ | SIETCH_PROT_WRITE | SIETCH_PROT_EXEC) || flags & ~(uint64_t)SIETCH_MAP_FIXED)
+		return -SIETCH_EINVAL;
+	if ((prot & SIETCH_PROT_WRITE) && (prot & SIETCH_PROT_EXEC))
+		return -SIETCH_EINVAL; /* W^X holds for processes too */
+	len = (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	struct proc *p = proc_current();
+	if (flags & SIETCH_MAP_FIXED) {
+		if (addr & (PAGE_SIZE - 1) || addr < USER_BASE || !user_range_ok(addr, len))
+			return -SIETCH_EINVAL;
+	} else {
+		spin_lock(&p->lock);
+		addr = p->mmap_next;
+		p->mmap_next += len + PAGE_SIZE; /* a guard page between mappings */
+		spin_unlock(&p->lock);
+		if (!user_range_ok(addr, len))
+			return -SIETCH_ENOMEM;
+	}
+	long err = map_anonymous(p, addr, len, vm_flags_for(prot));
+	return err ? err : (long)addr;
+}
+
+long sys_mem_unmap(const struct syscall_args *args)
+{
+	uint64_t addr = args->arg[0], len = args->arg[1];
+	if (!len || addr & (PAGE_SIZE - 1) || len > MAP_MAX || !user_range_ok(addr, len))
+		return -SIETCH_EINVAL;
+	len = (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	struct proc *p = proc_current();
+	/* Only whole anonymous pages of this process: every page must be a user page, checked first. */
+	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
+		uint64_t pte;
+		if (!vm_translate(&p->space, addr + off, 0, &pte) || !(pte & PTE_USER))
+			return -SIETCH_EINVAL;
+	}
+	unmap_partial(p, addr, len);
+	return 0;
+}

@@ -1,0 +1,127 @@
+/* System calls on processes: spawn, exit, wait, kill, self, open, power off. */
+#include "kernel/arch/platform.h"
+#include "kernel/ctl/syscall.h"
+#include "kernel/mm/uaccess.h"
+#include "kernel/proc/proc.h"
+
+#define SPAWN_PATH_MAX 256
+#define SPAWN_ARGS_MAX 2048
+#define PROCESS_RIGHTS (SIETCH_RIGHT_WAIT | SIETCH_RIGHT_KILL | SIETCH_RIGHT_DUP)
+
+long sys_proc_exit(const struct syscall_args *args)
+{
+	struct proc *self = proc_current();
+	proc_kill(self, (int)args->arg[0]);
+	thread_exit();
+}
+
+long sys_proc_spawn(const struct syscall_args *args)
+{
+	char path[SPAWN_PATH_MAX], block[SPAWN_ARGS_MAX];
+	uint64_t path_len = args->arg[1], block_len = args->arg[3];
+	long err = copy_string_from_user(path, sizeof(path), args->arg[0], path_len);
+	if (err)
+		return err;
+	if (block_len > sizeof(block))
+		return -SIETCH_E2BIG;
+	err = copy_from_user(block, args->arg[2], block_len);
+	if (err)
+		return err;
+	if (block_len && block[block_len - 1])
+		return -SIETCH_EINVAL; /* the last argument must end with its NUL */
+
+	struct proc *self = proc_current(), *child;
+	err = proc_spawn(path, block, block_len, self->pid, &child);
+	if (err)
+		return err;
+	long handle = handle_install(&self->handles, &child->object, PROCESS_RIGHTS);
+	if (handle < 0)
+		proc_kill(child, EXIT_STATUS_KILLED); /* nobody could ever wait for it */
+	object_unref(&child->object);
+	return handle;
+}
+
+static long get_process(uint64_t handle, uint32_t rights, struct proc **out)
+{
+	struct object *object;
+	long err = handle_get(&proc_current()->handles, (long)handle, OBJECT_PROCESS, rights, &object, 0);
+	*out = (struct proc *)object;
+	return err;
+}
+
+long sys_proc_wait(const struct syscall_args *args)
+{
+	struct proc *target;
+	if (!user_range_ok(args->arg[1], sizeof(int)))
+		return -SIETCH_EFAULT;
+	long err = get_process(args->arg[0], SIETCH_RIGHT_WAIT, &target);
+	if (err)
+		return err;
+	if (target == proc_current()) {
+		object_unref(&target->object);
+		return -SIETCH_ECHILD; /* would wait forever */
+	}
+	int status;
+	err = proc_wait(target, &status);
+	object_unref(&target->object);
+	if (!err)
+		err = copy_to_user(args->arg[1], &status, sizeof(status));
+	return err;
+}
+
+long sys_proc_kill(const struct syscall_args *args)
+{
+	struct proc *target;
+	long err = get_process(args->arg[0], SIETCH_RIGHT_KILL, &target);
+	if (err)
+		return err;
+	proc_kill(target, (int)args->arg[1]);
+	object_unref(&target->object);
+	return 0;
+}
+
+long sys_proc_self(const struct syscall_args *args)
+{
+	(void)args;
+	return proc_current()->pid;
+}
+
+/* Authority follows the spawn tree: a process may open its descendants, and init may open anyone. */
+static bool may_open(struct proc *self, struct proc *target)
+{
+	if (self->pid == 1)
+		return true;
+	uint32_t pid = target->parent_pid;
+	for (int depth = 0; depth < MAX_PROCS && pid; depth++) {
+		if (pid == self->pid)
+			return true;
+		struct proc *ancestor = proc_find(pid);
+		if (!ancestor)
+			return false;
+		pid = ancestor->parent_pid;
+		object_unref(&ancestor->object);
+	}
+	return false;
+}
+
+long sys_proc_open(const struct syscall_args *args)
+{
+	uint64_t pid = args->arg[0], rights = args->arg[1];
+	if (rights & ~(uint64_t)PROCESS_RIGHTS || !rights)
+		return -SIETCH_EINVAL;
+	if (pid == 0 || pid > UINT32_MAX)
+		return -SIETCH_ESRCH;
+	struct proc *self = proc_current(), *target = proc_find((uint32_t)pid);
+	if (!target)
+		return -SIETCH_ESRCH;
+	long result = may_open(self, target) ? handle_install(&self->handles, &target->object, (uint32_t)rights)
+					     : -SIETCH_EPERM;
+	object_unref(&target->object);
+	return result;
+}
+
+long sys_system_poweroff(const struct syscall_args *args)
+{
+	(void)args;
+	platform_poweroff();
+}

@@ -1,0 +1,205 @@
+/* The process table, and the life of a process from spawn to the last handle closed. */
+#include "kernel/proc/proc.h"
+#include "kernel/arch/cpu.h"
+#include "kernel/arch/trap.h"
+#include "kernel/console.h"
+#include "kernel/mm/frame.h"
+#include "kernel/mm/heap.h"
+#include "kernel/proc/proc_internal.h"
+#include "kernel/proc/sched.h"
+#include "kernel/proc/wait_internal.h"
+#include "lib/common/string.h"
+
+#define DEFAULT_MMAP_BASE 0x100000000ull /* 4 GiB: above any program image */
+
+static struct proc *table[MAX_PROCS];
+static struct spinlock table_lock = SPINLOCK_INIT("proc_table");
+static uint32_t next_pid = 1;
+
+extern void (*trap_user_fault_hook)(struct trap_frame *frame);
+
+static void proc_release(struct object *object)
+{
+	struct proc *p = (struct proc *)object;
+	spin_lock(&table_lock);
+	for (int i = 0; i < MAX_PROCS; i++)
+		if (table[i] == p)
+			table[i] = 0;
+	spin_unlock(&table_lock);
+	kfree(p);
+}
+
+/* Half of usable memory by default, so one runaway process leaves the system room to recover. */
+static uint64_t default_page_limit(void) { return frame_managed_count() / 2; }
+
+struct proc *proc_alloc(const char *name, uint32_t parent_pid)
+{
+	struct proc *p = kzalloc(sizeof(*p));
+	if (!p)
+		return 0;
+	object_init(&p->object, OBJECT_PROCESS, proc_release);
+	if (vm_space_create(&p->space)) {
+		kfree(p);
+		return 0;
+	}
+	handle_table_init(&p->handles);
+	p->lock = (struct spinlock)SPINLOCK_INIT("proc");
+	p->parent_pid = parent_pid;
+	p->page_limit = default_page_limit();
+	p->mmap_next = DEFAULT_MMAP_BASE;
+	size_t len = strnlen(name, PROC_NAME_MAX - 1);
+	memcpy(p->name, name, len);
+
+	spin_lock(&table_lock);
+	int slot = 0;
+	while (slot < MAX_PROCS && table[slot])
+		slot++;
+	if (slot < MAX_PROCS) {
+		table[slot] = p;
+		p->pid = next_pid++;
+	}
+	spin_unlock(&table_lock);
+	if (slot == MAX_PROCS) {
+		vm_space_destroy(&p->space);
+		kfree(p);
+		return 0;
+	}
+	return p;
+}
+
+void proc_add_thread(struct proc *p, struct thread *t)
+{
+	spin_lock(&p->lock);
+	t->proc_next = p->threads;
+	p->threads = t;
+	p->thread_count++;
+	spin_unlock(&p->lock);
+}
+
+static void proc_teardown(struct proc *p)
+{
+	handle_table_close_all(&p->handles);
+	/* This CPU may still run on the dying tables: step onto the kernel's first. */
+	vm_space_activate(&kernel_space);
+	vm_space_destroy(&p->space);
+	spin_lock(&p->lock);
+	p->pages = 0;
+	p->state = PROC_EXITED;
+	spin_unlock(&p->lock);
+	wait_wake_all(&p->exit_waiters);
+	if (p->pid == 1)
+		init_exited(p->exit_status);
+	object_unref(&p->object); /* the reference the living threads held */
+}
+
+void proc_thread_gone(struct proc *p, struct thread *t)
+{
+	spin_lock(&p->lock);
+	struct thread **link = &p->threads;
+	while (*link && *link != t)
+		link = &(*link)->proc_next;
+	if (*link)
+		*link = t->proc_next;
+	bool last = --p->thread_count == 0;
+	spin_unlock(&p->lock);
+	if (last)
+		proc_teardown(p);
+}
+
+void proc_abandon(struct proc *p)
+{
+	p->exit_status = -1;
+	proc_teardown(p);
+}
+
+void proc_kill(struct proc *p, int status)
+{
+	spin_lock(&p->lock);
+	if (p->state == PROC_EXITED || p->dying) {
+		spin_unlock(&p->lock);
+		return;
+	}
+	p->dying = true;
+	p->exit_status = status;
+	sched_lock_take();
+	for (struct thread *t = p->threads; t; t = t->proc_next) {
+		t->killed = 1;
+		wait_cancel(t);
+	}
+	sched_lock_release();
+	spin_unlock(&p->lock);
+}
+
+long proc_wait(struct proc *p, int *status)
+{
+	spin_lock(&p->lock);
+	while (p->state != PROC_EXITED) {
+		long err = wait_sleep(&p->exit_waiters, &p->lock);
+		if (err) {
+			spin_unlock(&p->lock);
+			return err;
+		}
+	}
+	*status = p->exit_status;
+	spin_unlock(&p->lock);
+	return 0;
+}
+
+struct proc *proc_find(uint32_t pid)
+{
+	struct proc *found = 0;
+	spin_lock(&table_lock);
+	for (int i = 0; i < MAX_PROCS && !found; i++) {
+		struct proc *p = table[i];
+		if (!p || p->pid != pid)
+			continue;
+		/* Only while someone else still holds it: a zero count means it is being freed. */
+		uint32_t refs = __atomic_load_n(&p->object.refs, __ATOMIC_ACQUIRE);
+		while (refs && !__atomic_compare_exchange_n(&p->object.refs, &refs, refs + 1, false, __ATOMIC_ACQ_REL,
+							     __ATOMIC_ACQUIRE))
+			;
+		if (refs)
+			found = p;
+	}
+	spin_unlock(&table_lock);
+	return found;
+}
+
+size_t proc_snapshot(struct sietch_proc_info *out, size_t max)
+{
+	size_t n = 0;
+	spin_lock(&table_lock);
+	for (int i = 0; i < MAX_PROCS && n < max; i++) {
+		struct proc *p = table[i];
+		if (!p)
+			continue;
+		out[n] = (struct sietch_proc_info){
+			.pid = p->pid, .parent = p->parent_pid, .threads = p->thread_count,
+			.state = p->state == PROC_EXITED, .pages = p->pages, .cpu_ns = p->cpu_ns,
+		};
+		memcpy(out[n].name, p->name, sizeof(out[n].name) - 1);
+		n++;
+	}
+	spin_unlock(&table_lock);
+	return n;
+}
+
+/* An exception in user mode ends the process, with a line saying why and where. */
+static void proc_user_fault(struct trap_frame *frame)
+{
+	struct proc *p = proc_current();
+	int status = EXIT_STATUS_FAULT;
+	if (frame->vector == VECTOR_INVALID_OPCODE || frame->vector == VECTOR_GENERAL_PROTECTION)
+		status = EXIT_STATUS_ILLEGAL;
+	else if (frame->vector == VECTOR_DIVIDE || frame->vector == VECTOR_SIMD)
+		status = EXIT_STATUS_ARITH;
+	kprintf("sietch: process %s (pid %u) killed: %s at rip=0x%lx", p->name, p->pid, trap_vector_name(frame->vector),
+		frame->rip);
+	if (frame->vector == VECTOR_PAGE_FAULT)
+		kprintf(" address=0x%lx (%s)", read_cr2(), frame->error & PF_PRESENT ? "protection" : "not mapped");
+	kprintf("\n");
+	proc_kill(p, status);
+	thread_exit();
+}
+
+void proc_init(void) { trap_user_fault_hook = proc_user_fault; }

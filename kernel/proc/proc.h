@@ -1,0 +1,58 @@
+/*
+ * Processes: an address space, a handle table, threads, and crossing
+ * counters. A process is also an object: a handle to it (with the WAIT or
+ * KILL right) is what spawn returns and what wait and kill take. Its memory
+ * and handles are torn down when its last thread exits; the struct itself
+ * lives on, exited, until the last handle to it is closed.
+ */
+#pragma once
+
+#include <stdint.h>
+#include "kernel/arch/spinlock.h"
+#include "kernel/ctl/handle.h"
+#include "kernel/ctl/object.h"
+#include "kernel/mm/vm.h"
+#include "kernel/proc/thread.h"
+#include "kernel/proc/wait.h"
+#include "lib/common/syscall.h"
+
+#define PROC_NAME_MAX 32
+#define MAX_PROCS 256
+
+enum proc_state { PROC_ALIVE, PROC_EXITED };
+
+struct proc {
+	struct object object; /* OBJECT_PROCESS */
+	uint32_t pid, parent_pid;
+	char name[PROC_NAME_MAX];
+	struct addr_space space;
+	struct handle_table handles;
+	struct spinlock lock; /* threads, state, memory accounting */
+	struct thread *threads;
+	uint32_t thread_count;
+	enum proc_state state;
+	bool dying; /* killed or exiting: the status is fixed */
+	int exit_status;
+	struct wait_queue exit_waiters;
+	struct sietch_counters counters;
+	uint64_t pages, page_limit; /* user pages mapped, and the most it may map */
+	uint64_t mmap_next;         /* where the next unplaced mem_map goes */
+	uint64_t cpu_ns;
+};
+
+struct proc *proc_current(void); /* NULL in kernel-only context */
+void proc_init(void);
+
+/* path is a name in the global tree; argv_block holds NUL-terminated strings back to back. */
+long proc_spawn(const char *path, const char *argv_block, size_t block_len, uint32_t parent_pid,
+		struct proc **out);
+void proc_kill(struct proc *proc, int status);      /* every thread leaves at its next kernel exit */
+long proc_wait(struct proc *proc, int *status);      /* blocks until it has exited */
+struct proc *proc_find(uint32_t pid);                /* a new reference, or NULL */
+size_t proc_snapshot(struct sietch_proc_info *out, size_t max);
+
+/* Exit statuses for processes the kernel kills, as a shell reports them (128 + signal number). */
+#define EXIT_STATUS_FAULT 139   /* like SIGSEGV */
+#define EXIT_STATUS_ILLEGAL 132 /* like SIGILL */
+#define EXIT_STATUS_ARITH 136   /* like SIGFPE */
+#define EXIT_STATUS_KILLED 137  /* like SIGKILL */

@@ -1,0 +1,29 @@
+/*
+ * The scheduler: one run queue under one lock for all CPUs (xv6's design),
+ * round robin, preemption by the timer tick when it interrupts user mode.
+ * Kernel code is never preempted; it blocks only through wait queues.
+ */
+#pragma once
+
+#include <stdint.h>
+#include "kernel/proc/thread.h"
+
+void sched_init(void);             /* once, before any thread starts */
+void sched_init_this_cpu(void);    /* this CPU's idle thread */
+void sched_make_runnable(struct thread *thread);
+void sched_yield(void);
+/* With sched_lock held and the current thread's state set, run something else. */
+void sched_switch(void);
+void sched_lock_take(void);
+void sched_lock_release(void);
+/* Runs a waiting thread if there is one; the idle loop calls this. */
+void sched_run_ready(void);
+/* On the way back to user mode: leave if killed, give up the CPU if the tick said so. */
+struct trap_frame;
+void sched_return_to_user(struct trap_frame *frame);
+void sched_tick(void);
+void sched_idle_halt(void);        /* halt until an interrupt; interrupts disabled around it */
+void sched_finish_switch(void);    /* new threads, from thread_first_run */
+void sched_finish_switch_locked(void);
+/* sched_lock held: make a blocked thread runnable. */
+void sched_wake_locked(struct thread *thread);

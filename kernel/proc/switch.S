@@ -1,0 +1,31 @@
+/*
+ * switch_context(uint64_t *save_rsp, uint64_t load_rsp): the kernel-to-kernel
+ * switch between two threads. Only the callee-saved registers of the System V
+ * AMD64 ABI need saving (§3.2.1); everything else the C caller already treats
+ * as clobbered. A new thread's stack is built by thread_create_user so that
+ * the `ret` lands in thread_first_run.
+ */
+	.text
+	.globl switch_context
+switch_context:
+	pushq %rbp
+	pushq %rbx
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	mov %rsp, (%rdi)
+	mov %rsi, %rsp
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %rbx
+	popq %rbp
+	ret
+
+/* A new thread's first instructions: finish the switch, then leave through trap_return. */
+	.globl thread_first_run
+thread_first_run:
+	call sched_finish_switch
+	jmp trap_return

@@ -1,0 +1,126 @@
+/* Wait queues (kernel/proc/wait.h), all under the scheduler's lock. */
+#include "kernel/proc/wait.h"
+#include "kernel/console.h"
+#include "kernel/proc/sched.h"
+#include "kernel/proc/thread.h"
+#include "kernel/proc/wait_internal.h"
+#include "lib/common/syscall.h"
+
+/* Threads with a deadline, wherever else they wait; the tick scans this short list. */
+#define MAX_TIMED 256
+static struct thread *timed[MAX_TIMED];
+
+static void queue_remove(struct wait_queue *q, struct thread *t)
+{
+	struct thread *prev = 0;
+	for (struct thread *cur = q->head; cur; prev = cur, cur = cur->queue_next) {
+		if (cur != t)
+			continue;
+		if (prev)
+			prev->queue_next = cur->queue_next;
+		else
+			q->head = cur->queue_next;
+		if (q->tail == cur)
+			q->tail = prev;
+		cur->queue_next = 0;
+		return;
+	}
+}
+
+static void timed_remove(struct thread *t)
+{
+	for (int i = 0; i < MAX_TIMED; i++)
+		if (timed[i] == t)
+			timed[i] = 0;
+}
+
+/* sched_lock held */
+static void wake_thread(struct thread *t)
+{
+	if (t->waiting_on)
+		queue_remove(t->waiting_on, t);
+	t->waiting_on = 0;
+	if (t->wake_deadline_ns) {
+		t->wake_deadline_ns = 0;
+		timed_remove(t);
+	}
+	sched_wake_locked(t);
+}
+
+static long sleep_on(struct wait_queue *q, struct spinlock *held, uint64_t deadline)
+{
+	struct thread *t = thread_current();
+	if (!t || !t->proc)
+		panic("wait_sleep outside a process thread");
+	sched_lock_take();
+	if (held)
+		spin_unlock(held);
+	if (t->killed) {
+		sched_lock_release();
+		if (held)
+			spin_lock(held);
+		return -SIETCH_EINTR;
+	}
+	t->queue_next = 0;
+	if (q->tail)
+		q->tail->queue_next = t;
+	else
+		q->head = t;
+	q->tail = t;
+	t->waiting_on = q;
+	if (deadline) {
+		int slot = 0;
+		while (slot < MAX_TIMED && timed[slot])
+			slot++;
+		if (slot == MAX_TIMED)
+			panic("too many timed waits");
+		timed[slot] = t;
+		t->wake_deadline_ns = deadline;
+	}
+	t->state = THREAD_BLOCKED;
+	sched_switch();
+	sched_lock_release();
+	thread_reap_pending();
+	if (held)
+		spin_lock(held);
+	return t->killed ? -SIETCH_EINTR : 0;
+}
+
+long wait_sleep(struct wait_queue *q, struct spinlock *held) { return sleep_on(q, held, 0); }
+
+long wait_sleep_until(struct wait_queue *q, struct spinlock *held, uint64_t deadline_ns)
+{
+	long err = sleep_on(q, held, deadline_ns ? deadline_ns : 1);
+	return err == -SIETCH_EINTR ? err : 0;
+}
+
+void wait_wake_all(struct wait_queue *q)
+{
+	sched_lock_take();
+	while (q->head)
+		wake_thread(q->head);
+	sched_lock_release();
+}
+
+void wait_wake_one(struct wait_queue *q)
+{
+	sched_lock_take();
+	if (q->head)
+		wake_thread(q->head);
+	sched_lock_release();
+}
+
+void wait_cancel(struct thread *t)
+{
+	if (t->state == THREAD_BLOCKED)
+		wake_thread(t);
+}
+
+void wait_expire_deadlines(uint64_t now)
+{
+	sched_lock_take();
+	for (int i = 0; i < MAX_TIMED; i++)
+		if (timed[i] && timed[i]->wake_deadline_ns <= now)
+			wake_thread(timed[i]);
+	sched_lock_release();
+}

@@ -1,0 +1,10 @@
+/* Between the scheduler and wait queues only. */
+#pragma once
+
+#include <stdint.h>
+
+struct thread;
+void wait_expire_deadlines(uint64_t now_ns); /* from the tick, on one CPU */
+void wait_cancel(struct thread *thread);     /* sched_lock held: take it off its queue and wake it */
+void thread_reap_later(struct thread *thread); /* sched_lock held */
+void thread_reap_pending(void);
