@@ -45,12 +45,10 @@ $(BUILD)/kernel/%.S.o: %.S
 $(BUILD)/kernel.elf: $(KERNEL_OBJ) kernel/kernel.ld
 	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJ)
 
-USER_BINARIES := $(patsubst %,$(BUILD)/user/bin/%,$(USER_PROGRAMS))
-
-$(BUILD)/initrd.tar: $(USER_BINARIES)
+$(BUILD)/initrd.tar: $(USER_PROGRAM_BINS)
 	@mkdir -p $(BUILD)/initrd/bin
 	@rm -f $(BUILD)/initrd/bin/*
-	$(if $(USER_BINARIES),cp $(USER_BINARIES) $(BUILD)/initrd/bin/)
+	$(if $(USER_PROGRAM_BINS),cp $(USER_PROGRAM_BINS) $(BUILD)/initrd/bin/)
 	tar --format=ustar --owner=0 --group=0 --numeric-owner -cf $@ -C $(BUILD)/initrd bin
 
 $(BUILD)/sietch.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.tar iso/grub.cfg
