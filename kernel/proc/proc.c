@@ -76,6 +76,7 @@ void proc_add_thread(struct proc *p, struct thread *t)
 	spin_unlock(&p->lock);
 }
 
+/* Memory and handles go as soon as the last thread leaves; see proc_finish_exit for the rest. */
 static void proc_teardown(struct proc *p)
 {
 	handle_table_close_all(&p->handles);
@@ -84,6 +85,16 @@ static void proc_teardown(struct proc *p)
 	vm_space_destroy(&p->space);
 	spin_lock(&p->lock);
 	p->pages = 0;
+	spin_unlock(&p->lock);
+}
+
+/*
+ * Called after the last thread's kernel stack is freed, so a parent that
+ * wakes here sees every frame of the child back in the allocator.
+ */
+void proc_finish_exit(struct proc *p)
+{
+	spin_lock(&p->lock);
 	p->state = PROC_EXITED;
 	spin_unlock(&p->lock);
 	wait_wake_all(&p->exit_waiters);
@@ -92,7 +103,7 @@ static void proc_teardown(struct proc *p)
 	object_unref(&p->object); /* the reference the living threads held */
 }
 
-void proc_thread_gone(struct proc *p, struct thread *t)
+bool proc_thread_gone(struct proc *p, struct thread *t)
 {
 	spin_lock(&p->lock);
 	struct thread **link = &p->threads;
@@ -104,12 +115,14 @@ void proc_thread_gone(struct proc *p, struct thread *t)
 	spin_unlock(&p->lock);
 	if (last)
 		proc_teardown(p);
+	return last;
 }
 
 void proc_abandon(struct proc *p)
 {
 	p->exit_status = -1;
 	proc_teardown(p);
+	proc_finish_exit(p);
 }
 
 void proc_kill(struct proc *p, int status)

@@ -86,7 +86,10 @@ void thread_reap_pending(void)
 	spin_unlock(&reap_lock);
 	while (list) {
 		struct thread *next = list->queue_next;
+		struct proc *ended = list->last_of;
 		thread_free(list);
+		if (ended)
+			proc_finish_exit(ended);
 		list = next;
 	}
 }
@@ -95,8 +98,9 @@ _Noreturn void thread_exit(void)
 {
 	struct thread *t = thread_current();
 	struct proc *proc = t->proc;
-	t->proc = 0; /* the process may be freed below; the switch must not touch it */
-	proc_thread_gone(proc, t);
+	t->proc = 0; /* the switch below must not save state into a dying process */
+	if (proc_thread_gone(proc, t))
+		t->last_of = proc;
 	sched_lock_take();
 	t->state = THREAD_DEAD;
 	sched_switch();

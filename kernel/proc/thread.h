@@ -23,6 +23,7 @@ struct thread {
 	volatile int killed;           /* set by kill: leave at the next kernel exit */
 	uint32_t last_cpu;
 	uint64_t ran_since_ns;
+	struct proc *last_of; /* dead, and the last thread of this process: it ends once this thread is freed */
 	uint8_t fpu[FPU_STATE_SIZE] __attribute__((aligned(16)));
 };
 

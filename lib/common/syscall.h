@@ -6,7 +6,14 @@
  * Calling convention (the SYSCALL instruction, AMD APM vol.2 §6.1.1): number in
  * rax, arguments in rdi, rsi, rdx, r10, r8, r9 (r10 replaces rcx, which SYSCALL
  * overwrites with the return rip), result in rax. A result in [-4095, -1] is a
- * negated SIETCH_E* error code; anything else is success.
+ * negated SIETCH_E* error code; anything else is success. Every register but
+ * rax, rcx and r11 is preserved, the x87/SSE state included.
+ *
+ * A new process starts at its ELF entry with rsp at argc (System V AMD64 ABI
+ * §3.4.1: argc, argv[], NULL, an empty environment, an empty auxiliary
+ * vector), the other general registers zero, x87 control word 0x37f and
+ * MXCSR 0x1f80. A new thread (thread_create) starts at entry with rdi = arg
+ * and rsp = (stack_top & ~15) - 8, as if entry had just been called.
  */
 #pragma once
 
@@ -69,6 +76,7 @@ enum sietch_syscall {
 #define SIETCH_ECHILD 10  /* not a child of the caller */
 #define SIETCH_EAGAIN 11
 #define SIETCH_ENOMEM 12  /* out of memory or over the process's limit */
+#define SIETCH_EACCES 13
 #define SIETCH_EFAULT 14  /* a pointer outside the caller's address space */
 #define SIETCH_EBUSY 16
 #define SIETCH_EEXIST 17
@@ -76,8 +84,10 @@ enum sietch_syscall {
 #define SIETCH_EISDIR 21
 #define SIETCH_EINVAL 22  /* an argument out of range */
 #define SIETCH_EMFILE 24  /* handle table full */
+#define SIETCH_ENOTTY 25
 #define SIETCH_ENOSPC 28
 #define SIETCH_ESPIPE 29
+#define SIETCH_EROFS 30   /* the boot image's files cannot be written */
 #define SIETCH_ENAMETOOLONG 91
 #define SIETCH_ENOSYS 88  /* no such system call */
 

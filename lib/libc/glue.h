@@ -15,7 +15,8 @@ _Static_assert(SIETCH_EPERM == EPERM && SIETCH_ENOENT == ENOENT && SIETCH_ESRCH 
 		       SIETCH_ENOTDIR == ENOTDIR && SIETCH_EISDIR == EISDIR &&
 		       SIETCH_EINVAL == EINVAL && SIETCH_EMFILE == EMFILE &&
 		       SIETCH_ENOSPC == ENOSPC && SIETCH_ESPIPE == ESPIPE &&
-		       SIETCH_ENAMETOOLONG == ENAMETOOLONG && SIETCH_ENOSYS == ENOSYS,
+		       SIETCH_ENAMETOOLONG == ENAMETOOLONG && SIETCH_ENOSYS == ENOSYS &&
+		       SIETCH_EACCES == EACCES && SIETCH_ENOTTY == ENOTTY && SIETCH_EROFS == EROFS,
 	       "SIETCH_E* must equal newlib's errno values");
 
 /* A kernel result as POSIX returns it: errors set errno and become -1. */

@@ -1,36 +1,39 @@
-/* Names of the kernel's error codes, for messages. */
+/* What each kernel error code means, for messages a person reads. */
 #include "lib/os/os.h"
 
-static const char *const error_names[] = {
-	[0] = "OK",
-	[SIETCH_EPERM] = "EPERM",
-	[SIETCH_ENOENT] = "ENOENT",
-	[SIETCH_ESRCH] = "ESRCH",
-	[SIETCH_EINTR] = "EINTR",
-	[SIETCH_EIO] = "EIO",
-	[SIETCH_E2BIG] = "E2BIG",
-	[SIETCH_ENOEXEC] = "ENOEXEC",
-	[SIETCH_EBADF] = "EBADF",
-	[SIETCH_ECHILD] = "ECHILD",
-	[SIETCH_EAGAIN] = "EAGAIN",
-	[SIETCH_ENOMEM] = "ENOMEM",
-	[SIETCH_EFAULT] = "EFAULT",
-	[SIETCH_EBUSY] = "EBUSY",
-	[SIETCH_EEXIST] = "EEXIST",
-	[SIETCH_ENOTDIR] = "ENOTDIR",
-	[SIETCH_EISDIR] = "EISDIR",
-	[SIETCH_EINVAL] = "EINVAL",
-	[SIETCH_EMFILE] = "EMFILE",
-	[SIETCH_ENOSPC] = "ENOSPC",
-	[SIETCH_ESPIPE] = "ESPIPE",
-	[SIETCH_ENOSYS] = "ENOSYS",
-	[SIETCH_ENAMETOOLONG] = "ENAMETOOLONG",
+static const char *const error_text[] = {
+	[0] = "success",
+	[SIETCH_EPERM] = "the handle lacks the right (EPERM)",
+	[SIETCH_ENOENT] = "no such name (ENOENT)",
+	[SIETCH_ESRCH] = "no such process (ESRCH)",
+	[SIETCH_EINTR] = "interrupted: the thread is being killed (EINTR)",
+	[SIETCH_EIO] = "input/output error (EIO)",
+	[SIETCH_E2BIG] = "argument list too long (E2BIG)",
+	[SIETCH_ENOEXEC] = "not an ELF64 x86-64 executable (ENOEXEC)",
+	[SIETCH_EBADF] = "not a handle, or a handle of the wrong type (EBADF)",
+	[SIETCH_ECHILD] = "not a process one may wait for (ECHILD)",
+	[SIETCH_EAGAIN] = "try again: a limit was reached (EAGAIN)",
+	[SIETCH_ENOMEM] = "out of memory or over the process's limit (ENOMEM)",
+	[SIETCH_EACCES] = "permission denied (EACCES)",
+	[SIETCH_EFAULT] = "bad address (EFAULT)",
+	[SIETCH_EBUSY] = "busy (EBUSY)",
+	[SIETCH_EEXIST] = "already exists or already mapped (EEXIST)",
+	[SIETCH_ENOTDIR] = "not a directory (ENOTDIR)",
+	[SIETCH_EISDIR] = "is a directory (EISDIR)",
+	[SIETCH_EINVAL] = "invalid argument (EINVAL)",
+	[SIETCH_EMFILE] = "handle table full (EMFILE)",
+	[SIETCH_ENOTTY] = "not the console (ENOTTY)",
+	[SIETCH_ENOSPC] = "no space left (ENOSPC)",
+	[SIETCH_ESPIPE] = "cannot seek on this handle (ESPIPE)",
+	[SIETCH_EROFS] = "read-only: the boot image cannot be written (EROFS)",
+	[SIETCH_ENOSYS] = "no such system call (ENOSYS)",
+	[SIETCH_ENAMETOOLONG] = "name too long (ENAMETOOLONG)",
 };
 
 const char *os_strerror(long err)
 {
 	unsigned long code = err < 0 ? -(unsigned long)err : (unsigned long)err;
-	if (code < sizeof(error_names) / sizeof(error_names[0]) && error_names[code])
-		return error_names[code];
+	if (code < sizeof(error_text) / sizeof(error_text[0]) && error_text[code])
+		return error_text[code];
 	return "unknown error";
 }
