@@ -1,5 +1,6 @@
 /* System calls on a process's own memory: anonymous mappings. */
 #include "kernel/ctl/syscall.h"
+#include "kernel/ctl/memory.h"
 #include "kernel/mm/frame.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/proc.h"
@@ -11,12 +12,12 @@ static unsigned vm_flags_for(uint64_t prot)
 	return VM_USER | (prot & SIETCH_PROT_WRITE ? VM_WRITE : 0) | (prot & SIETCH_PROT_EXEC ? VM_EXEC : 0);
 }
 
-/* Undo the first `done` bytes of a mapping that could not be finished. */
-static void unmap_partial(struct proc *p, uint64_t addr, uint64_t done)
+/* Unmap pages of which `owned` are the process's own (not a memory object's), and uncharge those. */
+static void unmap_and_uncharge(struct proc *p, uint64_t addr, uint64_t len, uint64_t owned)
 {
-	vm_unmap(&p->space, addr, done, true);
+	vm_unmap(&p->space, addr, len, true);
 	spin_lock(&p->lock);
-	p->pages -= done / PAGE_SIZE;
+	p->pages -= owned;
 	spin_unlock(&p->lock);
 }
 
@@ -35,7 +36,7 @@ static long map_anonymous(struct proc *p, uint64_t addr, uint64_t len, unsigned 
 		if (err) {
 			if (frame != FRAME_NONE)
 				frame_free(frame);
-			unmap_partial(p, addr, off);
+			unmap_and_uncharge(p, addr, off, off / PAGE_SIZE);
 			spin_lock(&p->lock);
 			p->pages -= (len - off) / PAGE_SIZE;
 			spin_unlock(&p->lock);
@@ -78,12 +79,15 @@ long sys_mem_unmap(const struct syscall_args *args)
 		return -SIETCH_EINVAL;
 	len = (len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	struct proc *p = proc_current();
-	/* Only whole anonymous pages of this process: every page must be a user page, checked first. */
+	/* Every page must be mapped, checked first; a memory object's pages are the object's to free. */
+	uint64_t owned = 0;
 	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
 		uint64_t pte;
 		if (!vm_translate(&p->space, addr + off, 0, &pte) || !(pte & PTE_USER))
 			return -SIETCH_EINVAL;
+		owned += !(pte & PTE_SHARED);
 	}
-	unmap_partial(p, addr, len);
+	unmap_and_uncharge(p, addr, len, owned);
+	memory_space_unmapped(&p->space, addr, len);
 	return 0;
 }

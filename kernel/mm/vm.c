@@ -62,6 +62,8 @@ static uint64_t pte_flags(unsigned flags)
 		pte |= PTE_GLOBAL;
 	if (flags & VM_NOCACHE)
 		pte |= PTE_PCD | PTE_PWT;
+	if (flags & VM_SHARED)
+		pte |= PTE_SHARED;
 	return pte;
 }
 
@@ -111,11 +113,12 @@ static void unmap_batch_release(struct addr_space *as, struct unmap_batch *batch
 }
 
 /* With as->lock held: unmap the page or 2 MiB page at va; returns the bytes it covered, 0 if none. */
-static uint64_t unmap_one(struct addr_space *as, uint64_t va, uint64_t remaining, uint64_t *pa)
+static uint64_t unmap_one(struct addr_space *as, uint64_t va, uint64_t remaining, uint64_t *pa, uint64_t *pte)
 {
 	struct pt_walk_result walk;
 	if (pt_walk(&frame_pt_ops, as->root, va, &walk))
 		return 0;
+	*pte = walk.pte;
 	/* A 2 MiB page goes whole when the range covers it, else it is split first. */
 	uint64_t step = walk.page_size;
 	if (step != PAGE_SIZE && ((va & (step - 1)) || remaining < step)) {
@@ -138,13 +141,13 @@ int vm_unmap(struct addr_space *as, uint64_t va, uint64_t size, bool free_frames
 	while (off < size) {
 		spin_lock(&as->lock);
 		while (off < size && batch.count < UNMAP_BATCH) {
-			uint64_t pa, step = unmap_one(as, va + off, size - off, &pa);
+			uint64_t pa, pte, step = unmap_one(as, va + off, size - off, &pa, &pte);
 			if (!step) {
 				missing = VM_ERR_RANGE;
 				off += PAGE_SIZE;
 				continue;
 			}
-			if (free_frames) {
+			if (free_frames && !(pte & PTE_SHARED)) { /* a memory object's frame: the object frees it */
 				batch.frame[batch.count] = pa;
 				batch.pages[batch.count++] = step / PAGE_SIZE;
 			}

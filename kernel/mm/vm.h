@@ -19,6 +19,7 @@
 #define VM_USER (1u << 2)
 #define VM_NOCACHE (1u << 3) /* MMIO: strong uncacheable (PCD|PWT, SDM vol.3 §11.12.3) */
 #define VM_LARGE (1u << 4)   /* use 2 MiB pages */
+#define VM_SHARED (1u << 5)  /* the frames belong to a memory object: unmap and destroy never free them */
 
 struct addr_space {
 	uint64_t root; /* physical address of the PML4 */

@@ -3,6 +3,7 @@
 #include "kernel/arch/cpu.h"
 #include "kernel/arch/trap.h"
 #include "kernel/console.h"
+#include "kernel/ctl/memory.h"
 #include "kernel/mm/frame.h"
 #include "kernel/mm/heap.h"
 #include "kernel/proc/proc_internal.h"
@@ -79,10 +80,14 @@ void proc_add_thread(struct proc *p, struct thread *t)
 /* Memory and handles go as soon as the last thread leaves; see proc_finish_exit for the rest. */
 static void proc_teardown(struct proc *p)
 {
+	spin_lock(&p->lock);
+	p->dying = true; /* no handle_send into a table being emptied */
+	spin_unlock(&p->lock);
 	handle_table_close_all(&p->handles);
 	/* This CPU may still run on the dying tables: step onto the kernel's first. */
 	vm_space_activate(&kernel_space);
 	vm_space_destroy(&p->space);
+	memory_space_destroyed(&p->space);
 	spin_lock(&p->lock);
 	p->pages = 0;
 	spin_unlock(&p->lock);

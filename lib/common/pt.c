@@ -226,10 +226,10 @@ static void destroy_table(const struct pt_ops *ops, uint64_t phys, int level,
 		uint64_t e = t[i];
 		if (!(e & PTE_PRESENT))
 			continue;
-		if (is_leaf(e, level))
-			free_frames(ops, e & leaf_addr_mask(level), level_size(level), free_page);
-		else
+		if (!is_leaf(e, level))
 			destroy_table(ops, e & PTE_ADDR_MASK, level - 1, free_page);
+		else if (!(e & PTE_SHARED)) /* a memory object's frame: the object frees it */
+			free_frames(ops, e & leaf_addr_mask(level), level_size(level), free_page);
 	}
 	ops->free_table(ops->ctx, phys);
 }

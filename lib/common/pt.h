@@ -24,6 +24,7 @@
 #define PTE_LARGE (1ull << 7)     /* PS: this PDE/PDPTE maps a 2 MiB/1 GiB page */
 #define PTE_PAT (1ull << 7)       /* in a 4 KiB PTE, bit 7 is the PAT bit instead */
 #define PTE_GLOBAL (1ull << 8)    /* leaves only, with CR4.PGE */
+#define PTE_SHARED (1ull << 9)    /* ignored by the CPU (tables 4-19, 4-20): the frame is owned elsewhere */
 #define PTE_PAT_LARGE (1ull << 12) /* the PAT bit of a 2 MiB/1 GiB leaf */
 #define PTE_NX (1ull << 63)       /* execute-disable, with EFER.NXE */
 
@@ -102,7 +103,7 @@ int pt_split_large(const struct pt_ops *ops, uint64_t root, uint64_t va);
 
 /* Frees every table reachable from PML4 slots 0..255 and clears the slots;
  * free_page (if not NULL) is called with ops->ctx for every 4 KiB frame
- * mapped there (each of the 512 frames of a 2 MiB leaf). The root and the
- * upper half are left alone. */
+ * mapped there (each of the 512 frames of a 2 MiB leaf), except those of
+ * leaves marked PTE_SHARED. The root and the upper half are left alone. */
 void pt_destroy_user(const struct pt_ops *ops, uint64_t root,
 		     void (*free_page)(void *ctx, uint64_t pa));

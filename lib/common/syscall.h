@@ -51,7 +51,7 @@
 	SYSCALL(27, notify_create, 0) /* () -> handle */                                   \
 	SYSCALL(28, notify_signal, 2) /* (handle, uint64_t bits) -> 0 */                   \
 	SYSCALL(29, notify_wait, 2)   /* (handle, uint64_t *bits) -> 0 */                  \
-	SYSCALL(30, handle_send, 3)   /* (endpoint or process handle, handle, rights) -> handle in the receiver */ \
+	SYSCALL(30, handle_send, 3)   /* (process handle with KILL, handle, rights) -> handle in that process */ \
 	SYSCALL(31, system_poweroff, 0) /* () -> does not return */                         \
 	SYSCALL(32, memory_create, 1) /* (size_t size) -> handle to a shareable memory object */ \
 	SYSCALL(33, memory_map, 3)    /* (handle, void *addr or NULL, unsigned prot) -> addr */

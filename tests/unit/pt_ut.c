@@ -361,6 +361,21 @@ static void test_destroy_user(void **state)
 	assert_int_equal(f->mem.allocs - f->mem.frees, 1);
 }
 
+static void test_destroy_user_keeps_shared_frames(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(pt_map(&f->ops, f->root, 0x400000, 0x10000, PAGE_SIZE, PTE_USER), 0);
+	assert_int_equal(pt_map(&f->ops, f->root, 0x401000, 0x11000, PAGE_SIZE, PTE_USER | PTE_SHARED), 0);
+	struct pt_walk_result r;
+	assert_int_equal(pt_walk(&f->ops, f->root, 0x401000, &r), 0);
+	assert_true(r.pte & PTE_SHARED);
+
+	pt_destroy_user(&f->ops, f->root, count_page);
+	assert_int_equal(f->mem.pages_freed, 1);
+	assert_int_equal(live_tables(f), 0);
+}
+
 static void test_walk_huge_page(void **state)
 {
 	struct fixture *f = *state;
@@ -401,6 +416,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_protect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_split_large, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_destroy_user, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_destroy_user_keeps_shared_frames, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_walk_huge_page, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

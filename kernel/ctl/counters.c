@@ -1,0 +1,88 @@
+/*
+ * Crossing counters. Every kernel entry adds one to the system's set and to
+ * the set of the process it came from (if any: an interrupt can arrive while
+ * a CPU idles). The adds are relaxed atomics: counters are statistics, read
+ * field by field, and need no order among themselves.
+ */
+#include "kernel/ctl/counters.h"
+#include <stddef.h>
+#include "kernel/ctl/object.h"
+#include "kernel/ctl/syscall.h"
+#include "kernel/mm/frame.h"
+#include "kernel/mm/uaccess.h"
+#include "kernel/proc/proc.h"
+
+#define VECTOR_PAGE_FAULT 14 /* #PF, SDM vol.3 §6.15, table 6-1 */
+
+_Static_assert(sizeof(struct sietch_counters) % sizeof(uint64_t) == 0, "counters are read word by word");
+
+struct sietch_counters system_counters;
+
+static void counter_add(struct sietch_counters *set, size_t offset)
+{
+	__atomic_add_fetch((uint64_t *)((char *)set + offset), 1, __ATOMIC_RELAXED);
+}
+
+/* One more of the counter at `offset`, system-wide and for the current process. */
+static void counters_bump(size_t offset)
+{
+	counter_add(&system_counters, offset);
+	struct proc *proc = proc_current();
+	if (proc)
+		counter_add(&proc->counters, offset);
+}
+
+void counters_syscall(uint64_t number)
+{
+	counters_bump(offsetof(struct sietch_counters, syscalls));
+	if (number < SIETCH_COUNTED_SYSCALLS)
+		counters_bump(offsetof(struct sietch_counters, syscall) + number * sizeof(uint64_t));
+}
+
+void counters_interrupt(void) { counters_bump(offsetof(struct sietch_counters, interrupts)); }
+
+void counters_exception(uint64_t vector)
+{
+	counters_bump(offsetof(struct sietch_counters, exceptions));
+	if (vector == VECTOR_PAGE_FAULT)
+		counters_bump(offsetof(struct sietch_counters, page_faults));
+}
+
+void counters_context_switch(void) { counters_bump(offsetof(struct sietch_counters, context_switches)); }
+
+/* A copy taken while other CPUs keep adding: each word is whole, the set as a whole is not a snapshot. */
+static void counters_copy(struct sietch_counters *dst, const struct sietch_counters *src)
+{
+	const uint64_t *from = (const uint64_t *)src;
+	uint64_t *to = (uint64_t *)dst;
+	for (size_t i = 0; i < sizeof(*src) / sizeof(uint64_t); i++)
+		to[i] = __atomic_load_n(&from[i], __ATOMIC_RELAXED);
+}
+
+/* counters_read(scope, id, out): SELF and SYSTEM take id 0, PROCESS takes a pid. */
+long sys_counters_read(const struct syscall_args *args)
+{
+	uint64_t scope = args->arg[0], id = args->arg[1], user_out = args->arg[2];
+	if (scope != SIETCH_COUNTERS_SELF && scope != SIETCH_COUNTERS_PROCESS && scope != SIETCH_COUNTERS_SYSTEM)
+		return -SIETCH_EINVAL;
+	if (scope != SIETCH_COUNTERS_PROCESS && id != 0)
+		return -SIETCH_EINVAL;
+	if (!user_range_ok(user_out, sizeof(struct sietch_counters)))
+		return -SIETCH_EFAULT;
+	struct proc *proc = NULL;
+	if (scope == SIETCH_COUNTERS_PROCESS && (id > UINT32_MAX || !(proc = proc_find((uint32_t)id))))
+		return -SIETCH_ESRCH;
+
+	struct sietch_counters out;
+	if (scope == SIETCH_COUNTERS_SYSTEM) {
+		counters_copy(&out, &system_counters);
+		out.free_frames = frame_free_count();
+		out.total_frames = frame_managed_count();
+	} else if (proc) {
+		counters_copy(&out, &proc->counters);
+		object_unref(&proc->object);
+	} else {
+		counters_copy(&out, &proc_current()->counters);
+	}
+	return copy_to_user(user_out, &out, sizeof(out));
+}

@@ -1,0 +1,115 @@
+/*
+ * Notifications: a word of bits that signalers OR in and a waiter takes all at
+ * once, as seL4's notification objects (seL4 manual §5, "Notifications"). A
+ * signal never blocks and signals coalesce, so an interrupt-like event source
+ * can post to a server that is busy; the server learns which sources fired.
+ */
+#include <stddef.h>
+#include "kernel/arch/spinlock.h"
+#include "kernel/ctl/handle.h"
+#include "kernel/ctl/object.h"
+#include "kernel/ctl/syscall.h"
+#include "kernel/mm/heap.h"
+#include "kernel/mm/uaccess.h"
+#include "kernel/proc/proc.h"
+#include "kernel/proc/wait.h"
+#include "lib/common/syscall.h"
+
+#define NOTIFY_RIGHTS (SIETCH_RIGHT_SIGNAL | SIETCH_RIGHT_RECEIVE | SIETCH_RIGHT_DUP)
+
+struct notify {
+	struct object object; /* OBJECT_NOTIFY */
+	struct spinlock lock;
+	uint64_t bits;
+	struct wait_queue waiters;
+};
+
+static struct notify *notify_of(struct object *object)
+{
+	return (struct notify *)((char *)object - offsetof(struct notify, object));
+}
+
+static void notify_release(struct object *object) { kfree(notify_of(object)); }
+
+static long notify_get(uint64_t handle, uint32_t rights, struct notify **out)
+{
+	struct object *object;
+	uint32_t held;
+	long err = handle_get(&proc_current()->handles, (long)handle, OBJECT_NOTIFY, rights, &object, &held);
+	if (!err)
+		*out = notify_of(object);
+	return err;
+}
+
+static void notify_post(struct notify *n, uint64_t bits)
+{
+	spin_lock(&n->lock);
+	n->bits |= bits;
+	wait_wake_all(&n->waiters);
+	spin_unlock(&n->lock);
+}
+
+/* Sleeps until some bit is set, then takes them all. */
+static long notify_take(struct notify *n, uint64_t *bits)
+{
+	long err = 0;
+	spin_lock(&n->lock);
+	while (!n->bits && !err)
+		err = wait_sleep(&n->waiters, &n->lock);
+	if (!err) {
+		*bits = n->bits;
+		n->bits = 0;
+	}
+	spin_unlock(&n->lock);
+	return err;
+}
+
+long sys_notify_create(const struct syscall_args *args)
+{
+	(void)args;
+	struct notify *n = kzalloc(sizeof(*n));
+	if (!n)
+		return -SIETCH_ENOMEM;
+	object_init(&n->object, OBJECT_NOTIFY, notify_release);
+	n->lock = (struct spinlock)SPINLOCK_INIT("notify");
+	n->waiters = (struct wait_queue)WAIT_QUEUE_INIT;
+	long handle = handle_install(&proc_current()->handles, &n->object, NOTIFY_RIGHTS);
+	object_unref(&n->object); /* the handle has its own reference, or it failed and this frees n */
+	return handle;
+}
+
+long sys_notify_signal(const struct syscall_args *args)
+{
+	uint64_t bits = args->arg[1];
+	struct notify *n;
+	long err = notify_get(args->arg[0], SIETCH_RIGHT_SIGNAL, &n);
+	if (err)
+		return err;
+	if (bits == 0) {
+		object_unref(&n->object);
+		return -SIETCH_EINVAL;
+	}
+
+	notify_post(n, bits);
+	object_unref(&n->object);
+	return 0;
+}
+
+long sys_notify_wait(const struct syscall_args *args)
+{
+	uint64_t user_bits = args->arg[1], bits = 0;
+	struct notify *n;
+	long err = notify_get(args->arg[0], SIETCH_RIGHT_RECEIVE, &n);
+	if (err)
+		return err;
+	if (!user_range_ok(user_bits, sizeof(bits))) {
+		object_unref(&n->object);
+		return -SIETCH_EFAULT;
+	}
+
+	err = notify_take(n, &bits);
+	if (!err && (err = copy_to_user(user_bits, &bits, sizeof(bits))))
+		notify_post(n, bits); /* not delivered: the bits stay pending for the next wait */
+	object_unref(&n->object);
+	return err;
+}

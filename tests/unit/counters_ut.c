@@ -1,0 +1,128 @@
+/* Host tests for kernel/ctl/counters.c. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "kernel/ctl/counters.c"
+
+static struct proc self, other;
+static struct proc *current;
+
+struct proc *proc_current(void) { return current; }
+
+struct proc *proc_find(uint32_t pid)
+{
+	struct proc *p = pid == self.pid ? &self : pid == other.pid ? &other : NULL;
+	if (p)
+		object_ref(&p->object);
+	return p;
+}
+
+uint64_t frame_free_count(void) { return 1234; }
+uint64_t frame_managed_count(void) { return 5678; }
+bool user_range_ok(uint64_t start, size_t len) { return start != 0 && start + len >= start; }
+
+long copy_to_user(uint64_t dst, const void *src, size_t len)
+{
+	if (!user_range_ok(dst, len))
+		return -SIETCH_EFAULT;
+	memcpy((void *)dst, src, len);
+	return 0;
+}
+
+static long read_counters(uint64_t scope, uint64_t id, struct sietch_counters *out)
+{
+	struct syscall_args args = { { scope, id, (uint64_t)(uintptr_t)out, 0, 0, 0 } };
+	return sys_counters_read(&args);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(&self, 0, sizeof(self));
+	memset(&other, 0, sizeof(other));
+	memset(&system_counters, 0, sizeof(system_counters));
+	object_init(&self.object, OBJECT_PROCESS, NULL);
+	object_init(&other.object, OBJECT_PROCESS, NULL);
+	self.pid = 7;
+	other.pid = 9;
+	current = &self;
+	return 0;
+}
+
+static void test_adds_to_system_and_current(void **state)
+{
+	(void)state;
+	counters_syscall(SYS_ipc_call);
+	counters_syscall(SYS_ipc_call);
+	counters_syscall(SIETCH_COUNTED_SYSCALLS); /* past the table: counted in the total only */
+	counters_interrupt();
+	counters_exception(14);
+	counters_exception(13);
+	counters_context_switch();
+	current = NULL; /* an interrupt on an idle CPU */
+	counters_interrupt();
+
+	assert_int_equal(system_counters.syscalls, 3);
+	assert_int_equal(system_counters.syscall[SYS_ipc_call], 2);
+	assert_int_equal(system_counters.interrupts, 2);
+	assert_int_equal(system_counters.exceptions, 2);
+	assert_int_equal(system_counters.page_faults, 1);
+	assert_int_equal(system_counters.context_switches, 1);
+	assert_int_equal(self.counters.syscalls, 3);
+	assert_int_equal(self.counters.syscall[SYS_ipc_call], 2);
+	assert_int_equal(self.counters.interrupts, 1);
+	assert_int_equal(self.counters.page_faults, 1);
+	assert_int_equal(other.counters.syscalls, 0);
+}
+
+static void test_read_scopes(void **state)
+{
+	(void)state;
+	struct sietch_counters out;
+	counters_syscall(SYS_proc_self);
+	current = &other;
+	counters_syscall(SYS_proc_self);
+	counters_syscall(SYS_proc_self);
+	current = &self;
+
+	assert_int_equal(read_counters(SIETCH_COUNTERS_SELF, 0, &out), 0);
+	assert_int_equal(out.syscall[SYS_proc_self], 1);
+	assert_int_equal(out.free_frames, 0);
+
+	assert_int_equal(read_counters(SIETCH_COUNTERS_PROCESS, 9, &out), 0);
+	assert_int_equal(out.syscall[SYS_proc_self], 2);
+	assert_int_equal(other.object.refs, 1); /* proc_find's reference was dropped */
+
+	assert_int_equal(read_counters(SIETCH_COUNTERS_SYSTEM, 0, &out), 0);
+	assert_int_equal(out.syscalls, 3);
+	assert_int_equal(out.free_frames, 1234);
+	assert_int_equal(out.total_frames, 5678);
+}
+
+static void test_read_refusals(void **state)
+{
+	(void)state;
+	struct sietch_counters out;
+	assert_int_equal(read_counters(3, 0, &out), -SIETCH_EINVAL);
+	assert_int_equal(read_counters(SIETCH_COUNTERS_SELF, 1, &out), -SIETCH_EINVAL);
+	assert_int_equal(read_counters(SIETCH_COUNTERS_SYSTEM, 7, &out), -SIETCH_EINVAL);
+	assert_int_equal(read_counters(SIETCH_COUNTERS_PROCESS, 8, &out), -SIETCH_ESRCH);
+	assert_int_equal(read_counters(SIETCH_COUNTERS_PROCESS, (1ull << 32) + 7, &out), -SIETCH_ESRCH);
+	assert_int_equal(read_counters(SIETCH_COUNTERS_SELF, 0, NULL), -SIETCH_EFAULT);
+	assert_int_equal(read_counters(SIETCH_COUNTERS_PROCESS, 9, NULL), -SIETCH_EFAULT);
+	assert_int_equal(other.object.refs, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_adds_to_system_and_current, setup),
+		cmocka_unit_test_setup(test_read_scopes, setup),
+		cmocka_unit_test_setup(test_read_refusals, setup),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
