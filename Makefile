@@ -74,7 +74,7 @@ test: deps
 
 debug: deps
 	@$(MAKE) --no-print-directory iso
-	tools/run --gdb $(RUN_ARGS) & gdb -q -x tools/gdbinit; kill %1 2>/dev/null || true
+	tools/run --gdb $(RUN_ARGS) & pid=$$!; gdb -q -x tools/gdbinit; kill $$pid 2>/dev/null || true
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
