@@ -3,8 +3,8 @@
  * rip in rcx and rflags in r11, loaded the kernel CS/SS from STAR and cleared
  * the rflags bits in FMASK (IF among them); rsp is still the user's. We switch
  * to the thread's kernel stack, build the same struct trap_frame an interrupt
- * builds, and leave through trap_return's iretq, which also restores rcx/r11
- * and never trips over SYSRET's non-canonical-rip #GP in ring 0.
+ * builds, and leave by SYSRET. Frames that must return some other way (a new
+ * thread's first entry, an interrupt) leave by trap_return's iretq instead.
  */
 #include "kernel/arch/gdt.h"
 #include "kernel/arch/percpu_offsets.h"
@@ -46,4 +46,31 @@ syscall_entry:
 	mov %rsp, %rbp
 	call syscall_dispatch
 	add $16, %rsp
-	jmp trap_return
+	/*
+	 * SYSRET takes rip from rcx and rflags from r11 (AMD APM vol.2 §6.1.3).
+	 * The saved rip is the one SYSCALL stored, so it is canonical: Intel's
+	 * SYSRET #GP on a non-canonical rcx, taken in ring 0, cannot happen.
+	 * Interrupts stay off from here to the SYSRET (syscall_dispatch left them off).
+	 */
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx
+	popq %rbx
+	popq %rax
+	add $16, %rsp                   /* vector and error code */
+	popq %rcx                       /* rip */
+	add $8, %rsp                    /* cs */
+	popq %r11                       /* rflags */
+	popq %rsp                       /* the user's stack; ss is implied by STAR */
+	swapgs
+	sysretq
