@@ -19,11 +19,15 @@
  * hold instead, which only keeps the memory, and the object's release hook
  * closes the endpoint and drops the object's own hold.
  *
+ * A server that dies holding received calls fails them (-SIETCH_EIO), as if
+ * it had closed: every endpoint is on one registry that process exit scans.
+ *
  * handle_send lives here too: it is how a handle travels to another process,
  * whose new handle value the sender then tells the receiver in a message.
  */
 #include <stddef.h>
 #include "kernel/arch/spinlock.h"
+#include "kernel/ctl/endpoint.h"
 #include "kernel/ctl/handle.h"
 #include "kernel/ctl/object.h"
 #include "kernel/ctl/syscall.h"
@@ -40,6 +44,7 @@ enum call_state { CALL_QUEUED, CALL_RECEIVED, CALL_REPLIED, CALL_FAILED };
 struct ipc_call {
 	struct ipc_call *next; /* first: see call_list_unlink */
 	uint64_t token; /* while received */
+	uint32_t receiver_pid; /* while received */
 	enum call_state state;
 	struct sietch_msg msg; /* the request, then the reply */
 	struct wait_queue caller;
@@ -57,7 +62,12 @@ struct endpoint {
 	bool closed;
 	struct call_list queued, received;
 	struct wait_queue receivers;
+	struct endpoint *registry_next;
 };
+
+/* Every endpoint not yet freed; the lock order is registry_lock, then an endpoint's lock. */
+static struct endpoint *registry;
+static struct spinlock registry_lock = SPINLOCK_INIT("endpoint_registry");
 
 static uint64_t next_token = 1;
 
@@ -141,6 +151,7 @@ static struct ipc_call *endpoint_take_locked(struct endpoint *ep)
 	if (!call)
 		return NULL;
 	call->token = __atomic_fetch_add(&next_token, 1, __ATOMIC_RELAXED);
+	call->receiver_pid = proc_current()->pid;
 	call->state = CALL_RECEIVED;
 	call_list_append(&ep->received, call);
 	return call;
@@ -187,6 +198,21 @@ static void endpoint_fail_all_locked(struct call_list *list)
 	}
 }
 
+/* The receiver of these calls has died: nobody will ever reply to them. */
+static void endpoint_fail_received_by_locked(struct endpoint *ep, uint32_t pid)
+{
+	struct ipc_call **link = &ep->received.head;
+	while (*link) {
+		if ((*link)->receiver_pid != pid) {
+			link = &(*link)->next;
+			continue;
+		}
+		struct ipc_call *call = call_list_unlink(&ep->received, link);
+		call->state = CALL_FAILED;
+		wait_wake_all(&call->caller);
+	}
+}
+
 static void endpoint_close_locked(struct endpoint *ep)
 {
 	ep->closed = true;
@@ -204,8 +230,27 @@ static struct endpoint *endpoint_of(struct object *object)
 
 static void endpoint_drop(struct endpoint *ep)
 {
-	if (__atomic_sub_fetch(&ep->holds, 1, __ATOMIC_ACQ_REL) == 0)
-		kfree(ep);
+	if (__atomic_sub_fetch(&ep->holds, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	spin_lock(&registry_lock);
+	for (struct endpoint **link = &registry; *link; link = &(*link)->registry_next)
+		if (*link == ep) {
+			*link = ep->registry_next;
+			break;
+		}
+	spin_unlock(&registry_lock);
+	kfree(ep);
+}
+
+void endpoint_process_exited(uint32_t pid)
+{
+	spin_lock(&registry_lock);
+	for (struct endpoint *ep = registry; ep; ep = ep->registry_next) {
+		spin_lock(&ep->lock);
+		endpoint_fail_received_by_locked(ep, pid);
+		spin_unlock(&ep->lock);
+	}
+	spin_unlock(&registry_lock);
 }
 
 /* Trades the caller's object reference for a hold, so that sleeping does not keep the endpoint open. */
@@ -292,6 +337,10 @@ long sys_endpoint_create(const struct syscall_args *args)
 	ep->holds = 1;
 	ep->lock = (struct spinlock)SPINLOCK_INIT("endpoint");
 	ep->receivers = (struct wait_queue)WAIT_QUEUE_INIT;
+	spin_lock(&registry_lock);
+	ep->registry_next = registry;
+	registry = ep;
+	spin_unlock(&registry_lock);
 	long handle = handle_install(&proc_current()->handles, &ep->object, ENDPOINT_RIGHTS);
 	object_unref(&ep->object); /* the handle has its own reference, or it failed and this frees ep */
 	return handle;

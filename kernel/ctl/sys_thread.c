@@ -1,4 +1,5 @@
 /* System calls on threads: create, exit, yield, sleep. */
+#include "kernel/arch/cpu.h"
 #include "kernel/arch/timer.h"
 #include "kernel/ctl/syscall.h"
 #include "kernel/mm/uaccess.h"
@@ -9,12 +10,23 @@
 #define MAX_THREADS_PER_PROC 64
 #define MAX_SLEEP_NS (3600ull * 1000000000ull)
 
+/* A page of the caller's with every bit in `need` set and none in `refuse`. */
+static bool user_page_has(struct proc *p, uint64_t va, uint64_t need, uint64_t refuse)
+{
+	uint64_t pte;
+	return user_range_ok(va, 1) && vm_translate(&p->space, va, 0, &pte) && (pte & need) == need &&
+	       !(pte & refuse);
+}
+
 long sys_thread_create(const struct syscall_args *args)
 {
 	uint64_t entry = args->arg[0], stack_top = args->arg[1], arg = args->arg[2];
-	if (!entry || !user_range_ok(entry, 1) || !user_range_ok(stack_top - 16, 16) || stack_top < 16)
-		return -SIETCH_EFAULT;
 	struct proc *self = proc_current();
+	/* Checked now so a mistake is an error code, not a thread that faults and takes the process down. */
+	if (!user_page_has(self, entry, PTE_USER, PTE_NX))
+		return -SIETCH_EFAULT;
+	if (stack_top < 16 || !user_page_has(self, (stack_top & ~15ull) - 8, PTE_USER | PTE_WRITE, 0))
+		return -SIETCH_EFAULT;
 	if (self->thread_count >= MAX_THREADS_PER_PROC)
 		return -SIETCH_EAGAIN;
 	/* The ABI wants rsp + 8 16-byte aligned at function entry, as after a call (SysV §3.2.2). */
@@ -24,6 +36,17 @@ long sys_thread_create(const struct syscall_args *args)
 	proc_add_thread(self, t);
 	thread_start(t);
 	return t->tid;
+}
+
+long sys_thread_set_pointer(const struct syscall_args *args)
+{
+	uint64_t pointer = args->arg[0];
+	if (!user_range_ok(pointer, 0))
+		return -SIETCH_EFAULT;
+	/* Only the calling thread, and it is running here: load it now, the switch reloads it later. */
+	thread_current()->fs_base = pointer;
+	wrmsr(MSR_FS_BASE, pointer);
+	return 0;
 }
 
 long sys_thread_exit(const struct syscall_args *args)

@@ -3,6 +3,7 @@
 #include "kernel/arch/cpu.h"
 #include "kernel/arch/trap.h"
 #include "kernel/console.h"
+#include "kernel/ctl/endpoint.h"
 #include "kernel/ctl/memory.h"
 #include "kernel/mm/frame.h"
 #include "kernel/mm/heap.h"
@@ -88,6 +89,7 @@ static void proc_teardown(struct proc *p)
 	vm_space_activate(&kernel_space);
 	vm_space_destroy(&p->space);
 	memory_space_destroyed(&p->space);
+	endpoint_process_exited(p->pid);
 	spin_lock(&p->lock);
 	p->pages = 0;
 	spin_unlock(&p->lock);

@@ -124,8 +124,10 @@ void sched_switch(void)
 	}
 	if (prev->proc)
 		fpu_save(prev);
-	if (next->proc)
+	if (next->proc) {
 		fpu_restore(next);
+		wrmsr(MSR_FS_BASE, next->fs_base);
+	}
 	counters_context_switch();
 
 	/* The interrupt state belongs to the thread, not the CPU (xv6's intena). */

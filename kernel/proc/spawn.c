@@ -93,8 +93,8 @@ static long build_stack(struct proc *p, const char *block, size_t block_len, uin
 
 	uint64_t argv[SPAWN_MAX_ARGS];
 	size_t argc = 0;
-	for (size_t at = 0; at < block_len && argc < SPAWN_MAX_ARGS; at += strlen(block + at) + 1)
-		argv[argc++] = strings_va + at;
+	for (size_t at = 0; at < block_len; at += strlen(block + at) + 1)
+		argv[argc++] = strings_va + at; /* proc_spawn counted them */
 	size_t words = 1 + argc + 1 + 1 + 2;
 	uint64_t rsp = ((strings_va - words * 8) & ~15ull);
 	uint64_t vector[1 + SPAWN_MAX_ARGS + 4];
@@ -152,6 +152,11 @@ long proc_spawn(const char *path, const char *block, size_t block_len, uint32_t 
 	if (!namespace_file_data(node, &image, &size))
 		return -SIETCH_EISDIR;
 	if (block_len > PAGE_SIZE / 2 || (block_len && block[block_len - 1]))
+		return -SIETCH_E2BIG;
+	size_t argc = 0;
+	for (size_t at = 0; at < block_len; at++)
+		argc += block[at] == 0;
+	if (argc > SPAWN_MAX_ARGS)
 		return -SIETCH_E2BIG;
 	char name[PROC_NAME_MAX];
 	basename_of(path, name, sizeof(name));

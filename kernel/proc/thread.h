@@ -19,10 +19,12 @@ struct thread {
 	struct thread *queue_next;     /* run queue or wait queue */
 	struct wait_queue *waiting_on; /* while blocked */
 	uint64_t wake_deadline_ns;     /* nonzero: also wake at this time */
+	struct thread *timed_next;     /* on the list of threads with a deadline */
 	struct thread *proc_next;      /* the process's list of threads */
 	volatile int killed;           /* set by kill: leave at the next kernel exit */
 	uint32_t last_cpu;
 	uint64_t ran_since_ns;
+	uint64_t fs_base; /* the thread pointer (psABI TLS): %fs:0 in user mode */
 	struct proc *last_of; /* dead, and the last thread of this process: it ends once this thread is freed */
 	uint8_t fpu[FPU_STATE_SIZE] __attribute__((aligned(16)));
 };

@@ -6,9 +6,8 @@
 #include "kernel/proc/wait_internal.h"
 #include "lib/common/syscall.h"
 
-/* Threads with a deadline, wherever else they wait; the tick scans this short list. */
-#define MAX_TIMED 256
-static struct thread *timed[MAX_TIMED];
+/* Threads with a deadline, wherever else they wait; the tick scans this list. */
+static struct thread *timed_head;
 
 static void queue_remove(struct wait_queue *q, struct thread *t)
 {
@@ -29,9 +28,12 @@ static void queue_remove(struct wait_queue *q, struct thread *t)
 
 static void timed_remove(struct thread *t)
 {
-	for (int i = 0; i < MAX_TIMED; i++)
-		if (timed[i] == t)
-			timed[i] = 0;
+	for (struct thread **link = &timed_head; *link; link = &(*link)->timed_next)
+		if (*link == t) {
+			*link = t->timed_next;
+			t->timed_next = 0;
+			return;
+		}
 }
 
 /* sched_lock held */
@@ -69,12 +71,8 @@ static long sleep_on(struct wait_queue *q, struct spinlock *held, uint64_t deadl
 	q->tail = t;
 	t->waiting_on = q;
 	if (deadline) {
-		int slot = 0;
-		while (slot < MAX_TIMED && timed[slot])
-			slot++;
-		if (slot == MAX_TIMED)
-			panic("too many timed waits");
-		timed[slot] = t;
+		t->timed_next = timed_head;
+		timed_head = t;
 		t->wake_deadline_ns = deadline;
 	}
 	t->state = THREAD_BLOCKED;
@@ -119,8 +117,12 @@ void wait_cancel(struct thread *t)
 void wait_expire_deadlines(uint64_t now)
 {
 	sched_lock_take();
-	for (int i = 0; i < MAX_TIMED; i++)
-		if (timed[i] && timed[i]->wake_deadline_ns <= now)
-			wake_thread(timed[i]);
+	struct thread *t = timed_head;
+	while (t) {
+		struct thread *next = t->timed_next; /* wake_thread unlinks t */
+		if (t->wake_deadline_ns <= now)
+			wake_thread(t);
+		t = next;
+	}
 	sched_lock_release();
 }

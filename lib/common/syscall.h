@@ -54,7 +54,8 @@
 	SYSCALL(30, handle_send, 3)   /* (process handle with KILL, handle, rights) -> handle in that process */ \
 	SYSCALL(31, system_poweroff, 0) /* () -> does not return */                         \
 	SYSCALL(32, memory_create, 1) /* (size_t size) -> handle to a shareable memory object */ \
-	SYSCALL(33, memory_map, 3)    /* (handle, void *addr or NULL, unsigned prot) -> addr */
+	SYSCALL(33, memory_map, 3)    /* (handle, void *addr or NULL, unsigned prot) -> addr */ \
+	SYSCALL(34, thread_set_pointer, 1) /* (void *) -> 0: the calling thread's FS base, for thread-local data */
 
 enum sietch_syscall {
 #define SIETCH_SYSCALL_ENUM(number, name, args) SYS_##name = number,

@@ -3,6 +3,7 @@
  * environment starts empty: the kernel passes none.
  */
 #include <stdlib.h>
+#include "lib/libc/thread_self.h"
 
 extern char **environ;
 int main(int argc, char **argv);
@@ -20,8 +21,11 @@ void _fini(void) {}
 
 static char *empty_environment[1];
 
+static struct libc_thread main_thread;
+
 _Noreturn void libc_start(int argc, char **argv)
 {
+	libc_thread_enter(&main_thread);
 	environ = empty_environment;
 	atexit(__libc_fini_array); /* destructors run at exit, before stdio is flushed */
 	__libc_init_array();

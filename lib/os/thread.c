@@ -2,6 +2,7 @@
  * Threads: the stack is mapped here, with an unmapped guard page below it so
  * that an overflow faults instead of running into the neighbouring mapping.
  */
+#include "lib/libc/thread_self.h"
 #include "lib/os/os.h"
 
 #define THREAD_STACK_DEFAULT (256 * 1024ul)
@@ -12,6 +13,7 @@ struct thread_start {
 	void *arg;
 	void *stack; /* the mapped stack, guard page excluded */
 	size_t stack_size;
+	struct libc_thread block;
 };
 
 static const uint32_t mxcsr_initial = 0x1f80; /* psABI §3.4.1, as crt0 sets it */
@@ -22,6 +24,7 @@ __attribute__((force_align_arg_pointer, noreturn)) static void
 thread_start(struct thread_start *start)
 {
 	__asm__ volatile("fninit\n\tldmxcsr %0" : : "m"(mxcsr_initial));
+	libc_thread_enter(&start->block);
 	start->entry(start->arg);
 
 	/* Unmap the stack this runs on and exit, with no stack access in between. */
@@ -56,7 +59,7 @@ long os_thread_create(void (*entry)(void *), void *arg, size_t stack_size)
 
 	char *stack = (char *)base + OS_PAGE_SIZE;
 	struct thread_start *start = (struct thread_start *)(stack + stack_size) - 1;
-	*start = (struct thread_start){entry, arg, stack, stack_size};
+	*start = (struct thread_start){entry, arg, stack, stack_size, {0, 0}};
 	_Static_assert(sizeof(struct thread_start) % 16 == 0, "the stack top stays 16-byte aligned");
 
 	r = sys_thread_create((long)thread_start, (long)start, (long)start);
