@@ -8,14 +8,7 @@
  * GDT inside the page. Everything here addresses relative to the page: in real
  * mode through DS = CS, in long mode RIP-relative.
  */
-#define CR0_PE (1 << 0)
-#define CR0_WP (1 << 16)
-#define CR0_PG (1 << 31)
-#define CR4_PAE (1 << 5)
-#define CR4_PGE (1 << 7)
-#define MSR_EFER 0xc0000080
-#define EFER_LME (1 << 8)
-#define EFER_NXE (1 << 11)
+#include "boot/long_mode.h"
 
 	.section .rodata
 	.globl ap_trampoline_start, ap_trampoline_end, ap_trampoline_params
@@ -27,18 +20,7 @@ ap_trampoline_start:
 	mov %cs, %ax
 	mov %ax, %ds
 	lgdtl (gdt_pointer - ap_trampoline_start)
-	mov %cr4, %eax
-	or $(CR4_PAE | CR4_PGE), %eax
-	mov %eax, %cr4
-	movl (param_cr3 - ap_trampoline_start), %eax
-	mov %eax, %cr3
-	mov $MSR_EFER, %ecx
-	rdmsr
-	or $(EFER_LME | EFER_NXE), %eax
-	wrmsr
-	mov %cr0, %eax
-	or $(CR0_PE | CR0_PG | CR0_WP), %eax
-	mov %eax, %cr0
+	ENABLE_LONG_MODE (param_cr3 - ap_trampoline_start)
 	ljmpl *(long_mode_pointer - ap_trampoline_start)
 
 	.code64

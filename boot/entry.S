@@ -10,14 +10,8 @@
  */
 #include "kernel/mm/layout.h"
 
-#define CR0_PE (1 << 0)
-#define CR0_WP (1 << 16)  /* supervisor writes honour read-only pages (SDM vol.3 §2.5) */
-#define CR0_PG (1 << 31)
-#define CR4_PAE (1 << 5)
-#define CR4_PGE (1 << 7)
-#define MSR_EFER 0xc0000080
-#define EFER_LME (1 << 8)
-#define EFER_NXE (1 << 11)
+#include "boot/long_mode.h"
+
 #define PTE_P_W 0x3
 #define PTE_P_W_PS 0x83       /* present, writable, 2 MiB page (SDM vol.3 table 4-18) */
 
@@ -55,19 +49,7 @@ boot_entry:
 	cmp $512, %ecx
 	jne 1b
 
-	/* Long mode (SDM vol.3 §10.8.5): PAE, CR3, EFER.LME, then paging. */
-	mov %cr4, %eax
-	or $(CR4_PAE | CR4_PGE), %eax
-	mov %eax, %cr4
-	mov $boot_pml4, %eax
-	mov %eax, %cr3
-	mov $MSR_EFER, %ecx
-	rdmsr
-	or $(EFER_LME | EFER_NXE), %eax
-	wrmsr
-	mov %cr0, %eax
-	or $(CR0_PE | CR0_PG | CR0_WP), %eax
-	mov %eax, %cr0
+	ENABLE_LONG_MODE $boot_pml4
 
 	lgdt boot_gdt_pointer
 	ljmp $0x08, $long_mode_entry

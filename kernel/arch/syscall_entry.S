@@ -25,21 +25,7 @@ syscall_entry:
 	pushq %rcx
 	pushq $0
 	pushq $SYSCALL_VECTOR
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	PUSH_GENERAL_REGISTERS
 	mov %rsp, %rdi
 	pushq TRAP_FRAME_RIP(%rsp)
 	pushq $0
@@ -52,21 +38,7 @@ syscall_entry:
 	 * SYSRET #GP on a non-canonical rcx, taken in ring 0, cannot happen.
 	 * Interrupts stay off from here to the SYSRET (syscall_dispatch left them off).
 	 */
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
+	POP_GENERAL_REGISTERS
 	add $16, %rsp                   /* vector and error code */
 	popq %rcx                       /* rip */
 	add $8, %rsp                    /* cs */

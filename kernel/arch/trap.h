@@ -4,7 +4,44 @@
 #define TRAP_FRAME_RIP 136 /* used by kernel/arch/vectors.S */
 #define TRAP_FRAME_SIZE 176
 
-#ifndef __ASSEMBLER__
+#ifdef __ASSEMBLER__
+/* The general registers in struct trap_frame's order (its first fifteen words, last pushed first). */
+.macro PUSH_GENERAL_REGISTERS
+	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+.endm
+
+.macro POP_GENERAL_REGISTERS
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx
+	popq %rbx
+	popq %rax
+.endm
+#else
 #include <stddef.h>
 #include <stdint.h>
 

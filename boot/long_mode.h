@@ -1,0 +1,33 @@
+/*
+ * Turning on long mode, shared by the bootstrap CPU (boot/entry.S, from 32-bit
+ * protected mode) and the others (boot/ap_trampoline.S, from real mode):
+ * PAE, then CR3, then EFER.LME (and NXE), then paging (SDM vol.3 §10.8.5).
+ * CR0.PE is set in the same write, which is what lets real mode go straight
+ * to long mode; CR0.WP makes the kernel honour read-only pages too.
+ */
+#pragma once
+
+#define CR0_PE (1 << 0)
+#define CR0_WP (1 << 16)
+#define CR0_PG (1 << 31)
+#define CR4_PAE (1 << 5)
+#define CR4_PGE (1 << 7)
+#define MSR_EFER 0xc0000080
+#define EFER_LME (1 << 8)
+#define EFER_NXE (1 << 11)
+
+/* pml4: an operand giving the physical address of the top-level table. */
+.macro ENABLE_LONG_MODE pml4
+	mov %cr4, %eax
+	or $(CR4_PAE | CR4_PGE), %eax
+	mov %eax, %cr4
+	movl \pml4, %eax
+	mov %eax, %cr3
+	mov $MSR_EFER, %ecx
+	rdmsr
+	or $(EFER_LME | EFER_NXE), %eax
+	wrmsr
+	mov %cr0, %eax
+	or $(CR0_PE | CR0_PG | CR0_WP), %eax
+	mov %eax, %cr0
+.endm
