@@ -39,3 +39,20 @@ def test_session():
     result.expect_status(PASS)
     check(result.has(r"^sietch: power off$"), "no power-off line" + result.explain())
     check(not result.has(r"sietch: (exception|panic)"), "kernel exception" + result.explain())
+
+
+def test_fuzz_then_shell():
+    """Tens of thousands of random system calls from a program at the prompt: the kernel stays up
+    and the shell still answers."""
+    with console(timeout=600) as c:
+        c.expect(r"sietch\$ ", timeout=120)
+        c.sendline("fuzz 50000 12345")
+        c.expect_line(r"^fuzz: done: 50000 calls", timeout=480)
+        c.expect(r"sietch\$ ", timeout=60)
+        c.sendline("echo still here")
+        c.expect_line(r"^still here$")
+        c.expect(r"sietch\$ ")
+        c.sendline("poweroff")
+        result = c.wait(timeout=60)
+    result.expect_status(PASS)
+    check(not result.has(r"sietch: (exception|panic)"), "kernel exception" + result.explain())
