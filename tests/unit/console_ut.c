@@ -9,45 +9,24 @@
 #include <cmocka.h>
 
 #include "kernel/arch/percpu.h"
-#include "kernel/arch/spinlock.h"
 #include "kernel/arch/trap.h"
-#include "kernel/console.h"
 #include "kernel/ctl/object.h"
-#include "kernel/proc/wait.h"
+#include "tests/unit/stubs/kernel_base.h"
+#include "tests/unit/stubs/user_window.h"
+#include "tests/unit/stubs/wait.h"
 
 struct cpu cpus[MAX_CPUS];
 
-void spin_lock(struct spinlock *lock)
-{
-	assert_int_equal(lock->locked, 0);
-	lock->locked = 1;
-}
-void spin_unlock(struct spinlock *lock)
-{
-	assert_int_equal(lock->locked, 1);
-	lock->locked = 0;
-}
-bool spin_held(const struct spinlock *lock) { return lock->locked; }
-
-/* Everything the console prints, NULs included. */
+/* Everything the console prints, NULs included: the kprintf_hook. */
 static char printed[8192];
 static size_t printed_len;
-void kprintf(const char *fmt, ...)
+static void record_printed(const char *fmt, va_list ap)
 {
 	char line[1024];
-	va_list ap;
-	va_start(ap, fmt);
 	int n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
 	assert_true(n >= 0 && (size_t)n < sizeof(line) && printed_len + (size_t)n <= sizeof(printed));
 	memcpy(printed + printed_len, line, (size_t)n);
 	printed_len += (size_t)n;
-}
-_Noreturn void panic(const char *fmt, ...)
-{
-	(void)fmt;
-	fail_msg("panic");
-	abort();
 }
 
 /* The UART's receive FIFO. */
@@ -64,32 +43,6 @@ bool serial_getc(char *c)
 
 void serial_enable_receive_interrupt(void) {}
 
-/* User memory: user_mem is mapped, every other address faults. */
-static char user_mem[4096];
-static bool user_ok(uint64_t addr, size_t len)
-{
-	uint64_t base = (uint64_t)(uintptr_t)user_mem;
-	return addr >= base && len <= sizeof(user_mem) && addr - base <= sizeof(user_mem) - len;
-}
-long copy_from_user(void *dst, uint64_t user_src, size_t len)
-{
-	if (!user_ok(user_src, len))
-		return -SIETCH_EFAULT;
-	memcpy(dst, (const void *)(uintptr_t)user_src, len);
-	return 0;
-}
-long copy_to_user(uint64_t user_dst, const void *src, size_t len)
-{
-	if (!user_ok(user_dst, len))
-		return -SIETCH_EFAULT;
-	memcpy((void *)(uintptr_t)user_dst, src, len);
-	return 0;
-}
-static uint64_t user(size_t offset) { return (uint64_t)(uintptr_t)(user_mem + offset); }
-
-/* A sleeping reader: what arrives while it sleeps, or -SIETCH_EINTR when nothing will. */
-static const char *arrives_while_asleep;
-static int sleeps, wakes;
 static void console_irq(struct trap_frame *frame);
 static void type(const char *s, size_t len)
 {
@@ -99,23 +52,18 @@ static void type(const char *s, size_t len)
 	assert_int_equal(uart_left, 0);
 }
 static void type_str(const char *s) { type(s, strlen(s)); }
-long wait_sleep(struct wait_queue *queue, struct spinlock *held)
+
+/* A sleeping reader, the sleep_hook: what arrives while it sleeps, or -SIETCH_EINTR when nothing will. */
+static const char *arrives_while_asleep;
+static long reader_sleeps(struct wait_queue *queue)
 {
 	(void)queue;
-	sleeps++;
 	if (!arrives_while_asleep)
 		return -SIETCH_EINTR; /* as if killed: nothing else would wake it */
-	spin_unlock(held);
 	const char *s = arrives_while_asleep;
 	arrives_while_asleep = 0;
 	type_str(s);
-	spin_lock(held);
 	return 0;
-}
-void wait_wake_all(struct wait_queue *queue)
-{
-	(void)queue;
-	wakes++;
 }
 
 /* Not reached by these tests: console_device_init is for the machine. */
@@ -145,7 +93,9 @@ static int setup(void **state)
 	console.committed = console.len = console.eof_at = 0;
 	console.eof = false;
 	printed_len = 0;
-	sleeps = wakes = 0;
+	kprintf_hook = record_printed;
+	sleep_hook = reader_sleeps;
+	sleeps = wake_alls = 0;
 	arrives_while_asleep = 0;
 	memset(user_mem, 0, sizeof(user_mem));
 	return 0;
@@ -178,9 +128,9 @@ static void test_line_and_echo(void **state)
 {
 	(void)state;
 	type_str("ls -l");
-	assert_int_equal(wakes, 0); /* no whole line yet */
+	assert_int_equal(wake_alls, 0); /* no whole line yet */
 	type_str("\r");
-	assert_int_equal(wakes, 1);
+	assert_int_equal(wake_alls, 1);
 	assert_int_equal(printed_len, 6);
 	assert_memory_equal(printed, "ls -l\n", 6); /* CR echoed as "\n", which the kernel log sends as CR LF */
 	assert_read(100, "ls -l\n");
@@ -239,7 +189,7 @@ static void test_eof(void **state)
 {
 	(void)state;
 	type_str("\x04");
-	assert_int_equal(wakes, 1);
+	assert_int_equal(wake_alls, 1);
 	assert_int_equal(console_device_read(user(0), 0), 0); /* a read of nothing leaves the mark */
 	assert_int_equal(console_device_read(user(0), 100), 0);
 	assert_int_equal(console_device_read(user(0), 100), -SIETCH_EINTR); /* read once, then gone */

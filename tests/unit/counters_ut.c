@@ -23,15 +23,8 @@ struct proc *proc_find(uint32_t pid)
 
 uint64_t frame_free_count(void) { return 1234; }
 uint64_t frame_managed_count(void) { return 5678; }
-bool user_range_ok(uint64_t start, size_t len) { return start != 0 && start + len >= start; }
 
-long copy_to_user(uint64_t dst, const void *src, size_t len)
-{
-	if (!user_range_ok(dst, len))
-		return -SIETCH_EFAULT;
-	memcpy((void *)dst, src, len);
-	return 0;
-}
+#include "tests/unit/stubs/user_memory.h"
 
 static long read_counters(uint64_t scope, uint64_t id, struct sietch_counters *out)
 {

@@ -20,111 +20,11 @@
 static struct proc self, other;
 
 struct proc *proc_current(void) { return &self; }
-void *kzalloc(size_t size) { return calloc(1, size); }
-void kfree(void *p) { free(p); }
 
-void spin_lock(struct spinlock *lock)
-{
-	assert_int_equal(lock->locked, 0);
-	lock->locked = 1;
-}
-
-void spin_unlock(struct spinlock *lock)
-{
-	assert_int_equal(lock->locked, 1);
-	lock->locked = 0;
-}
-
-static int copy_to_user_faults; /* fail the next this many copies out */
-
-bool user_range_ok(uint64_t start, size_t len) { return start != 0 && start + len >= start; }
-
-long copy_from_user(void *dst, uint64_t src, size_t len)
-{
-	if (!user_range_ok(src, len))
-		return -SIETCH_EFAULT;
-	memcpy(dst, (const void *)src, len);
-	return 0;
-}
-
-long copy_to_user(uint64_t dst, const void *src, size_t len)
-{
-	if (!user_range_ok(dst, len) || (copy_to_user_faults > 0 && copy_to_user_faults--))
-		return -SIETCH_EFAULT;
-	memcpy((void *)dst, src, len);
-	return 0;
-}
-
-/* A handle table that only does what endpoint.c relies on: lookups by type and rights, and installs. */
-long handle_get(struct handle_table *table, long handle, uint32_t type, uint32_t rights, struct object **out,
-		uint32_t *rights_out)
-{
-	if (handle < 0 || handle >= HANDLE_SLOTS || !table->slot[handle].object)
-		return -SIETCH_EBADF;
-	struct handle_entry *e = &table->slot[handle];
-	if (type && e->object->type != type)
-		return -SIETCH_EBADF;
-	if ((e->rights & rights) != rights)
-		return -SIETCH_EPERM;
-	object_ref(e->object);
-	*out = e->object;
-	*rights_out = e->rights;
-	return 0;
-}
-
-long handle_install(struct handle_table *table, struct object *object, uint32_t rights)
-{
-	for (long h = 0; h < HANDLE_SLOTS; h++)
-		if (!table->slot[h].object) {
-			object_ref(object);
-			table->slot[h] = (struct handle_entry){ object, rights, 0 };
-			return h;
-		}
-	return -SIETCH_EMFILE;
-}
-
-static void handle_close_fake(struct handle_table *table, long h)
-{
-	struct object *object = table->slot[h].object;
-	table->slot[h].object = NULL;
-	object_unref(object);
-}
-
-static void close_all(struct handle_table *table)
-{
-	for (long h = 0; h < HANDLE_SLOTS; h++)
-		if (table->slot[h].object)
-			handle_close_fake(table, h);
-}
-
-/* Sleeping: the hook is the rest of the world while this thread is off the CPU. */
-static long (*sleep_hook)(struct wait_queue *queue);
-static int sleeps, wake_ones, wake_alls;
-static struct wait_queue *last_sleep_queue;
-
-long wait_sleep(struct wait_queue *queue, struct spinlock *held)
-{
-	assert_int_equal(held->locked, 1);
-	assert_non_null(sleep_hook); /* a sleep no test expected would never end */
-	sleeps++;
-	last_sleep_queue = queue;
-	held->locked = 0;
-	long err = sleep_hook(queue);
-	held->locked = 1;
-	return err;
-}
-
-void wait_wake_one(struct wait_queue *queue)
-{
-	(void)queue;
-	wake_ones++;
-}
-
-void wait_wake_all(struct wait_queue *queue)
-{
-	(void)queue;
-	wake_alls++;
-}
+#include "tests/unit/stubs/kernel_base.h"
+#include "tests/unit/stubs/user_memory.h"
+#include "tests/unit/stubs/handles.h"
+#include "tests/unit/stubs/wait.h"
 
 /* ---- Shorthands ---- */
 
@@ -178,8 +78,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	close_all(&self.handles);
-	close_all(&other.handles);
+	fake_handle_close_all(&self.handles);
+	fake_handle_close_all(&other.handles);
 	return 0;
 }
 
@@ -423,7 +323,7 @@ static void test_killed_after_receive(void **state)
 static long close_last_handle(struct wait_queue *queue)
 {
 	(void)queue;
-	close_all(&self.handles);
+	fake_handle_close_all(&self.handles);
 	return 0;
 }
 
@@ -455,7 +355,7 @@ static void test_call_on_closing_endpoint(void **state)
 	long h = new_endpoint();
 	struct endpoint *ep = endpoint_at(h);
 	object_ref(&ep->object);
-	handle_close_fake(&self.handles, h);
+	fake_handle_close(&self.handles, h);
 	struct sietch_msg msg = msg_with(1);
 	endpoint_hold_instead(ep); /* drops the last reference: closes */
 	assert_true(ep->closed);

@@ -8,21 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "kernel/arch/spinlock.h"
-
-/* One CPU, no interrupts: a lock must simply be free when taken and held when released. */
-void spin_lock(struct spinlock *lock)
-{
-	assert_int_equal(lock->locked, 0);
-	lock->locked = 1;
-}
-void spin_unlock(struct spinlock *lock)
-{
-	assert_int_equal(lock->locked, 1);
-	lock->locked = 0;
-}
-bool spin_held(const struct spinlock *lock) { return lock->locked; }
-
+#include "tests/unit/stubs/kernel_base.h"
 #include "kernel/ctl/handle.c"
 
 struct test_object {

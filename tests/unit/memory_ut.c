@@ -22,21 +22,9 @@
 static struct proc self;
 
 struct proc *proc_current(void) { return &self; }
-void *kmalloc(size_t size) { return malloc(size); }
-void *kzalloc(size_t size) { return calloc(1, size); }
-void kfree(void *p) { free(p); }
 
-void spin_lock(struct spinlock *lock)
-{
-	assert_int_equal(lock->locked, 0);
-	lock->locked = 1;
-}
-
-void spin_unlock(struct spinlock *lock)
-{
-	assert_int_equal(lock->locked, 1);
-	lock->locked = 0;
-}
+#include "tests/unit/stubs/kernel_base.h"
+#include "tests/unit/stubs/handles.h"
 
 /* ---- Frames ---- */
 
@@ -111,42 +99,6 @@ bool vm_translate(struct addr_space *as, uint64_t va, uint64_t *pa, uint64_t *pt
 	return p != NULL;
 }
 
-/* ---- Handles ---- */
-
-long handle_get(struct handle_table *table, long handle, uint32_t type, uint32_t rights, struct object **out,
-		uint32_t *rights_out)
-{
-	if (handle < 0 || handle >= HANDLE_SLOTS || !table->slot[handle].object)
-		return -SIETCH_EBADF;
-	struct handle_entry *e = &table->slot[handle];
-	if (type && e->object->type != type)
-		return -SIETCH_EBADF;
-	if ((e->rights & rights) != rights)
-		return -SIETCH_EPERM;
-	object_ref(e->object);
-	*out = e->object;
-	*rights_out = e->rights;
-	return 0;
-}
-
-long handle_install(struct handle_table *table, struct object *object, uint32_t rights)
-{
-	for (long h = 0; h < HANDLE_SLOTS; h++)
-		if (!table->slot[h].object) {
-			object_ref(object);
-			table->slot[h] = (struct handle_entry){ object, rights, 0 };
-			return h;
-		}
-	return -SIETCH_EMFILE;
-}
-
-static void close_handle(long h)
-{
-	struct object *object = self.handles.slot[h].object;
-	self.handles.slot[h].object = NULL;
-	object_unref(object);
-}
-
 /* ---- Shorthands ---- */
 
 #define MMAP_START 0x10000000ull
@@ -189,9 +141,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	for (long h = 0; h < HANDLE_SLOTS; h++)
-		if (self.handles.slot[h].object)
-			close_handle(h);
+	fake_handle_close_all(&self.handles);
 	vm_unmap(&self.space, 0, UINT64_MAX / 2, false);
 	memory_space_destroyed(&self.space);
 	assert_int_equal(mapping_count(), 0);
@@ -221,7 +171,7 @@ static void test_create_charges_and_zeroes(void **state)
 		for (uint64_t i = 0; i < PAGE_SIZE; i++)
 			assert_int_equal(page[i], 0);
 	}
-	close_handle(h);
+	fake_handle_close(&self.handles, h);
 	assert_int_equal(live_frames, 0);
 	assert_int_equal(self.pages, 0);
 }
@@ -238,7 +188,7 @@ static void test_create_limits(void **state)
 	long h = create(4 * PAGE_SIZE);
 	assert_true(h >= 0);
 	assert_int_equal(self.pages, 64);
-	close_handle(h);
+	fake_handle_close(&self.handles, h);
 	self.pages = 0;
 	assert_int_equal(live_frames, 0);
 }
@@ -267,7 +217,7 @@ static void test_index_spans_frames(void **state)
 	assert_int_equal(mo->index_count, 2);
 	assert_int_equal(live_frames, pages + 2);
 	assert_int_not_equal(*memory_frame_slot(mo, pages - 1), *memory_frame_slot(mo, 0));
-	close_handle(h);
+	fake_handle_close(&self.handles, h);
 }
 
 /* ---- Mapping ---- */
@@ -345,7 +295,7 @@ static void test_mapping_outlives_handle(void **state)
 	(void)state;
 	long h = create(2 * PAGE_SIZE);
 	long va = map(h, 0, SIETCH_PROT_READ | SIETCH_PROT_WRITE);
-	close_handle(h);
+	fake_handle_close(&self.handles, h);
 	assert_int_equal(live_frames, 2 + 1); /* still mapped: kept */
 
 	/* unmap reported but nothing was unmapped: kept */
@@ -384,7 +334,7 @@ static void test_space_destroyed_drops_every_mapping(void **state)
 	vm_map(&elsewhere, 0x50000000, *memory_frame_slot(mo, 0), PAGE_SIZE, VM_USER | VM_SHARED);
 	assert_int_equal(mapping_count(), 3);
 
-	close_handle(h);
+	fake_handle_close(&self.handles, h);
 	vm_unmap(&self.space, 0, UINT64_MAX / 2, false); /* what vm_space_destroy does, minus the frames */
 	memory_space_destroyed(&self.space);
 	assert_int_equal(mapping_count(), 1);

@@ -8,37 +8,15 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "kernel/arch/spinlock.h"
-#include "kernel/console.h"
-#include "kernel/mm/heap.h"
-
-void spin_lock(struct spinlock *lock)
-{
-	assert_int_equal(lock->locked, 0);
-	lock->locked = 1;
-}
-void spin_unlock(struct spinlock *lock)
-{
-	assert_int_equal(lock->locked, 1);
-	lock->locked = 0;
-}
-bool spin_held(const struct spinlock *lock) { return lock->locked; }
+#include "tests/unit/stubs/kernel_base.h"
 
 static int skipped_lines; /* kprintf lines about members left out */
-void kprintf(const char *fmt, ...)
+static void count_skipped(const char *fmt, va_list ap)
 {
+	(void)ap;
 	if (strstr(fmt, "skipped '"))
 		skipped_lines++;
 }
-_Noreturn void panic(const char *fmt, ...)
-{
-	(void)fmt;
-	fail_msg("panic");
-	abort();
-}
-void *kmalloc(size_t size) { return malloc(size); }
-void *kzalloc(size_t size) { return calloc(1, size); }
-void kfree(void *p) { free(p); }
 
 #include "lib/common/tar.c"
 #include "kernel/ctl/namespace.c"
@@ -129,6 +107,7 @@ struct fixture {
 static int setup(void **state)
 {
 	skipped_lines = 0;
+	kprintf_hook = count_skipped;
 	*state = calloc(1, sizeof(struct fixture));
 	return 0;
 }

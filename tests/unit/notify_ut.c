@@ -12,80 +12,11 @@
 static struct proc self;
 
 struct proc *proc_current(void) { return &self; }
-void *kzalloc(size_t size) { return calloc(1, size); }
-void kfree(void *p) { free(p); }
 
-void spin_lock(struct spinlock *lock)
-{
-	assert_int_equal(lock->locked, 0);
-	lock->locked = 1;
-}
-
-void spin_unlock(struct spinlock *lock)
-{
-	assert_int_equal(lock->locked, 1);
-	lock->locked = 0;
-}
-
-static int copy_to_user_faults;
-
-bool user_range_ok(uint64_t start, size_t len) { return start != 0 && start + len >= start; }
-
-long copy_to_user(uint64_t dst, const void *src, size_t len)
-{
-	if (!user_range_ok(dst, len) || (copy_to_user_faults > 0 && copy_to_user_faults--))
-		return -SIETCH_EFAULT;
-	memcpy((void *)dst, src, len);
-	return 0;
-}
-
-long handle_get(struct handle_table *table, long handle, uint32_t type, uint32_t rights, struct object **out,
-		uint32_t *rights_out)
-{
-	if (handle < 0 || handle >= HANDLE_SLOTS || !table->slot[handle].object)
-		return -SIETCH_EBADF;
-	struct handle_entry *e = &table->slot[handle];
-	if (type && e->object->type != type)
-		return -SIETCH_EBADF;
-	if ((e->rights & rights) != rights)
-		return -SIETCH_EPERM;
-	object_ref(e->object);
-	*out = e->object;
-	*rights_out = e->rights;
-	return 0;
-}
-
-long handle_install(struct handle_table *table, struct object *object, uint32_t rights)
-{
-	for (long h = 0; h < HANDLE_SLOTS; h++)
-		if (!table->slot[h].object) {
-			object_ref(object);
-			table->slot[h] = (struct handle_entry){ object, rights, 0 };
-			return h;
-		}
-	return -SIETCH_EMFILE;
-}
-
-static long (*sleep_hook)(void);
-static int sleeps, wakes;
-
-long wait_sleep(struct wait_queue *queue, struct spinlock *held)
-{
-	(void)queue;
-	assert_int_equal(held->locked, 1);
-	assert_non_null(sleep_hook);
-	sleeps++;
-	held->locked = 0;
-	long err = sleep_hook();
-	held->locked = 1;
-	return err;
-}
-
-void wait_wake_all(struct wait_queue *queue)
-{
-	(void)queue;
-	wakes++;
-}
+#include "tests/unit/stubs/kernel_base.h"
+#include "tests/unit/stubs/user_memory.h"
+#include "tests/unit/stubs/handles.h"
+#include "tests/unit/stubs/wait.h"
 
 static long call2(long (*fn)(const struct syscall_args *), uint64_t a, uint64_t b)
 {
@@ -102,7 +33,7 @@ static int setup(void **state)
 	(void)state;
 	memset(&self, 0, sizeof(self));
 	sleep_hook = NULL;
-	sleeps = wakes = copy_to_user_faults = 0;
+	sleeps = wake_alls = copy_to_user_faults = 0;
 	handle = call2(sys_notify_create, 0, 0);
 	assert_true(handle >= 0);
 	return 0;
@@ -111,11 +42,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	for (long h = 0; h < HANDLE_SLOTS; h++)
-		if (self.handles.slot[h].object) {
-			object_unref(self.handles.slot[h].object);
-			self.handles.slot[h].object = NULL;
-		}
+	fake_handle_close_all(&self.handles);
 	return 0;
 }
 
@@ -134,7 +61,7 @@ static void test_signals_coalesce_and_clear(void **state)
 	assert_int_equal(call2(sys_notify_signal, (uint64_t)handle, 0x1), 0);
 	assert_int_equal(call2(sys_notify_signal, (uint64_t)handle, 0x8000000000000000ull), 0);
 	assert_int_equal(call2(sys_notify_signal, (uint64_t)handle, 0x1), 0);
-	assert_int_equal(wakes, 3);
+	assert_int_equal(wake_alls, 3);
 	uint64_t bits = 0;
 	assert_int_equal(call2(sys_notify_wait, (uint64_t)handle, u(&bits)), 0);
 	assert_int_equal(bits, 0x8000000000000001ull);
@@ -142,8 +69,9 @@ static void test_signals_coalesce_and_clear(void **state)
 	assert_int_equal(notify_of(self.handles.slot[handle].object)->bits, 0);
 }
 
-static long signal_from_elsewhere(void)
+static long signal_from_elsewhere(struct wait_queue *queue)
 {
+	(void)queue;
 	assert_int_equal(call2(sys_notify_signal, (uint64_t)handle, 0x30), 0);
 	return 0;
 }
@@ -159,7 +87,11 @@ static void test_wait_sleeps_until_signalled(void **state)
 	assert_int_equal(self.handles.slot[handle].object->refs, 1);
 }
 
-static long killed(void) { return -SIETCH_EINTR; }
+static long killed(struct wait_queue *queue)
+{
+	(void)queue;
+	return -SIETCH_EINTR;
+}
 
 static void test_killed_waiter(void **state)
 {

@@ -12,58 +12,13 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "kernel/arch/spinlock.h"
-#include "kernel/console.h"
-#include "kernel/mm/heap.h"
 #include "kernel/proc/proc.h"
-
-void spin_lock(struct spinlock *lock)
-{
-	assert_int_equal(lock->locked, 0);
-	lock->locked = 1;
-}
-void spin_unlock(struct spinlock *lock)
-{
-	assert_int_equal(lock->locked, 1);
-	lock->locked = 0;
-}
-bool spin_held(const struct spinlock *lock) { return lock->locked; }
-void kprintf(const char *fmt, ...) { (void)fmt; }
-_Noreturn void panic(const char *fmt, ...)
-{
-	(void)fmt;
-	fail_msg("panic");
-	abort();
-}
-void *kmalloc(size_t size) { return malloc(size); }
-void *kzalloc(size_t size) { return calloc(1, size); }
-void kfree(void *p) { free(p); }
+#include "tests/unit/stubs/kernel_base.h"
+#include "tests/unit/stubs/user_window.h"
 
 static struct proc test_proc;
 struct proc *proc_current(void) { return &test_proc; }
 
-/* User memory: user_mem is mapped and writable, every other address faults. */
-static char user_mem[8192];
-bool user_range_ok(uint64_t start, size_t len) { return start <= USER_TOP && len <= USER_TOP - start; }
-static bool user_ok(uint64_t addr, size_t len)
-{
-	uint64_t base = (uint64_t)(uintptr_t)user_mem;
-	return addr >= base && len <= sizeof(user_mem) && addr - base <= sizeof(user_mem) - len;
-}
-long copy_from_user(void *dst, uint64_t user_src, size_t len)
-{
-	if (!user_ok(user_src, len))
-		return -SIETCH_EFAULT;
-	memcpy(dst, (const void *)(uintptr_t)user_src, len);
-	return 0;
-}
-long copy_to_user(uint64_t user_dst, const void *src, size_t len)
-{
-	if (!user_ok(user_dst, len))
-		return -SIETCH_EFAULT;
-	memcpy((void *)(uintptr_t)user_dst, src, len);
-	return 0;
-}
 long copy_string_from_user(char *dst, size_t size, uint64_t user_src, size_t len)
 {
 	if (len >= size)
@@ -73,7 +28,6 @@ long copy_string_from_user(char *dst, size_t size, uint64_t user_src, size_t len
 		dst[len] = '\0';
 	return err;
 }
-static uint64_t user(size_t offset) { return (uint64_t)(uintptr_t)(user_mem + offset); }
 
 /* The console device: records what reaches it. */
 static struct object console = { .type = OBJECT_CONSOLE, .refs = 1, .release = 0 };
