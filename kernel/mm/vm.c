@@ -122,10 +122,12 @@ static uint64_t unmap_one(struct addr_space *as, uint64_t va, uint64_t remaining
 	/* A 2 MiB page goes whole when the range covers it, else it is split first. */
 	uint64_t step = walk.page_size;
 	if (step != PAGE_SIZE && ((va & (step - 1)) || remaining < step)) {
-		pt_split_large(&frame_pt_ops, as->root, va);
+		if (pt_split_large(&frame_pt_ops, as->root, va))
+			return 0; /* no memory for the split: the page stays mapped */
 		step = PAGE_SIZE;
 	}
-	pt_unmap(&frame_pt_ops, as->root, va, step, pa);
+	if (pt_unmap(&frame_pt_ops, as->root, va, step, pa))
+		return 0;
 	for (uint64_t page = 0; page < step; page += PAGE_SIZE)
 		tlb_flush_page(as, va + page);
 	return step;

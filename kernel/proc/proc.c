@@ -85,8 +85,10 @@ static void proc_teardown(struct proc *p)
 	p->dying = true; /* no handle_send into a table being emptied */
 	spin_unlock(&p->lock);
 	handle_table_close_all(&p->handles);
-	/* This CPU may still run on the dying tables: step onto the kernel's first. */
-	vm_space_activate(&kernel_space);
+	/* The last thread exiting still runs on the dying tables: step onto the kernel's first.
+	 * (A spawn that failed half way runs this in its parent, whose tables must stay.) */
+	if (read_cr3() == p->space.root)
+		vm_space_activate(&kernel_space);
 	vm_space_destroy(&p->space);
 	memory_space_destroyed(&p->space);
 	endpoint_process_exited(p->pid);
