@@ -1,0 +1,604 @@
+/* Processes: spawn, exit statuses, wait, argv, kill; and that their resources come back. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "user/usertests/usertests.h"
+
+#define SPAWN_MANY 8
+#define ARGV_MANY 59     /* with "usertests -c argv-check many 59": 64 in all */
+#define ARGV_TOO_MANY 80 /* 85 in all: more than 64, well under the 2 KiB argument block */
+#define ARGV_LONG 1000
+#define ARGV_BLOCK_MIN 2048 /* what spawn takes today (kernel/ctl/sys_proc.c); less would break programs */
+#define ARGV_BLOCK_BIG 8192
+#define FRAMES_CYCLES 200
+#define FUZZ_CALLS "20000"
+
+/* ---- helpers ---- */
+
+void helper_nop(void) {}
+
+/* exit N: exit() with status N, through the C library (stdio flushed). */
+void helper_exit(void)
+{
+	exit(ut_argc > 0 ? atoi(ut_argv[0]) : 0);
+}
+
+void helper_sleep_forever(void)
+{
+	for (;;)
+		os_sleep_ns(UT_NS_PER_S);
+}
+
+void helper_spin_forever(void)
+{
+	for (volatile unsigned long n = 0;; n++)
+		;
+}
+
+/* Blocked for good in one kernel wait or another, for kill to end. */
+void helper_block_receive(void)
+{
+	struct sietch_msg m;
+	os_receive(ut_expect_ok(os_endpoint_create(), "endpoint_create"), &m);
+	os_exit(2);
+}
+
+void helper_block_notify(void)
+{
+	uint64_t bits;
+	os_notify_wait(ut_expect_ok(os_notify_create(), "notify_create"), &bits);
+	os_exit(2);
+}
+
+void helper_block_console(void)
+{
+	char c;
+	os_read(SIETCH_HANDLE_STDIN, &c, 1);
+	os_exit(2);
+}
+
+static void block_thread(void *arg)
+{
+	(void)arg;
+	for (volatile unsigned long n = 0;; n++)
+		;
+}
+
+/* Four threads spinning and the main thread blocked: kill must end them all. */
+void helper_block_threads(void)
+{
+	for (int i = 0; i < 4; i++)
+		os_thread_create(block_thread, NULL, 0);
+	helper_block_receive();
+}
+
+/* Sixty threads sleeping 100 ms at a time for a second, then exit 0. */
+#define SLEEPER_THREADS 60
+static volatile int sleepers_done;
+
+static void sleeper_thread(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 10; i++)
+		os_sleep_ns(100 * UT_NS_PER_MS);
+	__atomic_add_fetch(&sleepers_done, 1, __ATOMIC_ACQ_REL);
+}
+
+void helper_sleepers(void)
+{
+	int created = 0;
+	for (int i = 0; i < SLEEPER_THREADS; i++)
+		created += os_thread_create(sleeper_thread, NULL, 16384) >= 0;
+	uint64_t deadline = ut_now_ns() + 10 * UT_NS_PER_S;
+	while (__atomic_load_n(&sleepers_done, __ATOMIC_ACQUIRE) < created && ut_now_ns() < deadline)
+		os_sleep_ns(50 * UT_NS_PER_MS);
+	os_exit(created == SLEEPER_THREADS && sleepers_done == created ? 0 : 3);
+}
+
+/* 1 MiB blocks until malloc says no, each page touched; exits 0 if it got some and then a refusal. */
+void helper_alloc_until_refused(void)
+{
+	const size_t block = 1u << 20;
+	unsigned long blocks = 0;
+	for (;;) {
+		char *p = malloc(block);
+		if (!p)
+			break;
+		for (size_t off = 0; off < block; off += OS_PAGE_SIZE)
+			p[off] = (char)blocks;
+		blocks++;
+	}
+	os_exit(blocks > 0 ? 0 : 3);
+}
+
+/* ---- spawn ---- */
+
+/* The first child of this process in proc_list. */
+static bool child_info(struct sietch_proc_info *out)
+{
+	struct sietch_proc_info info[64];
+	long n = ut_expect_ok(os_proc_list(info, 64), "proc_list");
+	for (long i = 0; i < n && i < 64; i++)
+		if (info[i].parent == (uint32_t)os_self()) {
+			*out = info[i];
+			return true;
+		}
+	return false;
+}
+
+static int run_exit(const char *status)
+{
+	return ut_wait_close(ut_spawn_helper("exit", status, NULL));
+}
+
+/* Exit statuses come through, one child or several at once. */
+static void spawn_statuses(void)
+{
+	ut_expect_helper_status("nop", 0);
+	ut_check(run_exit("42") == 42, "child exited with 42, parent saw another status");
+	ut_check(run_exit("255") == 255, "child exited with 255, parent saw another status");
+	ut_check(run_exit("1") == 1, "child exited with 1, parent saw another status");
+
+	long h[SPAWN_MANY];
+	char status_text[SPAWN_MANY][8];
+	for (int i = 0; i < SPAWN_MANY; i++) {
+		snprintf(status_text[i], sizeof(status_text[i]), "%d", 10 + i);
+		h[i] = ut_spawn_helper("exit", status_text[i], NULL);
+	}
+	for (int i = SPAWN_MANY - 1; i >= 0; i--) { /* in reverse order */
+		int status = ut_wait_close(h[i]);
+		ut_check(status == 10 + i, "child %d of %d exited with %d, parent saw %d", i, SPAWN_MANY, 10 + i, status);
+	}
+}
+
+/* A second wait sees the same status while the handle is open; after close, and for bogus handles, EBADF. */
+static void spawn_wait_handles(void)
+{
+	long child = ut_spawn_helper("exit", "42", NULL);
+	int first = -1, second = -1, status;
+	ut_expect_ok(os_wait(child, &first), "wait");
+	ut_expect_ok(os_wait(child, &second), "second wait");
+	ut_check(first == 42 && second == 42, "wait twice: %d then %d, wanted 42 twice", first, second);
+	ut_expect_ok(os_close(child), "close of a process handle");
+
+	ut_expect_error(os_wait(child, &status), SIETCH_EBADF, "wait on a closed process handle");
+	ut_expect_error(os_wait(9999, &status), SIETCH_EBADF, "wait on handle 9999");
+	ut_expect_error(os_wait(-1, &status), SIETCH_EBADF, "wait on handle -1");
+	ut_expect_error(os_wait(SIETCH_HANDLE_STDOUT, &status), SIETCH_EBADF, "wait on the console handle");
+	ut_expect_error(os_spawn("/bin/no-such-program", NULL), SIETCH_ENOENT, "spawn of a missing program");
+	ut_expect_error(os_spawn("/bin", NULL), SIETCH_EISDIR, "spawn of a directory");
+
+	/* The handle spawn returns: a process, with WAIT, KILL and DUP. */
+	child = ut_spawn_helper("nop", NULL);
+	struct sietch_stat st;
+	ut_expect_ok(os_stat(child, &st), "stat of a process handle");
+	unsigned want = SIETCH_RIGHT_WAIT | SIETCH_RIGHT_KILL | SIETCH_RIGHT_DUP;
+	ut_check(st.type == SIETCH_TYPE_PROCESS && (st.rights & want) == want,
+		 "spawn's handle has type %u rights %#x, wanted a process with at least %#x", st.type, st.rights, want);
+	ut_check(ut_wait_close(child) == 0, "nop child failed");
+}
+
+/* proc_list follows a child: running, then exited while a handle holds it, then gone. */
+static void spawn_proc_list(void)
+{
+	long child = ut_spawn_helper("sleep-forever", NULL);
+	struct sietch_proc_info info;
+	int status;
+	ut_check(child_info(&info) && info.state == 0 && strcmp(info.name, "usertests") == 0,
+		 "a running child is missing from proc_list or listed wrong");
+	uint32_t pid = info.pid;
+	ut_expect_ok(os_kill(child, UT_STATUS_KILLED), "kill");
+	ut_expect_ok(os_wait(child, &status), "wait");
+	ut_check(child_info(&info) && info.pid == pid && info.state == 1 && info.threads == 0 && info.pages == 0,
+		 "an exited child is missing from proc_list or listed as still running");
+	long again = ut_expect_ok(os_proc_open(pid, SIETCH_RIGHT_WAIT), "proc_open of an exited child");
+	ut_expect_ok(os_wait(again, &status), "wait through proc_open's handle");
+	ut_check(status == UT_STATUS_KILLED, "wait through a second handle gives %d", status);
+	os_close(again);
+	os_close(child);
+	ut_check(!child_info(&info), "a child whose handles are all closed is still in proc_list (pid %u)", info.pid);
+}
+
+void case_spawn(void)
+{
+	spawn_statuses();
+	spawn_wait_handles();
+	spawn_proc_list();
+}
+
+/* ---- argv ---- */
+
+static char argv_long[ARGV_LONG + 1];
+static char argv_numbered[ARGV_TOO_MANY][8];
+
+static const char *const argv_fixed[] = {"one", "", "two words", "-c", "\t\x01\x7f\xff"};
+#define ARGV_FIXED (sizeof(argv_fixed) / sizeof(argv_fixed[0]))
+
+static void argv_build(void)
+{
+	memset(argv_long, 'L', ARGV_LONG);
+	argv_long[ARGV_LONG] = '\0';
+	for (int i = 0; i < ARGV_TOO_MANY; i++)
+		snprintf(argv_numbered[i], sizeof(argv_numbered[i]), "a%d", i);
+}
+
+/* The child's half: argv-check fixed | long | edge | many N. Exits 0 when argv is as sent. */
+void helper_argv(void)
+{
+	argv_build();
+	if (ut_argc < 1)
+		os_exit(2);
+	if (strcmp(ut_argv[0], "fixed") == 0) {
+		if (ut_argc != 1 + (int)ARGV_FIXED)
+			os_exit(3);
+		for (size_t i = 0; i < ARGV_FIXED; i++)
+			if (strcmp(ut_argv[1 + i], argv_fixed[i]) != 0)
+				os_exit(10 + (int)i);
+		os_exit(0);
+	}
+	if (strcmp(ut_argv[0], "edge") == 0) { /* edge SIZE EEE...: the whole block, argv[0] on, is SIZE bytes */
+		size_t total = 0;
+		for (int i = -3; i < ut_argc; i++) /* ut_argv[-3] is argv[0] */
+			total += strlen(ut_argv[i]) + 1;
+		bool all_e = ut_argc == 3 && strspn(ut_argv[2], "E") == strlen(ut_argv[2]);
+		os_exit(all_e && total == strtoul(ut_argv[1], NULL, 10) ? 0 : 8);
+	}
+	if (strcmp(ut_argv[0], "long") == 0)
+		os_exit(ut_argc == 2 && strcmp(ut_argv[1], argv_long) == 0 ? 0 : 4);
+	if (strcmp(ut_argv[0], "many") == 0) {
+		int n = ut_argc > 1 ? atoi(ut_argv[1]) : -1;
+		if (ut_argc != 2 + n)
+			os_exit(5);
+		for (int i = 0; i < n; i++)
+			if (strcmp(ut_argv[2 + i], argv_numbered[i]) != 0)
+				os_exit(6);
+		os_exit(0);
+	}
+	os_exit(7);
+}
+
+/* Spawns usertests -c argv-check with extra arguments; returns the spawn result. */
+static long argv_spawn(char **extra, int count)
+{
+	char *argv[ARGV_TOO_MANY + 8] = {"usertests", "-c", "argv-check"};
+	int argc = 3;
+	for (int i = 0; i < count; i++)
+		argv[argc++] = extra[i];
+	argv[argc] = NULL;
+	return os_spawn(UT_PATH, argv);
+}
+
+static void argv_expect(char **extra, int count, const char *what)
+{
+	long h = ut_expect_ok(argv_spawn(extra, count), what);
+	int status = ut_wait_close(h);
+	ut_check(status == 0, "%s: the child saw other arguments (its status %d)", what, status);
+}
+
+void case_argv(void)
+{
+	argv_build();
+	char *fixed[1 + ARGV_FIXED] = {"fixed"};
+	for (size_t i = 0; i < ARGV_FIXED; i++)
+		fixed[1 + i] = (char *)argv_fixed[i];
+	argv_expect(fixed, 1 + ARGV_FIXED, "argv with empty, spaced and high-bit arguments");
+
+	char *long_args[] = {"long", argv_long};
+	argv_expect(long_args, 2, "a 1000-byte argument");
+
+	char count[8];
+	char *many[ARGV_TOO_MANY + 2] = {"many", count};
+	for (int i = 0; i < ARGV_TOO_MANY; i++)
+		many[2 + i] = argv_numbered[i];
+	snprintf(count, sizeof(count), "%d", ARGV_MANY);
+	argv_expect(many, 2 + ARGV_MANY, "64 arguments");
+
+	/* An argument block of 2 KiB arrives whole; one of 8 KiB arrives whole or is refused with E2BIG. */
+	static char edge[ARGV_BLOCK_BIG];
+	size_t fixed_part = sizeof("usertests\0-c\0argv-check\0edge\0" "2048"); /* NULs included */
+	char *edge_args[] = {"edge", "2048", edge};
+	memset(edge, 'E', sizeof(edge));
+	edge[ARGV_BLOCK_MIN - fixed_part - 1] = '\0';
+	argv_expect(edge_args, 3, "a 2048-byte argument block");
+	edge_args[1] = "8192";
+	edge[ARGV_BLOCK_MIN - fixed_part - 1] = 'E';
+	edge[ARGV_BLOCK_BIG - fixed_part - 1] = '\0';
+	long h = argv_spawn(edge_args, 3);
+	if (h != -SIETCH_E2BIG) {
+		ut_expect_ok(h, "spawn with an 8192-byte argument block");
+		ut_check(ut_wait_close(h) == 0, "an 8192-byte argument block was accepted but did not arrive whole");
+	}
+
+	/* More arguments than fit: refused with E2BIG, or all delivered; never silently cut. */
+	snprintf(count, sizeof(count), "%d", ARGV_TOO_MANY);
+	h = argv_spawn(many, 2 + ARGV_TOO_MANY);
+	if (h != -SIETCH_E2BIG) {
+		ut_expect_ok(h, "spawn with 85 arguments");
+		int status = ut_wait_close(h);
+		ut_check(status == 0, "spawn with 85 arguments succeeded, but the child got "
+			 "fewer: the rest were dropped without an error");
+	}
+
+	/* No argv at all: the path is argv[0]. */
+	h = ut_expect_ok(os_spawn(UT_PATH, (char *[]){"usertests", "-c", "nop", NULL}), "spawn");
+	ut_check(ut_wait_close(h) == 0, "nop failed");
+}
+
+/* ---- kill ---- */
+
+static void kill_expect(const char *helper, uint64_t delay_ns, int status_sent)
+{
+	long h = ut_spawn_helper(helper, NULL);
+	if (delay_ns)
+		os_sleep_ns(delay_ns);
+	ut_expect_ok(os_kill(h, status_sent), "kill");
+	int status = ut_wait_close(h);
+	ut_check(status == status_sent, "%s killed with %d: wait says %d", helper, status_sent, status);
+}
+
+void case_kill(void)
+{
+	kill_expect("sleep-forever", 30 * UT_NS_PER_MS, UT_STATUS_KILLED); /* asleep in the kernel */
+	kill_expect("spin-forever", 30 * UT_NS_PER_MS, UT_STATUS_KILLED);  /* running in user mode */
+	kill_expect("sleep-forever", 0, 77);                               /* before it ever ran */
+	kill_expect("block-receive", 30 * UT_NS_PER_MS, UT_STATUS_KILLED);
+	kill_expect("block-notify", 30 * UT_NS_PER_MS, UT_STATUS_KILLED);
+	kill_expect("block-console", 30 * UT_NS_PER_MS, UT_STATUS_KILLED);
+	kill_expect("block-threads", 30 * UT_NS_PER_MS, UT_STATUS_KILLED);
+
+	/* Killing a process that has exited changes nothing. */
+	long h = ut_spawn_helper("nop", NULL);
+	int status = -1;
+	ut_expect_ok(os_wait(h, &status), "wait");
+	ut_expect_ok(os_kill(h, UT_STATUS_KILLED), "kill of an exited process");
+	ut_expect_ok(os_wait(h, &status), "wait after kill");
+	ut_check(status == 0, "an exited process's status changed to %d when it was killed", status);
+	os_close(h);
+
+	/* A handle without KILL cannot kill. */
+	h = ut_spawn_helper("sleep-forever", NULL);
+	long waiter = ut_expect_ok(os_handle_dup(h, SIETCH_RIGHT_WAIT), "dup with WAIT only");
+	ut_expect_error(os_kill(waiter, UT_STATUS_KILLED), SIETCH_EPERM, "kill through a handle without KILL");
+	os_close(waiter);
+	ut_expect_ok(os_kill(h, UT_STATUS_KILLED), "kill");
+	ut_check(ut_wait_close(h) == UT_STATUS_KILLED, "killed child has the wrong status");
+}
+
+/* ---- resources come back ---- */
+
+void case_alloc_limit(void)
+{
+	ut_expect_helper_status("nop", 0); /* warm up kernel caches before counting */
+	uint64_t before = ut_free_frames();
+	ut_expect_helper_status("alloc-until-refused", 0);
+	uint64_t after = ut_free_frames();
+	ut_expect_helper_status("nop", 0); /* the system still spawns */
+	ut_check(after == before, "free frames %llu before the child that took all it could, %llu after",
+		 (unsigned long long)before, (unsigned long long)after);
+}
+
+/*
+ * Spawns sleepers until the kernel says no (process table, memory, or this
+ * process's handle table), then kills them all; twice, because the kernel's
+ * allocator keeps the frames of its high-water mark: after the second round
+ * every frame the first round's peak did not keep must be back.
+ */
+#define PROCS_TRY 300
+
+static int proc_flood(void)
+{
+	static long h[PROCS_TRY];
+	int n = 0;
+	long r = 0;
+	while (n < PROCS_TRY && (r = os_spawn(UT_PATH, (char *[]){"usertests", "-c", "sleep-forever", NULL})) >= 0)
+		h[n++] = r;
+	int ended_otherwise = 0;
+	for (int i = 0; i < n; i++) {
+		ut_expect_ok(os_kill(h[i], UT_STATUS_KILLED), "kill");
+		ended_otherwise += ut_wait_close(h[i]) != UT_STATUS_KILLED;
+	}
+	ut_check(n < PROCS_TRY, "%d processes were spawned and none refused", n);
+	ut_check(r == -SIETCH_ENOMEM || r == -SIETCH_EMFILE || r == -SIETCH_EAGAIN,
+		 "spawn number %d failed with %s, wanted ENOMEM, EMFILE or EAGAIN", n + 1, os_strerror(r));
+	ut_check(n >= 32, "only %d processes could be spawned", n);
+	ut_check(ended_otherwise == 0, "%d of %d sleeping processes ended other than by kill", ended_otherwise, n);
+	return n;
+}
+
+void case_proc_limit(void)
+{
+	int first = proc_flood();
+	ut_expect_helper_status("nop", 0);
+	uint64_t warm = ut_free_frames();
+	int second = proc_flood();
+	ut_expect_helper_status("nop", 0);
+	uint64_t after = ut_free_frames();
+	ut_check(second == first, "%d processes could be spawned the first time, %d the second", first, second);
+	ut_check(after == warm, "free frames %llu after %d processes came and went, %llu after the same again",
+		 (unsigned long long)warm, first, (unsigned long long)after);
+}
+
+void case_frames(void)
+{
+	(void)ut_free_frames();
+	ut_expect_helper_status("nop", 0); /* warm-up: kernel caches may keep what the first spawn took */
+	uint64_t warm = ut_free_frames();
+	for (int i = 0; i < FRAMES_CYCLES; i++) {
+		long h = ut_spawn_helper("nop", NULL);
+		int status = ut_wait_close(h);
+		ut_check(status == 0, "cycle %d: nop exited with %d", i, status);
+	}
+	uint64_t after = ut_free_frames();
+	ut_check(after == warm, "free frames %llu after one spawn, %llu after %d more: %lld frames lost",
+		 (unsigned long long)warm, (unsigned long long)after, FRAMES_CYCLES,
+		 (long long)warm - (long long)after);
+}
+
+/* The fuzzer, with a seed of its own; then the system must still work. */
+void case_fuzz(void)
+{
+	char seed[24];
+	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)os_clock_ns(SIETCH_CLOCK_MONOTONIC));
+	long h = os_spawn("/bin/fuzz", (char *[]){"fuzz", FUZZ_CALLS, seed, NULL});
+	ut_expect_ok(h, "spawn /bin/fuzz");
+	int status = ut_wait_close(h);
+	char text[64];
+	ut_check(status == 0, "fuzz " FUZZ_CALLS " %s exited with status %s", seed,
+		 ut_status_text(status, text, sizeof(text)));
+	ut_expect_helper_status("nop", 0);
+	ut_check(run_exit("42") == 42, "after the fuzzer, exit statuses are wrong");
+}
+
+/*
+ * Several processes with many threads asleep at once (sleeps end on a timer,
+ * so the kernel tracks each sleeper until its deadline): all must wake, and
+ * the kernel must not run out of room for them.
+ */
+#define SLEEPER_PROCESSES 5
+
+void case_sleepers(void)
+{
+	long h[SLEEPER_PROCESSES];
+	for (int i = 0; i < SLEEPER_PROCESSES; i++)
+		h[i] = ut_spawn_helper("sleeper-threads", NULL);
+	for (int i = 0; i < SLEEPER_PROCESSES; i++) {
+		int status = ut_wait_close(h[i]);
+		ut_check(status == 0, "process %d of %d with %d sleeping threads exited with %d", i, SLEEPER_PROCESSES,
+			 SLEEPER_THREADS, status);
+	}
+}
+
+/* ---- spawn when memory has run out ---- */
+
+#define HOLD_PAGES_MAX 4096
+#define HOLD_LIMIT_NS (15 * UT_NS_PER_S)
+
+/* Whether pid still names a process: counters_read needs no kernel memory, even when there is none. */
+static bool process_exists(uint32_t pid)
+{
+	struct sietch_counters c;
+	return os_counters(SIETCH_COUNTERS_PROCESS, pid, &c) != -SIETCH_ESRCH;
+}
+
+static uint32_t parent_pid(void)
+{
+	struct sietch_proc_info info[64];
+	long n = os_proc_list(info, 64), self = os_self();
+	for (long i = 0; i < n && i < 64; i++)
+		if (info[i].pid == (uint32_t)self)
+			return info[i].parent;
+	return 0;
+}
+
+/*
+ * hold-memory BIT RELEASE: takes every page it can get (1 MiB blocks, then
+ * single pages), gives RELEASE pages back, signals BIT on the notification
+ * its parent sent, and holds on until it is killed, its parent has left the
+ * process table, or HOLD_LIMIT_NS has passed (so that a case that died
+ * cannot starve the ones after it).
+ */
+void helper_hold_memory(void)
+{
+	uint64_t bit = ut_argc > 0 ? strtoull(ut_argv[0], NULL, 0) : 1;
+	int release = ut_argc > 1 ? atoi(ut_argv[1]) : 0;
+	uint32_t parent = parent_pid();
+	long notify = ut_find_handle(SIETCH_TYPE_NOTIFY, 5000);
+	if (notify < 0)
+		os_exit(2);
+	for (char *p; (p = malloc(1u << 20));)
+		for (size_t off = 0; off < (1u << 20); off += OS_PAGE_SIZE)
+			p[off] = 1;
+	static long pages[HOLD_PAGES_MAX];
+	int n = 0;
+	while (n < HOLD_PAGES_MAX && (pages[n] = os_mem_map(NULL, OS_PAGE_SIZE, SIETCH_PROT_READ, 0)) >= 0)
+		n++;
+	for (int i = 0; i < release && n > 0; i++)
+		os_mem_unmap((void *)pages[--n], OS_PAGE_SIZE);
+	os_notify_signal(notify, bit);
+	uint64_t deadline = ut_now_ns() + HOLD_LIMIT_NS;
+	while (ut_now_ns() < deadline && process_exists(parent))
+		os_sleep_ns(10 * UT_NS_PER_MS);
+	os_exit(0);
+}
+
+static struct {
+	long notify;
+	volatile uint64_t bits;
+} held;
+
+static void hold_waiter(void *arg)
+{
+	(void)arg;
+	while (held.bits != 3) {
+		uint64_t bits = 0;
+		if (os_notify_wait(held.notify, &bits) < 0)
+			return;
+		__atomic_or_fetch(&held.bits, bits, __ATOMIC_ACQ_REL);
+	}
+}
+
+/*
+ * This process puts 2 MiB aside, then two processes take all the memory
+ * there is (each may take half, so together they exhaust it), and this one
+ * takes what they left too. Then it gives pages back a few at a time, trying
+ * a spawn after each step: somewhere on
+ * the way there is enough memory to start making a process but not to load
+ * it. Every spawn must succeed or fail with ENOMEM, and the caller must live
+ * on: a spawn that fails half way must not take its caller down with it.
+ */
+#define NOMEM_STEP 8
+#define NOMEM_ASIDE 512 /* pages: more than a process needs to start */
+
+static void nomem_spawns(long *pages, int n, uint64_t *tries, long *failure)
+{
+	*failure = 0;
+	for (*tries = 0; n > 0; (*tries)++) {
+		for (int i = 0; i < NOMEM_STEP && n > 0; i++)
+			os_mem_unmap((void *)pages[--n], OS_PAGE_SIZE);
+		long r = os_spawn(UT_PATH, (char *[]){"usertests", "-c", "nop", NULL});
+		if (r >= 0) {
+			r = ut_wait_close(r) == 0 ? 0 : -SIETCH_EIO;
+			if (r == 0)
+				break;
+		}
+		if (r != -SIETCH_ENOMEM) {
+			*failure = r;
+			break;
+		}
+	}
+	while (n > 0)
+		os_mem_unmap((void *)pages[--n], OS_PAGE_SIZE);
+}
+
+void case_spawn_nomem(void)
+{
+	static long pages[HOLD_PAGES_MAX];
+	int n = 0;
+	while (n < NOMEM_ASIDE && (pages[n] = os_mem_map(NULL, OS_PAGE_SIZE, SIETCH_PROT_READ, 0)) >= 0)
+		n++;
+	held.notify = ut_expect_ok(os_notify_create(), "notify_create");
+	long hogs[2] = {ut_spawn_helper("hold-memory", "1", "0", NULL), -1};
+	ut_expect_ok(os_handle_send(hogs[0], held.notify, SIETCH_RIGHT_SIGNAL), "handle_send");
+	hogs[1] = ut_spawn_helper("hold-memory", "2", "0", NULL);
+	ut_expect_ok(os_handle_send(hogs[1], held.notify, SIETCH_RIGHT_SIGNAL), "handle_send");
+	ut_expect_ok(os_thread_create(hold_waiter, NULL, 16384), "thread_create");
+	uint64_t deadline = ut_now_ns() + 10 * UT_NS_PER_S;
+	while (held.bits != 3 && ut_now_ns() < deadline)
+		os_sleep_ns(10 * UT_NS_PER_MS);
+	bool full = held.bits == 3;
+	while (full && n < HOLD_PAGES_MAX && (pages[n] = os_mem_map(NULL, OS_PAGE_SIZE, SIETCH_PROT_READ, 0)) >= 0)
+		n++;
+	uint64_t tries = 0;
+	long failure = 0;
+	if (full)
+		nomem_spawns(pages, n, &tries, &failure);
+	for (int i = 0; i < 2; i++) {
+		os_kill(hogs[i], UT_STATUS_KILLED);
+		ut_wait_close(hogs[i]);
+	}
+	ut_check(full, "the two processes did not report that they hold all memory");
+	ut_check(tries > 0, "no spawn was tried (%d pages to give back)", n);
+	ut_check(failure == 0, "spawn number %llu, with all but a few pages taken: %s, wanted success or ENOMEM",
+		 (unsigned long long)tries + 1, os_strerror(failure));
+	ut_expect_helper_status("nop", 0);
+}
