@@ -34,6 +34,7 @@ static const struct ut_case cases[] = {
 	{"badargs-numbers", case_badargs_numbers, false, 0},
 	/* threads and IPC */
 	{"threads", case_threads, false, 0},
+	{"fpu-threads", case_fpu_threads, false, 0},
 	{"notify", case_notify, false, 0},
 	{"ipc-threads", case_ipc_threads, false, 0},
 	{"ipc-many", case_ipc_many, false, 0},

@@ -85,7 +85,7 @@ int ut_wait_close(long process);
 /* Spawns a helper with no arguments, waits, and checks its exit status. */
 void ut_expect_helper_status(const char *helper, int want);
 
-/* Free frames in the whole system (counters, SYSTEM scope). */
+/* Free frames in the whole system (counters, SYSTEM scope), once the count has settled. */
 uint64_t ut_free_frames(void);
 
 /*
@@ -154,6 +154,8 @@ void case_badargs_ipc(void);
 void case_badargs_numbers(void);
 void case_badargs_thread(void);
 void helper_thread_bad_entry(void);
+
+void case_fpu_threads(void); /* fpu.c */
 
 void case_threads(void); /* threads.c */
 void case_notify(void);
