@@ -75,6 +75,9 @@ void proc_add_thread(struct proc *p, struct thread *t)
 	t->proc_next = p->threads;
 	p->threads = t;
 	p->thread_count++;
+	__atomic_add_fetch(&p->threads_unfreed, 1, __ATOMIC_ACQ_REL);
+	if (p->dying)
+		t->killed = 1; /* created while the process is being killed: it leaves at once */
 	spin_unlock(&p->lock);
 }
 
@@ -98,10 +101,10 @@ static void proc_teardown(struct proc *p)
 }
 
 /*
- * Called after the last thread's kernel stack is freed, so a parent that
- * wakes here sees every frame of the child back in the allocator.
+ * Called once every thread's kernel stack is freed, so a parent that wakes
+ * here sees every frame of the child back in the allocator.
  */
-void proc_finish_exit(struct proc *p)
+static void proc_finish_exit(struct proc *p)
 {
 	spin_lock(&p->lock);
 	p->state = PROC_EXITED;
@@ -112,7 +115,13 @@ void proc_finish_exit(struct proc *p)
 	object_unref(&p->object); /* the reference the living threads held */
 }
 
-bool proc_thread_gone(struct proc *p, struct thread *t)
+void proc_thread_freed(struct proc *p)
+{
+	if (__atomic_sub_fetch(&p->threads_unfreed, 1, __ATOMIC_ACQ_REL) == 0)
+		proc_finish_exit(p);
+}
+
+void proc_thread_gone(struct proc *p, struct thread *t)
 {
 	spin_lock(&p->lock);
 	struct thread **link = &p->threads;
@@ -124,7 +133,6 @@ bool proc_thread_gone(struct proc *p, struct thread *t)
 	spin_unlock(&p->lock);
 	if (last)
 		proc_teardown(p);
-	return last;
 }
 
 void proc_abandon(struct proc *p)

@@ -30,6 +30,7 @@ struct proc {
 	struct spinlock lock; /* threads, state, memory accounting */
 	struct thread *threads;
 	uint32_t thread_count;
+	uint32_t threads_unfreed; /* threads whose kernel stack is not yet freed, dead or alive */
 	enum proc_state state;
 	bool dying; /* killed or exiting: the status is fixed */
 	int exit_status;

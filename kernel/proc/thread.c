@@ -86,10 +86,10 @@ void thread_reap_pending(void)
 	spin_unlock(&reap_lock);
 	while (list) {
 		struct thread *next = list->queue_next;
-		struct proc *ended = list->last_of;
+		struct proc *from = list->exited_from;
 		thread_free(list);
-		if (ended)
-			proc_finish_exit(ended);
+		if (from)
+			proc_thread_freed(from);
 		list = next;
 	}
 }
@@ -99,8 +99,8 @@ _Noreturn void thread_exit(void)
 	struct thread *t = thread_current();
 	struct proc *proc = t->proc;
 	t->proc = 0; /* the switch below must not save state into a dying process */
-	if (proc_thread_gone(proc, t))
-		t->last_of = proc;
+	proc_thread_gone(proc, t);
+	t->exited_from = proc;
 	sched_lock_take();
 	t->state = THREAD_DEAD;
 	sched_switch();

@@ -25,7 +25,7 @@ struct thread {
 	uint32_t last_cpu;
 	uint64_t ran_since_ns;
 	uint64_t fs_base; /* the thread pointer (psABI TLS): %fs:0 in user mode */
-	struct proc *last_of; /* dead, and the last thread of this process: it ends once this thread is freed */
+	struct proc *exited_from; /* dead: the process to tell once this thread's stack is freed */
 	uint8_t fpu[FPU_STATE_SIZE] __attribute__((aligned(16)));
 };
 
