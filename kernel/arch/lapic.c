@@ -68,7 +68,6 @@ static void lapic_send(uint32_t apic_id, uint32_t command)
 	lapic_wait_icr();
 }
 
-void lapic_send_ipi(uint32_t apic_id, uint8_t vector) { lapic_send(apic_id, vector); }
 void lapic_send_ipi_others(uint8_t vector) { lapic_send(0, ICR_ALL_BUT_SELF | vector); }
 void lapic_send_init(uint32_t apic_id) { lapic_send(apic_id, ICR_INIT | ICR_LEVEL_ASSERT); }
 void lapic_send_startup(uint32_t apic_id, uint8_t page) { lapic_send(apic_id, ICR_STARTUP | page); }

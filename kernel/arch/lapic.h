@@ -8,7 +8,6 @@ void lapic_init(uint64_t phys);      /* map the registers; once, on the bootstra
 void lapic_enable(void);             /* every CPU */
 uint32_t lapic_id(void);
 void lapic_eoi(void);
-void lapic_send_ipi(uint32_t apic_id, uint8_t vector);
 void lapic_send_ipi_others(uint8_t vector);
 void lapic_send_init(uint32_t apic_id);
 void lapic_send_startup(uint32_t apic_id, uint8_t page);

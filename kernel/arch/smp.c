@@ -41,8 +41,6 @@ struct smp_work {
 static struct smp_work work;
 static struct spinlock work_lock = SPINLOCK_INIT("smp_work");
 
-uint32_t smp_cpu_count(void) { return cpus_online; }
-
 static void smp_run_pending_work(struct cpu *cpu, uint64_t *seen)
 {
 	uint64_t generation = __atomic_load_n(&work.generation, __ATOMIC_ACQUIRE);

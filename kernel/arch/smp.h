@@ -4,7 +4,6 @@
 #include <stdint.h>
 
 void smp_start(void);           /* every CPU in the MADT; returns when all are online */
-uint32_t smp_cpu_count(void);
 
 /* Runs fn(arg) on every online CPU at once (the caller's included) and waits for all. */
 void smp_run_on_all(void (*fn)(void *arg), void *arg);

@@ -57,8 +57,6 @@ void timer_start_this_cpu(void)
 	lapic_timer_start(TIMER_HZ);
 }
 
-uint64_t timer_tsc_hz(void) { return tsc_hz; }
-
 uint64_t timer_now_ns(void)
 {
 	uint64_t cycles = rdtsc() - tsc_at_boot;

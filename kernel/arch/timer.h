@@ -10,4 +10,3 @@ void timer_calibrate(void);      /* TSC and LAPIC timer rates, bootstrap CPU onl
 void timer_start_this_cpu(void); /* periodic tick on the calling CPU */
 uint64_t timer_now_ns(void);     /* monotonic, since boot */
 void timer_delay_us(uint64_t us);
-uint64_t timer_tsc_hz(void);
