@@ -126,11 +126,31 @@ void ut_expect_helper_status(const char *helper, int want)
 	}
 }
 
-uint64_t ut_free_frames(void)
+static uint64_t free_frames_now(void)
 {
 	struct sietch_counters c;
 	ut_expect_ok(os_counters(SIETCH_COUNTERS_SYSTEM, 0, &c), "counters_read(SYSTEM)");
 	return c.free_frames;
+}
+
+#define SETTLE_STEP_NS (5 * UT_NS_PER_MS)
+#define SETTLE_LIMIT_NS UT_NS_PER_S
+
+/*
+ * The kernel frees some things a moment after the process that used them is
+ * gone (a dead thread's kernel stack, once no CPU runs on it): the count is
+ * read until two readings a few milliseconds apart agree.
+ */
+uint64_t ut_free_frames(void)
+{
+	uint64_t deadline = ut_now_ns() + SETTLE_LIMIT_NS, last = free_frames_now();
+	for (;;) {
+		os_sleep_ns(SETTLE_STEP_NS);
+		uint64_t now = free_frames_now();
+		if (now == last || ut_now_ns() > deadline)
+			return now;
+		last = now;
+	}
 }
 
 /* Handle values are slot + generation * 256 (kernel/ctl/handle.h); in a table
