@@ -20,6 +20,7 @@ static void count_skipped(const char *fmt, va_list ap)
 
 #include "lib/common/tar.c"
 #include "kernel/ctl/namespace.c"
+#include "tests/unit/stubs/boot_image.h"
 
 /* ---- archives ---- */
 
@@ -40,41 +41,11 @@ static void *archive_grow(struct archive *a, size_t n)
 	return p;
 }
 
-static void octal(char *field, size_t width, uint64_t v)
-{
-	field[width - 1] = '\0';
-	for (size_t i = width - 1; i-- > 0; v >>= 3)
-		field[i] = (char)('0' + (v & 7));
-}
-
-/* A member as tar(1) writes it; a name over 100 bytes is split into prefix and name at a slash. */
+/* A member and its data, at the end of the archive. */
 static void archive_add(struct archive *a, const char *name, char type, const char *data)
 {
 	size_t size = data ? strlen(data) : 0;
-	struct tar_header *h = archive_grow(a, TAR_BLOCK);
-	size_t len = strlen(name);
-	if (len > 100) {
-		const char *slash = name + len - 101;
-		while (*slash != '/')
-			slash++;
-		memcpy(h->prefix, name, (size_t)(slash - name));
-		name = slash + 1;
-		len = strlen(name);
-	}
-	memcpy(h->name, name, len);
-	octal(h->mode, sizeof(h->mode), 0755);
-	octal(h->uid, sizeof(h->uid), 0);
-	octal(h->gid, sizeof(h->gid), 0);
-	octal(h->size, sizeof(h->size), size);
-	octal(h->mtime, sizeof(h->mtime), 0);
-	h->typeflag = type;
-	memcpy(h->magic, "ustar", 6);
-	memcpy(h->version, "00", 2);
-	memset(h->chksum, ' ', sizeof(h->chksum));
-	unsigned sum = 0;
-	for (size_t i = 0; i < TAR_BLOCK; i++)
-		sum += ((unsigned char *)h)[i];
-	octal(h->chksum, 7, sum);
+	ustar_header(archive_grow(a, TAR_BLOCK), name, type, size);
 	if (size)
 		memcpy(archive_grow(a, (size + TAR_BLOCK - 1) / TAR_BLOCK * TAR_BLOCK), data, size);
 }
@@ -87,18 +58,6 @@ static void archive_file(struct archive *a, const char *name, const char *data)
 static void archive_end(struct archive *a) { archive_grow(a, 2 * TAR_BLOCK); }
 
 /* ---- the tree ---- */
-
-static void node_free(struct name_node *node)
-{
-	while (node->children) {
-		struct name_node *child = node->children;
-		node->children = child->next;
-		node_free(child);
-		if (child->device)
-			object_unref(child->device);
-		free(child);
-	}
-}
 
 struct fixture {
 	struct archive archive;
@@ -117,7 +76,7 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 	assert_int_equal(namespace_lock.locked, 0);
-	node_free(&root);
+	name_tree_free(&root);
 	root.last_child = 0;
 	root.child_count = 0;
 	free(f->archive.bytes);
@@ -452,7 +411,7 @@ static void test_devices(void **state)
 	assert_dir("/dev", 3);
 	assert_int_equal(console.object.refs, 4);
 
-	node_free(&root); /* what teardown does: the tree's references go */
+	name_tree_free(&root); /* what teardown does: the tree's references go */
 	root.last_child = 0;
 	root.child_count = 0;
 	assert_int_equal(console.object.refs, 1);

@@ -50,32 +50,15 @@ long console_device_write(uint64_t user_buf, size_t len)
 #include "kernel/ctl/namespace.c"
 #include "kernel/ctl/file.c"
 #include "kernel/ctl/sys_file.c"
+#include "tests/unit/stubs/boot_image.h"
 
 /* ---- a boot image ---- */
-
-static void octal(char *field, size_t width, uint64_t v)
-{
-	field[width - 1] = '\0';
-	for (size_t i = width - 1; i-- > 0; v >>= 3)
-		field[i] = (char)('0' + (v & 7));
-}
 
 static size_t archive_add(uint8_t *at, const char *name, char type, const char *data)
 {
 	size_t size = data ? strlen(data) : 0;
-	struct tar_header *h = (struct tar_header *)at;
-	memset(h, 0, TAR_BLOCK);
-	memcpy(h->name, name, strlen(name));
-	octal(h->mode, sizeof(h->mode), 0755);
-	octal(h->size, sizeof(h->size), size);
-	h->typeflag = type;
-	memcpy(h->magic, "ustar", 6);
-	memcpy(h->version, "00", 2);
-	memset(h->chksum, ' ', sizeof(h->chksum));
-	unsigned sum = 0;
-	for (size_t i = 0; i < TAR_BLOCK; i++)
-		sum += at[i];
-	octal(h->chksum, 7, sum);
+	memset(at, 0, TAR_BLOCK);
+	ustar_header((struct tar_header *)at, name, type, size);
 	size_t blocks = (size + TAR_BLOCK - 1) / TAR_BLOCK;
 	memset(at + TAR_BLOCK, 0, blocks * TAR_BLOCK);
 	memcpy(at + TAR_BLOCK, data ? data : "", size);
@@ -84,18 +67,6 @@ static size_t archive_add(uint8_t *at, const char *name, char type, const char *
 
 #define MOTD "Welcome to Sietch.\nSecond line.\n" /* 32 bytes */
 static uint8_t image[16 * TAR_BLOCK];
-
-static void node_free(struct name_node *node)
-{
-	while (node->children) {
-		struct name_node *child = node->children;
-		node->children = child->next;
-		node_free(child);
-		if (child->device)
-			object_unref(child->device);
-		free(child);
-	}
-}
 
 static int setup(void **state)
 {
@@ -118,7 +89,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	handle_table_close_all(&test_proc.handles);
-	node_free(&root);
+	name_tree_free(&root);
 	root.last_child = 0;
 	root.child_count = 0;
 	assert_int_equal(console.refs, 1);
