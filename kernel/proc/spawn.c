@@ -25,9 +25,11 @@ static long map_fresh(struct proc *p, uint64_t va, uint64_t len, unsigned flags)
 		uint64_t frame = frame_alloc();
 		if (frame == FRAME_NONE)
 			return -SIETCH_ENOMEM;
-		if (vm_map(&p->space, va + off, frame, PAGE_SIZE, flags | VM_USER)) {
+		int err = vm_map(&p->space, va + off, frame, PAGE_SIZE, flags | VM_USER);
+		if (err) {
 			frame_free(frame);
-			return -SIETCH_ENOEXEC; /* overlapping segments */
+			/* Overlapping segments are a bad executable; no memory for a page table is not. */
+			return err == VM_ERR_EXISTS ? -SIETCH_ENOEXEC : -SIETCH_ENOMEM;
 		}
 		p->pages++;
 	}

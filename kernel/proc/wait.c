@@ -110,7 +110,9 @@ void wait_wake_one(struct wait_queue *q)
 
 void wait_cancel(struct thread *t)
 {
-	if (t->state == THREAD_BLOCKED)
+	/* Only a thread asleep on a queue: one created but not yet started is also BLOCKED, and
+	 * thread_start will queue it; waking it here too would put it on the run queue twice. */
+	if (t->state == THREAD_BLOCKED && t->waiting_on)
 		wake_thread(t);
 }
 
