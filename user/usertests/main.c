@@ -14,6 +14,7 @@ static const struct ut_case cases[] = {
 	{"spawn", case_spawn, false, 0},
 	{"argv", case_argv, false, 0},
 	{"kill", case_kill, false, 0},
+	{"kill-creating", case_kill_creating, false, 0},
 	/* memory */
 	{"mem-kernel-read", case_mem_kernel_read, false, 0},
 	{"mem-text-write", case_mem_text_write, false, 0},
@@ -80,6 +81,8 @@ static const struct ut_case cases[] = {
 	{"main-thread-exits", helper_main_thread_exits, true, 0},
 	{"malloc-threads", helper_malloc_threads, true, 0},
 	{"hold-memory", helper_hold_memory, true, 0},
+	{"create-waiters", helper_create_waiters, true, 0},
+	{"exit-while-creating", helper_exit_while_creating, true, 0},
 	{"read-kernel", helper_read_kernel, true, 0},
 	{"write-text", helper_write_text, true, 0},
 	{"secret-writer", helper_secret_writer, true, 0},
@@ -137,34 +140,72 @@ static void watchdog_run(void *arg)
 
 #define PROCS_MAX 256 /* the kernel's process table (kernel/proc/proc.h) */
 
-/*
- * Kills every process still running but this one; returns how many. Called
- * while the case that may have left them is still a zombie, so that the
- * kernel can see they descend from this process and let it open them.
- */
-static int reap_leftovers(void)
+#define REAP_LIMIT_NS (2 * UT_NS_PER_S)
+
+/* Pids of processes running before the case started: what it left is what is running now and was not then. */
+static uint32_t before[PROCS_MAX];
+static long before_count;
+
+static bool was_running_before(uint32_t pid)
+{
+	for (long i = 0; i < before_count; i++)
+		if (before[i] == pid)
+			return true;
+	return false;
+}
+
+/* Processes running now other than this one and those running before the case, up to PROCS_MAX. */
+static long running_others(struct sietch_proc_info *info)
+{
+	long n = os_proc_list(info, PROCS_MAX), self = os_self(), count = 0;
+	for (long i = 0; i < n && i < PROCS_MAX; i++)
+		if (info[i].state == 0 && info[i].pid != (uint32_t)self && !was_running_before(info[i].pid))
+			info[count++] = info[i];
+	return count;
+}
+
+static void note_running(void)
 {
 	static struct sietch_proc_info info[PROCS_MAX];
-	long n = os_proc_list(info, PROCS_MAX), self = os_self();
-	int killed = 0;
-	for (long i = 0; i < n && i < PROCS_MAX; i++) {
-		if (info[i].state != 0 || info[i].pid == (uint32_t)self)
-			continue;
-		long h = os_proc_open(info[i].pid, SIETCH_RIGHT_KILL | SIETCH_RIGHT_WAIT);
-		if (h < 0)
-			continue;
-		int status;
-		os_kill(h, UT_STATUS_KILLED);
-		os_wait(h, &status);
-		os_close(h);
-		killed++;
+	long n = os_proc_list(info, PROCS_MAX);
+	before_count = 0;
+	for (long i = 0; i < n && i < PROCS_MAX; i++)
+		if (info[i].state == 0)
+			before[before_count++] = info[i].pid;
+}
+
+/*
+ * Kills every process the case left running, and waits (a while, not
+ * for ever) until they have ended. Called while the case that may have left
+ * them is still a zombie, so that the kernel can see they descend from this
+ * process and lets it open them. Returns how many there were; *stuck says
+ * how many were still running at the end.
+ */
+static int reap_leftovers(int *stuck)
+{
+	static struct sietch_proc_info info[PROCS_MAX];
+	long n = running_others(info);
+	for (long i = 0; i < n; i++) {
+		long h = os_proc_open(info[i].pid, SIETCH_RIGHT_KILL);
+		if (h >= 0) {
+			os_kill(h, UT_STATUS_KILLED);
+			os_close(h);
+		}
 	}
-	return killed;
+	uint64_t deadline = ut_now_ns() + REAP_LIMIT_NS;
+	long left = n;
+	while (left > 0 && ut_now_ns() < deadline) {
+		os_sleep_ns(UT_NS_PER_MS);
+		left = running_others(info);
+	}
+	*stuck = (int)left;
+	return (int)n;
 }
 
 static bool run_case(const struct ut_case *c)
 {
 	char *argv[] = {"usertests", "-c", (char *)c->name, NULL};
+	note_running();
 	long h = os_spawn(UT_PATH, argv);
 	if (h < 0) {
 		ut_say("usertests: %s: fail: spawn: %s\n", c->name, os_strerror(h));
@@ -178,14 +219,15 @@ static bool run_case(const struct ut_case *c)
 	int status = -1;
 	long r = os_wait(h, &status);
 	watchdog.process = -1;
-	int leftovers = reap_leftovers();
+	int stuck, leftovers = reap_leftovers(&stuck);
 	os_close(h);
 
 	char text[80];
 	if (r < 0)
 		ut_say("usertests: %s: fail: wait: %s\n", c->name, os_strerror(r));
 	else if (status == 0 && leftovers)
-		ut_say("usertests: %s: fail: left %d processes running\n", c->name, leftovers);
+		ut_say("usertests: %s: fail: left %d processes running%s\n", c->name, leftovers,
+		       stuck ? ", and kill did not end them" : "");
 	else if (status == 0)
 		ut_say("usertests: %s: pass\n", c->name);
 	else if (watchdog.fired)

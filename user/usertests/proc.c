@@ -1,4 +1,4 @@
-/* Processes: spawn, exit statuses, wait, argv, kill; and that their resources come back. */
+/* Processes: spawn, exit statuses, wait, argv, kill, and many sleeping at once. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +10,6 @@
 #define ARGV_LONG 1000
 #define ARGV_BLOCK_MIN 2048 /* what spawn takes today (kernel/ctl/sys_proc.c); less would break programs */
 #define ARGV_BLOCK_BIG 8192
-#define FRAMES_CYCLES 200
-#define FUZZ_CALLS "20000"
 
 /* ---- helpers ---- */
 
@@ -72,6 +70,40 @@ void helper_block_threads(void)
 	helper_block_receive();
 }
 
+static long never_signalled;
+
+/* Waits for ever, unless its process's end wakes it (a kill or an exit). */
+static void wait_thread(void *arg)
+{
+	(void)arg;
+	uint64_t bits;
+	os_notify_wait(never_signalled, &bits);
+}
+
+/* Creates threads that wait for ever, as fast as it can, until it is killed (or exits). */
+void helper_create_waiters(void)
+{
+	never_signalled = os_notify_create();
+	for (;;)
+		if (os_thread_create(wait_thread, NULL, 16384) < 0)
+			os_yield(); /* at the thread limit */
+}
+
+static void exit_soon(void *arg)
+{
+	os_sleep_ns((uint64_t)(uintptr_t)arg);
+	os_exit(7);
+}
+
+/* exit-while-creating NS: a thread exits the process with 7 after NS ns while the main thread creates waiters. */
+void helper_exit_while_creating(void)
+{
+	uint64_t ns = ut_argc > 0 ? strtoull(ut_argv[0], NULL, 10) : 0;
+	if (os_thread_create(exit_soon, (void *)(uintptr_t)ns, 16384) < 0)
+		os_exit(2);
+	helper_create_waiters();
+}
+
 /* Sixty threads sleeping 100 ms at a time for a second, then exit 0. */
 #define SLEEPER_THREADS 60
 static volatile int sleepers_done;
@@ -94,23 +126,6 @@ void helper_sleepers(void)
 		os_sleep_ns(50 * UT_NS_PER_MS);
 	os_exit(created == SLEEPER_THREADS && sleepers_done == created ? 0 : 3);
 }
-
-/* 1 MiB blocks until malloc says no, each page touched; exits 0 if it got some and then a refusal. */
-void helper_alloc_until_refused(void)
-{
-	const size_t block = 1u << 20;
-	unsigned long blocks = 0;
-	for (;;) {
-		char *p = malloc(block);
-		if (!p)
-			break;
-		for (size_t off = 0; off < block; off += OS_PAGE_SIZE)
-			p[off] = (char)blocks;
-		blocks++;
-	}
-	os_exit(blocks > 0 ? 0 : 3);
-}
-
 /* ---- spawn ---- */
 
 /* The first child of this process in proc_list. */
@@ -336,6 +351,63 @@ static void kill_expect(const char *helper, uint64_t delay_ns, int status_sent)
 	ut_check(status == status_sent, "%s killed with %d: wait says %d", helper, status_sent, status);
 }
 
+/* Whether process pid has exited, waiting up to limit_ns for it. */
+static bool exited_within(uint32_t pid, uint64_t limit_ns)
+{
+	uint64_t deadline = ut_now_ns() + limit_ns;
+	for (;;) {
+		struct sietch_proc_info info[64];
+		long n = ut_expect_ok(os_proc_list(info, 64), "proc_list");
+		bool running = false;
+		for (long i = 0; i < n && i < 64; i++)
+			running |= info[i].pid == pid && info[i].state == 0;
+		if (!running)
+			return true;
+		if (ut_now_ns() > deadline)
+			return false;
+		os_sleep_ns(UT_NS_PER_MS);
+	}
+}
+
+#define CREATE_ROUNDS 40
+#define CREATE_DELAY_STEP_NS 250000ull /* kills land 0, 0.25, ... 1.25 ms into the creating */
+
+/*
+ * A process whose main thread creates threads non-stop is killed (or exits
+ * from another thread) at varied moments: a thread made while the process is
+ * being ended must end too, or the process can never finish (the threads
+ * wait for ever, so one the kill missed is never woken).
+ */
+void case_kill_creating(void)
+{
+	for (int round = 0; round < CREATE_ROUNDS; round++) {
+		uint64_t delay = (uint64_t)(round % 6) * CREATE_DELAY_STEP_NS;
+		long h;
+		int want;
+		if (round % 2) {
+			char ns[24];
+			snprintf(ns, sizeof(ns), "%llu", (unsigned long long)delay);
+			h = ut_spawn_helper("exit-while-creating", ns, NULL);
+			want = 7;
+		} else {
+			h = ut_spawn_helper("create-waiters", NULL);
+			os_sleep_ns(delay);
+			ut_expect_ok(os_kill(h, UT_STATUS_KILLED), "kill");
+			want = UT_STATUS_KILLED;
+		}
+		struct sietch_proc_info info;
+		bool listed = child_info(&info);
+		if (listed && !exited_within(info.pid, 2 * UT_NS_PER_S)) {
+			os_kill(h, UT_STATUS_KILLED);
+			ut_fail("round %d: the process was still running 2 s after %s, %llu us into creating threads "
+				"(a thread made while it was ending escaped)", round, round % 2 ? "exit" : "kill",
+				(unsigned long long)(delay / 1000));
+		}
+		int status = ut_wait_close(h);
+		ut_check(status == want, "round %d: exit status %d, wanted %d", round, status, want);
+	}
+}
+
 void case_kill(void)
 {
 	kill_expect("sleep-forever", 30 * UT_NS_PER_MS, UT_STATUS_KILLED); /* asleep in the kernel */
@@ -363,92 +435,6 @@ void case_kill(void)
 	ut_expect_ok(os_kill(h, UT_STATUS_KILLED), "kill");
 	ut_check(ut_wait_close(h) == UT_STATUS_KILLED, "killed child has the wrong status");
 }
-
-/* ---- resources come back ---- */
-
-void case_alloc_limit(void)
-{
-	ut_expect_helper_status("nop", 0); /* warm up kernel caches before counting */
-	uint64_t before = ut_free_frames();
-	ut_expect_helper_status("alloc-until-refused", 0);
-	uint64_t after = ut_free_frames();
-	ut_expect_helper_status("nop", 0); /* the system still spawns */
-	ut_check(after == before, "free frames %llu before the child that took all it could, %llu after",
-		 (unsigned long long)before, (unsigned long long)after);
-}
-
-/*
- * Spawns sleepers until the kernel says no (process table, memory, or this
- * process's handle table), then kills them all; twice, because the kernel's
- * allocator keeps the frames of its high-water mark: after the second round
- * every frame the first round's peak did not keep must be back.
- */
-#define PROCS_TRY 300
-
-static int proc_flood(void)
-{
-	static long h[PROCS_TRY];
-	int n = 0;
-	long r = 0;
-	while (n < PROCS_TRY && (r = os_spawn(UT_PATH, (char *[]){"usertests", "-c", "sleep-forever", NULL})) >= 0)
-		h[n++] = r;
-	int ended_otherwise = 0;
-	for (int i = 0; i < n; i++) {
-		ut_expect_ok(os_kill(h[i], UT_STATUS_KILLED), "kill");
-		ended_otherwise += ut_wait_close(h[i]) != UT_STATUS_KILLED;
-	}
-	ut_check(n < PROCS_TRY, "%d processes were spawned and none refused", n);
-	ut_check(r == -SIETCH_ENOMEM || r == -SIETCH_EMFILE || r == -SIETCH_EAGAIN,
-		 "spawn number %d failed with %s, wanted ENOMEM, EMFILE or EAGAIN", n + 1, os_strerror(r));
-	ut_check(n >= 32, "only %d processes could be spawned", n);
-	ut_check(ended_otherwise == 0, "%d of %d sleeping processes ended other than by kill", ended_otherwise, n);
-	return n;
-}
-
-void case_proc_limit(void)
-{
-	int first = proc_flood();
-	ut_expect_helper_status("nop", 0);
-	uint64_t warm = ut_free_frames();
-	int second = proc_flood();
-	ut_expect_helper_status("nop", 0);
-	uint64_t after = ut_free_frames();
-	ut_check(second == first, "%d processes could be spawned the first time, %d the second", first, second);
-	ut_check(after == warm, "free frames %llu after %d processes came and went, %llu after the same again",
-		 (unsigned long long)warm, first, (unsigned long long)after);
-}
-
-void case_frames(void)
-{
-	(void)ut_free_frames();
-	ut_expect_helper_status("nop", 0); /* warm-up: kernel caches may keep what the first spawn took */
-	uint64_t warm = ut_free_frames();
-	for (int i = 0; i < FRAMES_CYCLES; i++) {
-		long h = ut_spawn_helper("nop", NULL);
-		int status = ut_wait_close(h);
-		ut_check(status == 0, "cycle %d: nop exited with %d", i, status);
-	}
-	uint64_t after = ut_free_frames();
-	ut_check(after == warm, "free frames %llu after one spawn, %llu after %d more: %lld frames lost",
-		 (unsigned long long)warm, (unsigned long long)after, FRAMES_CYCLES,
-		 (long long)warm - (long long)after);
-}
-
-/* The fuzzer, with a seed of its own; then the system must still work. */
-void case_fuzz(void)
-{
-	char seed[24];
-	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)os_clock_ns(SIETCH_CLOCK_MONOTONIC));
-	long h = os_spawn("/bin/fuzz", (char *[]){"fuzz", FUZZ_CALLS, seed, NULL});
-	ut_expect_ok(h, "spawn /bin/fuzz");
-	int status = ut_wait_close(h);
-	char text[64];
-	ut_check(status == 0, "fuzz " FUZZ_CALLS " %s exited with status %s", seed,
-		 ut_status_text(status, text, sizeof(text)));
-	ut_expect_helper_status("nop", 0);
-	ut_check(run_exit("42") == 42, "after the fuzzer, exit statuses are wrong");
-}
-
 /*
  * Several processes with many threads asleep at once (sleeps end on a timer,
  * so the kernel tracks each sleeper until its deadline): all must wake, and
@@ -466,139 +452,4 @@ void case_sleepers(void)
 		ut_check(status == 0, "process %d of %d with %d sleeping threads exited with %d", i, SLEEPER_PROCESSES,
 			 SLEEPER_THREADS, status);
 	}
-}
-
-/* ---- spawn when memory has run out ---- */
-
-#define HOLD_PAGES_MAX 4096
-#define HOLD_LIMIT_NS (15 * UT_NS_PER_S)
-
-/* Whether pid still names a process: counters_read needs no kernel memory, even when there is none. */
-static bool process_exists(uint32_t pid)
-{
-	struct sietch_counters c;
-	return os_counters(SIETCH_COUNTERS_PROCESS, pid, &c) != -SIETCH_ESRCH;
-}
-
-static uint32_t parent_pid(void)
-{
-	struct sietch_proc_info info[64];
-	long n = os_proc_list(info, 64), self = os_self();
-	for (long i = 0; i < n && i < 64; i++)
-		if (info[i].pid == (uint32_t)self)
-			return info[i].parent;
-	return 0;
-}
-
-/*
- * hold-memory BIT RELEASE: takes every page it can get (1 MiB blocks, then
- * single pages), gives RELEASE pages back, signals BIT on the notification
- * its parent sent, and holds on until it is killed, its parent has left the
- * process table, or HOLD_LIMIT_NS has passed (so that a case that died
- * cannot starve the ones after it).
- */
-void helper_hold_memory(void)
-{
-	uint64_t bit = ut_argc > 0 ? strtoull(ut_argv[0], NULL, 0) : 1;
-	int release = ut_argc > 1 ? atoi(ut_argv[1]) : 0;
-	uint32_t parent = parent_pid();
-	long notify = ut_find_handle(SIETCH_TYPE_NOTIFY, 5000);
-	if (notify < 0)
-		os_exit(2);
-	for (char *p; (p = malloc(1u << 20));)
-		for (size_t off = 0; off < (1u << 20); off += OS_PAGE_SIZE)
-			p[off] = 1;
-	static long pages[HOLD_PAGES_MAX];
-	int n = 0;
-	while (n < HOLD_PAGES_MAX && (pages[n] = os_mem_map(NULL, OS_PAGE_SIZE, SIETCH_PROT_READ, 0)) >= 0)
-		n++;
-	for (int i = 0; i < release && n > 0; i++)
-		os_mem_unmap((void *)pages[--n], OS_PAGE_SIZE);
-	os_notify_signal(notify, bit);
-	uint64_t deadline = ut_now_ns() + HOLD_LIMIT_NS;
-	while (ut_now_ns() < deadline && process_exists(parent))
-		os_sleep_ns(10 * UT_NS_PER_MS);
-	os_exit(0);
-}
-
-static struct {
-	long notify;
-	volatile uint64_t bits;
-} held;
-
-static void hold_waiter(void *arg)
-{
-	(void)arg;
-	while (held.bits != 3) {
-		uint64_t bits = 0;
-		if (os_notify_wait(held.notify, &bits) < 0)
-			return;
-		__atomic_or_fetch(&held.bits, bits, __ATOMIC_ACQ_REL);
-	}
-}
-
-/*
- * This process puts 2 MiB aside, then two processes take all the memory
- * there is (each may take half, so together they exhaust it), and this one
- * takes what they left too. Then it gives pages back a few at a time, trying
- * a spawn after each step: somewhere on
- * the way there is enough memory to start making a process but not to load
- * it. Every spawn must succeed or fail with ENOMEM, and the caller must live
- * on: a spawn that fails half way must not take its caller down with it.
- */
-#define NOMEM_STEP 8
-#define NOMEM_ASIDE 512 /* pages: more than a process needs to start */
-
-static void nomem_spawns(long *pages, int n, uint64_t *tries, long *failure)
-{
-	*failure = 0;
-	for (*tries = 0; n > 0; (*tries)++) {
-		for (int i = 0; i < NOMEM_STEP && n > 0; i++)
-			os_mem_unmap((void *)pages[--n], OS_PAGE_SIZE);
-		long r = os_spawn(UT_PATH, (char *[]){"usertests", "-c", "nop", NULL});
-		if (r >= 0) {
-			r = ut_wait_close(r) == 0 ? 0 : -SIETCH_EIO;
-			if (r == 0)
-				break;
-		}
-		if (r != -SIETCH_ENOMEM) {
-			*failure = r;
-			break;
-		}
-	}
-	while (n > 0)
-		os_mem_unmap((void *)pages[--n], OS_PAGE_SIZE);
-}
-
-void case_spawn_nomem(void)
-{
-	static long pages[HOLD_PAGES_MAX];
-	int n = 0;
-	while (n < NOMEM_ASIDE && (pages[n] = os_mem_map(NULL, OS_PAGE_SIZE, SIETCH_PROT_READ, 0)) >= 0)
-		n++;
-	held.notify = ut_expect_ok(os_notify_create(), "notify_create");
-	long hogs[2] = {ut_spawn_helper("hold-memory", "1", "0", NULL), -1};
-	ut_expect_ok(os_handle_send(hogs[0], held.notify, SIETCH_RIGHT_SIGNAL), "handle_send");
-	hogs[1] = ut_spawn_helper("hold-memory", "2", "0", NULL);
-	ut_expect_ok(os_handle_send(hogs[1], held.notify, SIETCH_RIGHT_SIGNAL), "handle_send");
-	ut_expect_ok(os_thread_create(hold_waiter, NULL, 16384), "thread_create");
-	uint64_t deadline = ut_now_ns() + 10 * UT_NS_PER_S;
-	while (held.bits != 3 && ut_now_ns() < deadline)
-		os_sleep_ns(10 * UT_NS_PER_MS);
-	bool full = held.bits == 3;
-	while (full && n < HOLD_PAGES_MAX && (pages[n] = os_mem_map(NULL, OS_PAGE_SIZE, SIETCH_PROT_READ, 0)) >= 0)
-		n++;
-	uint64_t tries = 0;
-	long failure = 0;
-	if (full)
-		nomem_spawns(pages, n, &tries, &failure);
-	for (int i = 0; i < 2; i++) {
-		os_kill(hogs[i], UT_STATUS_KILLED);
-		ut_wait_close(hogs[i]);
-	}
-	ut_check(full, "the two processes did not report that they hold all memory");
-	ut_check(tries > 0, "no spawn was tried (%d pages to give back)", n);
-	ut_check(failure == 0, "spawn number %llu, with all but a few pages taken: %s, wanted success or ENOMEM",
-		 (unsigned long long)tries + 1, os_strerror(failure));
-	ut_expect_helper_status("nop", 0);
 }

@@ -99,27 +99,31 @@ long ut_find_handle(uint32_t type, unsigned timeout_ms);
 static inline uint64_t ut_now_ns(void) { return (uint64_t)os_clock_ns(SIETCH_CLOCK_MONOTONIC); }
 
 /* The cases, by file. */
-void case_spawn(void);         /* proc.c */
+void case_spawn(void); /* proc.c */
 void case_argv(void);
 void case_kill(void);
-void case_alloc_limit(void);
-void case_frames(void);
-void case_proc_limit(void);
-void case_spawn_nomem(void);
-void helper_hold_memory(void);
-void case_fuzz(void);
+void case_kill_creating(void);
+void case_sleepers(void);
 void helper_nop(void);
 void helper_exit(void);
 void helper_argv(void);
 void helper_sleep_forever(void);
 void helper_spin_forever(void);
-void helper_alloc_until_refused(void);
 void helper_block_receive(void);
 void helper_block_notify(void);
 void helper_block_console(void);
 void helper_block_threads(void);
+void helper_create_waiters(void);
+void helper_exit_while_creating(void);
 void helper_sleepers(void);
-void case_sleepers(void);
+
+void case_alloc_limit(void); /* limits.c */
+void case_frames(void);
+void case_proc_limit(void);
+void case_spawn_nomem(void);
+void case_fuzz(void);
+void helper_alloc_until_refused(void);
+void helper_hold_memory(void);
 
 void case_mem_kernel_read(void); /* mem.c */
 void case_mem_text_write(void);
