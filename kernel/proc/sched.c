@@ -155,6 +155,9 @@ void sched_finish_switch(void)
 	this_cpu()->irq_were_enabled = 0; /* iretq sets IF from the frame */
 	spin_unlock(&sched_lock);
 	thread_reap_pending();
+	/* Killed before it ever ran: leave now rather than run user code until the first tick. */
+	if (this_cpu()->current->killed)
+		thread_exit();
 }
 
 void sched_yield(void)
