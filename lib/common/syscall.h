@@ -91,6 +91,7 @@ enum sietch_syscall {
 #define SIETCH_EROFS 30   /* the boot image's files cannot be written */
 #define SIETCH_ENAMETOOLONG 91
 #define SIETCH_ENOSYS 88  /* no such system call */
+#define SIETCH_ETIMEDOUT 116 /* a device did not answer in time */
 
 /* Handle rights */
 #define SIETCH_RIGHT_READ (1u << 0)

@@ -28,6 +28,7 @@ static const char *const error_text[] = {
 	[SIETCH_EROFS] = "read-only: the boot image cannot be written (EROFS)",
 	[SIETCH_ENOSYS] = "no such system call (ENOSYS)",
 	[SIETCH_ENAMETOOLONG] = "name too long (ENAMETOOLONG)",
+	[SIETCH_ETIMEDOUT] = "timed out: a device did not answer (ETIMEDOUT)",
 };
 
 const char *os_strerror(long err)
