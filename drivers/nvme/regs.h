@@ -315,6 +315,15 @@ _Static_assert(sizeof(struct nvme_cqe) == 16, "CQE is 16 bytes (CC.IOCQES = 4)")
 #define NVME_IDENTIFY_CNTID(id) ((uint32_t)(id) << 16)
 #define NVME_IDENTIFY_SIZE 4096u
 
+/* Set Features / Get Features (§5.21, §5.13): CDW10 FID 07:00. Number of
+ * Queues (§5.21.1.7): CDW11 NSQR 15:00, NCQR 31:16, both 0's based; the
+ * completion's DW0 holds the counts allocated, the same way. */
+#define NVME_FEAT_VOLATILE_WRITE_CACHE 0x06
+#define NVME_FEAT_NUMBER_OF_QUEUES 0x07
+#define NVME_NUM_QUEUES(sq, cq) ((uint32_t)((sq) - 1) | ((uint32_t)((cq) - 1) << 16))
+#define NVME_NUM_QUEUES_SQ(dw0) (((dw0) & 0xffff) + 1)
+#define NVME_NUM_QUEUES_CQ(dw0) (((dw0) >> 16) + 1)
+
 /* Namespace Attachment (§5.19): CDW10 SEL 03:00; the data
  * is a controller list (below). */
 #define NVME_NS_ATTACH 0x0
@@ -478,6 +487,13 @@ struct nvme_controller_list {
 };
 _Static_assert(offsetof(struct nvme_controller_list, id) == 2, "identifier 0");
 _Static_assert(sizeof(struct nvme_controller_list) == 4096, "Controller List");
+
+/* --- Active Namespace ID list (§5.15.2, CNS 02h): increasing, 0-terminated --- */
+
+struct nvme_ns_list {
+	uint32_t nsid[1024];
+};
+_Static_assert(sizeof(struct nvme_ns_list) == 4096, "Namespace List");
 
 /* --- Primary Controller Capabilities (§5.15.2, CNS 14h) --------- */
 

@@ -119,6 +119,17 @@ int nvme_cmd_delete_io_sq(struct nvme_sqe *c, uint16_t qid)
 	return cmd_delete_queue(c, NVME_ADMIN_DELETE_IO_SQ, qid);
 }
 
+int nvme_cmd_set_num_queues(struct nvme_sqe *c, uint32_t sq, uint32_t cq)
+{
+	/* §5.21.1.7: 65535 queues at most; FFFFh (0's based 65536) is invalid. */
+	if (sq == 0 || cq == 0 || sq > 65535 || cq > 65535)
+		return -SIETCH_EINVAL;
+	cmd_start(c, NVME_ADMIN_SET_FEATURES, 0);
+	c->cdw10 = NVME_FEAT_NUMBER_OF_QUEUES;
+	c->cdw11 = NVME_NUM_QUEUES(sq, cq);
+	return 0;
+}
+
 int nvme_cmd_virt_mgmt(struct nvme_sqe *c, uint8_t act, uint8_t rt, uint16_t cntlid,
 		       uint16_t count)
 {

@@ -37,6 +37,9 @@ int nvme_cmd_create_io_sq(struct nvme_sqe *c, uint16_t qid, uint32_t entries, ui
 int nvme_cmd_delete_io_cq(struct nvme_sqe *c, uint16_t qid);
 int nvme_cmd_delete_io_sq(struct nvme_sqe *c, uint16_t qid);
 
+/* Set Features, Number of Queues: asks for sq and cq I/O queues (1 ... 65535). */
+int nvme_cmd_set_num_queues(struct nvme_sqe *c, uint32_t sq, uint32_t cq);
+
 /* act: NVME_VM_ACT_*; rt: NVME_VM_RT_* (ignored by online/offline);
  * count: resources to assign (NR). */
 int nvme_cmd_virt_mgmt(struct nvme_sqe *c, uint8_t act, uint8_t rt, uint16_t cntlid,

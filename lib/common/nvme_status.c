@@ -144,3 +144,47 @@ const char *nvme_status_name(uint16_t status)
 
 	return name ? name : nvme_sct_name(sct);
 }
+
+const char *nvme_opcode_name(bool admin, uint8_t opc)
+{
+	if (!admin) {
+		switch (opc) {
+		case NVME_NVM_FLUSH: return "Flush";
+		case NVME_NVM_WRITE: return "Write";
+		case NVME_NVM_READ: return "Read";
+		case NVME_NVM_WRITE_UNCORRECTABLE: return "Write Uncorrectable";
+		case NVME_NVM_COMPARE: return "Compare";
+		case NVME_NVM_WRITE_ZEROES: return "Write Zeroes";
+		case NVME_NVM_DATASET_MANAGEMENT: return "Dataset Management";
+		case NVME_NVM_VERIFY: return "Verify";
+		default: return "Unknown Command";
+		}
+	}
+	switch (opc) {
+	case NVME_ADMIN_DELETE_IO_SQ: return "Delete I/O Submission Queue";
+	case NVME_ADMIN_CREATE_IO_SQ: return "Create I/O Submission Queue";
+	case NVME_ADMIN_GET_LOG_PAGE: return "Get Log Page";
+	case NVME_ADMIN_DELETE_IO_CQ: return "Delete I/O Completion Queue";
+	case NVME_ADMIN_CREATE_IO_CQ: return "Create I/O Completion Queue";
+	case NVME_ADMIN_IDENTIFY: return "Identify";
+	case NVME_ADMIN_ABORT: return "Abort";
+	case NVME_ADMIN_SET_FEATURES: return "Set Features";
+	case NVME_ADMIN_GET_FEATURES: return "Get Features";
+	case NVME_ADMIN_ASYNC_EVENT_REQUEST: return "Asynchronous Event Request";
+	case NVME_ADMIN_NS_MANAGEMENT: return "Namespace Management";
+	case NVME_ADMIN_FIRMWARE_COMMIT: return "Firmware Commit";
+	case NVME_ADMIN_FIRMWARE_DOWNLOAD: return "Firmware Image Download";
+	case NVME_ADMIN_DEVICE_SELF_TEST: return "Device Self-test";
+	case NVME_ADMIN_NS_ATTACHMENT: return "Namespace Attachment";
+	case NVME_ADMIN_KEEP_ALIVE: return "Keep Alive";
+	case NVME_ADMIN_DIRECTIVE_SEND: return "Directive Send";
+	case NVME_ADMIN_DIRECTIVE_RECEIVE: return "Directive Receive";
+	case NVME_ADMIN_VIRTUALIZATION_MANAGEMENT: return "Virtualization Management";
+	case NVME_ADMIN_DOORBELL_BUFFER_CONFIG: return "Doorbell Buffer Config";
+	case NVME_ADMIN_FORMAT_NVM: return "Format NVM";
+	case NVME_ADMIN_SECURITY_SEND: return "Security Send";
+	case NVME_ADMIN_SECURITY_RECEIVE: return "Security Receive";
+	case NVME_ADMIN_SANITIZE: return "Sanitize";
+	default: return "Unknown Command";
+	}
+}

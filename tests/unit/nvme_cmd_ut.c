@@ -99,6 +99,20 @@ static void test_queue_creation(void **state)
 	assert_int_equal(nvme_cmd_delete_io_cq(&c, 0), -SIETCH_EINVAL);
 }
 
+static void test_set_number_of_queues(void **state)
+{
+	(void)state;
+	struct nvme_sqe c;
+	assert_int_equal(nvme_cmd_set_num_queues(&c, 16, 8), 0);
+	assert_int_equal(c.opc, 0x09);
+	assert_int_equal(c.cdw10, 0x07);
+	assert_int_equal(c.cdw11, 15 | (7u << 16));
+	assert_int_equal(NVME_NUM_QUEUES_SQ(c.cdw11), 16);
+	assert_int_equal(NVME_NUM_QUEUES_CQ(c.cdw11), 8);
+	assert_int_equal(nvme_cmd_set_num_queues(&c, 0, 1), -SIETCH_EINVAL);
+	assert_int_equal(nvme_cmd_set_num_queues(&c, 1, 65536), -SIETCH_EINVAL);
+}
+
 static void test_virtualization_management(void **state)
 {
 	(void)state;
@@ -248,6 +262,7 @@ int main(void)
 		cmocka_unit_test(test_write_zeroes_and_flush),
 		cmocka_unit_test(test_identify),
 		cmocka_unit_test(test_queue_creation),
+		cmocka_unit_test(test_set_number_of_queues),
 		cmocka_unit_test(test_virtualization_management),
 		cmocka_unit_test(test_namespace_attachment),
 		cmocka_unit_test(test_prp_one_and_two_pages),

@@ -44,12 +44,24 @@ static void test_table_has_no_duplicates(void **state)
 				     nvme_status_names[i].sc == nvme_status_names[j].sc);
 }
 
+static void test_opcode_names(void **state)
+{
+	(void)state;
+	assert_string_equal(nvme_opcode_name(false, 0x02), "Read");
+	assert_string_equal(nvme_opcode_name(true, 0x02), "Get Log Page");
+	assert_string_equal(nvme_opcode_name(true, 0x1c), "Virtualization Management");
+	assert_string_equal(nvme_opcode_name(true, 0x15), "Namespace Attachment");
+	assert_string_equal(nvme_opcode_name(false, 0x08), "Write Zeroes");
+	assert_string_equal(nvme_opcode_name(false, 0x7f), "Unknown Command");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_known_codes),
 		cmocka_unit_test(test_unknown_codes_fall_back_to_type),
 		cmocka_unit_test(test_table_has_no_duplicates),
+		cmocka_unit_test(test_opcode_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
