@@ -47,8 +47,9 @@ int nvme_queue_submit(struct nvme_queue *q, const struct nvme_sqe *cmd, uint64_t
 	if (q->free_head >= q->slot_count || sq_full(q))
 		return -SIETCH_EAGAIN;
 
-	uint16_t cid = q->free_head;
-	struct nvme_slot *slot = &q->cfg.slots[cid];
+	uint16_t index = q->free_head;
+	struct nvme_slot *slot = &q->cfg.slots[index];
+	uint16_t cid = NVME_QUEUE_CID(index);
 	q->free_head = slot->next_free;
 	slot->state = NVME_SLOT_BUSY;
 	slot->cmd = *cmd;
@@ -74,13 +75,13 @@ void nvme_queue_ring(struct nvme_queue *q)
 	q->sq_doorbell_writes++;
 }
 
-static void slot_release(struct nvme_queue *q, uint16_t cid)
+static void slot_release(struct nvme_queue *q, uint16_t index)
 {
-	struct nvme_slot *slot = &q->cfg.slots[cid];
+	struct nvme_slot *slot = &q->cfg.slots[index];
 
 	slot->state = NVME_SLOT_FREE;
 	slot->next_free = q->free_head;
-	q->free_head = cid;
+	q->free_head = index;
 	q->in_flight--;
 }
 
@@ -106,19 +107,32 @@ static bool cq_take(struct nvme_queue *q, struct nvme_cqe *out)
 	return true;
 }
 
+/* The device has fetched every entry before new_head. With zero_consumed
+ * they are cleared: a later ring of this queue's doorbell by someone else
+ * then replays only zeroed entries (command identifier 0, never handed out),
+ * whose completions are dropped as stray. */
+static void sq_head_advance(struct nvme_queue *q, uint16_t new_head)
+{
+	if (q->cfg.zero_consumed)
+		for (uint16_t i = q->sq_head; i != new_head; i = queue_next(i, q->cfg.sq_entries))
+			memset(&q->cfg.sq[i], 0, sizeof(q->cfg.sq[i]));
+	q->sq_head = new_head;
+}
+
 static void complete_one(struct nvme_queue *q, const struct nvme_cqe *cqe, nvme_completion_fn done,
 			 void *arg)
 {
 	/* SQHD frees submission entries (§4.6); a value outside the queue
 	 * can only come from a broken or scribbled-on queue and is ignored. */
 	if (cqe->sqhd < q->cfg.sq_entries)
-		q->sq_head = cqe->sqhd;
+		sq_head_advance(q, cqe->sqhd);
 
-	if (cqe->cid >= q->slot_count || q->cfg.slots[cqe->cid].state == NVME_SLOT_FREE) {
+	uint16_t index = (uint16_t)(cqe->cid - 1);
+	if (cqe->cid == 0 || index >= q->slot_count || q->cfg.slots[index].state == NVME_SLOT_FREE) {
 		q->stray_completions++;
 		return;
 	}
-	struct nvme_slot *slot = &q->cfg.slots[cqe->cid];
+	struct nvme_slot *slot = &q->cfg.slots[index];
 	bool expired = slot->state == NVME_SLOT_EXPIRED;
 	struct nvme_completion c = {
 		.cid = cqe->cid,
@@ -130,7 +144,7 @@ static void complete_one(struct nvme_queue *q, const struct nvme_cqe *cqe, nvme_
 	/* An expired command was already reported to the caller as failed. */
 	if (!expired && done)
 		done(arg, &c);
-	slot_release(q, cqe->cid);
+	slot_release(q, index);
 }
 
 unsigned nvme_queue_poll(struct nvme_queue *q, unsigned max, nvme_completion_fn done, void *arg)
@@ -157,8 +171,8 @@ int nvme_queue_expire(struct nvme_queue *q, struct nvme_sqe *cmd, void **ctx)
 {
 	uint64_t now = q->cfg.clock_us();
 
-	for (uint16_t cid = 0; cid < q->slot_count; cid++) {
-		struct nvme_slot *slot = &q->cfg.slots[cid];
+	for (uint16_t index = 0; index < q->slot_count; index++) {
+		struct nvme_slot *slot = &q->cfg.slots[index];
 		if (slot->state != NVME_SLOT_BUSY || now < slot->deadline_us)
 			continue;
 		slot->state = NVME_SLOT_EXPIRED;
@@ -166,7 +180,7 @@ int nvme_queue_expire(struct nvme_queue *q, struct nvme_sqe *cmd, void **ctx)
 			*cmd = slot->cmd;
 		if (ctx)
 			*ctx = slot->ctx;
-		return cid;
+		return NVME_QUEUE_CID(index);
 	}
 	return -SIETCH_ENOENT;
 }
@@ -204,7 +218,7 @@ int nvme_queue_run(struct nvme_queue *q, const struct nvme_sqe *cmd, uint64_t ti
 	nvme_queue_ring(q);
 
 	struct run_wait w = { .cid = (uint16_t)cid, .out = out, .others = done, .others_arg = arg };
-	struct nvme_slot *slot = &q->cfg.slots[cid];
+	struct nvme_slot *slot = &q->cfg.slots[cid - 1];
 	while (!w.done) {
 		if (nvme_queue_poll(q, 0, run_collect, &w) == 0 &&
 		    q->cfg.clock_us() >= slot->deadline_us) {

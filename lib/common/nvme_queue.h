@@ -52,7 +52,12 @@ struct nvme_queue_config {
 	volatile void *cq_head_doorbell;
 	struct nvme_slot *slots;         /* NVME_QUEUE_SLOTS(sq_entries, cq_entries) */
 	uint64_t (*clock_us)(void);      /* for deadlines */
+	bool zero_consumed;              /* clear entries the device has fetched */
 };
+
+/* Command identifiers are slot index + 1: identifier 0 is never in flight,
+ * so the completion of a zeroed entry is always recognised as stray. */
+#define NVME_QUEUE_CID(index) ((uint16_t)((index) + 1))
 
 struct nvme_queue {
 	struct nvme_queue_config cfg;

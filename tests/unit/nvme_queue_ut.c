@@ -404,6 +404,45 @@ static void test_stray_and_bogus_completions_dropped(void **state)
 	free(p);
 }
 
+/* With zero_consumed, fetched entries are cleared: someone else ringing the
+ * doorbell (a process with the doorbell page) replays only zeroed entries,
+ * whose completions (identifier 0) are dropped, and the queue goes on. */
+static void test_zeroed_entries_make_a_rogue_ring_harmless(void **state)
+{
+	(void)state;
+	struct qp *p = calloc(1, sizeof(*p));
+	struct seen s = { 0 };
+	static const struct nvme_sqe zero;
+	qp_init(p, 8, 8);
+	p->q.cfg.zero_consumed = true;
+
+	struct nvme_sqe c = read_cmd(1, 5);
+	nvme_queue_submit(&p->q, &c, 100, NULL);
+	nvme_queue_submit(&p->q, &c, 100, NULL);
+	nvme_queue_ring(&p->q);
+	fake_run();
+	assert_int_equal(nvme_queue_poll(&p->q, 0, record, &s), 2);
+	assert_memory_equal(&p->sq[0], &zero, sizeof(zero));
+	assert_memory_equal(&p->sq[1], &zero, sizeof(zero));
+
+	fake.sq_tail_db = 6; /* the rogue ring */
+	fake_run();
+	s.count = 0;
+	assert_int_equal(nvme_queue_poll(&p->q, 0, record, &s), 4);
+	assert_int_equal(s.count, 0);
+	assert_int_equal(p->q.stray_completions, 4);
+
+	int cid = nvme_queue_submit(&p->q, &c, 100, NULL);
+	nvme_queue_ring(&p->q);
+	fake_run(); /* from 6 round to our entry at 2 */
+	assert_int_equal(nvme_queue_poll(&p->q, 0, record, &s), 5);
+	assert_int_equal(s.count, 1);
+	assert_int_equal(s.cid[0], cid);
+	assert_true(nvme_queue_idle(&p->q));
+	assert_memory_equal(&p->sq[2], &zero, sizeof(zero));
+	free(p);
+}
+
 static void test_run_waits_for_its_command(void **state)
 {
 	(void)state;
@@ -460,6 +499,7 @@ int main(void)
 		cmocka_unit_test_setup(test_error_status_reported, setup),
 		cmocka_unit_test_setup(test_hung_command_expires_once, setup),
 		cmocka_unit_test_setup(test_stray_and_bogus_completions_dropped, setup),
+		cmocka_unit_test_setup(test_zeroed_entries_make_a_rogue_ring_harmless, setup),
 		cmocka_unit_test_setup(test_run_waits_for_its_command, setup),
 		cmocka_unit_test_setup(test_run_times_out, setup),
 	};
