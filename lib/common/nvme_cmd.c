@@ -58,6 +58,15 @@ int nvme_cmd_flush(struct nvme_sqe *c, uint32_t nsid)
 	return 0;
 }
 
+int nvme_cmd_block_range(const struct nvme_sqe *c, uint64_t *slba, uint32_t *blocks)
+{
+	if (c->opc != NVME_NVM_READ && c->opc != NVME_NVM_WRITE && c->opc != NVME_NVM_WRITE_ZEROES)
+		return -SIETCH_EINVAL;
+	*slba = (uint64_t)c->cdw11 << 32 | c->cdw10;
+	*blocks = (c->cdw12 & 0xffff) + 1;
+	return 0;
+}
+
 int nvme_cmd_identify(struct nvme_sqe *c, uint8_t cns, uint32_t nsid, uint16_t cntid)
 {
 	cmd_start(c, NVME_ADMIN_IDENTIFY, nsid);

@@ -24,6 +24,11 @@ int nvme_cmd_write(struct nvme_sqe *c, uint32_t nsid, uint64_t slba, uint32_t bl
 int nvme_cmd_write_zeroes(struct nvme_sqe *c, uint32_t nsid, uint64_t slba, uint32_t blocks);
 int nvme_cmd_flush(struct nvme_sqe *c, uint32_t nsid);
 
+/* The block range a Read, Write or Write Zeroes touches, for checking a
+ * command someone else built (kernel-checked mode) against an area:
+ * 0 with *slba and *blocks, or -SIETCH_EINVAL for any other opcode. */
+int nvme_cmd_block_range(const struct nvme_sqe *c, uint64_t *slba, uint32_t *blocks);
+
 /* --- Admin command set (§5) ------------------------------------------------ */
 
 /* cns: NVME_IDENTIFY_CNS_*; the 4096-byte answer goes to the PRPs. */

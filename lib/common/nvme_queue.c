@@ -55,7 +55,8 @@ int nvme_queue_submit(struct nvme_queue *q, const struct nvme_sqe *cmd, uint64_t
 	slot->cmd = *cmd;
 	slot->cmd.cid = cid;
 	slot->ctx = ctx;
-	slot->deadline_us = q->cfg.clock_us() + timeout_us;
+	uint64_t now = q->cfg.clock_us();
+	slot->deadline_us = timeout_us > UINT64_MAX - now ? UINT64_MAX : now + timeout_us;
 	q->in_flight++;
 
 	q->cfg.sq[q->sq_tail] = slot->cmd;

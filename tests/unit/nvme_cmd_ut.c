@@ -38,6 +38,26 @@ static void test_read_write_encoding(void **state)
 	assert_int_equal(nvme_cmd_write(&c, 1, 0, 1, 1u << 31), -SIETCH_EINVAL);
 }
 
+static void test_block_range_decodes_what_was_encoded(void **state)
+{
+	(void)state;
+	struct nvme_sqe c;
+	uint64_t slba;
+	uint32_t blocks;
+	assert_int_equal(nvme_cmd_write(&c, 1, 0xabcdef012345ull, 65536, NVME_RW_FUA), 0);
+	assert_int_equal(nvme_cmd_block_range(&c, &slba, &blocks), 0);
+	assert_int_equal(slba, 0xabcdef012345ull);
+	assert_int_equal(blocks, 65536);
+	assert_int_equal(nvme_cmd_write_zeroes(&c, 1, 7, 1), 0);
+	assert_int_equal(nvme_cmd_block_range(&c, &slba, &blocks), 0);
+	assert_int_equal(slba, 7);
+	assert_int_equal(blocks, 1);
+	assert_int_equal(nvme_cmd_flush(&c, 1), 0);
+	assert_int_equal(nvme_cmd_block_range(&c, &slba, &blocks), -SIETCH_EINVAL);
+	c.opc = NVME_NVM_COMPARE;
+	assert_int_equal(nvme_cmd_block_range(&c, &slba, &blocks), -SIETCH_EINVAL);
+}
+
 static void test_write_zeroes_and_flush(void **state)
 {
 	(void)state;
@@ -259,6 +279,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read_write_encoding),
+		cmocka_unit_test(test_block_range_decodes_what_was_encoded),
 		cmocka_unit_test(test_write_zeroes_and_flush),
 		cmocka_unit_test(test_identify),
 		cmocka_unit_test(test_queue_creation),
