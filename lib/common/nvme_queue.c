@@ -6,8 +6,9 @@
 
 int nvme_queue_init(struct nvme_queue *q, const struct nvme_queue_config *cfg)
 {
-	/* A queue has at least 2 entries (§4.1.3: a 0's based size of 0 is
-	 * invalid) and the admin queue at most 4096 (§3.1.8). */
+	/* §4.1.3: a queue has at least two entries; the admin queues at most
+	 * 4096 (§3.1.8). I/O queues are bounded by CAP.MQES, the caller's
+	 * business, and by uint16_t here (65535, one short of the maximum). */
 	if (cfg->sq_entries < 2 || cfg->cq_entries < 2 || !cfg->sq || !cfg->cq ||
 	    !cfg->sq_tail_doorbell || !cfg->cq_head_doorbell || !cfg->slots || !cfg->clock_us)
 		return -SIETCH_EINVAL;
