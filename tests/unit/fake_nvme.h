@@ -29,7 +29,7 @@ struct fake_nvme {
 	unsigned reads, writes, flushes, max_blocks_seen;
 };
 
-static void fake_nvme_post(struct fake_nvme *f, uint16_t cid, uint16_t status)
+static inline void fake_nvme_post(struct fake_nvme *f, uint16_t cid, uint16_t status)
 {
 	struct nvme_cqe *e = &f->cq[f->cq_tail];
 	e->dw0 = 0;
@@ -43,14 +43,14 @@ static void fake_nvme_post(struct fake_nvme *f, uint16_t cid, uint16_t status)
 		f->phase ^= 1;
 }
 
-static uint8_t *fake_nvme_ptr(uint64_t bus)
+static inline uint8_t *fake_nvme_ptr(uint64_t addr)
 {
-	return (uint8_t *)(uintptr_t)bus;
+	return (uint8_t *)(uintptr_t)addr;
 }
 
 /* Copies len bytes between media and the pages the PRPs name, walking a PRP
  * list (and its chain pointers) the way the specification reads it. */
-static bool fake_nvme_dma(uint64_t prp1, uint64_t prp2, uint8_t *media, size_t len, bool to_media)
+static inline bool fake_nvme_dma(uint64_t prp1, uint64_t prp2, uint8_t *media, size_t len, bool to_media)
 {
 	size_t first = NVME_PAGE_SIZE - prp1 % NVME_PAGE_SIZE;
 	size_t pages = 1 + (len > first ? (len - first + NVME_PAGE_SIZE - 1) / NVME_PAGE_SIZE : 0);
@@ -82,7 +82,7 @@ static bool fake_nvme_dma(uint64_t prp1, uint64_t prp2, uint8_t *media, size_t l
 	return len == 0;
 }
 
-static uint16_t fake_nvme_execute(struct fake_nvme *f, const struct nvme_sqe *c)
+static inline uint16_t fake_nvme_execute(struct fake_nvme *f, const struct nvme_sqe *c)
 {
 	if (c->opc == NVME_NVM_FLUSH) {
 		f->flushes++;
@@ -114,7 +114,7 @@ static uint16_t fake_nvme_execute(struct fake_nvme *f, const struct nvme_sqe *c)
 }
 
 /* The device's turn: every entry up to the tail doorbell. */
-static void fake_nvme_run(struct fake_nvme *f)
+static inline void fake_nvme_run(struct fake_nvme *f)
 {
 	while (f->sq_head != f->sq_tail_db) {
 		struct nvme_sqe c = f->sq[f->sq_head];
