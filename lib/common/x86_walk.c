@@ -1,0 +1,363 @@
+/*
+ * Software page walks of a guest's tables (see x86_walk.h). One loop serves
+ * the three paged modes; what differs between them (entry width, index
+ * bits, which bits are reserved, where a leaf may stop the walk) is asked of
+ * small functions per mode.
+ */
+#include "lib/common/x86_walk.h"
+#include "lib/common/pt.h"
+
+#include <stddef.h>
+
+#define BIT(n) (1ull << (n))
+/* Bits hi..lo set. */
+#define BITS(hi, lo) ((~0ull >> (63 - (hi))) & ~(BIT(lo) - 1))
+
+/* 32-bit paging entries (§4.3, Tables 4-4..4-6): the same low bits as pt.h's. */
+#define PDE32_ADDR_4K 0xfffff000ull
+#define PDE32_ADDR_4M 0xffc00000ull
+/* PAE CR3 holds the 32-byte-aligned PDPT (§4.4.1, Table 4-7). */
+#define CR3_PAE_PDPT_MASK 0xffffffe0ull
+
+enum x86_paging_mode x86_paging_mode(const struct x86_paging *pg)
+{
+	if (!(pg->cr0 & X86_CR0_PG))
+		return X86_PAGING_OFF;
+	if (!(pg->cr4 & X86_CR4_PAE))
+		return X86_PAGING_32;
+	return (pg->efer & X86_EFER_LMA) ? X86_PAGING_4LEVEL : X86_PAGING_PAE;
+}
+
+static unsigned maxphyaddr(const struct x86_paging *pg)
+{
+	return pg->maxphyaddr ? pg->maxphyaddr : 52;
+}
+
+static int mode_levels(enum x86_paging_mode mode)
+{
+	return mode == X86_PAGING_32 ? 2 : mode == X86_PAGING_PAE ? 3 : 4;
+}
+
+static unsigned mode_index(enum x86_paging_mode mode, uint64_t lin, int level)
+{
+	if (mode == X86_PAGING_32)
+		return (unsigned)(lin >> (12 + 10 * (level - 1))) & 0x3ff;
+	return pt_index(lin, level);
+}
+
+static uint64_t mode_root(enum x86_paging_mode mode, const struct x86_paging *pg)
+{
+	if (mode == X86_PAGING_32)
+		return pg->cr3 & PDE32_ADDR_4K;
+	if (mode == X86_PAGING_PAE)
+		return pg->cr3 & CR3_PAE_PDPT_MASK;
+	return pg->cr3 & PTE_ADDR_MASK & (BIT(maxphyaddr(pg)) - 1);
+}
+
+/* Whether entry (present) ends the walk at this level: a PTE always, a PDE
+ * or 4-level PDPTE with PS (§4.3: PS in a PDE counts only with CR4.PSE). */
+static bool is_leaf(enum x86_paging_mode mode, const struct x86_paging *pg, uint64_t entry,
+		    int level)
+{
+	if (level == 1)
+		return true;
+	if (!(entry & PTE_LARGE))
+		return false;
+	if (mode == X86_PAGING_32)
+		return level == 2 && (pg->cr4 & X86_CR4_PSE);
+	if (mode == X86_PAGING_PAE)
+		return level == 2;
+	return level == 2 || (level == 3 && pg->page_1g);
+}
+
+/* The bits that must be 0 in a present entry (§4.3 Table 4-4 for PSE-36;
+ * §4.4 Tables 4-8..4-11; §4.5 Tables 4-14..4-20; AMD APM vol.2 §5.3.1). */
+static uint64_t reserved_bits(enum x86_paging_mode mode, const struct x86_paging *pg,
+			      uint64_t entry, int level)
+{
+	unsigned m = maxphyaddr(pg);
+	uint64_t nx = (pg->efer & X86_EFER_NXE) ? 0 : PTE_NX;
+	bool leaf = is_leaf(mode, pg, entry, level);
+
+	if (mode == X86_PAGING_32) {
+		/* A 4 MiB PDE carries physical bits (min(M,40)-1):32 in 20:13 (PSE-36). */
+		unsigned high = (m > 40 ? 40 : m) - 32;
+		return (level == 2 && leaf) ? BITS(21, 13 + high) : 0;
+	}
+	if (mode == X86_PAGING_PAE) {
+		if (level == 3) /* a PDPTE has no R/W, U/S, A or XD */
+			return BITS(63, m) | BITS(8, 5) | BITS(2, 1);
+		return BITS(62, m) | nx | ((level == 2 && leaf) ? BITS(20, 13) : 0);
+	}
+	uint64_t r = (m < 52 ? BITS(51, m) : 0) | nx;
+	if (level == 4)
+		r |= PTE_LARGE;
+	else if (level == 3 && (entry & PTE_LARGE))
+		r |= pg->page_1g ? BITS(29, 13) : PTE_LARGE;
+	else if (level == 2 && leaf)
+		r |= BITS(20, 13);
+	return r;
+}
+
+static uint64_t leaf_phys(enum x86_paging_mode mode, uint64_t entry, int level, uint64_t lin)
+{
+	if (mode == X86_PAGING_32) {
+		if (level == 1)
+			return (entry & PDE32_ADDR_4K) | (lin & 0xfff);
+		/* PSE-36: PDE bits 20:13 are physical bits 39:32 (§4.3, Table 4-4). */
+		return (entry & PDE32_ADDR_4M) | (((entry >> 13) & 0xff) << 32) | (lin & 0x3fffff);
+	}
+	if (level == 1)
+		return (entry & PTE_ADDR_MASK) | (lin & (PAGE_SIZE - 1));
+	if (level == 2)
+		return (entry & PTE_ADDR_MASK_2M) | (lin & (LARGE_PAGE_SIZE - 1));
+	return (entry & PTE_ADDR_MASK_1G) | (lin & (HUGE_PAGE_SIZE - 1));
+}
+
+static uint64_t leaf_size(enum x86_paging_mode mode, int level)
+{
+	if (level == 1)
+		return PAGE_SIZE;
+	if (level == 2)
+		return mode == X86_PAGING_32 ? (4ull << 20) : LARGE_PAGE_SIZE;
+	return HUGE_PAGE_SIZE;
+}
+
+static int read_entry(const struct x86_mem *mem, uint64_t addr, unsigned size, uint64_t *entry,
+		      struct x86_fault *fault)
+{
+	uint64_t e = 0;
+	if (mem->read(mem->ctx, addr, &e, size) != 0) {
+		fault->vector = 0;
+		fault->error_code = 0;
+		fault->address = addr;
+		return X86_NOMEM;
+	}
+	*entry = e; /* x86 is little-endian: a 4-byte entry lands in the low half */
+	return 0;
+}
+
+/* The #PF for access at lin (§4.7). I is reported only where execute-disable
+ * exists: PAE or 4-level paging with EFER.NXE (SMEP is not modelled). */
+static int page_fault(enum x86_paging_mode mode, const struct x86_paging *pg, uint64_t lin,
+		      unsigned access, uint32_t why, struct x86_fault *fault)
+{
+	uint32_t ec = why;
+	if (access & X86_ACCESS_WRITE)
+		ec |= X86_PF_W;
+	if (access & X86_ACCESS_USER)
+		ec |= X86_PF_U;
+	if ((access & X86_ACCESS_FETCH) && mode != X86_PAGING_32 && (pg->efer & X86_EFER_NXE))
+		ec |= X86_PF_I;
+	fault->vector = X86_EXC_PF;
+	fault->error_code = ec;
+	fault->address = lin;
+	return X86_FAULT;
+}
+
+/* The access-rights rules of §4.6 on the rights combined over all levels. */
+static bool access_allowed(const struct x86_paging *pg, const struct x86_walk_result *r,
+			   unsigned access)
+{
+	bool user = access & X86_ACCESS_USER;
+	if (user && !r->user)
+		return false;
+	if ((access & X86_ACCESS_WRITE) && !r->writable && (user || (pg->cr0 & X86_CR0_WP)))
+		return false;
+	if ((access & X86_ACCESS_FETCH) && !r->executable)
+		return false;
+	return true;
+}
+
+/* §4.8: A in every entry used, D in the leaf of a write; PAE PDPTEs have
+ * neither. Only the low 4 bytes are written: A and D live there, and the
+ * guest's other bits are not rewritten. */
+static int set_accessed_dirty(const struct x86_mem *mem, enum x86_paging_mode mode,
+			      const struct x86_walk_result *r, unsigned access,
+			      struct x86_fault *fault)
+{
+	for (int i = 0; i < r->levels; i++) {
+		if (mode == X86_PAGING_PAE && i == 0)
+			continue;
+		uint64_t want = PTE_ACCESSED;
+		if (i == r->levels - 1 && (access & X86_ACCESS_WRITE))
+			want |= PTE_DIRTY;
+		if ((r->entry[i] & want) == want)
+			continue;
+		uint32_t low = (uint32_t)(r->entry[i] | want);
+		if (mem->write(mem->ctx, r->entry_addr[i], &low, sizeof(low)) != 0) {
+			fault->vector = 0;
+			fault->error_code = 0;
+			fault->address = r->entry_addr[i];
+			return X86_NOMEM;
+		}
+	}
+	return 0;
+}
+
+static void walk_unpaged(uint64_t lin, struct x86_walk_result *out)
+{
+	*out = (struct x86_walk_result){
+		.phys = lin, .writable = true, .user = true, .executable = true,
+	};
+}
+
+int x86_walk(const struct x86_mem *mem, const struct x86_paging *pg, uint64_t lin,
+	     unsigned access, struct x86_walk_result *out, struct x86_fault *fault)
+{
+	enum x86_paging_mode mode = x86_paging_mode(pg);
+	bool long_mode = pg->efer & X86_EFER_LMA;
+
+	if (!long_mode)
+		lin &= 0xffffffffull; /* outside long mode linear addresses are 32 bits */
+	if (mode == X86_PAGING_OFF) {
+		walk_unpaged(lin, out);
+		return 0;
+	}
+	if (!pt_is_canonical(lin)) {
+		/* SDM vol.3A §3.3.7.1: a non-canonical address is a #GP, never a #PF. */
+		*fault = (struct x86_fault){ .vector = X86_EXC_GP };
+		return X86_FAULT;
+	}
+
+	struct x86_walk_result r = { .writable = true, .user = true, .executable = true };
+	unsigned size = mode == X86_PAGING_32 ? 4 : 8;
+	uint64_t table = mode_root(mode, pg);
+	for (int level = mode_levels(mode); level >= 1; level--) {
+		uint64_t addr = table + (uint64_t)mode_index(mode, lin, level) * size;
+		uint64_t e;
+		int rc = read_entry(mem, addr, size, &e, fault);
+		if (rc != 0)
+			return rc;
+		r.entry_addr[r.levels] = addr;
+		r.entry[r.levels++] = e;
+		if (!(e & PTE_PRESENT))
+			return page_fault(mode, pg, lin, access, 0, fault);
+		if (e & reserved_bits(mode, pg, e, level))
+			return page_fault(mode, pg, lin, access, X86_PF_P | X86_PF_RSVD, fault);
+		if (!(mode == X86_PAGING_PAE && level == 3)) {
+			r.writable &= (e & PTE_WRITE) != 0;
+			r.user &= (e & PTE_USER) != 0;
+			if (pg->efer & X86_EFER_NXE)
+				r.executable &= !(e & PTE_NX);
+		}
+		if (is_leaf(mode, pg, e, level)) {
+			r.phys = leaf_phys(mode, e, level, lin);
+			r.page_size = leaf_size(mode, level);
+			break;
+		}
+		table = e & (mode == X86_PAGING_32 ? PDE32_ADDR_4K : PTE_ADDR_MASK);
+	}
+	if (!access_allowed(pg, &r, access))
+		return page_fault(mode, pg, lin, access, X86_PF_P, fault);
+	if (!(access & X86_ACCESS_NO_AD)) {
+		int rc = set_accessed_dirty(mem, mode, &r, access, fault);
+		if (rc != 0)
+			return rc;
+	}
+	*out = r;
+	return 0;
+}
+
+/* --- adapters: memory reached through a translation, page by page ----------- */
+
+typedef int (*translate_fn)(void *ctx, uint64_t addr, bool write, uint64_t *phys);
+
+static int access_translated(void *ctx, translate_fn translate, const struct x86_mem *under,
+			     uint64_t addr, void *buf, const void *src, size_t len)
+{
+	size_t done = 0;
+	while (done < len) {
+		uint64_t a = addr + done;
+		size_t chunk = PAGE_SIZE - (a & (PAGE_SIZE - 1));
+		if (chunk > len - done)
+			chunk = len - done;
+		uint64_t phys;
+		if (translate(ctx, a, src != NULL, &phys) != 0)
+			return -1;
+		int rc = src ? under->write(under->ctx, phys, (const uint8_t *)src + done, chunk)
+			     : under->read(under->ctx, phys, (uint8_t *)buf + done, chunk);
+		if (rc != 0)
+			return -1;
+		done += chunk;
+	}
+	return 0;
+}
+
+static int nested_translate(void *ctx, uint64_t gpa, bool write, uint64_t *phys)
+{
+	struct x86_nested_mem *n = ctx;
+	struct x86_walk_result r;
+	unsigned access = X86_ACCESS_USER | (write ? X86_ACCESS_WRITE : 0);
+	int rc = x86_walk(n->host, &n->npt, gpa, access, &r, &n->nested_fault);
+	if (rc != 0) {
+		n->status = rc;
+		return -1;
+	}
+	*phys = r.phys;
+	return 0;
+}
+
+static int nested_read(void *ctx, uint64_t gpa, void *buf, size_t len)
+{
+	struct x86_nested_mem *n = ctx;
+	return access_translated(n, nested_translate, n->host, gpa, buf, NULL, len);
+}
+
+static int nested_write(void *ctx, uint64_t gpa, const void *buf, size_t len)
+{
+	struct x86_nested_mem *n = ctx;
+	return access_translated(n, nested_translate, n->host, gpa, NULL, buf, len);
+}
+
+void x86_nested_mem_init(struct x86_nested_mem *n, struct x86_mem *as_mem,
+			 const struct x86_mem *host, uint64_t ncr3, unsigned maxphyaddr_bits)
+{
+	/* AMD APM vol.2 §15.25.5: the nested walk is always 4-level long-mode
+	 * paging with NX honoured, whatever the guest's own mode. */
+	*n = (struct x86_nested_mem){
+		.host = host,
+		.npt = {
+			.cr0 = X86_CR0_PE | X86_CR0_PG | X86_CR0_WP,
+			.cr3 = ncr3,
+			.cr4 = X86_CR4_PAE,
+			.efer = X86_EFER_LME | X86_EFER_LMA | X86_EFER_NXE,
+			.maxphyaddr = maxphyaddr_bits,
+			.page_1g = true,
+		},
+	};
+	*as_mem = (struct x86_mem){ .ctx = n, .read = nested_read, .write = nested_write };
+}
+
+static int linear_translate(void *ctx, uint64_t lin, bool write, uint64_t *phys)
+{
+	struct x86_linear_mem *l = ctx;
+	struct x86_walk_result r;
+	unsigned access = l->access | (write ? X86_ACCESS_WRITE : 0);
+	int rc = x86_walk(l->phys, &l->pg, lin, access, &r, &l->fault);
+	if (rc != 0) {
+		l->status = rc;
+		return -1;
+	}
+	*phys = r.phys;
+	return 0;
+}
+
+static int linear_read(void *ctx, uint64_t lin, void *buf, size_t len)
+{
+	struct x86_linear_mem *l = ctx;
+	return access_translated(l, linear_translate, l->phys, lin, buf, NULL, len);
+}
+
+static int linear_write(void *ctx, uint64_t lin, const void *buf, size_t len)
+{
+	struct x86_linear_mem *l = ctx;
+	return access_translated(l, linear_translate, l->phys, lin, NULL, buf, len);
+}
+
+void x86_linear_mem_init(struct x86_linear_mem *l, struct x86_mem *as_mem,
+			 const struct x86_mem *phys, const struct x86_paging *pg, unsigned access)
+{
+	*l = (struct x86_linear_mem){ .phys = phys, .pg = *pg, .access = access };
+	*as_mem = (struct x86_mem){ .ctx = l, .read = linear_read, .write = linear_write };
+}

@@ -1,0 +1,133 @@
+/*
+ * A guest's page tables interpreted in software, with the processor's
+ * semantics: every paging mode a guest passes through (Intel SDM vol.3A
+ * §4.1–4.7; AMD APM vol.2 §5.1–5.6), the access-rights checks, accessed and
+ * dirty updates, and the exact #PF a guest would take.
+ *
+ * This is not lib/common/pt.c: that engine builds and edits tables Sietch
+ * owns; this one only reads tables a guest owns (and sets their A/D bits), so
+ * it must accept every legal format and reject exactly what the CPU rejects.
+ *
+ * Tables are read and written through a struct x86_mem of physical
+ * addresses. Give it the guest-physical memory of a VM (x86_nested_mem
+ * below walks the nested table for each access) and the walk is the
+ * two-dimensional one of nested paging (AMD APM vol.2 §15.25).
+ *
+ * Not modelled: 5-level paging (CR4.LA57), protection keys, SMEP/SMAP,
+ * global pages and memory types. PAE PDPTEs are read from memory at each
+ * walk, not latched when CR3 is loaded (§4.4.1), so a guest that rewrites
+ * them without reloading CR3 sees its change at once.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lib/common/x86_mem.h"
+
+/* The control-register and EFER bits that select and shape a walk (Intel
+ * SDM vol.3A §2.5 for CR0/CR4, §2.2.1 for EFER). Guest state, read from the
+ * VMCB/VMCS: the host's own names live in kernel/arch. */
+#define X86_CR0_PE (1ull << 0)
+#define X86_CR0_WP (1ull << 16)
+#define X86_CR0_PG (1ull << 31)
+#define X86_CR4_PSE (1ull << 4)
+#define X86_CR4_PAE (1ull << 5)
+#define X86_CR4_LA57 (1ull << 12)
+#define X86_EFER_LME (1ull << 8)
+#define X86_EFER_LMA (1ull << 10)
+#define X86_EFER_NXE (1ull << 11)
+
+/* #PF error code bits (Intel SDM vol.3A §4.7, Figure 4-12). */
+#define X86_PF_P (1u << 0)    /* 0: not present; 1: a protection or reserved-bit violation */
+#define X86_PF_W (1u << 1)    /* the access was a write */
+#define X86_PF_U (1u << 2)    /* the access was a user-mode (CPL 3) access */
+#define X86_PF_RSVD (1u << 3) /* a reserved bit was set in some entry */
+#define X86_PF_I (1u << 4)    /* the access was an instruction fetch */
+
+/* What is being done: combine. */
+#define X86_ACCESS_READ 0u
+#define X86_ACCESS_WRITE (1u << 0)
+#define X86_ACCESS_USER (1u << 1)  /* CPL 3 (§4.6: "user-mode access") */
+#define X86_ACCESS_FETCH (1u << 2)
+#define X86_ACCESS_NO_AD (1u << 3) /* translate and check, but leave A/D bits alone (a probe) */
+
+enum x86_paging_mode {
+	X86_PAGING_OFF,    /* CR0.PG = 0: linear is physical */
+	X86_PAGING_32,     /* two levels of 4-byte entries, 4 MiB pages with CR4.PSE (§4.3) */
+	X86_PAGING_PAE,    /* PDPT, PD, PT of 8-byte entries, 2 MiB pages (§4.4) */
+	X86_PAGING_4LEVEL, /* PML4, PDPT, PD, PT, 2 MiB and 1 GiB pages (§4.5) */
+};
+
+/* The guest's paging state. maxphyaddr is what the guest's CPUID reports
+ * (CPUID 8000_0008h EAX[7:0]); 0 means 52. page_1g: CPUID
+ * 8000_0001h EDX[26], without which PS in a PDPTE is a reserved bit. */
+struct x86_paging {
+	uint64_t cr0, cr3, cr4, efer;
+	unsigned maxphyaddr;
+	bool page_1g;
+};
+
+struct x86_walk_result {
+	uint64_t phys;         /* the translated address */
+	uint64_t page_size;    /* 4 KiB, 4 MiB, 2 MiB or 1 GiB; 0 with paging off */
+	int levels;            /* entries used, root first, in entry_addr/entry */
+	uint64_t entry_addr[4]; /* physical address of each entry used (for write-protecting tables) */
+	uint64_t entry[4];      /* each entry as read, before A/D were set */
+	bool writable;         /* R/W=1 at every level */
+	bool user;             /* U/S=1 at every level */
+	bool executable;       /* no XD at any level (or EFER.NXE=0) */
+};
+
+/* Which of the four modes CR0, CR4 and EFER select (§4.1.1, Table 4-1).
+ * 4-level is chosen by EFER.LMA, which the CPU sets when CR0.PG turns on
+ * with EFER.LME (the VMCB and VMCS keep it). */
+enum x86_paging_mode x86_paging_mode(const struct x86_paging *pg);
+
+/* Translates the linear address lin for an access (X86_ACCESS_*).
+ * 0: *out is filled and, unless X86_ACCESS_NO_AD, every entry used has its
+ *    accessed bit and a written leaf its dirty bit set in memory (§4.8).
+ * X86_FAULT: *fault is the #PF the guest takes (error code and CR2 = lin).
+ * X86_NOMEM: an entry is not in mem; fault->address is that entry's address.
+ * A/D bits are set only when the whole access is allowed, as the CPU does. */
+int x86_walk(const struct x86_mem *mem, const struct x86_paging *pg, uint64_t lin,
+	     unsigned access, struct x86_walk_result *out, struct x86_fault *fault);
+
+/*
+ * A guest-physical memory reached through a nested page table: each access
+ * is translated by a 4-level walk of the table at ncr3 in host memory, as a
+ * user access (AMD APM vol.2 §15.25.5: nested walks are user accesses; NPT
+ * entries have U=1 at every level), and then made in host memory, page by
+ * page. When a translation fails the access returns -1 and nested_fault says
+ * why: the nested #PF error code and the guest-physical address, which is
+ * what a #VMEXIT(NPF) reports in EXITINFO1/EXITINFO2.
+ */
+struct x86_nested_mem {
+	const struct x86_mem *host;
+	struct x86_paging npt; /* cr3 = nCR3; 4-level, NX on, WP on */
+	int status;            /* of the last failed access: X86_FAULT or X86_NOMEM */
+	struct x86_fault nested_fault;
+};
+
+/* Fills n for the nested table at ncr3 in host, and *as_mem so that it
+ * reads and writes guest-physical addresses through n. */
+void x86_nested_mem_init(struct x86_nested_mem *n, struct x86_mem *as_mem,
+			 const struct x86_mem *host, uint64_t ncr3, unsigned maxphyaddr);
+
+/*
+ * A guest's linear memory, each access translated by x86_walk over phys
+ * with paging state pg and the given access bits (X86_ACCESS_USER for CPL 3;
+ * WRITE and FETCH are added by the adapter where they apply). Instruction
+ * fetch for the decoder and descriptor-table reads for x86_segment use it.
+ * On -1, status and fault say why.
+ */
+struct x86_linear_mem {
+	const struct x86_mem *phys;
+	struct x86_paging pg;
+	unsigned access;
+	int status;
+	struct x86_fault fault;
+};
+
+void x86_linear_mem_init(struct x86_linear_mem *l, struct x86_mem *as_mem,
+			 const struct x86_mem *phys, const struct x86_paging *pg, unsigned access);
