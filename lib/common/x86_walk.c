@@ -70,6 +70,12 @@ static bool is_leaf(enum x86_paging_mode mode, const struct x86_paging *pg, uint
 	return level == 2 || (level == 3 && pg->page_1g);
 }
 
+/* A PAE PDPTE's reserved bits (§4.4.1, Table 4-8). */
+static uint64_t pdpte_reserved(unsigned m)
+{
+	return BITS(63, m) | BITS(8, 5) | BITS(2, 1);
+}
+
 /* The bits that must be 0 in a present entry (§4.3 Table 4-4 for PSE-36;
  * §4.4 Tables 4-8..4-11; §4.5 Tables 4-14..4-20; AMD APM vol.2 §5.3.1). */
 static uint64_t reserved_bits(enum x86_paging_mode mode, const struct x86_paging *pg,
@@ -86,7 +92,7 @@ static uint64_t reserved_bits(enum x86_paging_mode mode, const struct x86_paging
 	}
 	if (mode == X86_PAGING_PAE) {
 		if (level == 3) /* a PDPTE has no R/W, U/S, A or XD */
-			return BITS(63, m) | BITS(8, 5) | BITS(2, 1);
+			return pdpte_reserved(m);
 		return BITS(62, m) | nx | ((level == 2 && leaf) ? BITS(20, 13) : 0);
 	}
 	uint64_t r = (m < 52 ? BITS(51, m) : 0) | nx;
@@ -134,6 +140,23 @@ static int read_entry(const struct x86_mem *mem, uint64_t addr, unsigned size, u
 		return X86_NOMEM;
 	}
 	*entry = e; /* x86 is little-endian: a 4-byte entry lands in the low half */
+	return 0;
+}
+
+int x86_pae_load_pdptes(const struct x86_mem *mem, uint64_t cr3, unsigned maxphyaddr_bits,
+			uint64_t pdptes[4], struct x86_fault *fault)
+{
+	uint64_t base = cr3 & CR3_PAE_PDPT_MASK;
+	unsigned m = maxphyaddr_bits ? maxphyaddr_bits : 52;
+	for (int i = 0; i < 4; i++) {
+		int rc = read_entry(mem, base + 8 * (uint64_t)i, 8, &pdptes[i], fault);
+		if (rc != 0)
+			return rc;
+		if ((pdptes[i] & PTE_PRESENT) && (pdptes[i] & pdpte_reserved(m))) {
+			*fault = (struct x86_fault){ .vector = X86_EXC_GP };
+			return X86_FAULT;
+		}
+	}
 	return 0;
 }
 
@@ -224,11 +247,16 @@ int x86_walk(const struct x86_mem *mem, const struct x86_paging *pg, uint64_t li
 	unsigned size = mode == X86_PAGING_32 ? 4 : 8;
 	uint64_t table = mode_root(mode, pg);
 	for (int level = mode_levels(mode); level >= 1; level--) {
-		uint64_t addr = table + (uint64_t)mode_index(mode, lin, level) * size;
+		unsigned index = mode_index(mode, lin, level);
+		uint64_t addr = table + (uint64_t)index * size;
 		uint64_t e;
-		int rc = read_entry(mem, addr, size, &e, fault);
-		if (rc != 0)
-			return rc;
+		if (mode == X86_PAGING_PAE && level == 3 && pg->pdptes) {
+			e = pg->pdptes[index];
+		} else {
+			int rc = read_entry(mem, addr, size, &e, fault);
+			if (rc != 0)
+				return rc;
+		}
 		r.entry_addr[r.levels] = addr;
 		r.entry[r.levels++] = e;
 		if (!(e & PTE_PRESENT))

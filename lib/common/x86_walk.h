@@ -14,9 +14,7 @@
  * two-dimensional one of nested paging (AMD APM vol.2 §15.25).
  *
  * Not modelled: 5-level paging (CR4.LA57), protection keys, SMEP/SMAP,
- * global pages and memory types. PAE PDPTEs are read from memory at each
- * walk, not latched when CR3 is loaded (§4.4.1), so a guest that rewrites
- * them without reloading CR3 sees its change at once.
+ * global pages and memory types.
  */
 #pragma once
 
@@ -61,11 +59,15 @@ enum x86_paging_mode {
 
 /* The guest's paging state. maxphyaddr is what the guest's CPUID reports
  * (CPUID 8000_0008h EAX[7:0]); 0 means 52. page_1g: CPUID
- * 8000_0001h EDX[26], without which PS in a PDPTE is a reserved bit. */
+ * 8000_0001h EDX[26], without which PS in a PDPTE is a reserved bit.
+ * pdptes: in PAE mode, the four PDPTE registers the CPU loaded with CR3
+ * (§4.4.1, x86_pae_load_pdptes), which later writes to the PDPT do not
+ * change; NULL reads the PDPT from memory at each walk. */
 struct x86_paging {
 	uint64_t cr0, cr3, cr4, efer;
 	unsigned maxphyaddr;
 	bool page_1g;
+	const uint64_t *pdptes;
 };
 
 struct x86_walk_result {
@@ -83,6 +85,12 @@ struct x86_walk_result {
  * 4-level is chosen by EFER.LMA, which the CPU sets when CR0.PG turns on
  * with EFER.LME (the VMCB and VMCS keep it). */
 enum x86_paging_mode x86_paging_mode(const struct x86_paging *pg);
+
+/* Loads the four PAE PDPTEs at cr3 as MOV CR3 (or enabling PAE paging)
+ * does: 0; X86_FAULT with #GP(0) if a present one has a reserved bit set
+ * (§4.4.1: the load itself faults); X86_NOMEM if the PDPT is not memory. */
+int x86_pae_load_pdptes(const struct x86_mem *mem, uint64_t cr3, unsigned maxphyaddr,
+			uint64_t pdptes[4], struct x86_fault *fault);
 
 /* Translates the linear address lin for an access (X86_ACCESS_*).
  * 0: *out is filled and, unless X86_ACCESS_NO_AD, every entry used has its

@@ -347,6 +347,38 @@ static void test_4level(void **state)
 	run_cases(&pg, wide, 1);
 }
 
+/* PDPTEs are registers loaded with CR3: a later write to the PDPT is not
+ * seen until the next load, and a reserved bit faults the load (#GP). */
+static void test_pae_pdpte_registers(void **state)
+{
+	(void)state;
+	build_pae();
+	uint64_t pdptes[4];
+	struct x86_fault f;
+	/* PDPTE 2 has R/W set: reserved, so the load faults. */
+	assert_int_equal(x86_pae_load_pdptes(&mem, 0x1020, 36, pdptes, &f), X86_FAULT);
+	assert_int_equal(f.vector, X86_EXC_GP);
+	assert_int_equal(f.error_code, 0);
+	put64(0x1020 + 2 * 8, 0x4000 | P);
+	assert_int_equal(x86_pae_load_pdptes(&mem, 0x1020, 36, pdptes, &f), 0);
+	assert_int_equal(pdptes[0], 0x2000 | P);
+	assert_int_equal(x86_pae_load_pdptes(&mem, 0x200000, 36, pdptes, &f), X86_NOMEM);
+
+	assert_int_equal(x86_pae_load_pdptes(&mem, 0x1020, 36, pdptes, &f), 0);
+	struct x86_paging pg = {
+		.cr0 = X86_CR0_PE | X86_CR0_PG, .cr3 = 0x1020, .cr4 = X86_CR4_PAE,
+		.efer = X86_EFER_NXE, .maxphyaddr = 36, .pdptes = pdptes,
+	};
+	put64(0x1020, 0); /* the guest clears PDPTE 0 without reloading CR3 */
+	struct x86_walk_result r;
+	assert_int_equal(x86_walk(&mem, &pg, 0x10, R, &r, &f), 0);
+	assert_int_equal(r.phys, 0x7010);
+	assert_int_equal(r.entry_addr[0], 0x1020);
+	pg.pdptes = NULL; /* read from memory: now not present */
+	assert_int_equal(x86_walk(&mem, &pg, 0x10, R, &r, &f), X86_FAULT);
+	assert_int_equal(f.error_code, 0);
+}
+
 static void test_accessed_dirty(void **state)
 {
 	(void)state;
@@ -539,6 +571,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_32bit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pae, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_4level, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pae_pdpte_registers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_accessed_dirty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_accessed_pae_32, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_table_not_in_memory, setup, teardown),
