@@ -160,8 +160,8 @@ int x86_pae_load_pdptes(const struct x86_mem *mem, uint64_t cr3, unsigned maxphy
 	return 0;
 }
 
-/* The #PF for access at lin (§4.7). I is reported only where execute-disable
- * exists: PAE or 4-level paging with EFER.NXE (SMEP is not modelled). */
+/* The #PF for access at lin (§4.7). I is reported only where a fetch can
+ * be refused: with CR4.SMEP, or PAE or 4-level paging with EFER.NXE. */
 static int page_fault(enum x86_paging_mode mode, const struct x86_paging *pg, uint64_t lin,
 		      unsigned access, uint32_t why, struct x86_fault *fault)
 {
@@ -170,7 +170,8 @@ static int page_fault(enum x86_paging_mode mode, const struct x86_paging *pg, ui
 		ec |= X86_PF_W;
 	if (access & X86_ACCESS_USER)
 		ec |= X86_PF_U;
-	if ((access & X86_ACCESS_FETCH) && mode != X86_PAGING_32 && (pg->efer & X86_EFER_NXE))
+	if ((access & X86_ACCESS_FETCH) &&
+	    ((pg->cr4 & X86_CR4_SMEP) || (mode != X86_PAGING_32 && (pg->efer & X86_EFER_NXE))))
 		ec |= X86_PF_I;
 	fault->vector = X86_EXC_PF;
 	fault->error_code = ec;
@@ -178,16 +179,24 @@ static int page_fault(enum x86_paging_mode mode, const struct x86_paging *pg, ui
 	return X86_FAULT;
 }
 
-/* The access-rights rules of §4.6 on the rights combined over all levels. */
+/* The access-rights rules of §4.6 on the rights combined over all levels;
+ * SMEP and SMAP keep the supervisor off user pages (§4.6.1). */
 static bool access_allowed(const struct x86_paging *pg, const struct x86_walk_result *r,
 			   unsigned access)
 {
 	bool user = access & X86_ACCESS_USER;
+	bool fetch = access & X86_ACCESS_FETCH;
 	if (user && !r->user)
 		return false;
+	if (!user && r->user) {
+		if (fetch && (pg->cr4 & X86_CR4_SMEP))
+			return false;
+		if (!fetch && (pg->cr4 & X86_CR4_SMAP) && !(access & X86_ACCESS_SMAP_EXEMPT))
+			return false;
+	}
 	if ((access & X86_ACCESS_WRITE) && !r->writable && (user || (pg->cr0 & X86_CR0_WP)))
 		return false;
-	if ((access & X86_ACCESS_FETCH) && !r->executable)
+	if (fetch && !r->executable)
 		return false;
 	return true;
 }

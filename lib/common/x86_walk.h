@@ -13,8 +13,8 @@
  * below walks the nested table for each access) and the walk is the
  * two-dimensional one of nested paging (AMD APM vol.2 §15.25).
  *
- * Not modelled: 5-level paging (CR4.LA57), protection keys, SMEP/SMAP,
- * global pages and memory types.
+ * Not modelled: 5-level paging (CR4.LA57), protection keys, global pages
+ * and memory types.
  */
 #pragma once
 
@@ -32,6 +32,8 @@
 #define X86_CR4_PSE (1ull << 4)
 #define X86_CR4_PAE (1ull << 5)
 #define X86_CR4_LA57 (1ull << 12)
+#define X86_CR4_SMEP (1ull << 20)
+#define X86_CR4_SMAP (1ull << 21)
 #define X86_EFER_LME (1ull << 8)
 #define X86_EFER_LMA (1ull << 10)
 #define X86_EFER_NXE (1ull << 11)
@@ -49,6 +51,9 @@
 #define X86_ACCESS_USER (1u << 1)  /* CPL 3 (§4.6: "user-mode access") */
 #define X86_ACCESS_FETCH (1u << 2)
 #define X86_ACCESS_NO_AD (1u << 3) /* translate and check, but leave A/D bits alone (a probe) */
+/* A supervisor data access SMAP lets through: explicit, with RFLAGS.AC=1
+ * (§4.6.1); implicit accesses such as descriptor-table reads never are. */
+#define X86_ACCESS_SMAP_EXEMPT (1u << 4)
 
 enum x86_paging_mode {
 	X86_PAGING_OFF,    /* CR0.PG = 0: linear is physical */

@@ -379,6 +379,38 @@ static void test_pae_pdpte_registers(void **state)
 	assert_int_equal(f.error_code, 0);
 }
 
+static void test_smep_smap(void **state)
+{
+	(void)state;
+	build_4level();
+	struct x86_paging pg = pg_4level();
+	pg.cr4 |= X86_CR4_SMEP | X86_CR4_SMAP;
+	static const struct walk_case cases[] = {
+		PF(0x123, EX, X86_PF_P | X86_PF_I),    /* SMEP: no supervisor fetch from a user page */
+		PF(0x123, R, X86_PF_P),                /* SMAP: no supervisor read of a user page */
+		PF(0x123, WR, X86_PF_P | X86_PF_W),
+		OK(0x123, R | X86_ACCESS_SMAP_EXEMPT, 0x9123, PAGE_SIZE), /* RFLAGS.AC=1 */
+		OK(0x123, WR | US | EX, 0x9123, PAGE_SIZE),              /* the user is unaffected */
+		OK(0x2abcde, WR | EX, 0x2abcde, LARGE_PAGE_SIZE),        /* supervisor pages are fine */
+		/* A page is a user page only if U/S=1 at every level. */
+		OK(0xffffffffc0000010ull, R | EX, 0x80000010, HUGE_PAGE_SIZE),
+	};
+	run_cases(&pg, cases, sizeof(cases) / sizeof(cases[0]));
+
+	/* SMEP applies to 32-bit paging too, and brings the I bit there. */
+	memset(phys.bytes, 0, MEM_SIZE);
+	build_32();
+	struct x86_paging pg32 = {
+		.cr0 = X86_CR0_PE | X86_CR0_PG, .cr3 = 0x1000, .cr4 = X86_CR4_PSE | X86_CR4_SMEP,
+	};
+	static const struct walk_case cases32[] = {
+		PF(0x1234, EX, X86_PF_P | X86_PF_I),
+		PF(0x3000, EX | US, X86_PF_U | X86_PF_I),
+		OK(0x1234, R, 0x5234, PAGE_SIZE),
+	};
+	run_cases(&pg32, cases32, sizeof(cases32) / sizeof(cases32[0]));
+}
+
 static void test_accessed_dirty(void **state)
 {
 	(void)state;
@@ -572,6 +604,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pae, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_4level, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pae_pdpte_registers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_smep_smap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_accessed_dirty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_accessed_pae_32, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_table_not_in_memory, setup, teardown),
