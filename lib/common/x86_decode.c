@@ -517,6 +517,26 @@ int x86_decode(const uint8_t *code, size_t avail, enum x86_cpu_mode mode, struct
 	return 0;
 }
 
+/* Fetches stop at page boundaries: 4 KiB (SDM vol.3A §4.1, the smallest page). */
+#define FETCH_PAGE 4096u
+
+int x86_fetch_decode(const struct x86_mem *lin, uint64_t rip, enum x86_cpu_mode mode,
+		     struct x86_insn *out)
+{
+	uint8_t buf[X86_INSN_MAX_LEN];
+	size_t first = FETCH_PAGE - (rip & (FETCH_PAGE - 1));
+	if (first > sizeof(buf))
+		first = sizeof(buf);
+	if (lin->read(lin->ctx, rip, buf, first) != 0)
+		return X86_DECODE_FETCH;
+	int rc = x86_decode(buf, first, mode, out);
+	if (rc != X86_DECODE_TRUNCATED || first == sizeof(buf))
+		return rc;
+	if (lin->read(lin->ctx, rip + first, buf + first, sizeof(buf) - first) != 0)
+		return X86_DECODE_FETCH;
+	return x86_decode(buf, sizeof(buf), mode, out);
+}
+
 uint64_t x86_insn_mem_offset(const struct x86_insn *insn, const uint64_t regs[X86_GPR_COUNT],
 			     uint64_t next_rip)
 {

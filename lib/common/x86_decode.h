@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/common/x86_mem.h"
+
 #define X86_INSN_MAX_LEN 15 /* SDM vol.2 §2.3.11: longer raises #GP */
 
 /* The code segment's default sizes: real mode or CS.D=0, CS.D=1, CS.L=1. */
@@ -148,10 +150,21 @@ struct x86_insn {
 
 #define X86_DECODE_INVALID (-1)   /* not an instruction this decoder knows, or longer than 15 */
 #define X86_DECODE_TRUNCATED (-2) /* the instruction runs past the avail bytes given */
+#define X86_DECODE_FETCH (-3)     /* x86_fetch_decode could not read a byte it needed */
 
 /* Decodes the instruction at code[0..avail). 0 and *out filled, or one of
  * the errors above. */
 int x86_decode(const uint8_t *code, size_t avail, enum x86_cpu_mode mode, struct x86_insn *out);
+
+/* Fetches and decodes the instruction at linear address rip from lin (a
+ * linear memory, such as x86_linear_mem with X86_ACCESS_FETCH). The bytes on
+ * rip's page are read first and the next page only if the instruction runs
+ * into it, as the processor fetches, so an instruction that ends on a
+ * page's last byte decodes even when the next page is absent.
+ * X86_DECODE_FETCH: a needed byte was not readable (the adapter records the
+ * fault the guest takes). */
+int x86_fetch_decode(const struct x86_mem *lin, uint64_t rip, enum x86_cpu_mode mode,
+		     struct x86_insn *out);
 
 /* The effective address (offset within mem.seg) of insn's memory operand,
  * given the general registers and the address of the next instruction (for

@@ -459,6 +459,47 @@ static void test_refused(void **state)
 	assert_int_equal(x86_decode(prefixes, 0, X86_MODE_64, &i), X86_DECODE_TRUNCATED);
 }
 
+/* A linear memory of three pages at 0x1000..0x3fff; 0x4000.. is absent. */
+static uint8_t lin_bytes[0x3000];
+static int lin_reads;
+
+static int lin_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	(void)ctx;
+	lin_reads++;
+	if (addr < 0x1000 || addr + len > 0x4000)
+		return -1;
+	memcpy(buf, lin_bytes + addr - 0x1000, len);
+	return 0;
+}
+
+static void test_fetch_decode(void **state)
+{
+	(void)state;
+	const struct x86_mem lin = { NULL, lin_read, NULL };
+	struct x86_insn i;
+	/* mov eax, [rdi+0xf0] across the boundary of pages 1 and 2 */
+	static const uint8_t mov[] = { 0x8b, 0x87, 0xf0, 0x00, 0x00, 0x00 };
+	memcpy(lin_bytes + 0xffd, mov, sizeof(mov));
+	assert_int_equal(x86_fetch_decode(&lin, 0x1ffd, X86_MODE_64, &i), 0);
+	assert_int_equal(i.kind, X86_INSN_MOV_LOAD);
+	assert_int_equal(i.len, 6);
+	/* out dx, al as the last byte before an absent page: decodes, one read. */
+	lin_bytes[0x2fff] = 0xee;
+	lin_reads = 0;
+	assert_int_equal(x86_fetch_decode(&lin, 0x3fff, X86_MODE_64, &i), 0);
+	assert_int_equal(i.kind, X86_INSN_OUT);
+	assert_int_equal(lin_reads, 1);
+	/* in al, imm8 split by the absent page: a fetch fault. */
+	lin_bytes[0x2fff] = 0xe4;
+	assert_int_equal(x86_fetch_decode(&lin, 0x3fff, X86_MODE_64, &i), X86_DECODE_FETCH);
+	assert_int_equal(x86_fetch_decode(&lin, 0x4000, X86_MODE_64, &i), X86_DECODE_FETCH);
+	/* In the middle of a page: 15 bytes read at once. */
+	lin_bytes[0x100] = 0xf4;
+	assert_int_equal(x86_fetch_decode(&lin, 0x1100, X86_MODE_32, &i), 0);
+	assert_int_equal(i.kind, X86_INSN_HLT);
+}
+
 /* Random bytes never make the decoder read past what it was given (the
  * buffer is exactly avail bytes on the heap, so ASan sees an overrun), and a
  * decoded length is never beyond avail or 15. */
@@ -495,6 +536,7 @@ int main(void)
 		cmocka_unit_test(test_misc_operands),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_random_bytes_stay_in_bounds),
+		cmocka_unit_test(test_fetch_decode),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
