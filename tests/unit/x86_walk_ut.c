@@ -573,6 +573,93 @@ static void test_nested_composition(void **state)
 	assert_int_equal(n.nested_fault.address, 0x30000);
 }
 
+/* The guest image built at guest-physical 0..0xffff moves to its host pages,
+ * and a nested map for it is built: from then on the guest's tables are only
+ * reachable through the nested table. */
+static void relocate_behind_nested_map(void)
+{
+	for (uint64_t g = 0; g < 16; g++)
+		memcpy(phys.bytes + host_of(g * PAGE_SIZE), phys.bytes + g * PAGE_SIZE, PAGE_SIZE);
+	memset(phys.bytes, 0, 16 * PAGE_SIZE);
+	put64(NPT_ROOT, 0x11000 | P | W | U);
+	put64(0x11000, 0x12000 | P | W | U);
+	put64(0x12000, 0x13000 | P | W | U);
+	for (uint64_t g = 0; g < 16; g++)
+		put64(0x13000 + g * 8, host_of(g * PAGE_SIZE) | P | W | U);
+}
+
+struct probe {
+	uint64_t lin;
+	unsigned access;
+};
+
+/* Every probe walks the same directly over guest-physical memory and
+ * composed through the nested map; then a write sets the guest's A/D bits
+ * at the host location of its entries. */
+static void compare_composed(void (*build)(void), const struct x86_paging *pg,
+			     const struct probe *probes, size_t n, uint64_t write_lin)
+{
+	struct x86_walk_result direct[16], composed;
+	struct x86_fault fd[16], fc;
+	int rc[16];
+	assert_true(n <= 16);
+	memset(phys.bytes, 0, MEM_SIZE);
+	build();
+	for (size_t i = 0; i < n; i++)
+		rc[i] = x86_walk(&mem, pg, probes[i].lin, probes[i].access | X86_ACCESS_NO_AD,
+				 &direct[i], &fd[i]);
+	relocate_behind_nested_map();
+	struct x86_nested_mem nm;
+	struct x86_mem gmem;
+	x86_nested_mem_init(&nm, &gmem, &mem, NPT_ROOT, 48);
+	for (size_t i = 0; i < n; i++) {
+		int c = x86_walk(&gmem, pg, probes[i].lin, probes[i].access | X86_ACCESS_NO_AD,
+				 &composed, &fc);
+		if (c != rc[i])
+			fail_msg("probe %zu: composed rc %d, direct %d", i, c, rc[i]);
+		if (c == 0 && (composed.phys != direct[i].phys ||
+			       composed.page_size != direct[i].page_size ||
+			       composed.entry_addr[composed.levels - 1] !=
+				       direct[i].entry_addr[direct[i].levels - 1]))
+			fail_msg("probe %zu: composed phys %#llx", i, (unsigned long long)composed.phys);
+		if (c == X86_FAULT && (fc.error_code != fd[i].error_code || fc.address != fd[i].address))
+			fail_msg("probe %zu: composed ec %#x", i, fc.error_code);
+	}
+	struct x86_walk_result w;
+	assert_int_equal(x86_walk(&gmem, pg, write_lin, X86_ACCESS_WRITE, &w, &fc), 0);
+	uint64_t leaf = host_of(w.entry_addr[w.levels - 1]);
+	assert_int_equal(phys.bytes[leaf] & (A | D), A | D);
+}
+
+static void test_nested_every_mode(void **state)
+{
+	(void)state;
+	struct x86_paging pg32 = { .cr0 = X86_CR0_PE | X86_CR0_PG, .cr3 = 0x1000, .cr4 = X86_CR4_PSE };
+	static const struct probe p32[] = {
+		{ 0x1234, R | US }, { 0x2010, R | US }, { 0x2010, WR }, { 0x3000, R },
+		{ 0x400123, R }, { 0x800010, R | US }, { 0xc00000, R }, { 0x4000, WR | US },
+	};
+	compare_composed(build_32, &pg32, p32, sizeof(p32) / sizeof(p32[0]), 0x1234);
+
+	struct x86_paging pae = {
+		.cr0 = X86_CR0_PE | X86_CR0_PG | X86_CR0_WP, .cr3 = 0x1020, .cr4 = X86_CR4_PAE,
+		.efer = X86_EFER_NXE, .maxphyaddr = 36,
+	};
+	static const struct probe ppae[] = {
+		{ 0x10, R | US }, { 0x10, EX | US }, { 0x1010, WR }, { 0x200005, R },
+		{ 0x400000, R }, { 0x601010, EX }, { 0x40000000, R }, { 0x80000000, R },
+	};
+	compare_composed(build_pae, &pae, ppae, sizeof(ppae) / sizeof(ppae[0]), 0x10);
+
+	struct x86_paging pg4 = pg_4level();
+	static const struct probe p4[] = {
+		{ 0x123, R | US }, { 0x1123, EX | US }, { 0x2abcde, WR }, { 0x40001234, WR | US },
+		{ 0x80000000, R }, { 0xffffffffc0000010ull, WR }, { 0x10000012345ull, WR | US },
+		{ 0x3000, R },
+	};
+	compare_composed(build_4level, &pg4, p4, sizeof(p4) / sizeof(p4[0]), 0x40001234);
+}
+
 static void test_linear_mem(void **state)
 {
 	(void)state;
@@ -609,6 +696,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_accessed_pae_32, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_table_not_in_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nested_composition, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nested_every_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_linear_mem, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
