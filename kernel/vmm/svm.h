@@ -247,6 +247,23 @@ static inline uint64_t svm_evtinj(uint8_t vector, uint64_t type, int has_error, 
 #define SVM_IOIO_PORT_SHIFT 16
 #define SVM_IOIO_PORT_MASK (0xffffull << SVM_IOIO_PORT_SHIFT)
 
+/* An IOIO exit's EXITINFO1 taken apart: the port, the access width in
+ * bytes (1, 2 or 4) and the direction. */
+static inline uint16_t svm_ioio_port(uint64_t exitinfo1)
+{
+	return (uint16_t)((exitinfo1 & SVM_IOIO_PORT_MASK) >> SVM_IOIO_PORT_SHIFT);
+}
+
+static inline unsigned svm_ioio_size(uint64_t exitinfo1)
+{
+	return (exitinfo1 & SVM_IOIO_SZ32) ? 4 : (exitinfo1 & SVM_IOIO_SZ16) ? 2 : 1;
+}
+
+static inline int svm_ioio_is_in(uint64_t exitinfo1)
+{
+	return (exitinfo1 & SVM_IOIO_IN) != 0;
+}
+
 /* EXITINFO1 of a nested page fault (§15.25.6): a #PF error code, plus
  * whether the fault was on the final guest-physical address or on the
  * guest's own page tables; EXITINFO2 is the guest-physical address. */

@@ -93,12 +93,28 @@ static void test_event_injection(void **state)
 	assert_int_equal(SVM_INTERCEPT_CR_WRITE(3), 1u << 19);
 }
 
+static void test_ioio(void **state)
+{
+	(void)state;
+	/* "in ax, dx" with DX = 0x3f8, 32-bit addressing (APM Figure 15-2). */
+	uint64_t info = SVM_IOIO_IN | SVM_IOIO_SZ16 | SVM_IOIO_A32 | (0x3f8ull << SVM_IOIO_PORT_SHIFT);
+	assert_int_equal(svm_ioio_port(info), 0x3f8);
+	assert_int_equal(svm_ioio_size(info), 2);
+	assert_true(svm_ioio_is_in(info));
+	info = SVM_IOIO_SZ32 | SVM_IOIO_STR | SVM_IOIO_REP | (0xcfcull << SVM_IOIO_PORT_SHIFT);
+	assert_int_equal(svm_ioio_port(info), 0xcfc);
+	assert_int_equal(svm_ioio_size(info), 4);
+	assert_false(svm_ioio_is_in(info));
+	assert_int_equal(svm_ioio_size(SVM_IOIO_SZ8), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layout),
 		cmocka_unit_test(test_exit_names),
 		cmocka_unit_test(test_event_injection),
+		cmocka_unit_test(test_ioio),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
