@@ -23,11 +23,14 @@
 
 #include "lib/common/x86_mem.h"
 
-/* The control-register and EFER bits that select and shape a walk (Intel
- * SDM vol.3A §2.5 for CR0/CR4, §2.2.1 for EFER). Guest state, read from the
- * VMCB/VMCS: the host's own names live in kernel/arch. */
+/* The control-register and EFER bits that select and shape a walk, and
+ * the few others a guest's state is checked by (Intel SDM vol.3A §2.5 for
+ * CR0/CR4, §2.2.1 for EFER; AMD APM vol.2 §15.4 for SVME). Guest state, read
+ * from the VMCB/VMCS: the host's own names live in kernel/arch. */
 #define X86_CR0_PE (1ull << 0)
 #define X86_CR0_WP (1ull << 16)
+#define X86_CR0_NW (1ull << 29)
+#define X86_CR0_CD (1ull << 30)
 #define X86_CR0_PG (1ull << 31)
 #define X86_CR4_PSE (1ull << 4)
 #define X86_CR4_PAE (1ull << 5)
@@ -37,6 +40,7 @@
 #define X86_EFER_LME (1ull << 8)
 #define X86_EFER_LMA (1ull << 10)
 #define X86_EFER_NXE (1ull << 11)
+#define X86_EFER_SVME (1ull << 12)
 
 /* #PF error code bits (Intel SDM vol.3A §4.7, Figure 4-12). */
 #define X86_PF_P (1u << 0)    /* 0: not present; 1: a protection or reserved-bit violation */
