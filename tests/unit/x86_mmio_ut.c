@@ -10,6 +10,8 @@
 
 #include "lib/common/x86_decode.c"
 #include "lib/common/x86_mmio.c"
+#include "lib/common/x86_segment.c"
+#include "lib/common/x86_walk.c"
 
 static struct x86_insn decode(enum x86_cpu_mode mode, const uint8_t *bytes, size_t n)
 {
@@ -158,6 +160,122 @@ static void test_refused(void **state)
 	assert_int_equal(x86_mmio_access(&i, regs, &m), -1);
 }
 
+/*
+ * The whole path of an MMIO exit, as the VMM takes it: the guest's CS:RIP
+ * through segmentation, the guest's page tables walked through the nested
+ * map, the instruction fetched and decoded, and the access carried out.
+ * Host memory is 1 MiB; guest-physical page g (g < 64) is host page 0x80 + g;
+ * the nested table is at host 0x1000..0x4fff.
+ */
+#define HOST_SIZE 0x100000ull
+static uint8_t *host;
+
+static int host_read(void *ctx, uint64_t a, void *buf, size_t len)
+{
+	(void)ctx;
+	if (a >= HOST_SIZE || len > HOST_SIZE - a)
+		return -1;
+	memcpy(buf, host + a, len);
+	return 0;
+}
+
+static int host_write(void *ctx, uint64_t a, const void *buf, size_t len)
+{
+	(void)ctx;
+	if (a >= HOST_SIZE || len > HOST_SIZE - a)
+		return -1;
+	memcpy(host + a, buf, len);
+	return 0;
+}
+
+static void host_put64(uint64_t a, uint64_t v)
+{
+	memcpy(host + a, &v, 8);
+}
+
+static uint64_t gpa_to_host(uint64_t gpa)
+{
+	return 0x80000 + gpa;
+}
+
+static void test_mmio_exit_end_to_end(void **state)
+{
+	(void)state;
+	host = calloc(1, HOST_SIZE);
+	assert_non_null(host);
+	const uint64_t rwu = PTE_PRESENT | PTE_WRITE | PTE_USER;
+	/* Nested table: guest-physical [0, 256 KiB) only. */
+	host_put64(0x1000, 0x2000 | rwu);
+	host_put64(0x2000, 0x3000 | rwu);
+	host_put64(0x3000, 0x4000 | rwu);
+	for (uint64_t g = 0; g < 64; g++)
+		host_put64(0x4000 + g * 8, gpa_to_host(g * PAGE_SIZE) | rwu);
+	/* The guest's tables at guest-physical 0x10000..: kernel text at
+	 * 0xffffffff80001000 -> 0x5000, read-only and executable. */
+	uint64_t va = 0xffffffff80001000ull;
+	host_put64(gpa_to_host(0x10000) + pt_index(va, 4) * 8, 0x11000 | PTE_PRESENT | PTE_WRITE);
+	host_put64(gpa_to_host(0x11000) + pt_index(va, 3) * 8, 0x12000 | PTE_PRESENT | PTE_WRITE);
+	host_put64(gpa_to_host(0x12000) + pt_index(va, 2) * 8, 0x13000 | PTE_PRESENT | PTE_WRITE);
+	host_put64(gpa_to_host(0x13000) + pt_index(va, 1) * 8, 0x5000 | PTE_PRESENT);
+	/* mov dword [rdi+0xb0], 0 (a LAPIC EOI); mov eax, [rdi+0x20] */
+	static const uint8_t code[] = { 0xc7, 0x87, 0xb0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+					0x8b, 0x47, 0x20 };
+	memcpy(host + gpa_to_host(0x5000) + 0x40, code, sizeof(code));
+
+	struct x86_paging pg = {
+		.cr0 = X86_CR0_PE | X86_CR0_PG | X86_CR0_WP, .cr3 = 0x10000, .cr4 = X86_CR4_PAE,
+		.efer = X86_EFER_LME | X86_EFER_LMA | X86_EFER_NXE | X86_EFER_SVME, .maxphyaddr = 40,
+	};
+	struct x86_seg_cpu cpu = { .cpl = 0, .long_mode = true, .code64 = true };
+	struct x86_segment cs = { .selector = 0x08, .attr = X86_SEG_L | X86_SEG_P | X86_SEG_S | 0xb };
+	uint64_t regs[X86_GPR_COUNT] = { 0 };
+	regs[X86_RDI] = 0xffff8000fee00000ull;
+	regs[X86_RAX] = 0xdeadbeefdeadbeefull;
+	uint64_t rip = 0xffffffff80001040ull;
+
+	const struct x86_mem hostmem = { NULL, host_read, host_write };
+	struct x86_nested_mem nm;
+	struct x86_mem gpa_mem;
+	x86_nested_mem_init(&nm, &gpa_mem, &hostmem, 0x1000, 40);
+	struct x86_linear_mem lm;
+	struct x86_mem lin_mem;
+	x86_linear_mem_init(&lm, &lin_mem, &gpa_mem, &pg, X86_ACCESS_FETCH);
+
+	uint64_t lin;
+	struct x86_fault f;
+	struct x86_insn insn;
+	struct x86_mmio m;
+	assert_int_equal(x86_segment_linear(&cpu, X86_SEG_CS, &cs, rip, 15, X86_SEG_ACCESS_FETCH,
+					    &lin, &f), 0);
+	assert_int_equal(x86_fetch_decode(&lin_mem, lin, X86_MODE_64, &insn), 0);
+	assert_int_equal(insn.kind, X86_INSN_MOV_STORE_IMM);
+	assert_int_equal(insn.len, 10);
+	assert_true(x86_insn_mem_offset(&insn, regs, rip + insn.len) == 0xffff8000fee000b0ull);
+	assert_int_equal(x86_mmio_access(&insn, regs, &m), 0);
+	assert_true(m.write);
+	assert_int_equal(m.size, 4);
+	assert_int_equal(m.value, 0);
+	rip += insn.len;
+
+	/* The next one reads the LAPIC version register: 0x50014 comes back. */
+	assert_int_equal(x86_segment_linear(&cpu, X86_SEG_CS, &cs, rip, 15, X86_SEG_ACCESS_FETCH,
+					    &lin, &f), 0);
+	assert_int_equal(x86_fetch_decode(&lin_mem, lin, X86_MODE_64, &insn), 0);
+	assert_int_equal(x86_mmio_access(&insn, regs, &m), 0);
+	assert_false(m.write);
+	x86_mmio_complete(&insn, regs, 0, 0x50014);
+	assert_true(regs[X86_RAX] == 0x50014);
+
+	/* A RIP on a page the guest does not map: the #PF the guest takes. */
+	assert_int_equal(x86_fetch_decode(&lin_mem, 0xffffffff80002000ull, X86_MODE_64, &insn),
+			 X86_DECODE_FETCH);
+	assert_int_equal(lm.status, X86_FAULT);
+	assert_int_equal(lm.fault.vector, X86_EXC_PF);
+	assert_int_equal(lm.fault.error_code, X86_PF_I);
+	assert_true(lm.fault.address == 0xffffffff80002000ull);
+	free(host);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -165,6 +283,7 @@ int main(void)
 		cmocka_unit_test(test_loads),
 		cmocka_unit_test(test_stores),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_mmio_exit_end_to_end),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
