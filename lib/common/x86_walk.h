@@ -106,7 +106,11 @@ int x86_pae_load_pdptes(const struct x86_mem *mem, uint64_t cr3, unsigned maxphy
  *    accessed bit and a written leaf its dirty bit set in memory (§4.8).
  * X86_FAULT: *fault is the #PF the guest takes (error code and CR2 = lin).
  * X86_NOMEM: an entry is not in mem; fault->address is that entry's address.
- * A/D bits are set only when the whole access is allowed, as the CPU does. */
+ * A/D bits are set only when the whole access is allowed, as KVM's walker
+ * does (the SDM lets a CPU set A on a walk that then faults, §4.8). The
+ * update writes the entry's low 4 bytes back: it is not the CPU's locked
+ * operation, so where other vCPUs of the guest run meanwhile, mem->write
+ * must make it one (an atomic OR of the new bits is enough). */
 int x86_walk(const struct x86_mem *mem, const struct x86_paging *pg, uint64_t lin,
 	     unsigned access, struct x86_walk_result *out, struct x86_fault *fault);
 
