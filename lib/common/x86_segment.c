@@ -187,6 +187,72 @@ int x86_segment_load(const struct x86_desc_tables *t, const struct x86_seg_cpu *
 	return 0;
 }
 
+/* The descriptor type a system-register load accepts (LLDT, LTR references). */
+static bool system_type_ok(const struct x86_seg_cpu *cpu, enum x86_sys_reg reg, unsigned type)
+{
+	if (reg == X86_SYS_LDTR)
+		return type == X86_SYS_LDT;
+	return type == X86_SYS_TSS_AVAILABLE || (type == X86_SYS_TSS16_AVAILABLE && !cpu->long_mode);
+}
+
+/* Long mode: a 16-byte descriptor whose upper half holds base 63:32 and a
+ * type field that must be 0 (§3.5.1, Figure 7-4); the base must be canonical. */
+static int system_upper(const struct x86_desc_tables *t, uint16_t selector, uint64_t addr,
+			struct x86_segment *seg, struct x86_fault *fault)
+{
+	uint64_t offset = addr - t->gdt_base;
+	uint64_t upper;
+	if (offset + 15 > t->gdt_limit)
+		return seg_fault(X86_EXC_GP, selector, fault);
+	if (t->mem->read(t->mem->ctx, addr + 8, &upper, 8) != 0) {
+		*fault = (struct x86_fault){ .address = addr + 8 };
+		return X86_NOMEM;
+	}
+	seg->base |= (upper & 0xffffffffull) << 32;
+	if (((upper >> 40) & 0x1f) != 0 || !pt_is_canonical(seg->base))
+		return seg_fault(X86_EXC_GP, selector, fault);
+	return 0;
+}
+
+int x86_segment_load_system(const struct x86_desc_tables *t, const struct x86_seg_cpu *cpu,
+			    enum x86_sys_reg reg, uint16_t selector, struct x86_segment *out,
+			    struct x86_fault *fault)
+{
+	if (cpu->cpl != 0)
+		return seg_fault(X86_EXC_GP, 0, fault);
+	if (selector & X86_SEL_TI)
+		return seg_fault(X86_EXC_GP, selector, fault);
+	if (is_null(selector)) {
+		if (reg == X86_SYS_TR)
+			return seg_fault(X86_EXC_GP, 0, fault);
+		*out = (struct x86_segment){ .selector = selector };
+		return 0;
+	}
+	uint64_t addr, desc;
+	int rc = fetch_at(t, selector, &addr, &desc, fault);
+	if (rc != 0)
+		return rc;
+	struct x86_segment seg;
+	x86_desc_decode(desc, selector, &seg);
+	if ((seg.attr & X86_SEG_S) || !system_type_ok(cpu, reg, seg.attr & X86_SEG_TYPE_MASK))
+		return seg_fault(X86_EXC_GP, selector, fault);
+	if (!(seg.attr & X86_SEG_P))
+		return seg_fault(X86_EXC_NP, selector, fault);
+	if (cpu->long_mode && (rc = system_upper(t, selector, addr, &seg, fault)) != 0)
+		return rc;
+	if (reg == X86_SYS_TR) {
+		/* The busy bit is type bit 1 (§7.2.2): set in the GDT, as LTR does. */
+		uint8_t access = (uint8_t)(seg.attr | 0x2);
+		if (t->mem->write(t->mem->ctx, addr + DESC_ACCESS_BYTE, &access, 1) != 0) {
+			*fault = (struct x86_fault){ .address = addr };
+			return X86_NOMEM;
+		}
+		seg.attr |= 0x2;
+	}
+	*out = seg;
+	return 0;
+}
+
 void x86_segment_load_real(struct x86_segment *seg, uint16_t selector)
 {
 	seg->selector = selector;

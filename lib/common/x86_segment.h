@@ -10,8 +10,7 @@
  * descriptor's bits 47:40 and 55:52 packed together, so a segment moves
  * between this code and a VMCB without translation.
  *
- * Not modelled: call, interrupt and trap gates, task switches, and the
- * 16-byte system descriptors of long mode (LDT and TSS loads).
+ * Not modelled: call, interrupt and trap gates, and task switches.
  */
 #pragma once
 
@@ -95,6 +94,23 @@ int x86_desc_fetch(const struct x86_desc_tables *t, uint16_t selector, uint64_t 
 int x86_segment_load(const struct x86_desc_tables *t, const struct x86_seg_cpu *cpu,
 		     enum x86_seg_reg reg, uint16_t selector, struct x86_segment *out,
 		     struct x86_fault *fault);
+
+/* System-descriptor types (SDM vol.3A §3.5, Table 3-2). */
+#define X86_SYS_TSS16_AVAILABLE 0x1
+#define X86_SYS_LDT 0x2
+#define X86_SYS_TSS_AVAILABLE 0x9
+#define X86_SYS_TSS_BUSY 0xb
+
+enum x86_sys_reg { X86_SYS_LDTR, X86_SYS_TR };
+
+/* Loads LDTR (LLDT) or TR (LTR) from the GDT with the checks of those
+ * instructions: CPL 0, a GDT selector, an LDT or available-TSS descriptor,
+ * present, and in long mode the 16-byte form with its upper type field 0
+ * and a canonical base (§7.2.3, §3.5.1). A null selector makes LDTR
+ * unusable; TR cannot be null. LTR marks the TSS busy in the GDT. */
+int x86_segment_load_system(const struct x86_desc_tables *t, const struct x86_seg_cpu *cpu,
+			    enum x86_sys_reg reg, uint16_t selector, struct x86_segment *out,
+			    struct x86_fault *fault);
 
 /* In real mode and virtual-8086 mode a load only sets base = selector * 16
  * (SDM vol.3A §20.1.1); limit and attributes stay as they were. */

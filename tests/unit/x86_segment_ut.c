@@ -328,6 +328,65 @@ static void test_wrap_and_real_mode(void **state)
 	assert_int_equal(f.vector, X86_EXC_GP);
 }
 
+static void test_system_loads(void **state)
+{
+	(void)state;
+	struct x86_seg_cpu legacy = cpu_for(0, MODE_LEGACY), lm = cpu_for(0, MODE_64);
+	struct x86_segment seg;
+	struct x86_fault f;
+	/* Entry 10 is an available 32-bit TSS at 0x3000. */
+	assert_int_equal(x86_segment_load_system(&tables, &legacy, X86_SYS_TR, 0x50, &seg, &f), 0);
+	assert_int_equal(seg.attr & X86_SEG_TYPE_MASK, X86_SYS_TSS_BUSY);
+	assert_int_equal(seg.base, 0x3000);
+	assert_int_equal(seg.limit, 0x67);
+	assert_int_equal(memory[GDT_BASE + 10 * 8 + 5] & 0xf, X86_SYS_TSS_BUSY);
+	/* Busy now: a second LTR faults. */
+	assert_int_equal(x86_segment_load_system(&tables, &legacy, X86_SYS_TR, 0x50, &seg, &f),
+			 X86_FAULT);
+	assert_int_equal(f.error_code, 0x50);
+	/* Not at CPL 3; not a data segment; not null; not from the LDT. */
+	struct x86_seg_cpu user = cpu_for(3, MODE_LEGACY);
+	assert_int_equal(x86_segment_load_system(&tables, &user, X86_SYS_LDTR, 0x50, &seg, &f),
+			 X86_FAULT);
+	assert_int_equal(f.error_code, 0);
+	assert_int_equal(x86_segment_load_system(&tables, &legacy, X86_SYS_TR, 0x10, &seg, &f),
+			 X86_FAULT);
+	assert_int_equal(f.error_code, 0x10);
+	assert_int_equal(x86_segment_load_system(&tables, &legacy, X86_SYS_TR, 0, &seg, &f), X86_FAULT);
+	assert_int_equal(x86_segment_load_system(&tables, &legacy, X86_SYS_LDTR, 0x0c, &seg, &f),
+			 X86_FAULT);
+	assert_int_equal(f.error_code, 0x0c);
+	/* A null LDTR is allowed: LDTR becomes unusable. */
+	assert_int_equal(x86_segment_load_system(&tables, &legacy, X86_SYS_LDTR, 0, &seg, &f), 0);
+	assert_int_equal(seg.attr & X86_SEG_P, 0);
+
+	/* Long mode: a 16-byte LDT descriptor at entries 4-5 of a fresh GDT. */
+	put_desc(GDT_BASE, 4, desc(0x5000, 0xfff, X86_SYS_LDT | PR));
+	put_desc(GDT_BASE, 5, 0xffffffffull); /* base 63:32 */
+	assert_int_equal(x86_segment_load_system(&tables, &lm, X86_SYS_LDTR, 0x20, &seg, &f), 0);
+	assert_true(seg.base == 0xffffffff00005000ull);
+	put_desc(GDT_BASE, 5, 0x12345678ull); /* a non-canonical base */
+	assert_int_equal(x86_segment_load_system(&tables, &lm, X86_SYS_LDTR, 0x20, &seg, &f),
+			 X86_FAULT);
+	put_desc(GDT_BASE, 5, 1ull << 40); /* the upper type field must be 0 */
+	assert_int_equal(x86_segment_load_system(&tables, &lm, X86_SYS_LDTR, 0x20, &seg, &f),
+			 X86_FAULT);
+	/* The upper half past the GDT limit. */
+	put_desc(GDT_BASE, 13, desc(0x5000, 0xfff, X86_SYS_LDT | PR));
+	assert_int_equal(x86_segment_load_system(&tables, &lm, X86_SYS_LDTR, 0x68, &seg, &f),
+			 X86_FAULT);
+	assert_int_equal(f.error_code, 0x68);
+	/* A 16-bit TSS exists only outside long mode; absent means #NP. */
+	put_desc(GDT_BASE, 6, desc(0x6000, 0x2b, X86_SYS_TSS16_AVAILABLE | PR));
+	put_desc(GDT_BASE, 7, 0);
+	assert_int_equal(x86_segment_load_system(&tables, &lm, X86_SYS_TR, 0x30, &seg, &f), X86_FAULT);
+	assert_int_equal(x86_segment_load_system(&tables, &legacy, X86_SYS_TR, 0x30, &seg, &f), 0);
+	put_desc(GDT_BASE, 9, desc(0x7000, 0x67, X86_SYS_TSS_AVAILABLE));
+	assert_int_equal(x86_segment_load_system(&tables, &legacy, X86_SYS_TR, 0x48, &seg, &f),
+			 X86_FAULT);
+	assert_int_equal(f.vector, X86_EXC_NP);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -336,6 +395,7 @@ int main(void)
 		cmocka_unit_test_setup(test_load_results, setup),
 		cmocka_unit_test_setup(test_linear, setup),
 		cmocka_unit_test_setup(test_wrap_and_real_mode, setup),
+		cmocka_unit_test_setup(test_system_loads, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
