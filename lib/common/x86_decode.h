@@ -157,7 +157,7 @@ struct x86_insn {
 int x86_decode(const uint8_t *code, size_t avail, enum x86_cpu_mode mode, struct x86_insn *out);
 
 /* Fetches and decodes the instruction at linear address rip from lin (a
- * linear memory, such as x86_linear_mem with X86_ACCESS_FETCH). The bytes on
+ * linear memory, such as x86_linear_mem_init's with X86_ACCESS_FETCH). The bytes on
  * rip's page are read first and the next page only if the instruction runs
  * into it, as the processor fetches, so an instruction that ends on a
  * page's last byte decodes even when the next page is absent.

@@ -57,7 +57,7 @@ struct x86_segment {
 enum x86_seg_reg { X86_SEG_ES, X86_SEG_CS, X86_SEG_SS, X86_SEG_DS, X86_SEG_FS, X86_SEG_GS };
 
 /* Where descriptors are: GDTR, and the loaded LDTR (unusable: no LDT). Bases
- * are linear addresses; mem reads linear memory (x86_linear_mem, or
+ * are linear addresses; mem reads linear memory (x86_linear_mem_init, or
  * physical memory when paging is off). */
 struct x86_desc_tables {
 	const struct x86_mem *mem;

@@ -296,13 +296,27 @@ int x86_walk(const struct x86_mem *mem, const struct x86_paging *pg, uint64_t li
 	return 0;
 }
 
-/* --- adapters: memory reached through a translation, page by page ----------- */
+/* --- adapters: memory reached through a page walk, page by page ----------- */
 
-typedef int (*translate_fn)(void *ctx, uint64_t addr, bool write, uint64_t *phys);
-
-static int access_translated(void *ctx, translate_fn translate, const struct x86_mem *under,
-			     uint64_t addr, void *buf, const void *src, size_t len)
+static int paged_translate(struct x86_paged_mem *m, uint64_t addr, bool write, uint64_t *phys)
 {
+	struct x86_walk_result r;
+	unsigned access = m->access | (write ? X86_ACCESS_WRITE : 0);
+	int rc = x86_walk(m->under, &m->pg, addr, access, &r, &m->fault);
+	if (rc != 0) {
+		m->status = rc;
+		return -1;
+	}
+	*phys = r.phys;
+	return 0;
+}
+
+/* Copies into buf (a read) or out of src (a write), a page at a time: the
+ * pages need not be contiguous below. */
+static int paged_access(struct x86_paged_mem *m, uint64_t addr, void *buf, const void *src,
+			size_t len)
+{
+	const struct x86_mem *under = m->under;
 	size_t done = 0;
 	while (done < len) {
 		uint64_t a = addr + done;
@@ -310,7 +324,7 @@ static int access_translated(void *ctx, translate_fn translate, const struct x86
 		if (chunk > len - done)
 			chunk = len - done;
 		uint64_t phys;
-		if (translate(ctx, a, src != NULL, &phys) != 0)
+		if (paged_translate(m, a, src != NULL, &phys) != 0)
 			return -1;
 		int rc = src ? under->write(under->ctx, phys, (const uint8_t *)src + done, chunk)
 			     : under->read(under->ctx, phys, (uint8_t *)buf + done, chunk);
@@ -321,80 +335,41 @@ static int access_translated(void *ctx, translate_fn translate, const struct x86
 	return 0;
 }
 
-static int nested_translate(void *ctx, uint64_t gpa, bool write, uint64_t *phys)
+static int paged_read(void *ctx, uint64_t addr, void *buf, size_t len)
 {
-	struct x86_nested_mem *n = ctx;
-	struct x86_walk_result r;
-	unsigned access = X86_ACCESS_USER | (write ? X86_ACCESS_WRITE : 0);
-	int rc = x86_walk(n->host, &n->npt, gpa, access, &r, &n->nested_fault);
-	if (rc != 0) {
-		n->status = rc;
-		return -1;
-	}
-	*phys = r.phys;
-	return 0;
+	return paged_access(ctx, addr, buf, NULL, len);
 }
 
-static int nested_read(void *ctx, uint64_t gpa, void *buf, size_t len)
+static int paged_write(void *ctx, uint64_t addr, const void *buf, size_t len)
 {
-	struct x86_nested_mem *n = ctx;
-	return access_translated(n, nested_translate, n->host, gpa, buf, NULL, len);
+	return paged_access(ctx, addr, NULL, buf, len);
 }
 
-static int nested_write(void *ctx, uint64_t gpa, const void *buf, size_t len)
+static void paged_init(struct x86_paged_mem *m, struct x86_mem *as_mem, const struct x86_mem *under,
+		       const struct x86_paging *pg, unsigned access)
 {
-	struct x86_nested_mem *n = ctx;
-	return access_translated(n, nested_translate, n->host, gpa, NULL, buf, len);
+	*m = (struct x86_paged_mem){ .under = under, .pg = *pg, .access = access };
+	*as_mem = (struct x86_mem){ .ctx = m, .read = paged_read, .write = paged_write };
 }
 
-void x86_nested_mem_init(struct x86_nested_mem *n, struct x86_mem *as_mem,
+void x86_nested_mem_init(struct x86_paged_mem *n, struct x86_mem *as_mem,
 			 const struct x86_mem *host, uint64_t ncr3, unsigned maxphyaddr_bits)
 {
 	/* AMD APM vol.2 §15.25.5: the nested walk is always 4-level long-mode
 	 * paging with NX honoured, whatever the guest's own mode. */
-	*n = (struct x86_nested_mem){
-		.host = host,
-		.npt = {
-			.cr0 = X86_CR0_PE | X86_CR0_PG | X86_CR0_WP,
-			.cr3 = ncr3,
-			.cr4 = X86_CR4_PAE,
-			.efer = X86_EFER_LME | X86_EFER_LMA | X86_EFER_NXE,
-			.maxphyaddr = maxphyaddr_bits,
-			.page_1g = true,
-		},
+	const struct x86_paging npt = {
+		.cr0 = X86_CR0_PE | X86_CR0_PG | X86_CR0_WP,
+		.cr3 = ncr3,
+		.cr4 = X86_CR4_PAE,
+		.efer = X86_EFER_LME | X86_EFER_LMA | X86_EFER_NXE,
+		.maxphyaddr = maxphyaddr_bits,
+		.page_1g = true,
 	};
-	*as_mem = (struct x86_mem){ .ctx = n, .read = nested_read, .write = nested_write };
+	paged_init(n, as_mem, host, &npt, X86_ACCESS_USER);
 }
 
-static int linear_translate(void *ctx, uint64_t lin, bool write, uint64_t *phys)
-{
-	struct x86_linear_mem *l = ctx;
-	struct x86_walk_result r;
-	unsigned access = l->access | (write ? X86_ACCESS_WRITE : 0);
-	int rc = x86_walk(l->phys, &l->pg, lin, access, &r, &l->fault);
-	if (rc != 0) {
-		l->status = rc;
-		return -1;
-	}
-	*phys = r.phys;
-	return 0;
-}
-
-static int linear_read(void *ctx, uint64_t lin, void *buf, size_t len)
-{
-	struct x86_linear_mem *l = ctx;
-	return access_translated(l, linear_translate, l->phys, lin, buf, NULL, len);
-}
-
-static int linear_write(void *ctx, uint64_t lin, const void *buf, size_t len)
-{
-	struct x86_linear_mem *l = ctx;
-	return access_translated(l, linear_translate, l->phys, lin, NULL, buf, len);
-}
-
-void x86_linear_mem_init(struct x86_linear_mem *l, struct x86_mem *as_mem,
+void x86_linear_mem_init(struct x86_paged_mem *l, struct x86_mem *as_mem,
 			 const struct x86_mem *phys, const struct x86_paging *pg, unsigned access)
 {
-	*l = (struct x86_linear_mem){ .phys = phys, .pg = *pg, .access = access };
-	*as_mem = (struct x86_mem){ .ctx = l, .read = linear_read, .write = linear_write };
+	paged_init(l, as_mem, phys, pg, access);
 }

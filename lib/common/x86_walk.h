@@ -9,7 +9,7 @@
  * it must accept every legal format and reject exactly what the CPU rejects.
  *
  * Tables are read and written through a struct x86_mem of physical
- * addresses. Give it the guest-physical memory of a VM (x86_nested_mem
+ * addresses. Give it the guest-physical memory of a VM (x86_nested_mem_init
  * below walks the nested table for each access) and the walk is the
  * two-dimensional one of nested paging (AMD APM vol.2 §15.25).
  *
@@ -115,40 +115,36 @@ int x86_walk(const struct x86_mem *mem, const struct x86_paging *pg, uint64_t li
 	     unsigned access, struct x86_walk_result *out, struct x86_fault *fault);
 
 /*
- * A guest-physical memory reached through a nested page table: each access
- * is translated by a 4-level walk of the table at ncr3 in host memory, as a
- * user access (AMD APM vol.2 §15.25.5: nested walks are user accesses; NPT
- * entries have U=1 at every level), and then made in host memory, page by
- * page. When a translation fails the access returns -1 and nested_fault says
- * why: the nested #PF error code and the guest-physical address, which is
- * what a #VMEXIT(NPF) reports in EXITINFO1/EXITINFO2.
+ * Memory reached through a page walk: each access is translated by x86_walk
+ * over the memory below (under) with paging state pg and the access bits in
+ * access (WRITE is added for writes), then made there, page by page. When a
+ * translation fails the access returns -1, and status (X86_FAULT or
+ * X86_NOMEM) and fault say why.
  */
-struct x86_nested_mem {
-	const struct x86_mem *host;
-	struct x86_paging npt; /* cr3 = nCR3; 4-level, NX on, WP on */
-	int status;            /* of the last failed access: X86_FAULT or X86_NOMEM */
-	struct x86_fault nested_fault;
-};
-
-/* Fills n for the nested table at ncr3 in host, and *as_mem so that it
- * reads and writes guest-physical addresses through n. */
-void x86_nested_mem_init(struct x86_nested_mem *n, struct x86_mem *as_mem,
-			 const struct x86_mem *host, uint64_t ncr3, unsigned maxphyaddr);
-
-/*
- * A guest's linear memory, each access translated by x86_walk over phys
- * with paging state pg and the given access bits (X86_ACCESS_USER for CPL 3;
- * WRITE and FETCH are added by the adapter where they apply). Instruction
- * fetch for the decoder and descriptor-table reads for x86_segment use it.
- * On -1, status and fault say why.
- */
-struct x86_linear_mem {
-	const struct x86_mem *phys;
+struct x86_paged_mem {
+	const struct x86_mem *under;
 	struct x86_paging pg;
 	unsigned access;
 	int status;
 	struct x86_fault fault;
 };
 
-void x86_linear_mem_init(struct x86_linear_mem *l, struct x86_mem *as_mem,
+/*
+ * A guest-physical memory through a nested page table at ncr3 in host
+ * memory: 4-level, NX and WP on, every access a user access (AMD APM vol.2
+ * §15.25.5: nested walks are user accesses; NPT entries have U=1 at every
+ * level). On a failure, fault is the nested #PF error code and the
+ * guest-physical address: what #VMEXIT(NPF) reports in EXITINFO1/EXITINFO2.
+ */
+void x86_nested_mem_init(struct x86_paged_mem *n, struct x86_mem *as_mem,
+			 const struct x86_mem *host, uint64_t ncr3, unsigned maxphyaddr);
+
+/*
+ * A guest's linear memory through its own tables (pg) over its physical
+ * memory, with access X86_ACCESS_USER for CPL 3 and X86_ACCESS_FETCH for
+ * instruction fetch. On a failure, fault is the #PF (or #GP) the guest takes.
+ * Instruction fetch for the decoder and descriptor-table reads for
+ * x86_segment use it.
+ */
+void x86_linear_mem_init(struct x86_paged_mem *l, struct x86_mem *as_mem,
 			 const struct x86_mem *phys, const struct x86_paging *pg, unsigned access);

@@ -234,10 +234,10 @@ static void test_mmio_exit_end_to_end(void **state)
 	uint64_t rip = 0xffffffff80001040ull;
 
 	const struct x86_mem hostmem = { NULL, host_read, host_write };
-	struct x86_nested_mem nm;
+	struct x86_paged_mem nm;
 	struct x86_mem gpa_mem;
 	x86_nested_mem_init(&nm, &gpa_mem, &hostmem, 0x1000, 40);
-	struct x86_linear_mem lm;
+	struct x86_paged_mem lm;
 	struct x86_mem lin_mem;
 	x86_linear_mem_init(&lm, &lin_mem, &gpa_mem, &pg, X86_ACCESS_FETCH);
 

@@ -525,7 +525,7 @@ static void test_nested_composition(void **state)
 {
 	(void)state;
 	build_nested();
-	struct x86_nested_mem n;
+	struct x86_paged_mem n;
 	struct x86_mem gmem;
 	x86_nested_mem_init(&n, &gmem, &mem, NPT_ROOT, 48);
 	struct x86_paging pg = pg_4level();
@@ -543,7 +543,7 @@ static void test_nested_composition(void **state)
 
 	/* Second step: the guest-physical result through the nested table. */
 	struct x86_walk_result h;
-	assert_int_equal(x86_walk(&mem, &n.npt, r.phys, X86_ACCESS_USER, &h, &f), 0);
+	assert_int_equal(x86_walk(&mem, &n.pg, r.phys, X86_ACCESS_USER, &h, &f), 0);
 	assert_int_equal(h.phys, host_of(0x6010));
 	char buf[11];
 	assert_int_equal(gmem.read(gmem.ctx, r.phys, buf, sizeof(buf)), 0);
@@ -556,21 +556,21 @@ static void test_nested_composition(void **state)
 	uint32_t v = 1;
 	assert_int_equal(gmem.write(gmem.ctx, r.phys, &v, 4), -1);
 	assert_int_equal(n.status, X86_FAULT);
-	assert_int_equal(n.nested_fault.error_code, X86_PF_P | X86_PF_W | X86_PF_U);
-	assert_int_equal(n.nested_fault.address, 0x9000);
+	assert_int_equal(n.fault.error_code, X86_PF_P | X86_PF_W | X86_PF_U);
+	assert_int_equal(n.fault.address, 0x9000);
 
 	/* A guest-physical address the nested table does not map. */
 	assert_int_equal(x86_walk(&gmem, &pg, 0x7f0000008000ull, R, &r, &f), 0);
 	assert_int_equal(gmem.read(gmem.ctx, r.phys, buf, 4), -1);
-	assert_int_equal(n.nested_fault.error_code, X86_PF_U);
-	assert_int_equal(n.nested_fault.address, 0x20000);
+	assert_int_equal(n.fault.error_code, X86_PF_U);
+	assert_int_equal(n.fault.address, 0x20000);
 
 	/* A guest table page the nested table does not map: the guest walk
 	 * stops with X86_NOMEM at the guest-physical address of the entry. */
 	put64(host_of(0x1000), 0x30000 | P | W | U);
 	assert_int_equal(x86_walk(&gmem, &pg, 0x10, R, &r, &f), X86_NOMEM);
 	assert_int_equal(f.address, 0x30000);
-	assert_int_equal(n.nested_fault.address, 0x30000);
+	assert_int_equal(n.fault.address, 0x30000);
 }
 
 /* The guest image built at guest-physical 0..0xffff moves to its host pages,
@@ -609,7 +609,7 @@ static void compare_composed(void (*build)(void), const struct x86_paging *pg,
 		rc[i] = x86_walk(&mem, pg, probes[i].lin, probes[i].access | X86_ACCESS_NO_AD,
 				 &direct[i], &fd[i]);
 	relocate_behind_nested_map();
-	struct x86_nested_mem nm;
+	struct x86_paged_mem nm;
 	struct x86_mem gmem;
 	x86_nested_mem_init(&nm, &gmem, &mem, NPT_ROOT, 48);
 	for (size_t i = 0; i < n; i++) {
@@ -666,7 +666,7 @@ static void test_linear_mem(void **state)
 	build_4level();
 	struct x86_paging pg = pg_4level();
 	memcpy(phys.bytes + 0xa000, "efgh", 4);
-	struct x86_linear_mem l;
+	struct x86_paged_mem l;
 	struct x86_mem lin;
 	x86_linear_mem_init(&l, &lin, &mem, &pg, X86_ACCESS_USER);
 	char buf[9] = { 0 };
