@@ -183,18 +183,7 @@ static void test_lengths_and_kinds(void **state)
 	}
 }
 
-static struct x86_insn decode_ok(enum x86_cpu_mode mode, const uint8_t *bytes, size_t n)
-{
-	struct x86_insn insn;
-	assert_int_equal(x86_decode(bytes, n, mode, &insn), 0);
-	return insn;
-}
-
-#define DECODE(mode, ...)                                                                  \
-	({                                                                                 \
-		static const uint8_t b_[] = { __VA_ARGS__ };                               \
-		decode_ok(mode, b_, sizeof(b_));                                           \
-	})
+#include "tests/unit/stubs/x86_decode_bytes.h"
 
 static void test_port_io(void **state)
 {
