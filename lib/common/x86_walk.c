@@ -234,13 +234,66 @@ static void walk_unpaged(uint64_t lin, struct x86_walk_result *out)
 	};
 }
 
+/* The entry at level for lin in table: from the PDPTE registers where PAE
+ * has them, else from memory. */
+static int fetch_entry(const struct x86_mem *mem, const struct x86_paging *pg,
+		       enum x86_paging_mode mode, uint64_t table, uint64_t lin, int level,
+		       struct x86_walk_result *r, struct x86_fault *fault)
+{
+	unsigned index = mode_index(mode, lin, level);
+	unsigned size = mode == X86_PAGING_32 ? 4 : 8;
+	uint64_t addr = table + (uint64_t)index * size;
+	uint64_t e;
+	if (mode == X86_PAGING_PAE && level == 3 && pg->pdptes) {
+		e = pg->pdptes[index];
+	} else {
+		int rc = read_entry(mem, addr, size, &e, fault);
+		if (rc != 0)
+			return rc;
+	}
+	r->entry_addr[r->levels] = addr;
+	r->entry[r->levels++] = e;
+	return 0;
+}
+
+/* Follows the tables from the root to the leaf, combining rights on the way
+ * (§4.6: the access is allowed only if every level allows it). */
+static int walk_tables(const struct x86_mem *mem, const struct x86_paging *pg,
+		       enum x86_paging_mode mode, uint64_t lin, unsigned access,
+		       struct x86_walk_result *r, struct x86_fault *fault)
+{
+	uint64_t table = mode_root(mode, pg);
+	for (int level = mode_levels(mode); level >= 1; level--) {
+		int rc = fetch_entry(mem, pg, mode, table, lin, level, r, fault);
+		if (rc != 0)
+			return rc;
+		uint64_t e = r->entry[r->levels - 1];
+		if (!(e & PTE_PRESENT))
+			return page_fault(mode, pg, lin, access, 0, fault);
+		if (e & reserved_bits(mode, pg, e, level))
+			return page_fault(mode, pg, lin, access, X86_PF_P | X86_PF_RSVD, fault);
+		if (!(mode == X86_PAGING_PAE && level == 3)) {
+			r->writable &= (e & PTE_WRITE) != 0;
+			r->user &= (e & PTE_USER) != 0;
+			if (pg->efer & X86_EFER_NXE)
+				r->executable &= !(e & PTE_NX);
+		}
+		if (is_leaf(mode, pg, e, level)) {
+			r->phys = leaf_phys(mode, e, level, lin);
+			r->page_size = leaf_size(mode, level);
+			return 0;
+		}
+		table = e & (mode == X86_PAGING_32 ? PDE32_ADDR_4K : PTE_ADDR_MASK);
+	}
+	return 0; /* not reached: level 1 is always a leaf */
+}
+
 int x86_walk(const struct x86_mem *mem, const struct x86_paging *pg, uint64_t lin,
 	     unsigned access, struct x86_walk_result *out, struct x86_fault *fault)
 {
 	enum x86_paging_mode mode = x86_paging_mode(pg);
-	bool long_mode = pg->efer & X86_EFER_LMA;
 
-	if (!long_mode)
+	if (!(pg->efer & X86_EFER_LMA))
 		lin &= 0xffffffffull; /* outside long mode linear addresses are 32 bits */
 	if (mode == X86_PAGING_OFF) {
 		walk_unpaged(lin, out);
@@ -251,44 +304,14 @@ int x86_walk(const struct x86_mem *mem, const struct x86_paging *pg, uint64_t li
 		*fault = (struct x86_fault){ .vector = X86_EXC_GP };
 		return X86_FAULT;
 	}
-
 	struct x86_walk_result r = { .writable = true, .user = true, .executable = true };
-	unsigned size = mode == X86_PAGING_32 ? 4 : 8;
-	uint64_t table = mode_root(mode, pg);
-	for (int level = mode_levels(mode); level >= 1; level--) {
-		unsigned index = mode_index(mode, lin, level);
-		uint64_t addr = table + (uint64_t)index * size;
-		uint64_t e;
-		if (mode == X86_PAGING_PAE && level == 3 && pg->pdptes) {
-			e = pg->pdptes[index];
-		} else {
-			int rc = read_entry(mem, addr, size, &e, fault);
-			if (rc != 0)
-				return rc;
-		}
-		r.entry_addr[r.levels] = addr;
-		r.entry[r.levels++] = e;
-		if (!(e & PTE_PRESENT))
-			return page_fault(mode, pg, lin, access, 0, fault);
-		if (e & reserved_bits(mode, pg, e, level))
-			return page_fault(mode, pg, lin, access, X86_PF_P | X86_PF_RSVD, fault);
-		if (!(mode == X86_PAGING_PAE && level == 3)) {
-			r.writable &= (e & PTE_WRITE) != 0;
-			r.user &= (e & PTE_USER) != 0;
-			if (pg->efer & X86_EFER_NXE)
-				r.executable &= !(e & PTE_NX);
-		}
-		if (is_leaf(mode, pg, e, level)) {
-			r.phys = leaf_phys(mode, e, level, lin);
-			r.page_size = leaf_size(mode, level);
-			break;
-		}
-		table = e & (mode == X86_PAGING_32 ? PDE32_ADDR_4K : PTE_ADDR_MASK);
-	}
+	int rc = walk_tables(mem, pg, mode, lin, access, &r, fault);
+	if (rc != 0)
+		return rc;
 	if (!access_allowed(pg, &r, access))
 		return page_fault(mode, pg, lin, access, X86_PF_P, fault);
 	if (!(access & X86_ACCESS_NO_AD)) {
-		int rc = set_accessed_dirty(mem, mode, &r, access, fault);
+		rc = set_accessed_dirty(mem, mode, &r, access, fault);
 		if (rc != 0)
 			return rc;
 	}
