@@ -5,6 +5,7 @@
  * instructions a VMM emulates.
  */
 #include "lib/common/x86_decode.h"
+#include "lib/common/x86_segment.h"
 
 /* Per-opcode shape (SDM vol.2 appendix A, Tables ). */
 #define OP_M (1u << 0)      /* a ModRM byte follows */
@@ -490,6 +491,15 @@ static void classify(struct x86_insn *insn, enum x86_cpu_mode mode)
 	case 0x9c: insn->kind = X86_INSN_PUSHF; return;
 	case 0x9d: insn->kind = X86_INSN_POPF; return;
 	}
+}
+
+enum x86_cpu_mode x86_cpu_mode_of(bool real_mode, bool code64, uint16_t cs_attr)
+{
+	if (code64)
+		return X86_MODE_64;
+	if (real_mode)
+		return X86_MODE_16;
+	return (cs_attr & X86_SEG_DB) ? X86_MODE_32 : X86_MODE_16;
 }
 
 int x86_decode(const uint8_t *code, size_t avail, enum x86_cpu_mode mode, struct x86_insn *out)

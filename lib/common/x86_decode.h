@@ -23,6 +23,10 @@
 /* The code segment's default sizes: real mode or CS.D=0, CS.D=1, CS.L=1. */
 enum x86_cpu_mode { X86_MODE_16, X86_MODE_32, X86_MODE_64 };
 
+/* The mode code runs in, from segment state (x86_seg_cpu_of) and CS's
+ * attributes (SDM vol.3A §5.2.1, §3.4.5 "D/B flag"). */
+enum x86_cpu_mode x86_cpu_mode_of(bool real_mode, bool code64, uint16_t cs_attr);
+
 enum x86_insn_kind {
 	X86_INSN_OTHER, /* length, prefixes and ModRM decoded; nothing else */
 	/* port I/O */

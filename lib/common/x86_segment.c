@@ -4,9 +4,25 @@
  */
 #include "lib/common/x86_segment.h"
 #include "lib/common/pt.h"
+#include "lib/common/x86_walk.h"
+
+/* RFLAGS.VM: virtual-8086 mode (SDM vol.1 §3.4.3.3). */
+#define X86_RFLAGS_VM (1ull << 17)
 
 /* Descriptor bit 40 is the type's accessed bit, in byte 5 (Figure 3-8). */
 #define DESC_ACCESS_BYTE 5
+
+struct x86_seg_cpu x86_seg_cpu_of(unsigned cpl, uint64_t cr0, uint64_t efer, uint64_t rflags,
+				  uint16_t cs_attr)
+{
+	bool long_mode = efer & X86_EFER_LMA;
+	return (struct x86_seg_cpu){
+		.cpl = cpl,
+		.real_mode = !(cr0 & X86_CR0_PE) || (!long_mode && (rflags & X86_RFLAGS_VM)),
+		.long_mode = long_mode,
+		.code64 = long_mode && (cs_attr & X86_SEG_L),
+	};
+}
 
 static int seg_fault(uint8_t vector, uint16_t selector, struct x86_fault *fault)
 {

@@ -76,6 +76,12 @@ struct x86_seg_cpu {
 	bool code64;
 };
 
+/* The state above as a VMCB or VMCS holds it: the CPL, CR0, EFER, RFLAGS
+ * and CS's attributes (virtual-8086 mode counts as real mode here: its
+ * segments are base = selector * 16). */
+struct x86_seg_cpu x86_seg_cpu_of(unsigned cpl, uint64_t cr0, uint64_t efer, uint64_t rflags,
+				  uint16_t cs_attr);
+
 /* Decodes an 8-byte code or data descriptor into base, limit and attributes. */
 void x86_desc_decode(uint64_t desc, uint16_t selector, struct x86_segment *out);
 

@@ -489,6 +489,15 @@ static void test_fetch_decode(void **state)
 	assert_int_equal(i.kind, X86_INSN_HLT);
 }
 
+static void test_mode_of(void **state)
+{
+	(void)state;
+	assert_int_equal(x86_cpu_mode_of(true, false, 0x93), X86_MODE_16);
+	assert_int_equal(x86_cpu_mode_of(false, false, 0xc9b), X86_MODE_32);
+	assert_int_equal(x86_cpu_mode_of(false, false, 0x09b), X86_MODE_16);
+	assert_int_equal(x86_cpu_mode_of(false, true, 0xa9b), X86_MODE_64);
+}
+
 /* Random bytes never make the decoder read past what it was given (the
  * buffer is exactly avail bytes on the heap, so ASan sees an overrun), and a
  * decoded length is never beyond avail or 15. */
@@ -526,6 +535,7 @@ int main(void)
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_random_bytes_stay_in_bounds),
 		cmocka_unit_test(test_fetch_decode),
+		cmocka_unit_test(test_mode_of),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

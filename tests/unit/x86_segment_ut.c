@@ -387,6 +387,27 @@ static void test_system_loads(void **state)
 	assert_int_equal(f.vector, X86_EXC_NP);
 }
 
+static void test_cpu_of(void **state)
+{
+	(void)state;
+	/* Reset: real mode. */
+	struct x86_seg_cpu c = x86_seg_cpu_of(0, 0x60000010, 0, 0x2, 0x93);
+	assert_true(c.real_mode);
+	assert_false(c.long_mode);
+	/* The Multiboot2 entry: protected mode, 32-bit CS. */
+	c = x86_seg_cpu_of(0, X86_CR0_PE, 0, 0x2, 0xc9b);
+	assert_false(c.real_mode || c.long_mode || c.code64);
+	/* Virtual-8086 mode counts as real. */
+	c = x86_seg_cpu_of(3, X86_CR0_PE, 0, 1ull << 17, 0xf3);
+	assert_true(c.real_mode);
+	/* Long mode: 64-bit or compatibility by CS.L. */
+	c = x86_seg_cpu_of(3, X86_CR0_PE | X86_CR0_PG, X86_EFER_LME | X86_EFER_LMA, 0x202, 0xafb);
+	assert_true(c.long_mode && c.code64);
+	assert_int_equal(c.cpl, 3);
+	c = x86_seg_cpu_of(3, X86_CR0_PE | X86_CR0_PG, X86_EFER_LME | X86_EFER_LMA, 0x202, 0xcfb);
+	assert_true(c.long_mode && !c.code64);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -396,6 +417,7 @@ int main(void)
 		cmocka_unit_test_setup(test_linear, setup),
 		cmocka_unit_test_setup(test_wrap_and_real_mode, setup),
 		cmocka_unit_test_setup(test_system_loads, setup),
+		cmocka_unit_test(test_cpu_of),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
