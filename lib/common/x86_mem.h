@@ -40,3 +40,4 @@ struct x86_fault {
 /* Return values of the translation functions: 0 is success. */
 #define X86_FAULT 1    /* the guest takes *fault */
 #define X86_NOMEM (-1) /* a table or descriptor is not in memory; fault->address is where */
+#define X86_NESTED 2   /* a two-step walk failed in the nested table (x86_walk_2d) */

@@ -396,3 +396,38 @@ void x86_linear_mem_init(struct x86_paged_mem *l, struct x86_mem *as_mem,
 {
 	paged_init(l, as_mem, phys, pg, access);
 }
+
+/* A nested walk that failed: a fault in the nested table is X86_NESTED, a
+ * nested table outside host memory stays X86_NOMEM. */
+static int nested_outcome(int status, const struct x86_fault *nested, struct x86_fault *fault)
+{
+	*fault = *nested;
+	return status == X86_FAULT ? X86_NESTED : X86_NOMEM;
+}
+
+int x86_walk_2d(const struct x86_mem *host, uint64_t ncr3, unsigned maxphyaddr_bits,
+		const struct x86_paging *pg, uint64_t lin, unsigned access,
+		struct x86_walk_2d_result *out, struct x86_fault *fault)
+{
+	struct x86_paged_mem n;
+	struct x86_mem gpa_mem;
+	x86_nested_mem_init(&n, &gpa_mem, host, ncr3, maxphyaddr_bits);
+	*out = (struct x86_walk_2d_result){ .nested_in_tables = true };
+	int rc = x86_walk(&gpa_mem, pg, lin, access, &out->guest, fault);
+	if (rc == X86_NOMEM)
+		return nested_outcome(n.status, &n.fault, fault);
+	if (rc != 0)
+		return rc;
+	/* The final access is checked in the nested table as a user access of
+	 * the same kind: a write needs W, a fetch needs no NX (§15.25.5). */
+	out->nested_in_tables = false;
+	unsigned nested_access =
+		X86_ACCESS_USER | (access & (X86_ACCESS_WRITE | X86_ACCESS_FETCH | X86_ACCESS_NO_AD));
+	struct x86_walk_result h;
+	rc = x86_walk(host, &n.pg, out->guest.phys, nested_access, &h, &n.fault);
+	if (rc != 0)
+		return nested_outcome(rc, &n.fault, fault);
+	out->hpa = h.phys;
+	out->host_page_size = h.page_size;
+	return 0;
+}

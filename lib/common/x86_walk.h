@@ -148,3 +148,27 @@ void x86_nested_mem_init(struct x86_paged_mem *n, struct x86_mem *as_mem,
  */
 void x86_linear_mem_init(struct x86_paged_mem *l, struct x86_mem *as_mem,
 			 const struct x86_mem *phys, const struct x86_paging *pg, unsigned access);
+
+/*
+ * The whole two-dimensional translation of nested paging (AMD APM vol.2
+ * §15.25.5), in one call: lin through the guest's tables (pg), every table
+ * access and the final guest-physical address through the nested table at
+ * ncr3 in host memory. Returns
+ *   0            out->guest is the guest walk, out->hpa the host address;
+ *   X86_FAULT    the guest's own fault, in *fault (reflect it to the guest);
+ *   X86_NESTED   a nested fault, in *fault (error code, guest-physical
+ *                address), with out->nested_in_tables saying whether it came
+ *                from a guest table access or the final address (the two
+ *                EXITINFO1 bits of #VMEXIT(NPF));
+ *   X86_NOMEM    the nested table itself is not in host memory.
+ */
+struct x86_walk_2d_result {
+	struct x86_walk_result guest;
+	uint64_t hpa;
+	uint64_t host_page_size;
+	bool nested_in_tables;
+};
+
+int x86_walk_2d(const struct x86_mem *host, uint64_t ncr3, unsigned maxphyaddr,
+		const struct x86_paging *pg, uint64_t lin, unsigned access,
+		struct x86_walk_2d_result *out, struct x86_fault *fault);

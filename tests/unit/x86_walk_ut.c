@@ -660,6 +660,46 @@ static void test_nested_every_mode(void **state)
 	compare_composed(build_4level, &pg4, p4, sizeof(p4) / sizeof(p4[0]), 0x40001234);
 }
 
+static void test_walk_2d(void **state)
+{
+	(void)state;
+	build_nested();
+	struct x86_paging pg = pg_4level();
+	struct x86_walk_2d_result r;
+	struct x86_fault f;
+
+	assert_int_equal(x86_walk_2d(&mem, NPT_ROOT, 48, &pg, 0x7f0000006010ull, R | US, &r, &f), 0);
+	assert_int_equal(r.guest.phys, 0x6010);
+	assert_int_equal(r.hpa, host_of(0x6010));
+	assert_int_equal(r.host_page_size, PAGE_SIZE);
+
+	/* The guest's own fault: not present in its tables. */
+	assert_int_equal(x86_walk_2d(&mem, NPT_ROOT, 48, &pg, 0x7f0000009000ull, R, &r, &f), X86_FAULT);
+	assert_int_equal(f.vector, X86_EXC_PF);
+	assert_int_equal(f.error_code, 0);
+	assert_true(f.address == 0x7f0000009000ull);
+
+	/* A nested fault on the final address: a write to guest page 9. */
+	assert_int_equal(x86_walk_2d(&mem, NPT_ROOT, 48, &pg, 0x7f0000007000ull, WR, &r, &f), X86_NESTED);
+	assert_false(r.nested_in_tables);
+	assert_int_equal(f.error_code, X86_PF_P | X86_PF_W | X86_PF_U);
+	assert_int_equal(f.address, 0x9000);
+	/* ... and on a guest-physical address with no memory. */
+	assert_int_equal(x86_walk_2d(&mem, NPT_ROOT, 48, &pg, 0x7f0000008000ull, R, &r, &f), X86_NESTED);
+	assert_false(r.nested_in_tables);
+	assert_int_equal(f.address, 0x20000);
+
+	/* A nested fault while reading the guest's tables. */
+	put64(host_of(0x1000), 0x30000 | P | W | U);
+	assert_int_equal(x86_walk_2d(&mem, NPT_ROOT, 48, &pg, 0x10, R, &r, &f), X86_NESTED);
+	assert_true(r.nested_in_tables);
+	assert_int_equal(f.error_code, X86_PF_U);
+	assert_int_equal(f.address, 0x30000);
+
+	/* A nested table outside host memory. */
+	assert_int_equal(x86_walk_2d(&mem, 0x7000000, 48, &pg, 0x7f0000006010ull, R, &r, &f), X86_NOMEM);
+}
+
 static void test_linear_mem(void **state)
 {
 	(void)state;
@@ -760,6 +800,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_table_not_in_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nested_composition, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nested_every_mode, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_walk_2d, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_linear_mem, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_walks, setup, teardown),
 	};
