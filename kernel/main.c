@@ -8,10 +8,12 @@
 #include "kernel/arch/platform.h"
 #include "kernel/arch/serial.h"
 #include "kernel/arch/smp.h"
+#include "kernel/arch/syscall.h"
 #include "kernel/arch/timer.h"
 #include "kernel/arch/trap.h"
 #include "kernel/console.h"
 #include "kernel/ctl/console_device.h"
+#include "kernel/ctl/counters.h"
 #include "kernel/ctl/namespace.h"
 #include "kernel/ctl/syscall.h"
 #include "kernel/proc/proc.h"
@@ -121,7 +123,9 @@ void kernel_main(uint32_t magic, uint64_t info_phys)
 	cpus[0].apic_id = lapic_id();
 	ioapic_init(&platform.madt);
 	timer_calibrate();
-	syscall_init_this_cpu();
+	arch_syscall_init_this_cpu();
+	counters_init();
+	syscall_init();
 	sched_init_this_cpu();
 	proc_init();
 	names_init(info);
@@ -130,5 +134,5 @@ void kernel_main(uint32_t magic, uint64_t info_phys)
 	smp_start();
 	kprintf("sietch: boot ok: cpus=%u mem=%luMiB\n", cpus_online, (uint64_t)(frame_managed_count() * PAGE_SIZE >> 20));
 	after_boot();
-	smp_idle();
+	sched_idle();
 }

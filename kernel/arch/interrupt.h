@@ -99,5 +99,9 @@ void interrupt_unmask(struct interrupt *irq);
  */
 void interrupt_free(struct interrupt *irq);
 
-/* Raise the interrupt's vector on its CPU by an IPI: for tests, and to replay a pending delivery. */
-void interrupt_raise(struct interrupt *irq);
+/*
+ * Raise the interrupt's vector on its CPU by an IPI: for tests, and to replay a
+ * pending delivery. Returns 0, or -SIETCH_ETIMEDOUT if the local APIC did not
+ * accept the IPI.
+ */
+int interrupt_raise(struct interrupt *irq);
