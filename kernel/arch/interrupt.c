@@ -78,12 +78,22 @@ static void interrupt_set_mask_locked(struct interrupt *irq, bool masked)
 		irq->device_mask(irq, masked);
 }
 
+void interrupt_set_handler(struct interrupt *irq, interrupt_fn fn, void *context)
+{
+	vector_lock(irq->vector);
+	irq->fn = fn;
+	irq->context = context;
+	vector_unlock(irq->vector);
+}
+
 void interrupt_deliver(struct interrupt *irq)
 {
 	if (irq->masked) {
 		irq->pending = true;
 		return;
 	}
+	if (!irq->fn)
+		return;
 	if (irq->flags & INTERRUPT_MASK_ON_DELIVERY)
 		interrupt_set_mask_locked(irq, true);
 	irq->count++;

@@ -86,6 +86,13 @@ int interrupt_gsi_alloc(struct interrupt *irq, uint32_t gsi, uint32_t flags, uin
 /* As interrupt_gsi_alloc for an ISA IRQ, with the MADT's override of its GSI, polarity and trigger. */
 int interrupt_isa_alloc(struct interrupt *irq, uint8_t isa_irq, uint32_t apic_id, interrupt_fn fn, void *context);
 
+/*
+ * Replace the function delivery calls (fn NULL: deliveries are dropped). Waits
+ * out a delivery in progress: once it returns, the old fn is not running and
+ * will not be called again.
+ */
+void interrupt_set_handler(struct interrupt *irq, interrupt_fn fn, void *context);
+
 /* The message to program into the device's MSI capability or MSI-X table entry. */
 struct msi_message interrupt_msi_message(const struct interrupt *irq);
 
