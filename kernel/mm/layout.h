@@ -7,9 +7,9 @@
  */
 #pragma once
 
+#include "lib/common/user_layout.h" /* USER_BASE, USER_TOP */
+
 #define KERNEL_VMA 0xffffffff80000000
 #define KERNEL_LOAD_PHYS 0x200000
 #define DIRECT_MAP_BASE 0xffff800000000000
-#define USER_BASE 0x400000
-#define USER_TOP 0x00007ffffffff000
 #define KERNEL_STACK_SIZE 16384
