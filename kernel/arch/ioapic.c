@@ -3,13 +3,13 @@
 #include "kernel/arch/interrupt.h"
 #include "kernel/arch/spinlock.h"
 #include "kernel/console.h"
-#include "kernel/mm/vm.h"
 #include "lib/common/acpi.h"
 #include "lib/common/mmio.h"
 
 /* 82093AA datasheet §3.1: an index register and a data window; §3.2: registers behind them. */
 #define IOREGSEL 0x00
 #define IOWIN 0x10
+#define IOAPIC_REGISTERS_SIZE 4096 /* one page of address space, though only the two registers above decode */
 #define IOAPIC_VERSION 0x01
 #define IOAPIC_REDIRECTION(n) (0x10 + 2 * (n))
 #define VERSION_MAX_REDIRECTION(v) (((v) >> 16) & 0xff)
@@ -66,13 +66,13 @@ static void pic_disable(void)
 	outb(PIC2_DATA, 0xff);
 }
 
-void ioapic_init(const struct acpi_madt_info *madt)
+void ioapic_init(const struct acpi_madt_info *madt, void *(*map_mmio)(uint64_t phys, size_t len))
 {
 	pic_disable();
 	madt_copy = *madt;
 	for (uint32_t i = 0; i < madt->ioapic_count && i < ACPI_MAX_IOAPICS; i++) {
 		struct ioapic *io = &ioapics[ioapic_count++];
-		io->registers = kmap_mmio(madt->ioapic[i].phys, 4096);
+		io->registers = map_mmio(madt->ioapic[i].phys, IOAPIC_REGISTERS_SIZE);
 		io->gsi_base = madt->ioapic[i].gsi_base;
 		io->pins = VERSION_MAX_REDIRECTION(ioapic_read(io, IOAPIC_VERSION)) + 1;
 		for (uint32_t pin = 0; pin < io->pins; pin++)

@@ -5,10 +5,12 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct acpi_madt_info;
-void ioapic_init(const struct acpi_madt_info *madt);
+/* Every I/O APIC in the MADT, registers mapped through map_mmio (uncached); all lines masked. */
+void ioapic_init(const struct acpi_madt_info *madt, void *(*map_mmio)(uint64_t phys, size_t len));
 /* A fixed vector for an ISA IRQ, through the MADT's overrides; unmasked. */
 void ioapic_route_irq(uint8_t isa_irq, uint8_t vector, uint32_t apic_id);
 

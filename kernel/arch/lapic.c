@@ -5,7 +5,6 @@
 #include "kernel/arch/timer.h"
 #include "kernel/arch/trap.h"
 #include "kernel/console.h"
-#include "kernel/mm/vm.h"
 #include "lib/common/mmio.h"
 #include "lib/common/syscall.h"
 
@@ -50,10 +49,7 @@ static void lapic_write(uint32_t reg, uint32_t value)
 
 bool lapic_ready(void) { return lapic != 0; }
 
-void lapic_init(uint64_t phys)
-{
-	lapic = kmap_mmio(phys, 4096);
-}
+void lapic_init(volatile void *registers) { lapic = registers; }
 
 void lapic_enable(void)
 {

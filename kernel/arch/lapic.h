@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-void lapic_init(uint64_t phys);      /* map the registers; once, on the bootstrap CPU */
+void lapic_init(volatile void *registers); /* its page, mapped uncached; once, on the bootstrap CPU */
 void lapic_enable(void);             /* every CPU */
 uint32_t lapic_id(void);
 void lapic_eoi(void);

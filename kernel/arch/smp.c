@@ -16,9 +16,6 @@
 #include "kernel/arch/timer.h"
 #include "kernel/arch/trap.h"
 #include "kernel/console.h"
-#include "kernel/mm/frame.h"
-#include "kernel/mm/heap.h"
-#include "kernel/mm/vm.h"
 #include "lib/common/string.h"
 
 extern char ap_trampoline_start[], ap_trampoline_end[];
@@ -75,12 +72,6 @@ void smp_run_on_all(void (*fn)(void *arg), void *arg)
 
 static void ipi_wake(struct trap_frame *frame) { (void)frame; }
 
-static void flush_tlb(void *arg)
-{
-	(void)arg;
-	tlb_flush_all_local();
-}
-
 static void ipi_halt(struct trap_frame *frame)
 {
 	(void)frame;
@@ -127,10 +118,12 @@ void smp_stop_others(void)
 	(void)lapic_send_ipi_others(VECTOR_IPI_HALT); /* already panicking: a failure is reported, nothing more to do */
 }
 
+static uint64_t kernel_root; /* the CR3 every CPU starts on */
+
 static void ap_main(struct cpu *cpu)
 {
 	percpu_init(cpu, cpu->id, cpu->apic_id);
-	write_cr3(kernel_space.root);
+	write_cr3(kernel_root);
 	gdt_load(cpu);
 	idt_load();
 	cpu_features_init();
@@ -141,14 +134,19 @@ static void ap_main(struct cpu *cpu)
 	arch_hooks.cpu_started();
 }
 
-static bool smp_start_one(struct cpu *cpu, uint64_t trampoline_phys)
+static struct ap_trampoline_params *trampoline_params(void *page)
 {
-	struct ap_trampoline_params *params =
-		phys_to_virt(trampoline_phys + ((char *)&ap_trampoline_params - ap_trampoline_start));
-	uint8_t *stack = kmalloc(KERNEL_STACK_SIZE);
+	return (void *)((char *)page + ((char *)&ap_trampoline_params - ap_trampoline_start));
+}
+
+static bool smp_start_one(struct cpu *cpu, const struct smp_boot_memory *m)
+{
+	uint64_t trampoline_phys = m->trampoline_phys;
+	struct ap_trampoline_params *params = trampoline_params(m->trampoline);
+	uint8_t *stack = m->alloc_stack(m->stack_size);
 	if (!stack)
 		panic("smp: no memory for a CPU stack");
-	cpu->kernel_stack_top = stack + KERNEL_STACK_SIZE;
+	cpu->kernel_stack_top = stack + m->stack_size;
 	params->stack = (uint64_t)cpu->kernel_stack_top;
 	params->cpu = (uint64_t)cpu;
 
@@ -166,33 +164,31 @@ static bool smp_start_one(struct cpu *cpu, uint64_t trampoline_phys)
 	return cpus_online != before;
 }
 
-static uint64_t trampoline_install(void)
+static void trampoline_install(const struct smp_boot_memory *m)
 {
-	uint64_t phys = frame_alloc_contiguous(1, 1, 0x100000);
-	if (phys == FRAME_NONE)
-		panic("smp: no free page below 1 MiB for the AP trampoline");
 	size_t size = (size_t)(ap_trampoline_end - ap_trampoline_start);
-	uint8_t *page = phys_to_virt(phys);
+	uint8_t *page = m->trampoline;
+	uint64_t phys = m->trampoline_phys;
+	if (phys >= 0x100000 || (phys & 0xfff))
+		panic("smp: the trampoline page 0x%lx is not a page below 1 MiB (a startup IPI names a real-mode page)",
+		      phys);
 	memcpy(page, ap_trampoline_start, size);
-	struct ap_trampoline_params *params = (void *)(page + ((char *)&ap_trampoline_params - ap_trampoline_start));
+	struct ap_trampoline_params *params = trampoline_params(page);
 	*(uint32_t *)(page + params->gdt_pointer_offset + 2) = (uint32_t)(phys + params->gdt_offset);
 	*(uint32_t *)(page + params->long_mode_pointer_offset) = (uint32_t)(phys + params->long_mode_offset);
-	params->cr3 = kernel_space.root;
+	params->cr3 = m->kernel_root;
 	params->entry = (uint64_t)ap_main;
-	/* The trampoline runs at its physical address for a few instructions after paging turns on. */
-	if (vm_map(&kernel_space, 0, 0, LARGE_PAGE_SIZE, VM_WRITE | VM_EXEC | VM_LARGE))
-		panic("smp: cannot identity-map the trampoline");
-	return phys;
 }
 
-void smp_start(void)
+void smp_start(const struct smp_boot_memory *m)
 {
 	if (!arch_hooks.cpu_started)
 		panic("smp_start: no arch_hooks.cpu_started for the other CPUs to go to");
 	trap_set_handler(VECTOR_IPI_WAKE, ipi_wake);
 	trap_set_handler(VECTOR_IPI_HALT, ipi_halt);
 	trap_set_handler(VECTOR_IPI_TLB, ipi_tlb);
-	uint64_t trampoline = trampoline_install();
+	kernel_root = m->kernel_root;
+	trampoline_install(m);
 	uint32_t my_apic = lapic_id(), next_id = 1;
 	for (uint32_t i = 0; i < platform.madt.cpu_count && next_id < MAX_CPUS; i++) {
 		uint32_t apic = platform.madt.apic_id[i];
@@ -201,14 +197,10 @@ void smp_start(void)
 		struct cpu *cpu = &cpus[next_id];
 		cpu->id = next_id;
 		cpu->apic_id = apic;
-		if (smp_start_one(cpu, trampoline))
+		if (smp_start_one(cpu, m))
 			next_id++;
 		else
 			kprintf("smp: cpu with apic id %u did not start\n", apic);
 	}
-	/* Nothing but the trampoline used the identity map: drop it (unmap also flushes the TLB). */
-	vm_unmap(&kernel_space, 0, LARGE_PAGE_SIZE, false);
-	smp_run_on_all(flush_tlb, 0);
-	frame_free(trampoline);
 	kprintf("smp: %u cpus online\n", cpus_online);
 }

@@ -6,7 +6,7 @@
 #include "kernel/arch/hooks.h"
 #include "kernel/arch/vector.h"
 #include "kernel/console.h"
-#include "kernel/mm/layout.h"
+#include "kernel/arch/layout.h"
 
 struct arch_hooks arch_hooks;
 

@@ -1,6 +1,6 @@
 /*
  * Page tables for the kernel and for processes, over lib/common/pt.c.
- * The layout is in kernel/mm/layout.h; the bit meanings in SDM vol.3 §4.5.
+ * The layout is in kernel/arch/layout.h; the bit meanings in SDM vol.3 §4.5.
  */
 #include "kernel/mm/vm.h"
 #include "kernel/arch/cpu.h"

@@ -1,6 +1,6 @@
 /*
  * Where user space lies in every process's address space: part of the ABI,
- * so the kernel (kernel/mm/layout.h), libc and the tests share this one
+ * so the kernel (kernel/arch/layout.h), libc and the tests share this one
  * definition. Constants only: assembly includes it too.
  */
 #pragma once
