@@ -133,6 +133,17 @@ void ioapic_mask_gsi(uint32_t gsi, bool masked)
 	spin_unlock(&ioapic_lock);
 }
 
+bool ioapic_gsi_masked(uint32_t gsi)
+{
+	struct ioapic *io = ioapic_for_gsi(gsi);
+	if (!io)
+		return true;
+	spin_lock(&ioapic_lock);
+	uint32_t low = ioapic_read(io, IOAPIC_REDIRECTION(gsi - io->gsi_base));
+	spin_unlock(&ioapic_lock);
+	return (low & REDIRECTION_MASKED) != 0;
+}
+
 void ioapic_route_irq(uint8_t isa_irq, uint8_t vector, uint32_t apic_id)
 {
 	uint32_t gsi, flags;

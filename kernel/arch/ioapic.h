@@ -20,3 +20,4 @@ void ioapic_isa_to_gsi(uint8_t isa_irq, uint32_t *gsi, uint32_t *flags);
 /* Program gsi's redirection entry; flags as in kernel/arch/interrupt.h. Panics if no I/O APIC serves gsi. */
 void ioapic_route_gsi(uint32_t gsi, uint8_t vector, uint32_t apic_id, uint32_t flags, bool masked);
 void ioapic_mask_gsi(uint32_t gsi, bool masked);
+bool ioapic_gsi_masked(uint32_t gsi); /* as the redirection entry says now; true for a GSI no I/O APIC serves */
