@@ -112,7 +112,7 @@ static void flush_tlb(void *arg)
  */
 static void start_other_cpus(void)
 {
-	uint64_t phys = frame_alloc_contiguous(1, 1, 0x100000);
+	uint64_t phys = frame_alloc_contiguous(1, 1, SMP_TRAMPOLINE_LIMIT);
 	if (phys == FRAME_NONE)
 		panic("smp: no free page below 1 MiB for the AP trampoline");
 	if (vm_map(&kernel_space, 0, 0, LARGE_PAGE_SIZE, VM_WRITE | VM_EXEC | VM_LARGE))

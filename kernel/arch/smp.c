@@ -169,9 +169,8 @@ static void trampoline_install(const struct smp_boot_memory *m)
 	size_t size = (size_t)(ap_trampoline_end - ap_trampoline_start);
 	uint8_t *page = m->trampoline;
 	uint64_t phys = m->trampoline_phys;
-	if (phys >= 0x100000 || (phys & 0xfff))
-		panic("smp: the trampoline page 0x%lx is not a page below 1 MiB (a startup IPI names a real-mode page)",
-		      phys);
+	if (phys >= SMP_TRAMPOLINE_LIMIT || (phys & 0xfff))
+		panic("smp: the trampoline at 0x%lx is not a 4 KiB page below 1 MiB", phys);
 	memcpy(page, ap_trampoline_start, size);
 	struct ap_trampoline_params *params = trampoline_params(page);
 	*(uint32_t *)(page + params->gdt_pointer_offset + 2) = (uint32_t)(phys + params->gdt_offset);

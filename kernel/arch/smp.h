@@ -5,6 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A STARTUP IPI names a 4 KiB real-mode page by its number, so the trampoline lies below 1 MiB (SDM vol.3 §9.4.4.1). */
+#define SMP_TRAMPOLINE_LIMIT 0x100000
+
 /* What starting the other CPUs needs from the memory manager, which arch does not call. */
 struct smp_boot_memory {
 	uint64_t kernel_root;     /* the CR3 every CPU runs on */

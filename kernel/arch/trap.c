@@ -1,12 +1,12 @@
 /* Where every interrupt and exception lands, and the report a fatal one prints. */
 #include "kernel/arch/trap.h"
 #include "kernel/arch/cpu.h"
-#include "kernel/arch/lapic.h"
-#include "kernel/arch/percpu.h"
 #include "kernel/arch/hooks.h"
+#include "kernel/arch/lapic.h"
+#include "kernel/arch/layout.h"
+#include "kernel/arch/percpu.h"
 #include "kernel/arch/vector.h"
 #include "kernel/console.h"
-#include "kernel/arch/layout.h"
 
 struct arch_hooks arch_hooks;
 
