@@ -14,7 +14,7 @@
  * Masking: an I/O APIC line is masked in its redirection entry. An MSI vector
  * is masked in software (the kernel drops and remembers the delivery), and
  * additionally in the device when the PCI layer supplies device_mask (the
- * MSI-X table entry's Vector Control Mask bit, PCIe 5.0 §7.7.2.4; or the MSI
+ * MSI-X table entry's Vector Control Mask bit, PCIe 5.0 §7.7.2.8; or the MSI
  * Mask Bits register where the function has one, §7.7.1.7). A delivery that
  * arrives while masked is kept pending and re-raised on unmask.
  */
@@ -77,7 +77,8 @@ int interrupt_msi_alloc(struct interrupt *irq, uint32_t apic_id, interrupt_fn fn
 /*
  * Allocate a vector and route I/O APIC input gsi to it on apic_id, with the
  * line properties in flags. The line starts masked: unmask it once the device
- * is ready. Returns 0, -SIETCH_ENOSPC (no vector), or -SIETCH_EINVAL (no I/O
+ * is ready. A GSI has one owner: shared PCI INTx lines are not supported (a
+ * PCIe function uses MSI or MSI-X). Returns 0, -SIETCH_ENOSPC (no vector), or -SIETCH_EINVAL (no I/O
  * APIC serves gsi).
  */
 int interrupt_gsi_alloc(struct interrupt *irq, uint32_t gsi, uint32_t flags, uint32_t apic_id, interrupt_fn fn,
