@@ -1,6 +1,7 @@
 /* Self-tests of interrupt objects, the vector allocator and the MMIO wait on the kernel's clock. */
 #include "kernel/arch/interrupt.h"
 #include "kernel/arch/ioapic.h"
+#include "kernel/arch/lapic.h"
 #include "kernel/arch/percpu.h"
 #include "kernel/arch/timer.h"
 #include "kernel/arch/vector.h"
@@ -62,6 +63,9 @@ KTEST(interrupt_signals_bound_notify)
 	notify_unbind_interrupt(&irq);
 	interrupt_free(&irq);
 	KTEST_EXPECT(vector_free_count() == free_before + 1, "vector 0x%x not returned", vector);
+	KTEST_EXPECT(lapic_send_ipi(this_cpu()->apic_id, vector) == 0, "self-IPI not sent");
+	timer_delay_us(1000);
+	KTEST_EXPECT(!notify_try_take(n, &bits), "a freed interrupt posted 0x%lx", bits);
 	object_unref(notify_object(n));
 	return 0;
 }
