@@ -9,6 +9,7 @@
  * mode through DS = CS, in long mode RIP-relative.
  */
 #include "boot/long_mode.h"
+#include "kernel/arch/ap_trampoline.h"
 
 	.section .rodata
 	.globl ap_trampoline_start, ap_trampoline_end, ap_trampoline_params
@@ -48,7 +49,7 @@ long_mode_pointer:
 	.short 0x08
 
 	.balign 8
-/* struct ap_trampoline_params in kernel/arch/smp.c */
+/* struct ap_trampoline_params in kernel/arch/ap_trampoline.h */
 ap_trampoline_params:
 param_cr3: .quad 0
 param_stack: .quad 0
@@ -59,3 +60,19 @@ param_gdt_pointer_offset: .quad gdt_pointer - ap_trampoline_start
 param_long_mode_offset: .quad ap_long_mode - ap_trampoline_start
 param_long_mode_pointer_offset: .quad long_mode_pointer - ap_trampoline_start
 ap_trampoline_end:
+
+/* Each field where the C struct has it. */
+.macro CHECK_PARAM label, offset
+	.if (\label - ap_trampoline_params) != \offset
+	.error "ap_trampoline.S: \label is not at \offset in struct ap_trampoline_params"
+	.endif
+.endm
+	CHECK_PARAM param_cr3, AP_PARAM_CR3
+	CHECK_PARAM param_stack, AP_PARAM_STACK
+	CHECK_PARAM param_entry, AP_PARAM_ENTRY
+	CHECK_PARAM param_cpu, AP_PARAM_CPU
+	CHECK_PARAM param_gdt_offset, AP_PARAM_GDT_OFFSET
+	CHECK_PARAM param_gdt_pointer_offset, AP_PARAM_GDT_POINTER_OFFSET
+	CHECK_PARAM param_long_mode_offset, AP_PARAM_LONG_MODE_OFFSET
+	CHECK_PARAM param_long_mode_pointer_offset, AP_PARAM_LONG_MODE_POINTER_OFFSET
+	CHECK_PARAM ap_trampoline_end, AP_PARAM_SIZE

@@ -8,7 +8,7 @@
  * same 1 GiB at KERNEL_VMA (-2 GiB) and at DIRECT_MAP_BASE. kernel/mm replaces them with the real
  * tables as soon as the frame allocator exists.
  */
-#include "kernel/mm/layout.h"
+#include "kernel/arch/layout.h"
 
 #include "boot/long_mode.h"
 

@@ -7,14 +7,7 @@
  */
 #pragma once
 
-#define CR0_PE (1 << 0)
-#define CR0_WP (1 << 16)
-#define CR0_PG (1 << 31)
-#define CR4_PAE (1 << 5)
-#define CR4_PGE (1 << 7)
-#define MSR_EFER 0xc0000080
-#define EFER_LME (1 << 8)
-#define EFER_NXE (1 << 11)
+#include "kernel/arch/regs.h"
 
 /* pml4: an operand giving the physical address of the top-level table. */
 .macro ENABLE_LONG_MODE pml4

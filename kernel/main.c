@@ -8,15 +8,18 @@
 #include "kernel/arch/platform.h"
 #include "kernel/arch/serial.h"
 #include "kernel/arch/smp.h"
+#include "kernel/arch/syscall.h"
 #include "kernel/arch/timer.h"
 #include "kernel/arch/trap.h"
 #include "kernel/console.h"
 #include "kernel/ctl/console_device.h"
+#include "kernel/ctl/counters.h"
 #include "kernel/ctl/namespace.h"
 #include "kernel/ctl/syscall.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/sched.h"
 #include "kernel/mm/frame.h"
+#include "kernel/mm/heap.h"
 #include "kernel/mm/vm.h"
 #include "kernel/test/faults.h"
 #include "kernel/test/ktest.h"
@@ -90,6 +93,38 @@ static void start_init(void)
 	object_unref(&init->object);
 }
 
+static const void *acpi_map(void *ctx, uint64_t phys, size_t len)
+{
+	(void)ctx;
+	return kmap_phys(phys, len, 0);
+}
+
+static void flush_tlb(void *arg)
+{
+	(void)arg;
+	tlb_flush_all_local();
+}
+
+/*
+ * kernel/arch starts the CPUs with memory lent from kernel/mm: the trampoline
+ * page below 1 MiB, identity-mapped for the few instructions it runs at its
+ * physical address after paging turns on, and a stack per CPU.
+ */
+static void start_other_cpus(void)
+{
+	uint64_t phys = frame_alloc_contiguous(1, 1, SMP_TRAMPOLINE_LIMIT);
+	if (phys == FRAME_NONE)
+		panic("smp: no free page below 1 MiB for the AP trampoline");
+	if (vm_map(&kernel_space, 0, 0, LARGE_PAGE_SIZE, VM_WRITE | VM_EXEC | VM_LARGE))
+		panic("smp: cannot identity-map the trampoline");
+	struct smp_boot_memory memory = { kernel_space.root, phys, phys_to_virt(phys), kmalloc, KERNEL_STACK_SIZE };
+	smp_start(&memory);
+	/* Nothing but the trampoline used the identity map: drop it (unmap also flushes this CPU's TLB). */
+	vm_unmap(&kernel_space, 0, LARGE_PAGE_SIZE, false);
+	smp_run_on_all(flush_tlb, 0);
+	frame_free(phys);
+}
+
 void init_exited(int status)
 {
 	kprintf("sietch: init exited with status %d\n", status);
@@ -115,20 +150,22 @@ void kernel_main(uint32_t magic, uint64_t info_phys)
 	frame_init(info);
 	vm_init(info);
 	cpu_features_init();
-	platform_init(info);
-	lapic_init(platform.madt.lapic_phys);
+	platform_init(info, acpi_map);
+	lapic_init(kmap_mmio(platform.madt.lapic_phys, PAGE_SIZE));
 	lapic_enable();
 	cpus[0].apic_id = lapic_id();
-	ioapic_init(&platform.madt);
+	ioapic_init(&platform.madt, kmap_mmio);
 	timer_calibrate();
-	syscall_init_this_cpu();
+	arch_syscall_init_this_cpu();
+	counters_init();
+	syscall_init();
 	sched_init_this_cpu();
 	proc_init();
 	names_init(info);
 	timer_start_this_cpu();
 	interrupts_enable();
-	smp_start();
+	start_other_cpus();
 	kprintf("sietch: boot ok: cpus=%u mem=%luMiB\n", cpus_online, (uint64_t)(frame_managed_count() * PAGE_SIZE >> 20));
 	after_boot();
-	smp_idle();
+	sched_idle();
 }

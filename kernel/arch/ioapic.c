@@ -1,16 +1,23 @@
 #include "kernel/arch/ioapic.h"
 #include "kernel/arch/cpu.h"
+#include "kernel/arch/interrupt.h"
+#include "kernel/arch/spinlock.h"
 #include "kernel/console.h"
-#include "kernel/mm/vm.h"
 #include "lib/common/acpi.h"
+#include "lib/common/mmio.h"
 
+/* 82093AA datasheet §3.1: an index register and a data window; §3.2: registers behind them. */
 #define IOREGSEL 0x00
 #define IOWIN 0x10
+#define IOAPIC_REGISTERS_SIZE 4096 /* one page of address space, though only the two registers above decode */
 #define IOAPIC_VERSION 0x01
 #define IOAPIC_REDIRECTION(n) (0x10 + 2 * (n))
+#define VERSION_MAX_REDIRECTION(v) (((v) >> 16) & 0xff)
+/* Redirection entry, §3.2.4 */
 #define REDIRECTION_MASKED (1u << 16)
 #define REDIRECTION_LEVEL (1u << 15)
 #define REDIRECTION_ACTIVE_LOW (1u << 13)
+#define REDIRECTION_DEST_SHIFT 24 /* in the high word: destination APIC id */
 /* MPS INTI flags in a MADT interrupt source override (ACPI 6.4 table 5.50) */
 #define MPS_POLARITY_MASK 0x3
 #define MPS_POLARITY_LOW 0x3
@@ -23,23 +30,25 @@
 #define PIC2_DATA 0xa1
 
 struct ioapic {
-	volatile uint32_t *registers;
+	volatile void *registers;
 	uint32_t gsi_base, pins;
 };
 
 static struct ioapic ioapics[ACPI_MAX_IOAPICS];
 static uint32_t ioapic_count;
 static struct acpi_madt_info madt_copy;
+/* IOREGSEL then IOWIN is two accesses: a second CPU in between would redirect the first's. */
+static struct spinlock ioapic_lock = SPINLOCK_INIT("ioapic");
 
 static uint32_t ioapic_read(struct ioapic *io, uint32_t reg)
 {
-	io->registers[IOREGSEL / 4] = reg;
-	return io->registers[IOWIN / 4];
+	mmio_write32(mmio_at(io->registers, IOREGSEL), reg);
+	return mmio_read32(mmio_at(io->registers, IOWIN));
 }
 static void ioapic_write(struct ioapic *io, uint32_t reg, uint32_t value)
 {
-	io->registers[IOREGSEL / 4] = reg;
-	io->registers[IOWIN / 4] = value;
+	mmio_write32(mmio_at(io->registers, IOREGSEL), reg);
+	mmio_write32(mmio_at(io->registers, IOWIN), value);
 }
 
 /* Remap the 8259s away from the exception vectors, then mask every line (they stay unused). */
@@ -57,40 +66,87 @@ static void pic_disable(void)
 	outb(PIC2_DATA, 0xff);
 }
 
-void ioapic_init(const struct acpi_madt_info *madt)
+void ioapic_init(const struct acpi_madt_info *madt, void *(*map_mmio)(uint64_t phys, size_t len))
 {
 	pic_disable();
 	madt_copy = *madt;
 	for (uint32_t i = 0; i < madt->ioapic_count && i < ACPI_MAX_IOAPICS; i++) {
 		struct ioapic *io = &ioapics[ioapic_count++];
-		io->registers = kmap_mmio(madt->ioapic[i].phys, 4096);
+		io->registers = map_mmio(madt->ioapic[i].phys, IOAPIC_REGISTERS_SIZE);
 		io->gsi_base = madt->ioapic[i].gsi_base;
-		io->pins = ((ioapic_read(io, IOAPIC_VERSION) >> 16) & 0xff) + 1;
+		io->pins = VERSION_MAX_REDIRECTION(ioapic_read(io, IOAPIC_VERSION)) + 1;
 		for (uint32_t pin = 0; pin < io->pins; pin++)
 			ioapic_write(io, IOAPIC_REDIRECTION(pin), REDIRECTION_MASKED);
 	}
 }
 
-void ioapic_route_irq(uint8_t isa_irq, uint8_t vector, uint32_t apic_id)
+static struct ioapic *ioapic_for_gsi(uint32_t gsi)
 {
-	uint32_t gsi = isa_irq, low = vector;
+	for (uint32_t i = 0; i < ioapic_count; i++)
+		if (gsi >= ioapics[i].gsi_base && gsi < ioapics[i].gsi_base + ioapics[i].pins)
+			return &ioapics[i];
+	return 0;
+}
+
+bool ioapic_serves_gsi(uint32_t gsi) { return ioapic_for_gsi(gsi) != 0; }
+
+void ioapic_isa_to_gsi(uint8_t isa_irq, uint32_t *gsi, uint32_t *flags)
+{
+	*gsi = isa_irq;
+	*flags = 0; /* ISA default: edge, active high */
 	for (uint32_t i = 0; i < madt_copy.override_count; i++) {
 		if (madt_copy.override[i].irq != isa_irq)
 			continue;
-		gsi = madt_copy.override[i].gsi;
+		*gsi = madt_copy.override[i].gsi;
 		if ((madt_copy.override[i].flags & MPS_POLARITY_MASK) == MPS_POLARITY_LOW)
-			low |= REDIRECTION_ACTIVE_LOW;
+			*flags |= INTERRUPT_ACTIVE_LOW;
 		if ((madt_copy.override[i].flags & MPS_TRIGGER_MASK) == MPS_TRIGGER_LEVEL)
-			low |= REDIRECTION_LEVEL;
+			*flags |= INTERRUPT_LEVEL;
 	}
-	for (uint32_t i = 0; i < ioapic_count; i++) {
-		struct ioapic *io = &ioapics[i];
-		if (gsi < io->gsi_base || gsi >= io->gsi_base + io->pins)
-			continue;
-		uint32_t pin = gsi - io->gsi_base;
-		ioapic_write(io, IOAPIC_REDIRECTION(pin) + 1, apic_id << 24);
-		ioapic_write(io, IOAPIC_REDIRECTION(pin), low);
-		return;
-	}
-	panic("ioapic: no I/O APIC serves GSI %u (ISA IRQ %u)", gsi, isa_irq);
+}
+
+void ioapic_route_gsi(uint32_t gsi, uint8_t vector, uint32_t apic_id, uint32_t flags, bool masked)
+{
+	struct ioapic *io = ioapic_for_gsi(gsi);
+	if (!io)
+		panic("ioapic: no I/O APIC serves GSI %u", gsi);
+	uint32_t low = vector;
+	low |= flags & INTERRUPT_ACTIVE_LOW ? REDIRECTION_ACTIVE_LOW : 0;
+	low |= flags & INTERRUPT_LEVEL ? REDIRECTION_LEVEL : 0;
+	low |= masked ? REDIRECTION_MASKED : 0;
+	uint32_t pin = gsi - io->gsi_base;
+	spin_lock(&ioapic_lock);
+	ioapic_write(io, IOAPIC_REDIRECTION(pin) + 1, apic_id << REDIRECTION_DEST_SHIFT);
+	ioapic_write(io, IOAPIC_REDIRECTION(pin), low);
+	spin_unlock(&ioapic_lock);
+}
+
+void ioapic_mask_gsi(uint32_t gsi, bool masked)
+{
+	struct ioapic *io = ioapic_for_gsi(gsi);
+	if (!io)
+		panic("ioapic: no I/O APIC serves GSI %u", gsi);
+	uint32_t reg = IOAPIC_REDIRECTION(gsi - io->gsi_base);
+	spin_lock(&ioapic_lock);
+	uint32_t low = ioapic_read(io, reg);
+	ioapic_write(io, reg, masked ? low | REDIRECTION_MASKED : low & ~REDIRECTION_MASKED);
+	spin_unlock(&ioapic_lock);
+}
+
+bool ioapic_gsi_masked(uint32_t gsi)
+{
+	struct ioapic *io = ioapic_for_gsi(gsi);
+	if (!io)
+		return true;
+	spin_lock(&ioapic_lock);
+	uint32_t low = ioapic_read(io, IOAPIC_REDIRECTION(gsi - io->gsi_base));
+	spin_unlock(&ioapic_lock);
+	return (low & REDIRECTION_MASKED) != 0;
+}
+
+void ioapic_route_irq(uint8_t isa_irq, uint8_t vector, uint32_t apic_id)
+{
+	uint32_t gsi, flags;
+	ioapic_isa_to_gsi(isa_irq, &gsi, &flags);
+	ioapic_route_gsi(gsi, vector, apic_id, flags, false);
 }

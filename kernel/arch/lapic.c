@@ -1,9 +1,12 @@
 #include "kernel/arch/lapic.h"
 #include "kernel/arch/cpu.h"
+#include "kernel/arch/percpu.h"
+#include "kernel/arch/spinlock.h"
 #include "kernel/arch/timer.h"
 #include "kernel/arch/trap.h"
 #include "kernel/console.h"
-#include "kernel/mm/vm.h"
+#include "lib/common/mmio.h"
+#include "lib/common/syscall.h"
 
 /* Register offsets, SDM vol.3 table 11-1 */
 #define LAPIC_ID 0x20
@@ -23,30 +26,34 @@
 #define ICR_STARTUP (6u << 8)
 #define ICR_LEVEL_ASSERT (1u << 14)
 #define ICR_ALL_BUT_SELF (3u << 18)
+#define ICR_DEST_SHIFT 24 /* in ICR_HIGH: destination APIC id */
 #define LVT_TIMER_PERIODIC (1u << 17)
 #define LVT_MASKED (1u << 16)
 #define TIMER_DIVIDE_16 0x3
 
-static volatile uint32_t *lapic;
+/*
+ * How long the ICR may stay busy. Delivery status clears once the IPI is
+ * accepted by the bus, microseconds on hardware (SDM vol.3 §11.6.1); a
+ * millisecond means the APIC is wedged.
+ */
+#define ICR_IDLE_TIMEOUT_US 1000
 
-static uint32_t lapic_read(uint32_t reg) { return lapic[reg / 4]; }
+static volatile void *lapic;
+
+static uint32_t lapic_read(uint32_t reg) { return mmio_read32(mmio_at(lapic, reg)); }
 static void lapic_write(uint32_t reg, uint32_t value)
 {
-	lapic[reg / 4] = value;
-	(void)lapic[LAPIC_ID / 4]; /* a read after the write waits for it to complete */
+	mmio_write32(mmio_at(lapic, reg), value);
+	(void)lapic_read(LAPIC_ID); /* a read after the write waits for it to complete */
 }
 
 bool lapic_ready(void) { return lapic != 0; }
 
-void lapic_init(uint64_t phys)
-{
-	lapic = kmap_mmio(phys, 4096);
-}
+void lapic_init(volatile void *registers) { lapic = registers; }
 
 void lapic_enable(void)
 {
-	/* IA32_APIC_BASE bit 11: global enable (SDM vol.3 §11.4.4) */
-	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1u << 11));
+	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_ENABLE);
 	lapic_write(LAPIC_TPR, 0);
 	lapic_write(LAPIC_SVR, SVR_ENABLE | VECTOR_SPURIOUS);
 }
@@ -54,23 +61,33 @@ void lapic_enable(void)
 uint32_t lapic_id(void) { return lapic_read(LAPIC_ID) >> 24; }
 void lapic_eoi(void) { lapic_write(LAPIC_EOI, 0); }
 
-static void lapic_wait_icr(void)
+static int lapic_wait_icr(uint32_t apic_id, uint32_t command)
 {
-	for (int spins = 0; spins < 1000000 && (lapic_read(LAPIC_ICR_LOW) & ICR_DELIVERY_PENDING); spins++)
-		cpu_relax();
+	int err = mmio_wait32(mmio_at(lapic, LAPIC_ICR_LOW), ICR_DELIVERY_PENDING, 0, ICR_IDLE_TIMEOUT_US);
+	if (err)
+		kprintf("lapic: cpu %u: ICR busy for %u us (command 0x%x to apic %u)\n", this_cpu()->id,
+			ICR_IDLE_TIMEOUT_US, command, apic_id);
+	return err;
 }
 
-static void lapic_send(uint32_t apic_id, uint32_t command)
+/* Interrupts stay off from the ICR write to its completion: an IPI sent from a handler in between would overwrite it. */
+static int lapic_send(uint32_t apic_id, uint32_t command)
 {
-	lapic_wait_icr();
-	lapic_write(LAPIC_ICR_HIGH, apic_id << 24);
-	lapic_write(LAPIC_ICR_LOW, command);
-	lapic_wait_icr();
+	irq_save_push();
+	int err = lapic_wait_icr(apic_id, command);
+	if (!err) {
+		lapic_write(LAPIC_ICR_HIGH, apic_id << ICR_DEST_SHIFT);
+		lapic_write(LAPIC_ICR_LOW, command);
+		err = lapic_wait_icr(apic_id, command);
+	}
+	irq_restore_pop();
+	return err;
 }
 
-void lapic_send_ipi_others(uint8_t vector) { lapic_send(0, ICR_ALL_BUT_SELF | vector); }
-void lapic_send_init(uint32_t apic_id) { lapic_send(apic_id, ICR_INIT | ICR_LEVEL_ASSERT); }
-void lapic_send_startup(uint32_t apic_id, uint8_t page) { lapic_send(apic_id, ICR_STARTUP | page); }
+int lapic_send_ipi(uint32_t apic_id, uint8_t vector) { return lapic_send(apic_id, vector); }
+int lapic_send_ipi_others(uint8_t vector) { return lapic_send(0, ICR_ALL_BUT_SELF | vector); }
+int lapic_send_init(uint32_t apic_id) { return lapic_send(apic_id, ICR_INIT | ICR_LEVEL_ASSERT); }
+int lapic_send_startup(uint32_t apic_id, uint8_t page) { return lapic_send(apic_id, ICR_STARTUP | page); }
 
 /* Counts the LAPIC timer makes in a known interval; the same on every CPU (one bus clock). */
 static uint32_t lapic_ticks_per_10ms;
@@ -80,8 +97,8 @@ uint32_t lapic_timer_calibrate(void)
 	lapic_write(LAPIC_TIMER_DIVIDE, TIMER_DIVIDE_16);
 	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED);
 	lapic_write(LAPIC_TIMER_INITIAL, 0xffffffff);
-	timer_pit_wait_10ms();
-	lapic_ticks_per_10ms = 0xffffffff - lapic_read(LAPIC_TIMER_CURRENT);
+	int err = timer_pit_wait_10ms();
+	lapic_ticks_per_10ms = err ? 0 : 0xffffffff - lapic_read(LAPIC_TIMER_CURRENT);
 	lapic_write(LAPIC_TIMER_INITIAL, 0);
 	return lapic_ticks_per_10ms;
 }

@@ -1,4 +1,4 @@
-/* Offsets into struct cpu that assembly uses; kernel/ctl/syscall.c asserts them. */
+/* Offsets into struct cpu that assembly uses; kernel/arch/syscall.c asserts them. */
 #pragma once
 
 #define CPU_SYSCALL_USER_RSP 8

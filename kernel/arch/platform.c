@@ -2,7 +2,6 @@
 #include "kernel/arch/cpu.h"
 #include "kernel/arch/timer.h"
 #include "kernel/console.h"
-#include "kernel/mm/vm.h"
 #include "lib/common/multiboot2.h"
 
 /* ACPI 6.4 §4.8.3.2.1: SLP_TYPx in bits 10-12 of PM1 control, SLP_EN bit 13 */
@@ -11,13 +10,7 @@
 
 struct platform platform;
 
-static const void *acpi_map(void *ctx, uint64_t phys, size_t len)
-{
-	(void)ctx;
-	return kmap_phys(phys, len, 0);
-}
-
-void platform_init(const void *info)
+void platform_init(const void *info, acpi_map_fn acpi_map)
 {
 	size_t rsdp_len;
 	const void *rsdp = mb2_rsdp(info, &rsdp_len);

@@ -12,5 +12,6 @@ struct platform {
 
 extern struct platform platform;
 
-void platform_init(const void *multiboot_info);
+/* Reads ACPI tables through acpi_map (the kernel passes its direct map). */
+void platform_init(const void *multiboot_info, acpi_map_fn acpi_map);
 _Noreturn void platform_poweroff(void);

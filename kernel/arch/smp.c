@@ -3,27 +3,20 @@
  * INIT, 10 ms, STARTUP, 200 us, STARTUP, one CPU at a time.
  */
 #include "kernel/arch/smp.h"
+#include "kernel/arch/ap_trampoline.h"
 #include "kernel/arch/cpu.h"
 #include "kernel/arch/cpu_features.h"
 #include "kernel/arch/gdt.h"
+#include "kernel/arch/hooks.h"
 #include "kernel/arch/lapic.h"
 #include "kernel/arch/percpu.h"
 #include "kernel/arch/platform.h"
 #include "kernel/arch/spinlock.h"
+#include "kernel/arch/syscall.h"
 #include "kernel/arch/timer.h"
 #include "kernel/arch/trap.h"
 #include "kernel/console.h"
-#include "kernel/ctl/syscall.h"
-#include "kernel/proc/sched.h"
-#include "kernel/mm/frame.h"
-#include "kernel/mm/heap.h"
-#include "kernel/mm/vm.h"
 #include "lib/common/string.h"
-
-struct ap_trampoline_params {
-	uint64_t cr3, stack, entry, cpu;
-	uint64_t gdt_offset, gdt_pointer_offset, long_mode_offset, long_mode_pointer_offset;
-};
 
 extern char ap_trampoline_start[], ap_trampoline_end[];
 extern struct ap_trampoline_params ap_trampoline_params;
@@ -41,33 +34,24 @@ struct smp_work {
 static struct smp_work work;
 static struct spinlock work_lock = SPINLOCK_INIT("smp_work");
 
-static void smp_run_pending_work(struct cpu *cpu, uint64_t *seen)
+/* The generation of smp_run_on_all work each CPU has run. */
+static uint64_t work_seen[MAX_CPUS];
+
+bool smp_work_waiting(void)
+{
+	return __atomic_load_n(&work.generation, __ATOMIC_ACQUIRE) != work_seen[this_cpu()->id];
+}
+
+void smp_run_work(void)
 {
 	uint64_t generation = __atomic_load_n(&work.generation, __ATOMIC_ACQUIRE);
+	uint64_t *seen = &work_seen[this_cpu()->id];
 	if (generation == *seen)
 		return;
 	*seen = generation;
 	__atomic_add_fetch(&work.started, 1, __ATOMIC_ACQ_REL);
 	work.fn(work.arg);
 	__atomic_add_fetch(&work.finished, 1, __ATOMIC_ACQ_REL);
-	(void)cpu;
-}
-
-/* Each CPU's idle thread: run work from smp_run_on_all, else threads, else halt until an interrupt. */
-void smp_idle(void)
-{
-	struct cpu *cpu = this_cpu();
-	uint64_t seen = 0;
-	for (;;) {
-		interrupts_disable();
-		if (__atomic_load_n(&work.generation, __ATOMIC_ACQUIRE) != seen) {
-			interrupts_enable();
-			smp_run_pending_work(cpu, &seen);
-			continue;
-		}
-		sched_run_ready();
-		sched_idle_halt();
-	}
 }
 
 void smp_run_on_all(void (*fn)(void *arg), void *arg)
@@ -79,20 +63,14 @@ void smp_run_on_all(void (*fn)(void *arg), void *arg)
 	work.finished = 0;
 	__atomic_add_fetch(&work.generation, 1, __ATOMIC_ACQ_REL);
 	spin_unlock(&work_lock);
-	if (cpus_online > 1)
-		lapic_send_ipi_others(VECTOR_IPI_WAKE);
+	if (cpus_online > 1 && lapic_send_ipi_others(VECTOR_IPI_WAKE))
+		panic("smp_run_on_all: the wake IPI was not sent, the others would never run the work");
 	fn(arg);
 	while (__atomic_load_n(&work.finished, __ATOMIC_ACQUIRE) < cpus_online - 1)
 		cpu_relax();
 }
 
 static void ipi_wake(struct trap_frame *frame) { (void)frame; }
-
-static void flush_tlb(void *arg)
-{
-	(void)arg;
-	tlb_flush_all_local();
-}
 
 static void ipi_halt(struct trap_frame *frame)
 {
@@ -125,7 +103,8 @@ void tlb_shootdown(uint64_t root)
 		cpu_relax();
 	shootdown_root = root;
 	shootdown_acks = 0;
-	lapic_send_ipi_others(VECTOR_IPI_TLB);
+	if (lapic_send_ipi_others(VECTOR_IPI_TLB))
+		panic("tlb_shootdown: the IPI was not sent, stale translations would stay");
 	while (__atomic_load_n(&shootdown_acks, __ATOMIC_ACQUIRE) < cpus_online - 1)
 		cpu_relax();
 	__atomic_store_n(&shootdown_busy, 0, __ATOMIC_RELEASE);
@@ -136,40 +115,48 @@ void smp_stop_others(void)
 	if (!lapic_ready() || cpus_online <= 1 || stop_requested)
 		return;
 	stop_requested = 1;
-	lapic_send_ipi_others(VECTOR_IPI_HALT);
+	(void)lapic_send_ipi_others(VECTOR_IPI_HALT); /* already panicking: a failure is reported, nothing more to do */
 }
+
+static uint64_t kernel_root; /* the CR3 every CPU starts on */
 
 static void ap_main(struct cpu *cpu)
 {
 	percpu_init(cpu, cpu->id, cpu->apic_id);
-	write_cr3(kernel_space.root);
+	write_cr3(kernel_root);
 	gdt_load(cpu);
 	idt_load();
 	cpu_features_init();
 	lapic_enable();
-	syscall_init_this_cpu();
-	sched_init_this_cpu();
+	arch_syscall_init_this_cpu();
 	timer_start_this_cpu();
 	__atomic_add_fetch(&cpus_online, 1, __ATOMIC_ACQ_REL);
-	smp_idle();
+	arch_hooks.cpu_started();
 }
 
-static bool smp_start_one(struct cpu *cpu, uint64_t trampoline_phys)
+static struct ap_trampoline_params *trampoline_params(void *page)
 {
-	struct ap_trampoline_params *params =
-		phys_to_virt(trampoline_phys + ((char *)&ap_trampoline_params - ap_trampoline_start));
-	uint8_t *stack = kmalloc(KERNEL_STACK_SIZE);
+	return (void *)((char *)page + ((char *)&ap_trampoline_params - ap_trampoline_start));
+}
+
+static bool smp_start_one(struct cpu *cpu, const struct smp_boot_memory *m)
+{
+	uint64_t trampoline_phys = m->trampoline_phys;
+	struct ap_trampoline_params *params = trampoline_params(m->trampoline);
+	uint8_t *stack = m->alloc_stack(m->stack_size);
 	if (!stack)
 		panic("smp: no memory for a CPU stack");
-	cpu->kernel_stack_top = stack + KERNEL_STACK_SIZE;
+	cpu->kernel_stack_top = stack + m->stack_size;
 	params->stack = (uint64_t)cpu->kernel_stack_top;
 	params->cpu = (uint64_t)cpu;
 
 	uint32_t before = cpus_online;
-	lapic_send_init(cpu->apic_id);
+	if (lapic_send_init(cpu->apic_id))
+		return false;
 	timer_delay_us(10000);
 	for (int attempt = 0; attempt < 2 && cpus_online == before; attempt++) {
-		lapic_send_startup(cpu->apic_id, (uint8_t)(trampoline_phys >> 12));
+		if (lapic_send_startup(cpu->apic_id, (uint8_t)(trampoline_phys >> 12)))
+			return false;
 		timer_delay_us(200);
 	}
 	for (int ms = 0; ms < AP_STARTUP_TIMEOUT_MS && cpus_online == before; ms++)
@@ -177,31 +164,30 @@ static bool smp_start_one(struct cpu *cpu, uint64_t trampoline_phys)
 	return cpus_online != before;
 }
 
-static uint64_t trampoline_install(void)
+static void trampoline_install(const struct smp_boot_memory *m)
 {
-	uint64_t phys = frame_alloc_contiguous(1, 1, 0x100000);
-	if (phys == FRAME_NONE)
-		panic("smp: no free page below 1 MiB for the AP trampoline");
 	size_t size = (size_t)(ap_trampoline_end - ap_trampoline_start);
-	uint8_t *page = phys_to_virt(phys);
+	uint8_t *page = m->trampoline;
+	uint64_t phys = m->trampoline_phys;
+	if (phys >= SMP_TRAMPOLINE_LIMIT || (phys & 0xfff))
+		panic("smp: the trampoline at 0x%lx is not a 4 KiB page below 1 MiB", phys);
 	memcpy(page, ap_trampoline_start, size);
-	struct ap_trampoline_params *params = (void *)(page + ((char *)&ap_trampoline_params - ap_trampoline_start));
+	struct ap_trampoline_params *params = trampoline_params(page);
 	*(uint32_t *)(page + params->gdt_pointer_offset + 2) = (uint32_t)(phys + params->gdt_offset);
 	*(uint32_t *)(page + params->long_mode_pointer_offset) = (uint32_t)(phys + params->long_mode_offset);
-	params->cr3 = kernel_space.root;
+	params->cr3 = m->kernel_root;
 	params->entry = (uint64_t)ap_main;
-	/* The trampoline runs at its physical address for a few instructions after paging turns on. */
-	if (vm_map(&kernel_space, 0, 0, LARGE_PAGE_SIZE, VM_WRITE | VM_EXEC | VM_LARGE))
-		panic("smp: cannot identity-map the trampoline");
-	return phys;
 }
 
-void smp_start(void)
+void smp_start(const struct smp_boot_memory *m)
 {
+	if (!arch_hooks.cpu_started)
+		panic("smp_start: no arch_hooks.cpu_started for the other CPUs to go to");
 	trap_set_handler(VECTOR_IPI_WAKE, ipi_wake);
 	trap_set_handler(VECTOR_IPI_HALT, ipi_halt);
 	trap_set_handler(VECTOR_IPI_TLB, ipi_tlb);
-	uint64_t trampoline = trampoline_install();
+	kernel_root = m->kernel_root;
+	trampoline_install(m);
 	uint32_t my_apic = lapic_id(), next_id = 1;
 	for (uint32_t i = 0; i < platform.madt.cpu_count && next_id < MAX_CPUS; i++) {
 		uint32_t apic = platform.madt.apic_id[i];
@@ -210,14 +196,10 @@ void smp_start(void)
 		struct cpu *cpu = &cpus[next_id];
 		cpu->id = next_id;
 		cpu->apic_id = apic;
-		if (smp_start_one(cpu, trampoline))
+		if (smp_start_one(cpu, m))
 			next_id++;
 		else
 			kprintf("smp: cpu with apic id %u did not start\n", apic);
 	}
-	/* Nothing but the trampoline used the identity map: drop it (unmap also flushes the TLB). */
-	vm_unmap(&kernel_space, 0, LARGE_PAGE_SIZE, false);
-	smp_run_on_all(flush_tlb, 0);
-	frame_free(trampoline);
 	kprintf("smp: %u cpus online\n", cpus_online);
 }

@@ -3,7 +3,8 @@
  * rip in rcx and rflags in r11, loaded the kernel CS/SS from STAR and cleared
  * the rflags bits in FMASK (IF among them); rsp is still the user's. We switch
  * to the thread's kernel stack, build the same struct trap_frame an interrupt
- * builds, and leave by SYSRET. Frames that must return some other way (a new
+ * builds, hand it to arch_syscall (which calls the control layer's hook), and
+ * leave by SYSRET. Frames that must return some other way (a new
  * thread's first entry, an interrupt) leave by trap_return's iretq instead.
  */
 #include "kernel/arch/gdt.h"
@@ -30,13 +31,13 @@ syscall_entry:
 	pushq TRAP_FRAME_RIP(%rsp)
 	pushq $0
 	mov %rsp, %rbp
-	call syscall_dispatch
+	call arch_syscall
 	add $16, %rsp
 	/*
 	 * SYSRET takes rip from rcx and rflags from r11 (AMD APM vol.2 §6.1.3).
 	 * The saved rip is the one SYSCALL stored, so it is canonical: Intel's
 	 * SYSRET #GP on a non-canonical rcx, taken in ring 0, cannot happen.
-	 * Interrupts stay off from here to the SYSRET (syscall_dispatch left them off).
+	 * Interrupts stay off from here to the SYSRET (the hook left them off).
 	 */
 	POP_GENERAL_REGISTERS
 	add $16, %rsp                   /* vector and error code */

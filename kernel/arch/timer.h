@@ -5,8 +5,8 @@
 
 #define TIMER_HZ 100
 
-void timer_pit_wait_10ms(void);
-void timer_calibrate(void);      /* TSC and LAPIC timer rates, bootstrap CPU only */
+int timer_pit_wait_10ms(void); /* 0, or -SIETCH_ETIMEDOUT if the PIT never finished */
+void timer_calibrate(void);      /* TSC and LAPIC timer rates, bootstrap CPU only; then mmio_clock_us */
 void timer_start_this_cpu(void); /* periodic tick on the calling CPU */
 uint64_t timer_now_ns(void);     /* monotonic, since boot */
 void timer_delay_us(uint64_t us);

@@ -1,15 +1,14 @@
 /* Where every interrupt and exception lands, and the report a fatal one prints. */
 #include "kernel/arch/trap.h"
 #include "kernel/arch/cpu.h"
+#include "kernel/arch/hooks.h"
 #include "kernel/arch/lapic.h"
+#include "kernel/arch/layout.h"
 #include "kernel/arch/percpu.h"
+#include "kernel/arch/vector.h"
 #include "kernel/console.h"
-#include "kernel/ctl/counters.h"
-#include "kernel/proc/sched.h"
-#include "kernel/mm/layout.h"
 
-static irq_handler_fn irq_handlers[256];
-void (*trap_user_fault_hook)(struct trap_frame *frame); /* set by kernel/proc once processes exist */
+struct arch_hooks arch_hooks;
 
 static const char *const exception_names[32] = {
 	[0] = "#DE divide error", [1] = "#DB debug", [2] = "NMI", [3] = "#BP breakpoint",
@@ -27,8 +26,6 @@ const char *trap_vector_name(uint64_t vector)
 		return exception_names[vector] ? exception_names[vector] : "reserved";
 	return "interrupt";
 }
-
-void trap_set_handler(uint8_t vector, irq_handler_fn handler) { irq_handlers[vector] = handler; }
 
 static int kernel_address(uint64_t a) { return a >= KERNEL_VMA; }
 
@@ -73,19 +70,18 @@ static _Noreturn void trap_kernel_fatal(struct trap_frame *frame)
 
 void trap_dispatch(struct trap_frame *frame)
 {
+	if (arch_hooks.trap_entered)
+		arch_hooks.trap_entered(frame->vector);
 	if (frame->vector < VECTOR_IRQ_BASE) {
-		counters_exception(frame->vector);
-		if (trap_from_user(frame) && trap_user_fault_hook) {
-			trap_user_fault_hook(frame);
+		if (trap_from_user(frame) && arch_hooks.user_fault) {
+			arch_hooks.user_fault(frame);
 			return;
 		}
 		trap_kernel_fatal(frame);
 	}
-	counters_interrupt();
-	irq_handler_fn handler = irq_handlers[frame->vector];
 	if (frame->vector != VECTOR_SPURIOUS)
 		lapic_eoi();
-	if (handler)
-		handler(frame);
-	sched_return_to_user(frame);
+	vector_dispatch(frame);
+	if (arch_hooks.return_to_user)
+		arch_hooks.return_to_user(frame);
 }

@@ -83,6 +83,7 @@ typedef void (*irq_handler_fn)(struct trap_frame *frame);
 
 void idt_init(void);  /* builds the table once */
 void idt_load(void);  /* on every CPU */
+/* The handler of a fixed vector (those above); device interrupts are objects (kernel/arch/interrupt.h). */
 void trap_set_handler(uint8_t vector, irq_handler_fn handler);
 const char *trap_vector_name(uint64_t vector);
 void trap_report(const struct trap_frame *frame); /* registers, CR2, backtrace on the console */

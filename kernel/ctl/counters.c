@@ -6,13 +6,13 @@
  */
 #include "kernel/ctl/counters.h"
 #include <stddef.h>
+#include "kernel/arch/hooks.h"
+#include "kernel/arch/trap.h"
 #include "kernel/ctl/object.h"
 #include "kernel/ctl/syscall.h"
 #include "kernel/mm/frame.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/proc.h"
-
-#define VECTOR_PAGE_FAULT 14 /* #PF, SDM vol.3 §6.15, table 6-1 */
 
 _Static_assert(sizeof(struct sietch_counters) % sizeof(uint64_t) == 0, "counters are read word by word");
 
@@ -47,6 +47,16 @@ void counters_exception(uint64_t vector)
 	if (vector == VECTOR_PAGE_FAULT)
 		counters_bump(offsetof(struct sietch_counters, page_faults));
 }
+
+static void counters_trap(uint64_t vector)
+{
+	if (vector < VECTOR_IRQ_BASE)
+		counters_exception(vector);
+	else
+		counters_interrupt();
+}
+
+void counters_init(void) { arch_hooks.trap_entered = counters_trap; }
 
 void counters_context_switch(void) { counters_bump(offsetof(struct sietch_counters, context_switches)); }
 

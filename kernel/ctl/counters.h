@@ -10,6 +10,7 @@
 
 extern struct sietch_counters system_counters;
 
+void counters_init(void); /* count every trap from now on (arch_hooks.trap_entered) */
 void counters_syscall(uint64_t number);
 void counters_interrupt(void);
 void counters_exception(uint64_t vector);

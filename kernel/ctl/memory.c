@@ -18,7 +18,7 @@
 #include "kernel/ctl/syscall.h"
 #include "kernel/mm/frame.h"
 #include "kernel/mm/heap.h"
-#include "kernel/mm/layout.h"
+#include "kernel/arch/layout.h"
 #include "kernel/mm/vm.h"
 #include "kernel/proc/proc.h"
 #include "lib/common/syscall.h"

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include "kernel/arch/spinlock.h"
 #include "kernel/ctl/handle.h"
+#include "kernel/ctl/notify.h"
 #include "kernel/ctl/object.h"
 #include "kernel/ctl/syscall.h"
 #include "kernel/mm/heap.h"
@@ -41,7 +42,7 @@ static long notify_get(uint64_t handle, uint32_t rights, struct notify **out)
 	return err;
 }
 
-static void notify_post(struct notify *n, uint64_t bits)
+void notify_post(struct notify *n, uint64_t bits)
 {
 	spin_lock(&n->lock);
 	n->bits |= bits;
@@ -64,15 +65,34 @@ static long notify_take(struct notify *n, uint64_t *bits)
 	return err;
 }
 
-long sys_notify_create(const struct syscall_args *args)
+bool notify_try_take(struct notify *n, uint64_t *bits)
 {
-	(void)args;
+	spin_lock(&n->lock);
+	*bits = n->bits;
+	n->bits = 0;
+	spin_unlock(&n->lock);
+	return *bits != 0;
+}
+
+struct object *notify_object(struct notify *n) { return &n->object; }
+
+struct notify *notify_create(void)
+{
 	struct notify *n = kzalloc(sizeof(*n));
 	if (!n)
-		return -SIETCH_ENOMEM;
+		return 0;
 	object_init(&n->object, OBJECT_NOTIFY, notify_release);
 	n->lock = (struct spinlock)SPINLOCK_INIT("notify");
 	n->waiters = (struct wait_queue)WAIT_QUEUE_INIT;
+	return n;
+}
+
+long sys_notify_create(const struct syscall_args *args)
+{
+	(void)args;
+	struct notify *n = notify_create();
+	if (!n)
+		return -SIETCH_ENOMEM;
 	long handle = handle_install(&proc_current()->handles, &n->object, NOTIFY_RIGHTS);
 	object_unref(&n->object); /* the handle has its own reference, or it failed and this frees n */
 	return handle;

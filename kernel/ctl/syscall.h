@@ -18,6 +18,5 @@ struct syscall_args {
 SIETCH_SYSCALLS(SYSCALL_DECLARE)
 #undef SYSCALL_DECLARE
 
-struct trap_frame;
-void syscall_init_this_cpu(void);            /* STAR, LSTAR, FMASK */
-void syscall_dispatch(struct trap_frame *frame);
+/* Becomes the SYSCALL instruction's handler (arch_hooks.syscall); the MSRs are kernel/arch/syscall.c's. */
+void syscall_init(void);

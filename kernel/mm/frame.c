@@ -6,7 +6,7 @@
 #include "kernel/mm/frame.h"
 #include "kernel/arch/spinlock.h"
 #include "kernel/console.h"
-#include "kernel/mm/layout.h"
+#include "kernel/arch/layout.h"
 #include "kernel/mm/vm.h"
 #include "lib/common/frame_pool.h"
 #include "lib/common/multiboot2.h"

@@ -1,15 +1,4 @@
-/*
- * The kernel's virtual memory layout. Included by assembly too, so constants only.
- *
- *   0x0000000000400000 .. USER_TOP           user space (lower canonical half)
- *   DIRECT_MAP_BASE ..                        all physical memory, phys p at DIRECT_MAP_BASE + p
- *   KERNEL_VMA + KERNEL_LOAD_PHYS ..          the kernel image (-2 GiB, -mcmodel=kernel)
- */
+/* The layout moved to kernel/arch/layout.h (the boot code builds it); this name stays for existing includes. */
 #pragma once
 
-#define KERNEL_VMA 0xffffffff80000000
-#define KERNEL_LOAD_PHYS 0x200000
-#define DIRECT_MAP_BASE 0xffff800000000000
-#define USER_BASE 0x400000
-#define USER_TOP 0x00007ffffffff000
-#define KERNEL_STACK_SIZE 16384
+#include "kernel/arch/layout.h"

@@ -1,6 +1,6 @@
 /*
  * Page tables for the kernel and for processes, over lib/common/pt.c.
- * The layout is in kernel/mm/layout.h; the bit meanings in SDM vol.3 §4.5.
+ * The layout is in kernel/arch/layout.h; the bit meanings in SDM vol.3 §4.5.
  */
 #include "kernel/mm/vm.h"
 #include "kernel/arch/cpu.h"
@@ -165,7 +165,7 @@ void tlb_flush_all_local(void)
 {
 	/* Toggling CR4.PGE flushes global entries too (SDM vol.3 §4.10.4.1). */
 	uint64_t cr4 = read_cr4();
-	write_cr4(cr4 & ~(1ull << 7));
+	write_cr4(cr4 & ~CR4_PGE);
 	write_cr4(cr4);
 }
 

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "kernel/arch/spinlock.h"
-#include "kernel/mm/layout.h"
+#include "kernel/arch/layout.h"
 #include "lib/common/pt.h" /* PAGE_SIZE, LARGE_PAGE_SIZE, PTE_* */
 
 

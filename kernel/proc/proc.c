@@ -1,6 +1,7 @@
 /* The process table, and the life of a process from spawn to the last handle closed. */
 #include "kernel/proc/proc.h"
 #include "kernel/arch/cpu.h"
+#include "kernel/arch/hooks.h"
 #include "kernel/arch/trap.h"
 #include "kernel/console.h"
 #include "kernel/ctl/endpoint.h"
@@ -17,8 +18,6 @@
 static struct proc *table[MAX_PROCS];
 static struct spinlock table_lock = SPINLOCK_INIT("proc_table");
 static uint32_t next_pid = 1;
-
-extern void (*trap_user_fault_hook)(struct trap_frame *frame);
 
 static void proc_release(struct object *object)
 {
@@ -232,4 +231,10 @@ static void proc_user_fault(struct trap_frame *frame)
 	thread_exit();
 }
 
-void proc_init(void) { trap_user_fault_hook = proc_user_fault; }
+void proc_init(void)
+{
+	arch_hooks.user_fault = proc_user_fault;
+	arch_hooks.return_to_user = sched_return_to_user;
+	arch_hooks.timer_tick = sched_tick;
+	arch_hooks.cpu_started = sched_cpu_started;
+}

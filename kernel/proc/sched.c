@@ -3,6 +3,7 @@
 #include "kernel/arch/gdt.h"
 #include "kernel/arch/lapic.h"
 #include "kernel/arch/percpu.h"
+#include "kernel/arch/smp.h"
 #include "kernel/arch/timer.h"
 #include "kernel/arch/trap.h"
 #include "kernel/console.h"
@@ -187,6 +188,27 @@ void sched_idle_halt(void)
 	/* sti; hlt is atomic, so a wake IPI sent after the check still ends the hlt. */
 	__asm__ volatile("sti; hlt; cli" ::: "memory");
 	__atomic_and_fetch(&idle_cpus, ~(1ull << this_cpu()->id), __ATOMIC_RELAXED);
+}
+
+/* Each CPU's idle thread: run work from smp_run_on_all, else threads, else halt until an interrupt. */
+void sched_idle(void)
+{
+	for (;;) {
+		interrupts_disable();
+		if (smp_work_waiting()) {
+			interrupts_enable();
+			smp_run_work();
+			continue;
+		}
+		sched_run_ready();
+		sched_idle_halt();
+	}
+}
+
+void sched_cpu_started(void)
+{
+	sched_init_this_cpu();
+	sched_idle();
 }
 
 void sched_tick(void)

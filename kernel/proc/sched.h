@@ -23,6 +23,8 @@ struct trap_frame;
 void sched_return_to_user(struct trap_frame *frame);
 void sched_tick(void);
 void sched_idle_halt(void);        /* halt until an interrupt; interrupts disabled around it */
+void sched_idle(void) __attribute__((noreturn)); /* the calling CPU becomes idle for good */
+void sched_cpu_started(void) __attribute__((noreturn)); /* arch_hooks.cpu_started: a new CPU joins */
 void sched_finish_switch(void);    /* new threads, from thread_first_run */
 void sched_finish_switch_locked(void);
 /* sched_lock held: make a blocked thread runnable. */

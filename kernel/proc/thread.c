@@ -1,6 +1,7 @@
 /* Creating, starting and ending threads. */
 #include "kernel/proc/thread.h"
 #include "kernel/arch/gdt.h"
+#include "kernel/arch/regs.h"
 #include "kernel/arch/trap.h"
 #include "kernel/console.h"
 #include "kernel/mm/heap.h"
@@ -12,8 +13,7 @@
 
 extern char thread_first_run[];
 
-#define RFLAGS_RESERVED_ONE (1ull << 1)
-#define USER_RFLAGS (RFLAGS_RESERVED_ONE | (1ull << 9)) /* IF */
+#define USER_RFLAGS (RFLAGS_RESERVED_ONE | RFLAGS_IF)
 /* FXSAVE image fields (SDM vol.1 §10.5.1, table 10-2): FCW at 0, MXCSR at 24; reset values from FNINIT / power-up */
 #define FXSAVE_FCW 0
 #define FXSAVE_MXCSR 24

@@ -96,3 +96,10 @@ extern uint64_t (*mmio_clock_us)(void);
  * answers is an error to report, never a reason to hang).
  */
 int mmio_wait32(const volatile void *addr, uint32_t mask, uint32_t expected, uint64_t timeout_us);
+
+/*
+ * The same wait for a condition that is not one MMIO register (a port-I/O
+ * status bit, two registers at once): polls done(arg) until it returns
+ * nonzero. Returns 0, or -SIETCH_ETIMEDOUT once timeout_us have passed.
+ */
+int mmio_poll(int (*done)(void *arg), void *arg, uint64_t timeout_us);

@@ -9,8 +9,8 @@
 #include <unistd.h>
 #include "lib/libc/glue.h"
 #include "lib/os/os.h"
+#include "lib/common/user_layout.h"
 
-#define USER_TOP 0x00007ffffffff000ul /* the end of user space (kernel/mm/layout.h) */
 
 extern char _end[];
 static uintptr_t heap_start, heap_break, heap_mapped; /* mapped: the end of the pages mapped */

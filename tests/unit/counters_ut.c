@@ -8,6 +8,8 @@
 
 #include "kernel/ctl/counters.c"
 
+struct arch_hooks arch_hooks;
+
 static struct proc self, other;
 static struct proc *current;
 

@@ -1,4 +1,4 @@
-/* Host tests for lib/common/mmio.c: mmio_wait32 over a plain memory word. */
+/* Host tests for lib/common/mmio.c: mmio_wait32 over a plain memory word, mmio_poll over a function. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -93,6 +93,50 @@ static void test_wait_without_clock_is_bounded(void **state)
 	assert_int_equal(mmio_wait32(&reg, 0x1, 0x1, 0), -SIETCH_ETIMEDOUT);
 }
 
+static int polls_seen;
+
+/* A port-I/O status bit stand-in: true from the fifth poll on. */
+static int ready_on_fifth_poll(void *arg)
+{
+	(void)arg;
+	return ++polls_seen >= 5;
+}
+
+static int never_ready(void *arg)
+{
+	(void)arg;
+	polls_seen++;
+	return 0;
+}
+
+static void test_poll_succeeds(void **state)
+{
+	(void)state;
+	polls_seen = 0;
+	mmio_clock_us = fake_clock;
+	assert_int_equal(mmio_poll(ready_on_fifth_poll, 0, 1000), 0);
+	assert_int_equal(polls_seen, 5);
+}
+
+static void test_poll_times_out_by_clock(void **state)
+{
+	(void)state;
+	polls_seen = 0;
+	mmio_clock_us = fake_clock;
+	assert_int_equal(mmio_poll(never_ready, 0, 70), -SIETCH_ETIMEDOUT);
+	assert_true(fake_now_us >= 70);
+	assert_true(fake_now_us < 70 + 2 * 7);
+}
+
+static void test_poll_without_clock_counts_polls(void **state)
+{
+	(void)state;
+	polls_seen = 0;
+	/* The stated bound: MMIO_POLLS_PER_US polls per microsecond asked, then one last check. */
+	assert_int_equal(mmio_poll(never_ready, 0, 20), -SIETCH_ETIMEDOUT);
+	assert_int_equal(polls_seen, 20 * MMIO_POLLS_PER_US + 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -102,6 +146,9 @@ int main(void)
 		cmocka_unit_test_setup(test_wait_times_out_by_clock, setup),
 		cmocka_unit_test_setup(test_wait_for_clear_bit, setup),
 		cmocka_unit_test_setup(test_wait_without_clock_is_bounded, setup),
+		cmocka_unit_test_setup(test_poll_succeeds, setup),
+		cmocka_unit_test_setup(test_poll_times_out_by_clock, setup),
+		cmocka_unit_test_setup(test_poll_without_clock_counts_polls, setup),
 	};
 	return cmocka_run_group_tests_name("mmio", tests, NULL, NULL);
 }

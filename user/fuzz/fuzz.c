@@ -32,6 +32,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "lib/libc/thread_self.h"
+#include "lib/common/user_layout.h"
 #include "lib/os/os.h"
 
 #define DEFAULT_COUNT 20000
@@ -42,7 +43,6 @@
 #define SLEEP_MAX_NS 2000000ul
 #define RECENT 32
 #define MAPS 64
-#define USER_TOP 0x00007ffffffff000ul
 #define IMAGE_BASE 0x400000ul
 #define HEAP_SLACK (1ul << 20)
 #define STACK_RESERVE (8ul << 20) /* below the stack pointer main starts with */

@@ -16,6 +16,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include "lib/common/user_layout.h"
 #include "user/usertests/usertests.h"
 
 #define P_NULL 0ul
@@ -26,7 +27,6 @@
 #define L_BIG (1ul << 62)
 #define H_FORGED (1ul + 256) /* handle 1's slot with generation 1 (kernel/ctl/handle.h) */
 #define PID_NONE 99999ul
-#define USER_TOP 0x00007ffffffff000ul
 
 /* Resources, made on first use: markers stand for them in the argument lists below. */
 enum resource {

@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "kernel/mm/layout.h"
+#include "kernel/arch/layout.h"
 #include "kernel/mm/uaccess.h"
 #include "lib/common/syscall.h"
 
