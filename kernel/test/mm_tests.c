@@ -114,7 +114,7 @@ KTEST(vm_map_unmap)
 	KTEST_EXPECT(vm_space_create(&as) == 0, "cannot create an address space");
 	uint64_t frame = frame_alloc(), va = 0x400000, pa, pte;
 	KTEST_EXPECT(vm_map(&as, va, frame, PAGE_SIZE, VM_USER | VM_WRITE) == 0, "map failed");
-	KTEST_EXPECT(vm_map(&as, va, frame, PAGE_SIZE, VM_USER) == VM_ERR_EXISTS, "double map allowed");
+	KTEST_EXPECT(vm_map(&as, va, frame, PAGE_SIZE, VM_USER) == -SIETCH_EEXIST, "double map allowed");
 	KTEST_EXPECT(vm_translate(&as, va + 123, &pa, &pte) && pa == frame + 123, "translate gave 0x%lx", pa);
 	KTEST_EXPECT((pte & PTE_USER) && (pte & PTE_WRITE) && (pte & PTE_NX), "wrong bits 0x%lx", pte);
 	KTEST_EXPECT(vm_protect(&as, va, PAGE_SIZE, VM_USER | VM_EXEC) == 0, "protect failed");
