@@ -3,6 +3,7 @@
 #include "kernel/arch/smp.h"
 #include "kernel/mm/frame.h"
 #include "kernel/mm/heap.h"
+#include "kernel/mm/uaccess.h"
 #include "kernel/mm/vm.h"
 #include "kernel/test/ktest.h"
 #include "lib/common/pt.h"
@@ -143,5 +144,57 @@ KTEST(kernel_wx)
 		     "text alias unmapped");
 	KTEST_EXPECT(!(pte & PTE_WRITE), "text is writable through the direct map: 0x%lx", pte);
 	KTEST_EXPECT(!vm_translate(&kernel_space, 0x1000, 0, 0), "low memory still identity-mapped");
+	return 0;
+}
+
+/* Fresh writable user pages at [va, va+len); false if a frame or table ran out. */
+static bool map_user_pages(struct addr_space *as, uint64_t va, uint64_t len, unsigned flags)
+{
+	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
+		uint64_t frame = frame_alloc();
+		if (frame == FRAME_NONE || vm_map(as, va + off, frame, PAGE_SIZE, VM_USER | flags))
+			return false;
+	}
+	return true;
+}
+
+#define COPY_TEST_BYTES (1ull << 20)
+
+/*
+ * A 1 MiB copy into and out of a process's memory holds the address space's
+ * lock (with interrupts off) for one page at a time, never for the whole
+ * copy; and a page that is not writable or not there still stops it.
+ */
+KTEST(copy_user_holds_one_page)
+{
+	uint64_t before = frame_free_count(), pages = COPY_TEST_BYTES / PAGE_SIZE;
+	uint64_t va = 0x400000, run = frame_alloc_contiguous(2 * pages, 1, ~0ull);
+	struct addr_space as;
+	KTEST_EXPECT(run != FRAME_NONE, "no 2 MiB of frames");
+	KTEST_EXPECT(vm_space_create(&as) == 0, "cannot create an address space");
+	KTEST_EXPECT(map_user_pages(&as, va, COPY_TEST_BYTES + PAGE_SIZE, VM_WRITE), "cannot map");
+	uint8_t *out = phys_to_virt(run), *back = out + COPY_TEST_BYTES;
+	for (uint64_t i = 0; i < COPY_TEST_BYTES; i++)
+		out[i] = (uint8_t)(i * 7 + (i >> 12));
+
+	uaccess_holds_reset();
+	KTEST_EXPECT(uaccess_copy_to(&as, va + 123, out, COPY_TEST_BYTES) == 0, "copy out failed");
+	KTEST_EXPECT(uaccess_copy_from(&as, back, va + 123, COPY_TEST_BYTES) == 0, "copy in failed");
+	struct uaccess_holds holds;
+	uaccess_holds_read(&holds);
+	KTEST_EXPECT(holds.max_bytes <= PAGE_SIZE, "%lu bytes copied under one hold of the lock", holds.max_bytes);
+	KTEST_EXPECT(holds.count >= 2 * (pages + 1), "%lu holds for two copies of %lu pages", holds.count, pages + 1);
+	KTEST_EXPECT(memcmp(out, back, COPY_TEST_BYTES) == 0, "the data came back different");
+
+	KTEST_EXPECT(map_user_pages(&as, va + COPY_TEST_BYTES + PAGE_SIZE, PAGE_SIZE, 0), "cannot map");
+	KTEST_EXPECT(uaccess_copy_to(&as, va + COPY_TEST_BYTES, out, 2 * PAGE_SIZE) == -SIETCH_EFAULT,
+		     "copied into a read-only page");
+	KTEST_EXPECT(uaccess_copy_from(&as, back, va + COPY_TEST_BYTES, 3 * PAGE_SIZE) == -SIETCH_EFAULT,
+		     "copied from an unmapped page");
+	KTEST_EXPECT(uaccess_copy_from(NULL, back, va, 1) == -SIETCH_EFAULT, "copied without an address space");
+
+	vm_space_destroy(&as);
+	frame_free_contiguous(run, 2 * pages);
+	KTEST_EXPECT(frame_free_count() == before, "leaked %ld frames", (long)(before - frame_free_count()));
 	return 0;
 }
