@@ -82,10 +82,11 @@ static uint64_t pte_flags(const struct addr_space *as, unsigned flags)
 
 /*
  * This CPU's entries go by INVLPG (SDM vol.3 §4.10.4.1); for a process's
- * space the other CPUs that may run it are shot down too. Changes to the
- * kernel's own space are not shot down: it only gains mappings once the
- * other CPUs run, and the pages it loses (the AP trampoline's) were never
- * touched by them after start-up.
+ * space the other CPUs that may run it are shot down too. The kernel's own
+ * space is flushed on this CPU only: after start-up it changes by gaining
+ * pages (kmap_phys), which needs no flush since not-present entries are not
+ * cached (§4.10.4.3); a page kmap_phys turns uncached, or the AP trampoline
+ * unmapped, may stay in another CPU's TLB until it flushes.
  */
 static void cpu_space_invalidate(struct addr_space *as, uint64_t va, uint64_t size)
 {
