@@ -131,6 +131,45 @@ KTEST(vm_map_unmap)
 	return 0;
 }
 
+/* What a space of another format saw of its invalidate operation. */
+static struct {
+	int calls;
+	uint64_t va, size;
+} seen_invalidate;
+
+static void record_invalidate(struct addr_space *as, uint64_t va, uint64_t size)
+{
+	(void)as;
+	seen_invalidate.calls++;
+	seen_invalidate.va = va;
+	seen_invalidate.size = size;
+}
+
+static const struct vm_space_ops recording_ops = { .invalidate = record_invalidate };
+
+/* vm_* edit an EPT space in EPT's own bits and hand its invalidations to its own operation. */
+KTEST(vm_space_of_another_format)
+{
+	uint64_t before = frame_free_count(), frame = frame_alloc(), va = 0x7fe00000, pte;
+	struct addr_space as;
+	seen_invalidate.calls = 0;
+	KTEST_EXPECT(vm_space_create_empty(&as, &pt_format_ept, &recording_ops) == 0, "cannot create");
+	KTEST_EXPECT(vm_map(&as, va, frame, PAGE_SIZE, VM_WRITE) == 0, "map failed");
+	KTEST_EXPECT(vm_translate(&as, va, 0, &pte), "not mapped");
+	KTEST_EXPECT((pte & ~PTE_ADDR_MASK) == (EPT_READ | EPT_WRITE | EPT_MEMTYPE_WB), "entry 0x%lx", pte);
+	KTEST_EXPECT(vm_protect(&as, va, PAGE_SIZE, VM_EXEC) == 0, "protect failed");
+	KTEST_EXPECT(vm_translate(&as, va, 0, &pte) && (pte & 7) == (EPT_READ | EPT_EXEC), "protect: 0x%lx", pte);
+	KTEST_EXPECT(seen_invalidate.calls == 1 && seen_invalidate.va == va && seen_invalidate.size == PAGE_SIZE,
+		     "protect invalidated %d times, last 0x%lx+0x%lx", seen_invalidate.calls, seen_invalidate.va,
+		     seen_invalidate.size);
+	KTEST_EXPECT(vm_unmap(&as, va, PAGE_SIZE, true) == 0, "unmap failed");
+	KTEST_EXPECT(seen_invalidate.calls == 2, "unmap did not invalidate");
+	KTEST_EXPECT(vm_unmap(&as, va, PAGE_SIZE, true) == -SIETCH_ENOENT, "unmapped twice");
+	vm_space_destroy(&as);
+	KTEST_EXPECT(frame_free_count() == before, "leaked %ld frames", (long)(before - frame_free_count()));
+	return 0;
+}
+
 KTEST(kernel_wx)
 {
 	uint64_t pte;
