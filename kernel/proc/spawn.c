@@ -65,19 +65,14 @@ static void segment_pages(const struct elf_segment *seg, uint64_t *start, uint64
  */
 static bool image_overlaps(const void *image, size_t size)
 {
-	struct elf_segment a, b;
-	uint64_t a_start, a_end, b_start, b_end;
-	for (size_t i = 0; elf_segment(image, size, i, &a); i++) {
-		segment_pages(&a, &a_start, &a_end);
-		if (a_start < USER_STACK_TOP && USER_STACK_TOP - USER_STACK_SIZE < a_end)
+	struct elf_segment seg;
+	uint64_t start, end;
+	for (size_t i = 0; elf_segment(image, size, i, &seg); i++) {
+		segment_pages(&seg, &start, &end);
+		if (start < USER_STACK_TOP && USER_STACK_TOP - USER_STACK_SIZE < end)
 			return true;
-		for (size_t j = 0; j < i && elf_segment(image, size, j, &b); j++) {
-			segment_pages(&b, &b_start, &b_end);
-			if (a_start < b_end && b_start < a_end)
-				return true;
-		}
 	}
-	return false;
+	return elf_segments_overlap(image, size, PAGE_SIZE);
 }
 
 static long load_segment(struct proc *p, const uint8_t *image, const struct elf_segment *seg)
