@@ -133,15 +133,6 @@ static long memory_get(uint64_t handle, uint32_t rights, struct memory_object **
 
 /* ---- Mapping ---- */
 
-static long vm_error(int err)
-{
-	if (err == VM_ERR_EXISTS)
-		return -SIETCH_EEXIST;
-	if (err == VM_ERR_NOMEM)
-		return -SIETCH_ENOMEM;
-	return -SIETCH_EINVAL;
-}
-
 /* All of mo at va, or nothing. */
 static int memory_map_pages(struct addr_space *space, struct memory_object *mo, uint64_t va, unsigned flags)
 {
@@ -175,10 +166,10 @@ static bool memory_place(struct proc *proc, uint64_t size, uint64_t *va)
 
 static int memory_map_anywhere(struct proc *proc, struct memory_object *mo, unsigned flags, uint64_t *va)
 {
-	int err = VM_ERR_EXISTS;
-	for (int tries = 0; err == VM_ERR_EXISTS && tries < MEMORY_PLACE_TRIES; tries++) {
+	int err = -SIETCH_EEXIST;
+	for (int tries = 0; err == -SIETCH_EEXIST && tries < MEMORY_PLACE_TRIES; tries++) {
 		if (!memory_place(proc, mo->pages * PAGE_SIZE, va))
-			return VM_ERR_NOMEM;
+			return -SIETCH_ENOMEM;
 		err = memory_map_pages(&proc->space, mo, *va, flags);
 	}
 	return err;
@@ -193,7 +184,7 @@ static long memory_map_invoke(struct proc *proc, struct memory_object *mo, uint6
 	int err = addr ? memory_map_pages(&proc->space, mo, addr, flags) : memory_map_anywhere(proc, mo, flags, &addr);
 	if (err) {
 		kfree(m);
-		return vm_error(err);
+		return err;
 	}
 	/* Recorded only once mapped: a record always stands for pages that were there. */
 	*m = (struct memory_mapping){ .space = &proc->space, .va = addr, .size = mo->pages * PAGE_SIZE, .object = mo };

@@ -32,7 +32,7 @@ static long map_anonymous(struct proc *p, uint64_t addr, uint64_t len, unsigned 
 		return -SIETCH_ENOMEM;
 	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
 		uint64_t frame = frame_alloc();
-		int err = frame == FRAME_NONE ? VM_ERR_NOMEM : vm_map(&p->space, addr + off, frame, PAGE_SIZE, flags);
+		int err = frame == FRAME_NONE ? -SIETCH_ENOMEM : vm_map(&p->space, addr + off, frame, PAGE_SIZE, flags);
 		if (err) {
 			if (frame != FRAME_NONE)
 				frame_free(frame);
@@ -40,7 +40,7 @@ static long map_anonymous(struct proc *p, uint64_t addr, uint64_t len, unsigned 
 			spin_lock(&p->lock);
 			p->pages -= (len - off) / PAGE_SIZE;
 			spin_unlock(&p->lock);
-			return err == VM_ERR_EXISTS ? -SIETCH_EEXIST : -SIETCH_ENOMEM;
+			return err;
 		}
 	}
 	return 0;

@@ -4,6 +4,7 @@
  */
 #include "kernel/mm/vm.h"
 #include "kernel/arch/cpu.h"
+#include "kernel/arch/percpu.h"
 #include "kernel/arch/smp.h"
 #include "kernel/console.h"
 #include "kernel/mm/frame.h"
@@ -18,7 +19,19 @@ extern char __kernel_phys_start[], __kernel_end[];
 #define PML4_KERNEL_IMAGE 511
 #define DIRECT_MAP_LIMIT (512ull << 30)
 
-struct addr_space kernel_space = { .lock = SPINLOCK_INIT("kernel_space") };
+static void cpu_space_invalidate(struct addr_space *as, uint64_t va, uint64_t size);
+
+const struct vm_space_ops vm_cpu_space_ops = { .invalidate = cpu_space_invalidate };
+
+struct addr_space kernel_space = {
+	.format = &pt_format_x86_64,
+	.ops = &vm_cpu_space_ops,
+	.root_slots = PT_ENTRIES,
+	.lock = SPINLOCK_INIT("kernel_space"),
+};
+
+/* What each CPU has in CR3, as vm_space_activate last loaded it. */
+static struct addr_space *active_space[MAX_CPUS];
 
 static void *pt_phys_to_ptr(void *ctx, uint64_t phys)
 {
@@ -49,43 +62,58 @@ uint64_t virt_to_phys(const void *virt)
 	return v;
 }
 
-static uint64_t pte_flags(unsigned flags)
+/* vm_map flags spelled in as's entry format; kernel mappings are global. */
+static uint64_t pte_flags(const struct addr_space *as, unsigned flags)
 {
-	uint64_t pte = PTE_PRESENT;
+	unsigned attrs = PT_ATTR_READ | ((flags & VM_USER) ? PT_ATTR_USER : PT_ATTR_GLOBAL);
 	if (flags & VM_WRITE)
-		pte |= PTE_WRITE;
-	if (!(flags & VM_EXEC))
-		pte |= PTE_NX;
-	if (flags & VM_USER)
-		pte |= PTE_USER;
-	else
-		pte |= PTE_GLOBAL;
+		attrs |= PT_ATTR_WRITE;
+	if (flags & VM_EXEC)
+		attrs |= PT_ATTR_EXEC;
 	if (flags & VM_NOCACHE)
-		pte |= PTE_PCD | PTE_PWT;
+		attrs |= PT_ATTR_UNCACHED;
 	if (flags & VM_SHARED)
-		pte |= PTE_SHARED;
-	return pte;
+		attrs |= PT_ATTR_SHARED;
+	return pt_attr_bits(as->format, attrs);
 }
 
-static void tlb_flush_page(struct addr_space *as, uint64_t va)
+/* Past this many pages one full flush is cheaper than INVLPG each. */
+#define INVLPG_MAX_PAGES 64
+
+/*
+ * This CPU's entries go by INVLPG (SDM vol.3 §4.10.4.1); for a process's
+ * space the other CPUs that may run it are shot down too. The kernel's own
+ * space is flushed on this CPU only: after start-up it changes by gaining
+ * pages (kmap_phys), which needs no flush since not-present entries are not
+ * cached (§4.10.4.3); a page kmap_phys turns uncached, or the AP trampoline
+ * unmapped, may stay in another CPU's TLB until it flushes.
+ */
+static void cpu_space_invalidate(struct addr_space *as, uint64_t va, uint64_t size)
 {
-	if (as == &kernel_space || read_cr3() == as->root)
-		invlpg(va);
+	if (as == &kernel_space || read_cr3() == as->root) {
+		if (size > INVLPG_MAX_PAGES * PAGE_SIZE)
+			tlb_flush_all_local();
+		else
+			for (uint64_t off = 0; off < size; off += PAGE_SIZE)
+				invlpg(va + off);
+	}
+	if (as != &kernel_space)
+		tlb_shootdown(as->root);
 }
 
 int vm_map(struct addr_space *as, uint64_t va, uint64_t pa, uint64_t size, unsigned flags)
 {
 	uint64_t step = (flags & VM_LARGE) ? LARGE_PAGE_SIZE : PAGE_SIZE;
 	if ((va | pa | size) & (step - 1))
-		return VM_ERR_ALIGN;
+		return -SIETCH_EINVAL;
 	spin_lock(&as->lock);
 	int err = 0;
-	uint64_t done = 0;
+	uint64_t done = 0, bits = pte_flags(as, flags);
 	for (; done < size && !err; done += step)
-		err = pt_map(&frame_pt_ops, as->root, va + done, pa + done, step, pte_flags(flags));
+		err = pt_map(as->format, &frame_pt_ops, as->root, va + done, pa + done, step, bits);
 	if (err)
 		for (uint64_t undo = 0; undo + step < done; undo += step)
-			pt_unmap(&frame_pt_ops, as->root, va + undo, step, 0);
+			pt_unmap(as->format, &frame_pt_ops, as->root, va + undo, step, 0);
 	spin_unlock(&as->lock);
 	return err;
 }
@@ -103,10 +131,8 @@ struct unmap_batch {
 	int count;
 };
 
-static void unmap_batch_release(struct addr_space *as, struct unmap_batch *batch)
+static void unmap_batch_release(struct unmap_batch *batch)
 {
-	if (as != &kernel_space)
-		tlb_shootdown(as->root);
 	for (int i = 0; i < batch->count; i++)
 		frame_free_contiguous(batch->frame[i], batch->pages[i]);
 	batch->count = 0;
@@ -116,47 +142,47 @@ static void unmap_batch_release(struct addr_space *as, struct unmap_batch *batch
 static uint64_t unmap_one(struct addr_space *as, uint64_t va, uint64_t remaining, uint64_t *pa, uint64_t *pte)
 {
 	struct pt_walk_result walk;
-	if (pt_walk(&frame_pt_ops, as->root, va, &walk))
+	if (pt_walk(as->format, &frame_pt_ops, as->root, va, &walk))
 		return 0;
 	*pte = walk.pte;
 	/* A 2 MiB page goes whole when the range covers it, else it is split first. */
 	uint64_t step = walk.page_size;
 	if (step != PAGE_SIZE && ((va & (step - 1)) || remaining < step)) {
-		if (pt_split_large(&frame_pt_ops, as->root, va))
+		if (pt_split_large(as->format, &frame_pt_ops, as->root, va))
 			return 0; /* no memory for the split: the page stays mapped */
 		step = PAGE_SIZE;
 	}
-	if (pt_unmap(&frame_pt_ops, as->root, va, step, pa))
+	if (pt_unmap(as->format, &frame_pt_ops, as->root, va, step, pa))
 		return 0;
-	for (uint64_t page = 0; page < step; page += PAGE_SIZE)
-		tlb_flush_page(as, va + page);
 	return step;
 }
 
 int vm_unmap(struct addr_space *as, uint64_t va, uint64_t size, bool free_frames)
 {
 	if ((va | size) & (PAGE_SIZE - 1))
-		return VM_ERR_ALIGN;
+		return -SIETCH_EINVAL;
 	struct unmap_batch batch = { .count = 0 };
 	int missing = 0;
 	uint64_t off = 0;
 	while (off < size) {
+		uint64_t batch_start = off;
 		spin_lock(&as->lock);
 		while (off < size && batch.count < UNMAP_BATCH) {
 			uint64_t pa, pte, step = unmap_one(as, va + off, size - off, &pa, &pte);
 			if (!step) {
-				missing = VM_ERR_RANGE;
+				missing = -SIETCH_ENOENT;
 				off += PAGE_SIZE;
 				continue;
 			}
-			if (free_frames && !(pte & PTE_SHARED)) { /* a memory object's frame: the object frees it */
+			if (free_frames && !(pte & as->format->shared)) { /* a memory object's frame: the object frees it */
 				batch.frame[batch.count] = pa;
 				batch.pages[batch.count++] = step / PAGE_SIZE;
 			}
 			off += step;
 		}
 		spin_unlock(&as->lock);
-		unmap_batch_release(as, &batch);
+		as->ops->invalidate(as, va + batch_start, off - batch_start);
+		unmap_batch_release(&batch);
 	}
 	return missing;
 }
@@ -173,26 +199,24 @@ int vm_protect(struct addr_space *as, uint64_t va, uint64_t size, unsigned flags
 {
 	spin_lock(&as->lock);
 	int err = 0;
+	uint64_t bits = pte_flags(as, flags);
 	for (uint64_t off = 0; off < size && !err; off += PAGE_SIZE) {
 		struct pt_walk_result walk;
-		if (pt_walk(&frame_pt_ops, as->root, va + off, &walk)) {
-			err = VM_ERR_RANGE;
-			break;
-		}
-		if (walk.page_size != PAGE_SIZE)
-			err = pt_split_large(&frame_pt_ops, as->root, va + off);
+		err = pt_walk(as->format, &frame_pt_ops, as->root, va + off, &walk);
+		if (!err && walk.page_size != PAGE_SIZE)
+			err = pt_split_large(as->format, &frame_pt_ops, as->root, va + off);
 		if (!err)
-			err = pt_protect(&frame_pt_ops, as->root, va + off, pte_flags(flags));
-		tlb_flush_page(as, va + off);
+			err = pt_protect(as->format, &frame_pt_ops, as->root, va + off, bits);
 	}
 	spin_unlock(&as->lock);
+	as->ops->invalidate(as, va, size);
 	return err;
 }
 
 bool vm_translate(struct addr_space *as, uint64_t va, uint64_t *pa, uint64_t *pte)
 {
 	struct pt_walk_result walk;
-	if (pt_walk(&frame_pt_ops, as->root, va, &walk))
+	if (pt_walk(as->format, &frame_pt_ops, as->root, va, &walk))
 		return false;
 	if (pa)
 		*pa = walk.phys;
@@ -259,7 +283,7 @@ void vm_init(const void *info)
 		uint64_t table = frame_alloc();
 		if (table == FRAME_NONE)
 			panic("vm_init: out of memory");
-		pml4[slot] = table | PTE_PRESENT | PTE_WRITE;
+		pml4[slot] = table | kernel_space.format->table_set;
 	}
 	map_kernel_section(__text_start, __text_end, VM_EXEC);
 	map_kernel_section(__rodata_start, __rodata_end, 0);
@@ -271,16 +295,30 @@ void vm_init(const void *info)
 	vm_protect(&kernel_space, (uint64_t)phys_to_virt(image), image_end - image, 0);
 }
 
-int vm_space_create(struct addr_space *as)
+int vm_space_create_empty(struct addr_space *as, const struct pt_format *format, const struct vm_space_ops *ops)
 {
 	uint64_t root = frame_alloc();
 	if (root == FRAME_NONE)
-		return VM_ERR_NOMEM;
-	uint64_t *pml4 = phys_to_virt(root), *kernel_pml4 = phys_to_virt(kernel_space.root);
-	for (int slot = PML4_KERNEL_FIRST; slot < 512; slot++)
+		return -SIETCH_ENOMEM;
+	*as = (struct addr_space){
+		.root = root,
+		.format = format,
+		.ops = ops,
+		.root_slots = PT_ENTRIES,
+		.lock = SPINLOCK_INIT("addr_space"),
+	};
+	return 0;
+}
+
+int vm_space_create(struct addr_space *as)
+{
+	int err = vm_space_create_empty(as, &pt_format_x86_64, &vm_cpu_space_ops);
+	if (err)
+		return err;
+	uint64_t *pml4 = phys_to_virt(as->root), *kernel_pml4 = phys_to_virt(kernel_space.root);
+	for (int slot = PML4_KERNEL_FIRST; slot < PT_ENTRIES; slot++)
 		pml4[slot] = kernel_pml4[slot];
-	as->root = root;
-	as->lock = (struct spinlock)SPINLOCK_INIT("addr_space");
+	as->root_slots = PT_USER_SLOTS;
 	return 0;
 }
 
@@ -292,13 +330,21 @@ static void free_user_page(void *ctx, uint64_t pa)
 
 void vm_space_destroy(struct addr_space *as)
 {
-	pt_destroy_user(&frame_pt_ops, as->root, free_user_page);
+	pt_destroy(as->format, &frame_pt_ops, as->root, as->root_slots, free_user_page);
 	frame_free(as->root);
 	as->root = 0;
 }
 
 void vm_space_activate(struct addr_space *as)
 {
+	irq_save_push(); /* the record and CR3 must be the same CPU's */
+	active_space[this_cpu()->id] = as;
 	if (read_cr3() != as->root)
 		write_cr3(as->root);
+	irq_restore_pop();
+}
+
+struct addr_space *vm_space_current(void)
+{
+	return active_space[this_cpu()->id];
 }

@@ -28,8 +28,7 @@ static long map_fresh(struct proc *p, uint64_t va, uint64_t len, unsigned flags)
 		int err = vm_map(&p->space, va + off, frame, PAGE_SIZE, flags | VM_USER);
 		if (err) {
 			frame_free(frame);
-			/* Overlapping segments are a bad executable; no memory for a page table is not. */
-			return err == VM_ERR_EXISTS ? -SIETCH_ENOEXEC : -SIETCH_ENOMEM;
+			return err; /* overlaps were refused by image_overlaps: this is no memory for a table */
 		}
 		p->pages++;
 	}
@@ -52,10 +51,34 @@ static void space_write(struct addr_space *as, uint64_t va, const void *src, siz
 	}
 }
 
+/* The pages [*start, *end) a segment occupies. */
+static void segment_pages(const struct elf_segment *seg, uint64_t *start, uint64_t *end)
+{
+	*start = seg->vaddr & ~(PAGE_SIZE - 1);
+	*end = (seg->vaddr + seg->memsz + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+}
+
+/*
+ * Segments that share a page, or reach into the stack, make a bad
+ * executable. Checked before anything is mapped, so that a mapping refused
+ * later means no memory, never a bad image.
+ */
+static bool image_overlaps(const void *image, size_t size)
+{
+	struct elf_segment seg;
+	uint64_t start, end;
+	for (size_t i = 0; elf_segment(image, size, i, &seg); i++) {
+		segment_pages(&seg, &start, &end);
+		if (start < USER_STACK_TOP && USER_STACK_TOP - USER_STACK_SIZE < end)
+			return true;
+	}
+	return elf_segments_overlap(image, size, PAGE_SIZE);
+}
+
 static long load_segment(struct proc *p, const uint8_t *image, const struct elf_segment *seg)
 {
-	uint64_t start = seg->vaddr & ~(PAGE_SIZE - 1);
-	uint64_t end = (seg->vaddr + seg->memsz + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+	uint64_t start, end;
+	segment_pages(seg, &start, &end);
 	unsigned flags = (seg->flags & ELF_PF_W ? VM_WRITE : 0) | (seg->flags & ELF_PF_X ? VM_EXEC : 0);
 	if (start < USER_BASE)
 		return -SIETCH_ENOEXEC;
@@ -68,7 +91,7 @@ static long load_segment(struct proc *p, const uint8_t *image, const struct elf_
 static long load_image(struct proc *p, const void *image, size_t size, uint64_t *entry)
 {
 	struct elf_info info;
-	if (elf_check(image, size, &info))
+	if (elf_check(image, size, &info) || image_overlaps(image, size))
 		return -SIETCH_ENOEXEC;
 	struct elf_segment seg;
 	for (size_t i = 0; elf_segment(image, size, i, &seg); i++) {

@@ -3,6 +3,7 @@
 #include "kernel/arch/smp.h"
 #include "kernel/mm/frame.h"
 #include "kernel/mm/heap.h"
+#include "kernel/mm/uaccess.h"
 #include "kernel/mm/vm.h"
 #include "kernel/test/ktest.h"
 #include "lib/common/pt.h"
@@ -114,7 +115,7 @@ KTEST(vm_map_unmap)
 	KTEST_EXPECT(vm_space_create(&as) == 0, "cannot create an address space");
 	uint64_t frame = frame_alloc(), va = 0x400000, pa, pte;
 	KTEST_EXPECT(vm_map(&as, va, frame, PAGE_SIZE, VM_USER | VM_WRITE) == 0, "map failed");
-	KTEST_EXPECT(vm_map(&as, va, frame, PAGE_SIZE, VM_USER) == VM_ERR_EXISTS, "double map allowed");
+	KTEST_EXPECT(vm_map(&as, va, frame, PAGE_SIZE, VM_USER) == -SIETCH_EEXIST, "double map allowed");
 	KTEST_EXPECT(vm_translate(&as, va + 123, &pa, &pte) && pa == frame + 123, "translate gave 0x%lx", pa);
 	KTEST_EXPECT((pte & PTE_USER) && (pte & PTE_WRITE) && (pte & PTE_NX), "wrong bits 0x%lx", pte);
 	KTEST_EXPECT(vm_protect(&as, va, PAGE_SIZE, VM_USER | VM_EXEC) == 0, "protect failed");
@@ -125,6 +126,45 @@ KTEST(vm_map_unmap)
 	KTEST_EXPECT(big != FRAME_NONE, "no 2 MiB run");
 	KTEST_EXPECT(vm_map(&as, 0x40000000, big, LARGE_PAGE_SIZE, VM_USER | VM_LARGE) == 0, "2 MiB map failed");
 	KTEST_EXPECT(vm_translate(&as, 0x40000000 + 0x12345, &pa, 0) && pa == big + 0x12345, "2 MiB translate");
+	vm_space_destroy(&as);
+	KTEST_EXPECT(frame_free_count() == before, "leaked %ld frames", (long)(before - frame_free_count()));
+	return 0;
+}
+
+/* What a space of another format saw of its invalidate operation. */
+static struct {
+	int calls;
+	uint64_t va, size;
+} seen_invalidate;
+
+static void record_invalidate(struct addr_space *as, uint64_t va, uint64_t size)
+{
+	(void)as;
+	seen_invalidate.calls++;
+	seen_invalidate.va = va;
+	seen_invalidate.size = size;
+}
+
+static const struct vm_space_ops recording_ops = { .invalidate = record_invalidate };
+
+/* vm_* edit an EPT space in EPT's own bits and hand its invalidations to its own operation. */
+KTEST(vm_space_of_another_format)
+{
+	uint64_t before = frame_free_count(), frame = frame_alloc(), va = 0x7fe00000, pte;
+	struct addr_space as;
+	seen_invalidate.calls = 0;
+	KTEST_EXPECT(vm_space_create_empty(&as, &pt_format_ept, &recording_ops) == 0, "cannot create");
+	KTEST_EXPECT(vm_map(&as, va, frame, PAGE_SIZE, VM_WRITE) == 0, "map failed");
+	KTEST_EXPECT(vm_translate(&as, va, 0, &pte), "not mapped");
+	KTEST_EXPECT((pte & ~PTE_ADDR_MASK) == (EPT_READ | EPT_WRITE | EPT_MEMTYPE_WB), "entry 0x%lx", pte);
+	KTEST_EXPECT(vm_protect(&as, va, PAGE_SIZE, VM_EXEC) == 0, "protect failed");
+	KTEST_EXPECT(vm_translate(&as, va, 0, &pte) && (pte & 7) == (EPT_READ | EPT_EXEC), "protect: 0x%lx", pte);
+	KTEST_EXPECT(seen_invalidate.calls == 1 && seen_invalidate.va == va && seen_invalidate.size == PAGE_SIZE,
+		     "protect invalidated %d times, last 0x%lx+0x%lx", seen_invalidate.calls, seen_invalidate.va,
+		     seen_invalidate.size);
+	KTEST_EXPECT(vm_unmap(&as, va, PAGE_SIZE, true) == 0, "unmap failed");
+	KTEST_EXPECT(seen_invalidate.calls == 2, "unmap did not invalidate");
+	KTEST_EXPECT(vm_unmap(&as, va, PAGE_SIZE, true) == -SIETCH_ENOENT, "unmapped twice");
 	vm_space_destroy(&as);
 	KTEST_EXPECT(frame_free_count() == before, "leaked %ld frames", (long)(before - frame_free_count()));
 	return 0;
@@ -143,5 +183,57 @@ KTEST(kernel_wx)
 		     "text alias unmapped");
 	KTEST_EXPECT(!(pte & PTE_WRITE), "text is writable through the direct map: 0x%lx", pte);
 	KTEST_EXPECT(!vm_translate(&kernel_space, 0x1000, 0, 0), "low memory still identity-mapped");
+	return 0;
+}
+
+/* Fresh writable user pages at [va, va+len); false if a frame or table ran out. */
+static bool map_user_pages(struct addr_space *as, uint64_t va, uint64_t len, unsigned flags)
+{
+	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
+		uint64_t frame = frame_alloc();
+		if (frame == FRAME_NONE || vm_map(as, va + off, frame, PAGE_SIZE, VM_USER | flags))
+			return false;
+	}
+	return true;
+}
+
+#define COPY_TEST_BYTES (1ull << 20)
+
+/*
+ * A 1 MiB copy into and out of a process's memory holds the address space's
+ * lock (with interrupts off) for one page at a time, never for the whole
+ * copy; and a page that is not writable or not there still stops it.
+ */
+KTEST(copy_user_holds_one_page)
+{
+	uint64_t before = frame_free_count(), pages = COPY_TEST_BYTES / PAGE_SIZE;
+	uint64_t va = 0x400000, run = frame_alloc_contiguous(2 * pages, 1, ~0ull);
+	struct addr_space as;
+	KTEST_EXPECT(run != FRAME_NONE, "no 2 MiB of frames");
+	KTEST_EXPECT(vm_space_create(&as) == 0, "cannot create an address space");
+	KTEST_EXPECT(map_user_pages(&as, va, COPY_TEST_BYTES + PAGE_SIZE, VM_WRITE), "cannot map");
+	uint8_t *out = phys_to_virt(run), *back = out + COPY_TEST_BYTES;
+	for (uint64_t i = 0; i < COPY_TEST_BYTES; i++)
+		out[i] = (uint8_t)(i * 7 + (i >> 12));
+
+	uaccess_holds_reset();
+	KTEST_EXPECT(uaccess_copy_to(&as, va + 123, out, COPY_TEST_BYTES) == 0, "copy out failed");
+	KTEST_EXPECT(uaccess_copy_from(&as, back, va + 123, COPY_TEST_BYTES) == 0, "copy in failed");
+	struct uaccess_holds holds;
+	uaccess_holds_read(&holds);
+	KTEST_EXPECT(holds.max_bytes <= PAGE_SIZE, "%lu bytes copied under one hold of the lock", holds.max_bytes);
+	KTEST_EXPECT(holds.count >= 2 * (pages + 1), "%lu holds for two copies of %lu pages", holds.count, pages + 1);
+	KTEST_EXPECT(memcmp(out, back, COPY_TEST_BYTES) == 0, "the data came back different");
+
+	KTEST_EXPECT(map_user_pages(&as, va + COPY_TEST_BYTES + PAGE_SIZE, PAGE_SIZE, 0), "cannot map");
+	KTEST_EXPECT(uaccess_copy_to(&as, va + COPY_TEST_BYTES, out, 2 * PAGE_SIZE) == -SIETCH_EFAULT,
+		     "copied into a read-only page");
+	KTEST_EXPECT(uaccess_copy_from(&as, back, va + COPY_TEST_BYTES, 3 * PAGE_SIZE) == -SIETCH_EFAULT,
+		     "copied from an unmapped page");
+	KTEST_EXPECT(uaccess_copy_from(NULL, back, va, 1) == -SIETCH_EFAULT, "copied without an address space");
+
+	vm_space_destroy(&as);
+	frame_free_contiguous(run, 2 * pages);
+	KTEST_EXPECT(frame_free_count() == before, "leaked %ld frames", (long)(before - frame_free_count()));
 	return 0;
 }

@@ -117,6 +117,29 @@ bool elf_segment(const void *image, size_t size, size_t i, struct elf_segment *o
 	return false;
 }
 
+/* The pages [*first, *end) of page_size bytes segment covers. */
+static void segment_pages(const struct elf_segment *seg, uint64_t page_size, uint64_t *first, uint64_t *end)
+{
+	*first = seg->vaddr & ~(page_size - 1);
+	*end = (seg->vaddr + seg->memsz + page_size - 1) & ~(page_size - 1);
+}
+
+bool elf_segments_overlap(const void *image, size_t size, uint64_t page_size)
+{
+	struct elf_segment a, b;
+	uint64_t a_first, a_end, b_first, b_end;
+
+	for (size_t i = 0; elf_segment(image, size, i, &a); i++) {
+		segment_pages(&a, page_size, &a_first, &a_end);
+		for (size_t j = 0; j < i && elf_segment(image, size, j, &b); j++) {
+			segment_pages(&b, page_size, &b_first, &b_end);
+			if (a_first < b_end && b_first < a_end)
+				return true;
+		}
+	}
+	return false;
+}
+
 const char *elf_strerror(int err)
 {
 	switch (err) {

@@ -108,5 +108,10 @@ int elf_check(const void *image, size_t size, struct elf_info *out);
  * outside the image, or [vaddr, vaddr+memsz) not inside [0, ELF_USER_TOP). */
 bool elf_segment(const void *image, size_t size, size_t i, struct elf_segment *out);
 
+/* Whether two PT_LOAD segments touch the same page of page_size bytes (a
+ * power of two): a loader that gives each page one segment's rights cannot
+ * load such an image. */
+bool elf_segments_overlap(const void *image, size_t size, uint64_t page_size);
+
 /* Human-readable name of an elf_check result. */
 const char *elf_strerror(int err);

@@ -1,13 +1,15 @@
 /*
- * x86-64 4-level page tables, Intel SDM vol.3 §4.5.
+ * The page-table engine: one walk for every format in lib/common/pt_format.c.
+ * Levels count from 1 (the 4 KiB leaves) up to fmt->levels (the root).
  */
 #include "lib/common/pt.h"
 
 #include <stddef.h>
+#include "lib/common/syscall.h"
 
 /* The tables on va's path: path[l] is the physical address of the level-l
- * table (path[4] is the root), 0 where the walk did not reach. */
-typedef uint64_t pt_path[PT_LEVELS + 1];
+ * table (path[fmt->levels] is the root), 0 where the walk did not reach. */
+typedef uint64_t pt_path[PT_MAX_LEVELS + 1];
 
 static uint64_t *table_at(const struct pt_ops *ops, uint64_t phys)
 {
@@ -19,50 +21,78 @@ static uint64_t *entry_at(const struct pt_ops *ops, uint64_t table, uint64_t va,
 	return &table_at(ops, table)[pt_index(va, level)];
 }
 
-static uint64_t level_size(int level)
+static bool is_present(const struct pt_format *fmt, uint64_t entry)
 {
-	return 1ull << (12 + 9 * (level - 1));
+	return (entry & fmt->present) != 0;
 }
 
-/* A leaf: a PTE, or a PDE/PDPTE with PS (bit 7) set (§4.5, entry formats). */
-static bool is_leaf(uint64_t entry, int level)
+/* A leaf: any entry at level 1, above it an entry with the large bit where
+ * the format allows leaves (x86: PS in a PDE/PDPTE, SDM vol.3 §4.5). */
+static bool is_leaf(const struct pt_format *fmt, uint64_t entry, int level)
 {
-	return level == 1 || (entry & PTE_LARGE);
+	return level == 1 || ((fmt->leaf_levels >> level & 1) && (entry & fmt->large));
 }
 
-static uint64_t leaf_addr_mask(int level)
+static uint64_t leaf_addr_mask(const struct pt_format *fmt, int level)
 {
-	return level == 1 ? PTE_ADDR_MASK : level == 2 ? PTE_ADDR_MASK_2M : PTE_ADDR_MASK_1G;
+	return fmt->addr_mask & ~(pt_level_size(level) - 1);
 }
 
-/* The flag bits flags gives a leaf at level: bit 7 is PAT in a PTE and PS
+/* The bits flags gives a leaf at level: on x86 bit 7 is PAT in a PTE and PS
  * above, where PAT moves to bit 12 (§4.5 entry formats, §4.9.2). */
-static uint64_t leaf_flags(uint64_t flags, int level)
+static uint64_t leaf_bits(const struct pt_format *fmt, uint64_t flags, int level)
 {
-	if (level == 1)
-		return flags & PTE_FLAGS_MASK;
-	return (flags & PTE_FLAGS_MASK) | (flags & PTE_PAT_LARGE) | PTE_LARGE;
+	uint64_t bits = (flags & ~fmt->addr_mask) | fmt->leaf_set;
+	if (level > 1)
+		bits |= (flags & fmt->pat_large) | fmt->large;
+	return bits;
 }
 
-/* Finds the present leaf covering va. Returns its level (1..3) and entry
- * pointer, or 0 if va is unmapped. */
-static int find_leaf(const struct pt_ops *ops, uint64_t root, uint64_t va, pt_path path,
-		     uint64_t **leaf)
+/* Whether a leaf with these bits is present and not a misconfiguration
+ * (EPT: write without read, SDM vol.3C §29.3.3.1). */
+static bool leaf_valid(const struct pt_format *fmt, uint64_t bits)
+{
+	if (!is_present(fmt, bits))
+		return false;
+	return !(fmt->write_needs_read && (bits & fmt->write) && !(bits & fmt->read));
+}
+
+/* The level whose leaves are page_size bytes in fmt, 0 if none. */
+static int map_level(const struct pt_format *fmt, uint64_t page_size)
+{
+	for (int level = 1; level <= fmt->levels; level++)
+		if (pt_level_size(level) == page_size && (level == 1 || (fmt->leaf_levels >> level & 1)))
+			return level;
+	return 0;
+}
+
+bool pt_va_ok(const struct pt_format *fmt, uint64_t va)
+{
+	unsigned unused = 64 - fmt->va_bits;
+	if (fmt->va_sign_extended)
+		return (uint64_t)((int64_t)(va << unused) >> unused) == va;
+	return va >> fmt->va_bits == 0;
+}
+
+/* Finds the present leaf covering va. Returns its level and entry pointer,
+ * or 0 if va is unmapped. */
+static int find_leaf(const struct pt_format *fmt, const struct pt_ops *ops, uint64_t root, uint64_t va,
+		     pt_path path, uint64_t **leaf)
 {
 	uint64_t table = root;
 
-	if (!pt_is_canonical(va))
+	if (!pt_va_ok(fmt, va))
 		return 0;
-	for (int level = PT_LEVELS; level >= 1; level--) {
+	for (int level = fmt->levels; level >= 1; level--) {
 		path[level] = table;
 		uint64_t *e = entry_at(ops, table, va, level);
-		if (!(*e & PTE_PRESENT))
+		if (!is_present(fmt, *e))
 			return 0;
-		if (level < PT_LEVELS && is_leaf(*e, level)) {
+		if (is_leaf(fmt, *e, level)) {
 			*leaf = e;
 			return level;
 		}
-		table = *e & PTE_ADDR_MASK;
+		table = *e & fmt->addr_mask;
 	}
 	return 0; /* not reached: level 1 entries are always leaves */
 }
@@ -80,9 +110,10 @@ static bool table_empty(const struct pt_ops *ops, uint64_t table)
 
 /* Frees the tables on va's path from level `from` upwards while they are
  * empty, clearing the entry that pointed to each. Never frees the root. */
-static void prune(const struct pt_ops *ops, const pt_path path, uint64_t va, int from)
+static void prune(const struct pt_format *fmt, const struct pt_ops *ops, const pt_path path, uint64_t va,
+		  int from)
 {
-	for (int level = from; level < PT_LEVELS; level++) {
+	for (int level = from; level < fmt->levels; level++) {
 		if (!path[level])
 			continue; /* the walk stopped above this level */
 		if (!table_empty(ops, path[level]))
@@ -93,117 +124,124 @@ static void prune(const struct pt_ops *ops, const pt_path path, uint64_t va, int
 }
 
 /* Walks from the root to the table at `target` level, creating missing
- * tables. Returns 0, -1 if a leaf is in the way, -2 out of memory. */
-static int descend(const struct pt_ops *ops, uint64_t root, uint64_t va, int target,
-		   uint64_t user, pt_path path)
+ * tables, and gives each entry on the way the bits in inherit. Returns 0,
+ * -SIETCH_EEXIST if a leaf is in the way, -SIETCH_ENOMEM out of memory. */
+static int descend(const struct pt_format *fmt, const struct pt_ops *ops, uint64_t root, uint64_t va,
+		   int target, uint64_t inherit, pt_path path)
 {
 	uint64_t table = root;
 
-	for (int level = PT_LEVELS; level > target; level--) {
+	for (int level = fmt->levels; level > target; level--) {
 		path[level] = table;
 		uint64_t *e = entry_at(ops, table, va, level);
-		if (!(*e & PTE_PRESENT)) {
+		if (!is_present(fmt, *e)) {
 			uint64_t fresh = ops->alloc_table(ops->ctx);
 			if (!fresh)
-				return -2;
-			*e = fresh | PTE_PRESENT | PTE_WRITE | user;
-		} else if (is_leaf(*e, level)) {
-			return -1;
+				return -SIETCH_ENOMEM;
+			*e = fresh | fmt->table_set;
+		} else if (is_leaf(fmt, *e, level)) {
+			return -SIETCH_EEXIST;
 		}
-		*e |= user;
-		table = *e & PTE_ADDR_MASK;
+		*e |= inherit;
+		table = *e & fmt->addr_mask;
 	}
 	path[target] = table;
 	return 0;
 }
 
-int pt_map(const struct pt_ops *ops, uint64_t root, uint64_t va, uint64_t pa, uint64_t page_size,
-	   uint64_t flags)
+int pt_map(const struct pt_format *fmt, const struct pt_ops *ops, uint64_t root, uint64_t va,
+	   uint64_t pa, uint64_t page_size, uint64_t flags)
 {
-	int level = page_size == PAGE_SIZE ? 1 : page_size == LARGE_PAGE_SIZE ? 2 : 0;
+	int level = map_level(fmt, page_size);
 
-	if (!level || (va | pa) & (page_size - 1) || pa & ~PTE_ADDR_MASK || !pt_is_canonical(va))
-		return -3;
+	if (!level || (va | pa) & (page_size - 1) || pa & ~fmt->addr_mask || !pt_va_ok(fmt, va) ||
+	    !leaf_valid(fmt, leaf_bits(fmt, flags, level)))
+		return -SIETCH_EINVAL;
 
 	pt_path path = { 0 };
-	int err = descend(ops, root, va, level, flags & PTE_USER, path);
-	if (err == -2)
-		prune(ops, path, va, 1); /* free the tables this call created */
+	int err = descend(fmt, ops, root, va, level, flags & fmt->table_inherit, path);
+	if (err == -SIETCH_ENOMEM)
+		prune(fmt, ops, path, va, 1); /* free the tables this call created */
 	if (err)
 		return err;
 	uint64_t *e = entry_at(ops, path[level], va, level);
-	if (*e & PTE_PRESENT)
-		return -1; /* a leaf, or for 2 MiB a table of 4 KiB leaves */
-	*e = pa | leaf_flags(flags, level) | PTE_PRESENT;
+	if (is_present(fmt, *e))
+		return -SIETCH_EEXIST; /* a leaf, or for a large page a table of smaller ones */
+	*e = pa | leaf_bits(fmt, flags, level);
 	return 0;
 }
 
-int pt_unmap(const struct pt_ops *ops, uint64_t root, uint64_t va, uint64_t page_size,
-	     uint64_t *old_pa)
+int pt_unmap(const struct pt_format *fmt, const struct pt_ops *ops, uint64_t root, uint64_t va,
+	     uint64_t page_size, uint64_t *old_pa)
 {
 	pt_path path = { 0 };
 	uint64_t *leaf;
-	int level = find_leaf(ops, root, va, path, &leaf);
+	int level = find_leaf(fmt, ops, root, va, path, &leaf);
 
-	if (!level || level_size(level) != page_size || va & (page_size - 1))
-		return -1;
+	if (!level || pt_level_size(level) != page_size || va & (page_size - 1))
+		return -SIETCH_ENOENT;
 	if (old_pa)
-		*old_pa = *leaf & leaf_addr_mask(level);
+		*old_pa = *leaf & leaf_addr_mask(fmt, level);
 	*leaf = 0;
-	prune(ops, path, va, level);
+	prune(fmt, ops, path, va, level);
 	return 0;
 }
 
-int pt_protect(const struct pt_ops *ops, uint64_t root, uint64_t va, uint64_t flags)
+int pt_protect(const struct pt_format *fmt, const struct pt_ops *ops, uint64_t root, uint64_t va,
+	       uint64_t flags)
 {
 	pt_path path = { 0 };
 	uint64_t *leaf;
-	int level = find_leaf(ops, root, va, path, &leaf);
+	int level = find_leaf(fmt, ops, root, va, path, &leaf);
 
 	if (!level)
-		return -1;
-	*leaf = (*leaf & ~PTE_PERM_MASK) | (flags & PTE_PERM_MASK);
-	for (int l = PT_LEVELS; l > level; l--)
-		*entry_at(ops, path[l], va, l) |= flags & PTE_USER;
+		return -SIETCH_ENOENT;
+	uint64_t bits = (*leaf & ~fmt->perm_mask) | (flags & fmt->perm_mask);
+	if (!leaf_valid(fmt, bits))
+		return -SIETCH_EINVAL;
+	*leaf = bits;
+	for (int l = fmt->levels; l > level; l--)
+		*entry_at(ops, path[l], va, l) |= flags & fmt->table_inherit;
 	return 0;
 }
 
-int pt_walk(const struct pt_ops *ops, uint64_t root, uint64_t va, struct pt_walk_result *out)
+int pt_walk(const struct pt_format *fmt, const struct pt_ops *ops, uint64_t root, uint64_t va,
+	    struct pt_walk_result *out)
 {
 	pt_path path = { 0 };
 	uint64_t *leaf;
-	int level = find_leaf(ops, root, va, path, &leaf);
+	int level = find_leaf(fmt, ops, root, va, path, &leaf);
 
 	if (!level)
-		return -1;
+		return -SIETCH_ENOENT;
 	out->level = level;
 	out->pte = *leaf;
-	out->page_size = level_size(level);
-	out->phys = (*leaf & leaf_addr_mask(level)) + (va & (out->page_size - 1));
+	out->page_size = pt_level_size(level);
+	out->phys = (*leaf & leaf_addr_mask(fmt, level)) + (va & (out->page_size - 1));
 	return 0;
 }
 
-int pt_split_large(const struct pt_ops *ops, uint64_t root, uint64_t va)
+int pt_split_large(const struct pt_format *fmt, const struct pt_ops *ops, uint64_t root, uint64_t va)
 {
 	pt_path path = { 0 };
 	uint64_t *leaf;
 
-	if (find_leaf(ops, root, va, path, &leaf) != 2)
-		return -1;
+	if (find_leaf(fmt, ops, root, va, path, &leaf) != 2)
+		return -SIETCH_ENOENT;
 	uint64_t table = ops->alloc_table(ops->ctx);
 	if (!table)
-		return -2;
+		return -SIETCH_ENOMEM;
 
-	/* Same flags minus PS; the PAT bit moves from bit 12 to bit 7
-	 * (§4.5 entry formats, §4.9.2). */
-	uint64_t base = *leaf & PTE_ADDR_MASK_2M;
-	uint64_t flags = *leaf & PTE_FLAGS_MASK & ~PTE_LARGE;
-	if (*leaf & PTE_PAT_LARGE)
-		flags |= PTE_PAT;
+	/* Same bits minus the large bit; on x86 the PAT bit moves from bit 12
+	 * to bit 7 (§4.5 entry formats, §4.9.2). */
+	uint64_t base = *leaf & leaf_addr_mask(fmt, 2);
+	uint64_t flags = *leaf & ~fmt->addr_mask & ~fmt->large;
+	if (*leaf & fmt->pat_large)
+		flags |= fmt->pat_small;
 	uint64_t *t = table_at(ops, table);
 	for (unsigned i = 0; i < PT_ENTRIES; i++)
 		t[i] = (base + i * PAGE_SIZE) | flags;
-	*leaf = table | PTE_PRESENT | PTE_WRITE | (flags & PTE_USER);
+	*leaf = table | fmt->table_set | (flags & fmt->table_inherit);
 	return 0;
 }
 
@@ -216,32 +254,40 @@ static void free_frames(const struct pt_ops *ops, uint64_t pa, uint64_t size,
 		free_page(ops->ctx, pa + off);
 }
 
-/* Frees the level-`level` table at phys and everything below it. */
-static void destroy_table(const struct pt_ops *ops, uint64_t phys, int level,
+static void destroy_table(const struct pt_format *fmt, const struct pt_ops *ops, uint64_t phys, int level,
+			  void (*free_page)(void *ctx, uint64_t pa));
+
+/* Frees what the level-`level` entry e maps: the table below it and
+ * everything under that, or a leaf's frames. */
+static void destroy_entry(const struct pt_format *fmt, const struct pt_ops *ops, uint64_t e, int level,
 			  void (*free_page)(void *ctx, uint64_t pa))
 {
-	uint64_t *t = table_at(ops, phys);
+	if (!is_present(fmt, e))
+		return;
+	if (!is_leaf(fmt, e, level))
+		destroy_table(fmt, ops, e & fmt->addr_mask, level - 1, free_page);
+	else if (!(e & fmt->shared)) /* a memory object's frame: the object frees it */
+		free_frames(ops, e & leaf_addr_mask(fmt, level), pt_level_size(level), free_page);
+}
 
-	for (int i = 0; i < PT_ENTRIES; i++) {
-		uint64_t e = t[i];
-		if (!(e & PTE_PRESENT))
-			continue;
-		if (!is_leaf(e, level))
-			destroy_table(ops, e & PTE_ADDR_MASK, level - 1, free_page);
-		else if (!(e & PTE_SHARED)) /* a memory object's frame: the object frees it */
-			free_frames(ops, e & leaf_addr_mask(level), level_size(level), free_page);
-	}
+/* Frees the level-`level` table at phys and everything below it. */
+static void destroy_table(const struct pt_format *fmt, const struct pt_ops *ops, uint64_t phys, int level,
+			  void (*free_page)(void *ctx, uint64_t pa))
+{
+	const uint64_t *t = table_at(ops, phys);
+
+	for (int i = 0; i < PT_ENTRIES; i++)
+		destroy_entry(fmt, ops, t[i], level, free_page);
 	ops->free_table(ops->ctx, phys);
 }
 
-void pt_destroy_user(const struct pt_ops *ops, uint64_t root,
-		     void (*free_page)(void *ctx, uint64_t pa))
+void pt_destroy(const struct pt_format *fmt, const struct pt_ops *ops, uint64_t root,
+		unsigned root_slots, void (*free_page)(void *ctx, uint64_t pa))
 {
-	uint64_t *pml4 = table_at(ops, root);
+	uint64_t *top = table_at(ops, root);
 
-	for (int i = 0; i < PT_USER_SLOTS; i++) {
-		if (pml4[i] & PTE_PRESENT)
-			destroy_table(ops, pml4[i] & PTE_ADDR_MASK, PT_LEVELS - 1, free_page);
-		pml4[i] = 0;
+	for (unsigned i = 0; i < root_slots && i < PT_ENTRIES; i++) {
+		destroy_entry(fmt, ops, top[i], fmt->levels, free_page);
+		top[i] = 0;
 	}
 }

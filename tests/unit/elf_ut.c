@@ -204,6 +204,26 @@ static void test_unaligned_image(void **state)
 	free(buf);
 }
 
+/* Segments may not share a page, however little of it each uses. */
+static void test_segments_overlap(void **state)
+{
+	(void)state;
+	struct image im;
+
+	make_image(&im);
+	assert_false(elf_segments_overlap(&im, sizeof(im), 0x1000));
+	assert_false(elf_segments_overlap(&im, sizeof(im), 0x200000));
+	assert_true(elf_segments_overlap(&im, sizeof(im), 0x400000)); /* one 4 MiB page holds both */
+	im.ph[2].p_vaddr = 0x400fff; /* the last byte of the text's page */
+	assert_true(elf_segments_overlap(&im, sizeof(im), 0x1000));
+	im.ph[2].p_vaddr = 0x401000; /* the next page */
+	assert_false(elf_segments_overlap(&im, sizeof(im), 0x1000));
+	im.ph[2].p_vaddr = 0x3ff000; /* data's 0x1000 bytes end where the text's page begins */
+	assert_false(elf_segments_overlap(&im, sizeof(im), 0x1000));
+	im.ph[2].p_vaddr = 0x3ff001;
+	assert_true(elf_segments_overlap(&im, sizeof(im), 0x1000));
+}
+
 static void test_strerror(void **state)
 {
 	(void)state;
@@ -220,6 +240,7 @@ int main(void)
 		cmocka_unit_test(test_entry_rejections),
 		cmocka_unit_test(test_segment_rejections),
 		cmocka_unit_test(test_unaligned_image),
+		cmocka_unit_test(test_segments_overlap),
 		cmocka_unit_test(test_strerror),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -71,7 +71,7 @@ int vm_map(struct addr_space *as, uint64_t va, uint64_t pa, uint64_t size, unsig
 	assert_int_equal(size, PAGE_SIZE);
 	assert_int_equal(as->lock.locked, 0);
 	if (find_pte(as, va))
-		return VM_ERR_EXISTS;
+		return -SIETCH_EEXIST;
 	assert_true(pte_count < MAX_PAGES);
 	ptes[pte_count++] = (struct fake_pte){ as, va, pa, flags };
 	return 0;
