@@ -41,20 +41,12 @@ long sys_proc_spawn(const struct syscall_args *args)
 	return handle;
 }
 
-static long get_process(uint64_t handle, uint32_t rights, struct proc **out)
-{
-	struct object *object;
-	long err = handle_get(&proc_current()->handles, (long)handle, OBJECT_PROCESS, rights, &object, 0);
-	*out = (struct proc *)object;
-	return err;
-}
-
 long sys_proc_wait(const struct syscall_args *args)
 {
 	struct proc *target;
 	if (!user_range_ok(args->arg[1], sizeof(int)))
 		return -SIETCH_EFAULT;
-	long err = get_process(args->arg[0], SIETCH_RIGHT_WAIT, &target);
+	long err = handle_get_as(proc_handles(), (long)args->arg[0], OBJECT_PROCESS, SIETCH_RIGHT_WAIT, &target);
 	if (err)
 		return err;
 	if (target == proc_current()) {
@@ -72,7 +64,7 @@ long sys_proc_wait(const struct syscall_args *args)
 long sys_proc_kill(const struct syscall_args *args)
 {
 	struct proc *target;
-	long err = get_process(args->arg[0], SIETCH_RIGHT_KILL, &target);
+	long err = handle_get_as(proc_handles(), (long)args->arg[0], OBJECT_PROCESS, SIETCH_RIGHT_KILL, &target);
 	if (err)
 		return err;
 	proc_kill(target, (int)args->arg[1]);

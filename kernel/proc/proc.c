@@ -22,7 +22,7 @@ extern void (*trap_user_fault_hook)(struct trap_frame *frame);
 
 static void proc_release(struct object *object)
 {
-	struct proc *p = (struct proc *)object;
+	struct proc *p = container_of(object, struct proc, object);
 	spin_lock(&table_lock);
 	for (int i = 0; i < MAX_PROCS; i++)
 		if (table[i] == p)
@@ -30,6 +30,8 @@ static void proc_release(struct object *object)
 	spin_unlock(&table_lock);
 	kfree(p);
 }
+
+static const struct object_ops proc_ops = { .release = proc_release };
 
 /* Half of usable memory by default, so one runaway process leaves the system room to recover. */
 static uint64_t default_page_limit(void) { return frame_managed_count() / 2; }
@@ -39,7 +41,7 @@ struct proc *proc_alloc(const char *name, uint32_t parent_pid)
 	struct proc *p = kzalloc(sizeof(*p));
 	if (!p)
 		return 0;
-	object_init(&p->object, OBJECT_PROCESS, proc_release);
+	object_init(&p->object, OBJECT_PROCESS, &proc_ops);
 	if (vm_space_create(&p->space)) {
 		kfree(p);
 		return 0;

@@ -42,6 +42,8 @@ struct proc {
 };
 
 struct proc *proc_current(void); /* NULL in kernel-only context */
+/* The calling process's handle table: what every system call names objects through. */
+static inline struct handle_table *proc_handles(void) { return &proc_current()->handles; }
 void proc_init(void);
 
 /* path is a name in the global tree; argv_block holds NUL-terminated strings back to back. */

@@ -38,8 +38,8 @@ static int setup(void **state)
 	memset(&self, 0, sizeof(self));
 	memset(&other, 0, sizeof(other));
 	memset(&system_counters, 0, sizeof(system_counters));
-	object_init(&self.object, OBJECT_PROCESS, NULL);
-	object_init(&other.object, OBJECT_PROCESS, NULL);
+	object_init(&self.object, OBJECT_PROCESS, &object_ops_none);
+	object_init(&other.object, OBJECT_PROCESS, &object_ops_none);
 	self.pid = 7;
 	other.pid = 9;
 	current = &self;

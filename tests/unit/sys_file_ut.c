@@ -29,21 +29,24 @@ long copy_string_from_user(char *dst, size_t size, uint64_t user_src, size_t len
 	return err;
 }
 
-/* The console device: records what reaches it. */
-static struct object console = { .type = OBJECT_CONSOLE, .refs = 1, .release = 0 };
+/* A console device: records what reaches it. */
 static size_t console_reads, console_written;
-long console_device_read(uint64_t user_buf, size_t len)
+static long console_read(struct object *object, uint64_t user_buf, size_t len)
 {
+	(void)object;
 	(void)user_buf;
 	console_reads++;
 	return (long)(len < 3 ? len : 3);
 }
-long console_device_write(uint64_t user_buf, size_t len)
+static long console_write(struct object *object, uint64_t user_buf, size_t len)
 {
+	(void)object;
 	(void)user_buf;
 	console_written += len;
 	return (long)len;
 }
+static const struct object_ops console_ops = { .read = console_read, .write = console_write, .seek_error = SIETCH_ESPIPE };
+static struct object console = OBJECT_INIT(OBJECT_CONSOLE, &console_ops);
 
 #include "lib/common/tar.c"
 #include "kernel/ctl/handle.c"
@@ -127,10 +130,10 @@ static void test_open(void **state)
 	assert_int_equal(open_path("/dev/console", SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE), 4);
 	assert_int_equal(console.refs, 3); /* the tree's and the handle's */
 
-	struct object *object;
-	assert_int_equal(handle_get(&test_proc.handles, sh, OBJECT_FILE, SIETCH_RIGHT_READ, &object, 0), 0);
-	assert_ptr_equal(file_of(object)->node, namespace_lookup("/bin/sh", 7));
-	object_unref(object);
+	struct open_file *file = 0;
+	assert_int_equal(handle_get_as(&test_proc.handles, sh, OBJECT_FILE, SIETCH_RIGHT_READ, &file), 0);
+	assert_ptr_equal(file->node, namespace_lookup("/bin/sh", 7));
+	object_unref(&file->object);
 }
 
 static void test_open_errors(void **state)
@@ -223,7 +226,7 @@ static void test_wrong_handles(void **state)
 	long file = open_path("/bin/sh", RO);
 	long dir = open_path("/bin", RO);
 	long console_h = open_path("/dev/console", SIETCH_RIGHT_WRITE);
-	struct object process = { .type = OBJECT_PROCESS, .refs = 1, .release = 0 };
+	struct object process = OBJECT_INIT(OBJECT_PROCESS, &object_ops_none);
 	long proc_h = handle_install(&test_proc.handles, &process, SIETCH_RIGHTS_ALL);
 
 	assert_int_equal(call(sys_write, file, user(0), 1, 0), -SIETCH_EPERM); /* files have no write right */
