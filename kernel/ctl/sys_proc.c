@@ -1,5 +1,6 @@
 /* System calls on processes: spawn, exit, wait, kill, self, open, power off. */
 #include "kernel/arch/platform.h"
+#include "kernel/ctl/authority.h"
 #include "kernel/ctl/syscall.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/proc.h"
@@ -78,24 +79,6 @@ long sys_proc_self(const struct syscall_args *args)
 	return proc_current()->pid;
 }
 
-/* Authority follows the spawn tree: a process may open its descendants, and init may open anyone. */
-static bool may_open(struct proc *self, struct proc *target)
-{
-	if (self->pid == 1)
-		return true;
-	uint32_t pid = target->parent_pid;
-	for (int depth = 0; depth < MAX_PROCS && pid; depth++) {
-		if (pid == self->pid)
-			return true;
-		struct proc *ancestor = proc_find(pid);
-		if (!ancestor)
-			return false;
-		pid = ancestor->parent_pid;
-		object_unref(&ancestor->object);
-	}
-	return false;
-}
-
 long sys_proc_open(const struct syscall_args *args)
 {
 	uint64_t pid = args->arg[0], rights = args->arg[1];
@@ -106,7 +89,7 @@ long sys_proc_open(const struct syscall_args *args)
 	struct proc *self = proc_current(), *target = proc_find((uint32_t)pid);
 	if (!target)
 		return -SIETCH_ESRCH;
-	long result = may_open(self, target) ? handle_install(&self->handles, &target->object, (uint32_t)rights)
+	long result = authority_over_process(self, target) ? handle_install(&self->handles, &target->object, (uint32_t)rights)
 					     : -SIETCH_EPERM;
 	object_unref(&target->object);
 	return result;
