@@ -71,9 +71,13 @@ struct proc *proc_alloc(const char *name, uint32_t parent_pid)
 	return p;
 }
 
-void proc_add_thread(struct proc *p, struct thread *t)
+long proc_add_thread(struct proc *p, struct thread *t)
 {
 	spin_lock(&p->lock);
+	if (p->thread_count >= MAX_THREADS_PER_PROC) {
+		spin_unlock(&p->lock);
+		return -SIETCH_EAGAIN;
+	}
 	t->proc_next = p->threads;
 	p->threads = t;
 	p->thread_count++;
@@ -81,6 +85,7 @@ void proc_add_thread(struct proc *p, struct thread *t)
 	if (p->dying)
 		t->killed = 1; /* created while the process is being killed: it leaves at once */
 	spin_unlock(&p->lock);
+	return 0;
 }
 
 /* Memory and handles go as soon as the last thread leaves; see proc_finish_exit for the rest. */

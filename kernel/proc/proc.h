@@ -18,6 +18,7 @@
 
 #define PROC_NAME_MAX 32
 #define MAX_PROCS 256
+#define MAX_THREADS_PER_PROC 64
 
 enum proc_state { PROC_ALIVE, PROC_EXITED };
 
