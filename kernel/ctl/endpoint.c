@@ -42,14 +42,13 @@
 enum call_state { CALL_QUEUED, CALL_RECEIVED, CALL_REPLIED, CALL_FAILED };
 
 struct ipc_call {
-	struct ipc_call *next; /* first: see call_list_unlink */
+	struct ipc_call *next;
 	uint64_t token; /* while received */
 	uint32_t receiver_pid; /* while received */
 	enum call_state state;
 	struct sietch_msg msg; /* the request, then the reply */
 	struct wait_queue caller;
 };
-_Static_assert(offsetof(struct ipc_call, next) == 0, "call_list_unlink turns a link back into its record");
 
 struct call_list {
 	struct ipc_call *head, *tail;
@@ -108,8 +107,8 @@ static struct ipc_call *call_list_unlink(struct call_list *list, struct ipc_call
 {
 	struct ipc_call *call = *link;
 	*link = call->next;
-	if (list->tail == call) /* `next` is the first member, so a link that is not the head is its record */
-		list->tail = link == &list->head ? NULL : (struct ipc_call *)link;
+	if (list->tail == call) /* a link that is not the head is the `next` of the record before */
+		list->tail = link == &list->head ? NULL : container_of(link, struct ipc_call, next);
 	call->next = NULL;
 	return call;
 }

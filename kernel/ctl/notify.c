@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include "kernel/arch/spinlock.h"
 #include "kernel/ctl/handle.h"
+#include "kernel/ctl/notify.h"
 #include "kernel/ctl/object.h"
 #include "kernel/ctl/syscall.h"
 #include "kernel/mm/heap.h"
@@ -36,6 +37,12 @@ static void notify_post(struct notify *n, uint64_t bits)
 	n->bits |= bits;
 	wait_wake_all(&n->waiters);
 	spin_unlock(&n->lock);
+}
+
+void notify_post_object(struct object *notify, uint64_t bits)
+{
+	if (notify->type == OBJECT_NOTIFY)
+		notify_post(notify_of(notify), bits);
 }
 
 /* Sleeps until some bit is set, then takes them all. */
