@@ -16,7 +16,6 @@
 #define IO_MAX (1ul << 20)      /* bytes one read or write moves; more is a short count, as POSIX allows */
 #define DIR_READ_MAX 64         /* entries one dir_read returns */
 
-
 /* ---- open ---- */
 
 static long invoke_open(struct name_node *node, uint32_t rights)
