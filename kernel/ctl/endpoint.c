@@ -429,21 +429,21 @@ long sys_handle_send(const struct syscall_args *args)
 {
 	struct handle_table *table = proc_handles();
 	uint64_t rights = args->arg[2];
-	struct object *target, *object = NULL;
-	uint32_t target_rights, held;
+	struct proc *target;
+	struct object *object = NULL;
+	uint32_t held;
 	if (rights & ~(uint64_t)SIETCH_RIGHTS_ALL)
 		return -SIETCH_EINVAL;
-	long err = handle_get(table, (long)args->arg[0], OBJECT_PROCESS, SIETCH_RIGHT_KILL, &target, &target_rights);
+	long err = handle_get_as(table, (long)args->arg[0], OBJECT_PROCESS, SIETCH_RIGHT_KILL, &target);
 	if (err)
 		return err;
 	err = handle_get(table, (long)args->arg[1], 0, SIETCH_RIGHT_DUP, &object, &held);
 	if (!err && (rights & ~(uint64_t)held))
 		err = -SIETCH_EPERM; /* rights are only ever narrowed */
 
-	if (!err) {
-		err = handle_send_invoke(container_of(target, struct proc, object), object, (uint32_t)rights);
-	}
+	if (!err)
+		err = handle_send_invoke(target, object, (uint32_t)rights);
 	object_unref(object);
-	object_unref(target);
+	object_unref(&target->object);
 	return err;
 }
