@@ -25,6 +25,25 @@
 #define CHAR_BACKSPACE 0x08
 #define CHAR_DELETE 0x7f
 
+static long console_object_read(struct object *object, uint64_t user_buf, size_t len)
+{
+	(void)object;
+	return console_device_read(user_buf, len);
+}
+
+static long console_object_write(struct object *object, uint64_t user_buf, size_t len)
+{
+	(void)object;
+	return console_device_write(user_buf, len);
+}
+
+/* Lives for ever: no release. */
+static const struct object_ops console_ops = {
+	.read = console_object_read,
+	.write = console_object_write,
+	.seek_error = SIETCH_ESPIPE,
+};
+
 /*
  * input[0 .. committed) holds whole lines for readers; input[committed .. len)
  * is the line being typed. An end-of-file mark sits at eof_at when eof is set:
@@ -39,7 +58,7 @@ static struct console {
 	size_t eof_at;
 	struct wait_queue readers;
 } console = {
-	.object = { .type = OBJECT_CONSOLE, .refs = 1, .release = 0 },
+	.object = OBJECT_INIT(OBJECT_CONSOLE, &console_ops),
 	.lock = SPINLOCK_INIT("console input"),
 	.readers = WAIT_QUEUE_INIT,
 };

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include "kernel/arch/hooks.h"
 #include "kernel/arch/trap.h"
+#include "kernel/ctl/authority.h"
 #include "kernel/ctl/object.h"
 #include "kernel/ctl/syscall.h"
 #include "kernel/mm/frame.h"
@@ -69,7 +70,11 @@ static void counters_copy(struct sietch_counters *dst, const struct sietch_count
 		to[i] = __atomic_load_n(&from[i], __ATOMIC_RELAXED);
 }
 
-/* counters_read(scope, id, out): SELF and SYSTEM take id 0, PROCESS takes a pid. */
+/*
+ * counters_read(scope, id, out): SELF and SYSTEM take id 0, PROCESS takes a
+ * pid: the caller's own, or one proc_open would let it open (-SIETCH_EPERM
+ * otherwise, as there). Another process's counters tell what it is doing.
+ */
 long sys_counters_read(const struct syscall_args *args)
 {
 	uint64_t scope = args->arg[0], id = args->arg[1], user_out = args->arg[2];
@@ -82,6 +87,10 @@ long sys_counters_read(const struct syscall_args *args)
 	struct proc *proc = NULL;
 	if (scope == SIETCH_COUNTERS_PROCESS && (id > UINT32_MAX || !(proc = proc_find((uint32_t)id))))
 		return -SIETCH_ESRCH;
+	if (proc && proc != proc_current() && !authority_over_process(proc_current(), proc)) {
+		object_unref(&proc->object);
+		return -SIETCH_EPERM;
+	}
 
 	struct sietch_counters out;
 	if (scope == SIETCH_COUNTERS_SYSTEM) {

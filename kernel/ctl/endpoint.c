@@ -42,14 +42,13 @@
 enum call_state { CALL_QUEUED, CALL_RECEIVED, CALL_REPLIED, CALL_FAILED };
 
 struct ipc_call {
-	struct ipc_call *next; /* first: see call_list_unlink */
+	struct ipc_call *next;
 	uint64_t token; /* while received */
 	uint32_t receiver_pid; /* while received */
 	enum call_state state;
 	struct sietch_msg msg; /* the request, then the reply */
 	struct wait_queue caller;
 };
-_Static_assert(offsetof(struct ipc_call, next) == 0, "call_list_unlink turns a link back into its record");
 
 struct call_list {
 	struct ipc_call *head, *tail;
@@ -108,8 +107,8 @@ static struct ipc_call *call_list_unlink(struct call_list *list, struct ipc_call
 {
 	struct ipc_call *call = *link;
 	*link = call->next;
-	if (list->tail == call) /* `next` is the first member, so a link that is not the head is its record */
-		list->tail = link == &list->head ? NULL : (struct ipc_call *)link;
+	if (list->tail == call) /* a link that is not the head is the `next` of the record before */
+		list->tail = link == &list->head ? NULL : container_of(link, struct ipc_call, next);
 	call->next = NULL;
 	return call;
 }
@@ -223,10 +222,7 @@ static void endpoint_close_locked(struct endpoint *ep)
 
 /* ---- Lifetime ---- */
 
-static struct endpoint *endpoint_of(struct object *object)
-{
-	return (struct endpoint *)((char *)object - offsetof(struct endpoint, object));
-}
+static struct endpoint *endpoint_of(struct object *object) { return container_of(object, struct endpoint, object); }
 
 static void endpoint_drop(struct endpoint *ep)
 {
@@ -269,16 +265,7 @@ static void endpoint_release(struct object *object)
 	endpoint_drop(ep);
 }
 
-static long endpoint_get(uint64_t handle, uint32_t rights, struct endpoint **out)
-{
-	struct object *object;
-	uint32_t held;
-	long err = handle_get(&proc_current()->handles, (long)handle, OBJECT_ENDPOINT, rights, &object, &held);
-	if (err)
-		return err;
-	*out = endpoint_of(object);
-	return 0;
-}
+static const struct object_ops endpoint_ops = { .release = endpoint_release };
 
 /* ---- Invocations ---- */
 
@@ -333,7 +320,7 @@ long sys_endpoint_create(const struct syscall_args *args)
 	struct endpoint *ep = kzalloc(sizeof(*ep));
 	if (!ep)
 		return -SIETCH_ENOMEM;
-	object_init(&ep->object, OBJECT_ENDPOINT, endpoint_release);
+	object_init(&ep->object, OBJECT_ENDPOINT, &endpoint_ops);
 	ep->holds = 1;
 	ep->lock = (struct spinlock)SPINLOCK_INIT("endpoint");
 	ep->receivers = (struct wait_queue)WAIT_QUEUE_INIT;
@@ -341,7 +328,7 @@ long sys_endpoint_create(const struct syscall_args *args)
 	ep->registry_next = registry;
 	registry = ep;
 	spin_unlock(&registry_lock);
-	long handle = handle_install(&proc_current()->handles, &ep->object, ENDPOINT_RIGHTS);
+	long handle = handle_install(proc_handles(), &ep->object, ENDPOINT_RIGHTS);
 	object_unref(&ep->object); /* the handle has its own reference, or it failed and this frees ep */
 	return handle;
 }
@@ -351,7 +338,7 @@ long sys_ipc_call(const struct syscall_args *args)
 	uint64_t user_msg = args->arg[1];
 	struct sietch_msg msg;
 	struct endpoint *ep;
-	long err = endpoint_get(args->arg[0], SIETCH_RIGHT_CALL, &ep);
+	long err = handle_get_as(proc_handles(), (long)args->arg[0], OBJECT_ENDPOINT, SIETCH_RIGHT_CALL, &ep);
 	if (err)
 		return err;
 	err = copy_from_user(&msg, user_msg, sizeof(msg));
@@ -372,7 +359,7 @@ long sys_ipc_receive(const struct syscall_args *args)
 {
 	uint64_t user_msg = args->arg[1];
 	struct endpoint *ep;
-	long err = endpoint_get(args->arg[0], SIETCH_RIGHT_RECEIVE, &ep);
+	long err = handle_get_as(proc_handles(), (long)args->arg[0], OBJECT_ENDPOINT, SIETCH_RIGHT_RECEIVE, &ep);
 	if (err)
 		return err;
 	if (!user_range_ok(user_msg, sizeof(struct sietch_msg))) {
@@ -398,7 +385,7 @@ long sys_ipc_reply(const struct syscall_args *args)
 	uint64_t token = args->arg[1], user_msg = args->arg[2];
 	struct sietch_msg msg;
 	struct endpoint *ep;
-	long err = endpoint_get(args->arg[0], SIETCH_RIGHT_RECEIVE, &ep);
+	long err = handle_get_as(proc_handles(), (long)args->arg[0], OBJECT_ENDPOINT, SIETCH_RIGHT_RECEIVE, &ep);
 	if (err)
 		return err;
 	if (token == 0 || token > INT64_MAX)
@@ -440,24 +427,23 @@ static long handle_send_invoke(struct proc *target, struct object *object, uint3
 
 long sys_handle_send(const struct syscall_args *args)
 {
-	struct handle_table *table = &proc_current()->handles;
+	struct handle_table *table = proc_handles();
 	uint64_t rights = args->arg[2];
-	struct object *target, *object = NULL;
-	uint32_t target_rights, held;
+	struct proc *target;
+	struct object *object = NULL;
+	uint32_t held;
 	if (rights & ~(uint64_t)SIETCH_RIGHTS_ALL)
 		return -SIETCH_EINVAL;
-	long err = handle_get(table, (long)args->arg[0], OBJECT_PROCESS, SIETCH_RIGHT_KILL, &target, &target_rights);
+	long err = handle_get_as(table, (long)args->arg[0], OBJECT_PROCESS, SIETCH_RIGHT_KILL, &target);
 	if (err)
 		return err;
 	err = handle_get(table, (long)args->arg[1], 0, SIETCH_RIGHT_DUP, &object, &held);
 	if (!err && (rights & ~(uint64_t)held))
 		err = -SIETCH_EPERM; /* rights are only ever narrowed */
 
-	if (!err) {
-		struct proc *receiver = (struct proc *)((char *)target - offsetof(struct proc, object));
-		err = handle_send_invoke(receiver, object, (uint32_t)rights);
-	}
+	if (!err)
+		err = handle_send_invoke(target, object, (uint32_t)rights);
 	object_unref(object);
-	object_unref(target);
+	object_unref(&target->object);
 	return err;
 }

@@ -6,27 +6,18 @@
 #include "kernel/mm/uaccess.h"
 #include "lib/common/syscall.h"
 
-static void file_release(struct object *object) { kfree(file_of(object)); }
+static struct open_file *file_of(struct object *object) { return container_of(object, struct open_file, object); }
 
-struct object *file_open(const struct name_node *node)
-{
-	struct open_file *file = kzalloc(sizeof(*file));
-	if (!file)
-		return 0;
-	object_init(&file->object, OBJECT_FILE, file_release);
-	file->lock = (struct spinlock)SPINLOCK_INIT("file");
-	file->node = node;
-	file->offset = 0;
-	return &file->object;
-}
+static void file_release(struct object *object) { kfree(file_of(object)); }
 
 /*
  * POSIX (XSH 2.9.7) wants reads that share an offset to be atomic with each
  * other, so the range is claimed under the lock and copied after it: the copy
  * walks the process's page tables, and no file lock need be held for that.
  */
-long file_read(struct open_file *file, uint64_t user_buf, size_t len)
+static long file_read(struct object *object, uint64_t user_buf, size_t len)
 {
+	struct open_file *file = file_of(object);
 	size_t size = file->node->size;
 	spin_lock(&file->lock);
 	if ((uint64_t)file->offset >= size) {
@@ -49,8 +40,9 @@ long file_read(struct open_file *file, uint64_t user_buf, size_t len)
 	return (long)count;
 }
 
-long file_seek(struct open_file *file, int64_t offset, int whence)
+static long file_seek(struct object *object, int64_t offset, int whence)
 {
+	struct open_file *file = file_of(object);
 	int64_t result;
 	spin_lock(&file->lock);
 	int64_t base = whence == SIETCH_SEEK_CUR ? file->offset : whence == SIETCH_SEEK_END ? (int64_t)file->node->size : 0;
@@ -62,4 +54,31 @@ long file_seek(struct open_file *file, int64_t offset, int whence)
 	return bad ? -SIETCH_EINVAL : result;
 }
 
-uint64_t file_size(const struct open_file *file) { return file->node->size; }
+/* Unreachable while open grants no WRITE on a file: the operation is there so that write says EPERM, not EBADF. */
+static long file_write(struct object *object, uint64_t user_buf, size_t len)
+{
+	(void)object, (void)user_buf, (void)len;
+	return -SIETCH_EROFS;
+}
+
+static uint64_t file_size(struct object *object) { return file_of(object)->node->size; }
+
+static const struct object_ops file_ops = {
+	.release = file_release,
+	.read = file_read,
+	.write = file_write,
+	.seek = file_seek,
+	.size = file_size,
+};
+
+struct object *file_open(const struct name_node *node)
+{
+	struct open_file *file = kzalloc(sizeof(*file));
+	if (!file)
+		return 0;
+	object_init(&file->object, OBJECT_FILE, &file_ops);
+	file->lock = (struct spinlock)SPINLOCK_INIT("file");
+	file->node = node;
+	file->offset = 0;
+	return &file->object;
+}

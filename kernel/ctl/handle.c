@@ -128,6 +128,13 @@ long handle_get(struct handle_table *table, long handle, uint32_t type, uint32_t
 	return result;
 }
 
+long handle_get_typed(struct handle_table *table, long handle, uint32_t type, uint32_t rights, struct object **out)
+{
+	if (!type)
+		return -SIETCH_EBADF; /* a typed lookup that would take anything is a mistake, not a wildcard */
+	return handle_get(table, handle, type, rights, out, 0);
+}
+
 long handle_close(struct handle_table *table, long handle)
 {
 	spin_lock(&table->lock);

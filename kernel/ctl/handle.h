@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include "kernel/arch/spinlock.h"
 #include "kernel/ctl/object.h"
+#include "lib/common/container_of.h"
 
 #define HANDLE_SLOTS 256
 
@@ -37,6 +38,24 @@ long handle_install_at(struct handle_table *table, long handle, struct object *o
  */
 long handle_get(struct handle_table *table, long handle, uint32_t type, uint32_t rights, struct object **out,
 		uint32_t *rights_out);
+/* handle_get of one type (never 0): -SIETCH_EBADF for a handle to anything else. */
+long handle_get_typed(struct handle_table *table, long handle, uint32_t type, uint32_t rights, struct object **out);
+/*
+ * The typed lookup: *out becomes the struct of `type` that the handle names
+ * (its `struct object` member must be called `object`), holding a new
+ * reference that the caller drops with object_unref(&(*out)->object).
+ *
+ *	struct endpoint *ep;
+ *	long err = handle_get_as(table, h, OBJECT_ENDPOINT, SIETCH_RIGHT_CALL, &ep);
+ */
+#define handle_get_as(table, handle, type, rights, out)                                                      \
+	({                                                                                                   \
+		struct object *handle_object_;                                                               \
+		long handle_err_ = handle_get_typed((table), (handle), (type), (rights), &handle_object_); \
+		if (!handle_err_)                                                                            \
+			*(out) = container_of(handle_object_, __typeof__(**(out)), object);                 \
+		handle_err_;                                                                                 \
+	})
 long handle_close(struct handle_table *table, long handle);
 long handle_dup(struct handle_table *table, long handle, uint32_t rights); /* needs SIETCH_RIGHT_DUP */
 void handle_table_close_all(struct handle_table *table);

@@ -106,30 +106,17 @@ static void memory_free_frames(struct memory_object *mo)
 
 /* ---- The object ---- */
 
-static struct memory_object *memory_of(struct object *object)
-{
-	return (struct memory_object *)((char *)object - offsetof(struct memory_object, object));
-}
-
 /* No handle and no mapping is left, so no page table points at a frame. */
 static void memory_release(struct object *object)
 {
-	struct memory_object *mo = memory_of(object);
+	struct memory_object *mo = container_of(object, struct memory_object, object);
 	memory_free_frames(mo);
 	memory_uncharge(mo->owner, mo->pages);
 	object_unref(&mo->owner->object);
 	kfree(mo);
 }
 
-static long memory_get(uint64_t handle, uint32_t rights, struct memory_object **out)
-{
-	struct object *object;
-	uint32_t held;
-	long err = handle_get(&proc_current()->handles, (long)handle, OBJECT_MEMORY, rights, &object, &held);
-	if (!err)
-		*out = memory_of(object);
-	return err;
-}
+static const struct object_ops memory_ops = { .release = memory_release };
 
 /* ---- Mapping ---- */
 
@@ -288,7 +275,7 @@ long sys_memory_create(const struct syscall_args *args)
 		memory_uncharge(self, pages);
 		return -SIETCH_ENOMEM;
 	}
-	object_init(&mo->object, OBJECT_MEMORY, memory_release);
+	object_init(&mo->object, OBJECT_MEMORY, &memory_ops);
 	object_ref(&self->object);
 	mo->owner = self;
 	mo->pages = pages;
@@ -307,7 +294,8 @@ long sys_memory_map(const struct syscall_args *args)
 		return -SIETCH_EINVAL;
 	bool writable = prot & SIETCH_PROT_WRITE;
 	struct memory_object *mo;
-	long err = memory_get(args->arg[0], SIETCH_RIGHT_READ | (writable ? SIETCH_RIGHT_WRITE : 0), &mo);
+	uint32_t rights = SIETCH_RIGHT_READ | (writable ? SIETCH_RIGHT_WRITE : 0);
+	long err = handle_get_as(proc_handles(), (long)args->arg[0], OBJECT_MEMORY, rights, &mo);
 	if (err)
 		return err;
 	uint64_t size = mo->pages * PAGE_SIZE;

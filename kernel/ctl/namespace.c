@@ -12,9 +12,18 @@
 #include "lib/common/string.h"
 #include "lib/common/tar.h"
 
+static uint64_t dir_size(struct object *object) { return namespace_node_size(name_node_of(object)); }
+
+/* A directory handle is read with dir_read, not read; nodes are never freed. */
+static const struct object_ops dir_ops = {
+	.size = dir_size,
+	.io_error = SIETCH_EISDIR,
+	.seek_error = SIETCH_ESPIPE,
+};
+
 static struct spinlock namespace_lock = SPINLOCK_INIT("namespace");
 static struct name_node root = {
-	.object = { .type = OBJECT_DIR, .refs = 1, .release = 0 },
+	.object = OBJECT_INIT(OBJECT_DIR, &dir_ops),
 	.rights = NAME_RIGHTS_READ_ONLY,
 };
 
@@ -76,7 +85,8 @@ static struct name_node *child_add(struct name_node *dir, const struct component
 	struct name_node *node = kzalloc(sizeof(*node));
 	if (!node)
 		return 0;
-	object_init(&node->object, type, 0);
+	/* file and device nodes never reach a handle: open hands out an open file or the device */
+	object_init(&node->object, type, type == OBJECT_DIR ? &dir_ops : &object_ops_none);
 	memcpy(node->name, c->name, c->len); /* path_check bounded c->len; kzalloc supplied the NUL */
 	node->rights = rights;
 	node->parent = dir;

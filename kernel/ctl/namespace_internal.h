@@ -32,7 +32,6 @@ struct name_node {
 	size_t size;
 	struct object *device; /* devices: what open hands out; the tree holds a reference */
 };
-_Static_assert(__builtin_offsetof(struct name_node, object) == 0, "handles hold &node->object");
 
 static inline bool name_node_is_dir(const struct name_node *node)
 {
@@ -44,7 +43,10 @@ static inline bool name_node_is_file(const struct name_node *node)
 }
 
 /* For an object a handle of type OBJECT_DIR points at. */
-static inline struct name_node *name_node_of(struct object *object) { return (struct name_node *)object; }
+static inline struct name_node *name_node_of(struct object *object)
+{
+	return container_of(object, struct name_node, object);
+}
 
 /*
  * As namespace_lookup, with the reason on failure: -SIETCH_EINVAL for a

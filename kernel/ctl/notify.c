@@ -25,22 +25,11 @@ struct notify {
 	struct wait_queue waiters;
 };
 
-static struct notify *notify_of(struct object *object)
-{
-	return (struct notify *)((char *)object - offsetof(struct notify, object));
-}
+static struct notify *notify_of(struct object *object) { return container_of(object, struct notify, object); }
 
 static void notify_release(struct object *object) { kfree(notify_of(object)); }
 
-static long notify_get(uint64_t handle, uint32_t rights, struct notify **out)
-{
-	struct object *object;
-	uint32_t held;
-	long err = handle_get(&proc_current()->handles, (long)handle, OBJECT_NOTIFY, rights, &object, &held);
-	if (!err)
-		*out = notify_of(object);
-	return err;
-}
+static const struct object_ops notify_ops = { .release = notify_release };
 
 void notify_post(struct notify *n, uint64_t bits)
 {
@@ -48,6 +37,12 @@ void notify_post(struct notify *n, uint64_t bits)
 	n->bits |= bits;
 	wait_wake_all(&n->waiters);
 	spin_unlock(&n->lock);
+}
+
+void notify_post_object(struct object *notify, uint64_t bits)
+{
+	if (notify->type == OBJECT_NOTIFY)
+		notify_post(notify_of(notify), bits);
 }
 
 /* Sleeps until some bit is set, then takes them all. */
@@ -81,7 +76,7 @@ struct notify *notify_create(void)
 	struct notify *n = kzalloc(sizeof(*n));
 	if (!n)
 		return 0;
-	object_init(&n->object, OBJECT_NOTIFY, notify_release);
+	object_init(&n->object, OBJECT_NOTIFY, &notify_ops);
 	n->lock = (struct spinlock)SPINLOCK_INIT("notify");
 	n->waiters = (struct wait_queue)WAIT_QUEUE_INIT;
 	return n;
@@ -93,7 +88,7 @@ long sys_notify_create(const struct syscall_args *args)
 	struct notify *n = notify_create();
 	if (!n)
 		return -SIETCH_ENOMEM;
-	long handle = handle_install(&proc_current()->handles, &n->object, NOTIFY_RIGHTS);
+	long handle = handle_install(proc_handles(), &n->object, NOTIFY_RIGHTS);
 	object_unref(&n->object); /* the handle has its own reference, or it failed and this frees n */
 	return handle;
 }
@@ -102,7 +97,7 @@ long sys_notify_signal(const struct syscall_args *args)
 {
 	uint64_t bits = args->arg[1];
 	struct notify *n;
-	long err = notify_get(args->arg[0], SIETCH_RIGHT_SIGNAL, &n);
+	long err = handle_get_as(proc_handles(), (long)args->arg[0], OBJECT_NOTIFY, SIETCH_RIGHT_SIGNAL, &n);
 	if (err)
 		return err;
 	if (bits == 0) {
@@ -119,7 +114,7 @@ long sys_notify_wait(const struct syscall_args *args)
 {
 	uint64_t user_bits = args->arg[1], bits = 0;
 	struct notify *n;
-	long err = notify_get(args->arg[0], SIETCH_RIGHT_RECEIVE, &n);
+	long err = handle_get_as(proc_handles(), (long)args->arg[0], OBJECT_NOTIFY, SIETCH_RIGHT_RECEIVE, &n);
 	if (err)
 		return err;
 	if (!user_range_ok(user_bits, sizeof(bits))) {

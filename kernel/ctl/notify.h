@@ -28,3 +28,10 @@ bool notify_try_take(struct notify *n, uint64_t *bits);
  */
 long notify_bind_interrupt(struct notify *n, struct interrupt *irq, uint64_t bits);
 void notify_unbind_interrupt(struct interrupt *irq);
+
+/*
+ * ORs bits into the notification behind an OBJECT_NOTIFY object and wakes its
+ * waiters. Never sleeps, and its lock disables interrupts, so an interrupt
+ * handler may call it. The caller holds a reference (taken when it was bound).
+ */
+void notify_post_object(struct object *notify, uint64_t bits);

@@ -1,11 +1,21 @@
 /*
  * Everything the kernel names for a process (a file, a directory, the console,
- * a process, an IPC endpoint, a notification, a memory object) is an object:
- * a type and a reference count. Handles (kernel/ctl/handle.h) point at objects.
+ * a process, an IPC endpoint, a notification, a memory object; later a VNIC,
+ * a storage area, a VM) is an object: a type, a reference count and a table
+ * of operations. Handles (kernel/ctl/handle.h) point at objects.
+ *
+ * An object is a member `struct object object` of its type's own struct; a
+ * typed handle lookup (handle_get_as in kernel/ctl/handle.h) checks the type
+ * and gives back that struct through container_of. The generic calls on a
+ * handle (read, write, seek, stat, close: kernel/ctl/sys_file.c) know no type:
+ * they check the handle's rights and the user buffer, then call the
+ * operation, so a new kind of object plugs in by filling its ops.
  */
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
+#include "lib/common/container_of.h"
 #include "lib/common/syscall.h"
 
 enum object_type {
@@ -18,23 +28,55 @@ enum object_type {
 	OBJECT_MEMORY = SIETCH_TYPE_MEMORY,
 };
 
+struct object;
+
+/*
+ * What a type does. Every member may be NULL. The I/O operations run after
+ * the generic decode: the handle has the right (READ for read, WRITE for
+ * write), the buffer lies in the user half, 0 < len <= IO_MAX, and whence is
+ * one of SIETCH_SEEK_*; they return bytes moved (or the new offset) or a
+ * negated SIETCH_E* code. Kernel code other than the generic calls may call
+ * them too (an interrupt handler must not: they may sleep).
+ */
+struct object_ops {
+	/* The last reference went. NULL for objects that live for ever. */
+	void (*release)(struct object *object);
+	long (*read)(struct object *object, uint64_t user_buf, size_t len);
+	long (*write)(struct object *object, uint64_t user_buf, size_t len);
+	long (*seek)(struct object *object, int64_t offset, int whence);
+	/* stat's size: bytes for a file, entries for a directory; NULL reports 0. */
+	uint64_t (*size)(struct object *object);
+	/*
+	 * A positive SIETCH_E* code that read and write (io_error) or seek
+	 * (seek_error) return when their operation is NULL, before any right is
+	 * looked at; 0 means SIETCH_EBADF, "not that kind of object". POSIX has
+	 * read of a directory fail with EISDIR and lseek of a terminal with
+	 * ESPIPE, whatever the descriptor's mode.
+	 */
+	int io_error;
+	int seek_error;
+};
+
 struct object {
 	uint32_t type;
 	uint32_t refs;
-	void (*release)(struct object *object); /* called once, when the last reference goes */
+	const struct object_ops *ops; /* never NULL */
 };
 
-static inline void object_init(struct object *object, uint32_t type, void (*release)(struct object *))
+#define OBJECT_INIT(object_type, object_ops) { .type = (object_type), .refs = 1, .ops = (object_ops) }
+
+static inline void object_init(struct object *object, uint32_t type, const struct object_ops *ops)
 {
-	object->type = type;
-	object->refs = 1;
-	object->release = release;
+	*object = (struct object)OBJECT_INIT(type, ops);
 }
 
 static inline void object_ref(struct object *object) { __atomic_add_fetch(&object->refs, 1, __ATOMIC_ACQ_REL); }
 
 static inline void object_unref(struct object *object)
 {
-	if (object && __atomic_sub_fetch(&object->refs, 1, __ATOMIC_ACQ_REL) == 0 && object->release)
-		object->release(object);
+	if (object && __atomic_sub_fetch(&object->refs, 1, __ATOMIC_ACQ_REL) == 0 && object->ops->release)
+		object->ops->release(object);
 }
+
+/* For objects with no operations at all: a name node never put in a handle, a test's object. */
+static const struct object_ops object_ops_none;

@@ -1,10 +1,10 @@
 /*
- * System calls on names, files, directories, the console and handles. Each
- * decodes every argument (a handle of the right type with the right rights, a
- * length within bounds, a pointer inside the user half) before it does
- * anything; invoking only moves bytes.
+ * System calls on names and handles, and the generic calls on any object
+ * (read, write, seek, stat), which dispatch through the object's operations
+ * (kernel/ctl/object.h) and know no type. Each decodes every argument (a
+ * handle with the right rights, a length within bounds, a pointer inside the
+ * user half) before it does anything; invoking only moves bytes.
  */
-#include "kernel/ctl/console_device.h"
 #include "kernel/ctl/file.h"
 #include "kernel/ctl/handle.h"
 #include "kernel/ctl/namespace_internal.h"
@@ -15,8 +15,6 @@
 #define PATH_BYTES 256          /* the longest path open takes, NUL included */
 #define IO_MAX (1ul << 20)      /* bytes one read or write moves; more is a short count, as POSIX allows */
 #define DIR_READ_MAX 64         /* entries one dir_read returns */
-
-static struct handle_table *handles(void) { return &proc_current()->handles; }
 
 /* ---- open ---- */
 
@@ -33,7 +31,7 @@ static long invoke_open(struct name_node *node, uint32_t rights)
 		object = &node->object;
 		object_ref(object);
 	}
-	long handle = handle_install(handles(), object, rights);
+	long handle = handle_install(proc_handles(), object, rights);
 	object_unref(object); /* the handle has its own reference; a new file nobody holds goes */
 	return handle;
 }
@@ -62,7 +60,7 @@ long sys_open(const struct syscall_args *args)
 }
 
 /* (handle) -> 0 */
-long sys_close(const struct syscall_args *args) { return handle_close(handles(), (long)args->arg[0]); }
+long sys_close(const struct syscall_args *args) { return handle_close(proc_handles(), (long)args->arg[0]); }
 
 /* (handle, rights) -> new handle with rights narrowed */
 long sys_handle_dup(const struct syscall_args *args)
@@ -71,73 +69,54 @@ long sys_handle_dup(const struct syscall_args *args)
 	uint64_t rights = args->arg[1];
 	if (rights & ~(uint64_t)SIETCH_RIGHTS_ALL)
 		return -SIETCH_EINVAL;
-	return handle_dup(handles(), handle, (uint32_t)rights);
+	return handle_dup(proc_handles(), handle, (uint32_t)rights);
 }
 
-/* ---- read and write ---- */
+/* ---- read, write, seek, stat: any object, through its operations ---- */
 
-struct io_request {
-	struct object *object; /* a reference the caller drops */
-	uint64_t user_buf;
-	size_t len;
-};
+typedef long (*io_op)(struct object *object, uint64_t user_buf, size_t len);
 
-/* Handle, type, right, then the buffer: a file or the console, with `right`, and len clamped to IO_MAX. */
-static long decode_io(const struct syscall_args *args, uint32_t right, struct io_request *req)
+/* A positive SIETCH_E* code an object gives for an operation it lacks, or EBADF: not that kind of object. */
+static long op_missing(int error) { return -(long)(error ? error : SIETCH_EBADF); }
+
+/*
+ * Handle, operation, right, then the buffer, in that order: the object must
+ * have the operation (read of a directory is EISDIR even without READ), the
+ * handle the right, and the buffer, len clamped to IO_MAX, must lie in the
+ * user half. Then the operation moves the bytes.
+ */
+static long io_call(uint64_t handle, uint32_t right, uint64_t user_buf, uint64_t len)
 {
+	struct object *object;
 	uint32_t rights;
-	long err = handle_get(handles(), (long)args->arg[0], 0, 0, &req->object, &rights);
-	if (err)
-		return err;
-	uint32_t type = req->object->type;
-	req->user_buf = args->arg[1];
-	req->len = args->arg[2] < IO_MAX ? args->arg[2] : IO_MAX;
-	if (type != OBJECT_FILE && type != OBJECT_CONSOLE)
-		err = type == OBJECT_DIR ? -SIETCH_EISDIR : -SIETCH_EBADF;
+	long result = handle_get(proc_handles(), (long)handle, 0, 0, &object, &rights);
+	if (result)
+		return result;
+	size_t count = len < IO_MAX ? len : IO_MAX;
+	io_op op = right == SIETCH_RIGHT_READ ? object->ops->read : object->ops->write;
+	if (!op)
+		result = op_missing(object->ops->io_error);
 	else if (!(rights & right))
-		err = -SIETCH_EPERM; /* files never have WRITE */
-	else if (req->len && !user_range_ok(req->user_buf, req->len))
-		err = -SIETCH_EFAULT;
-	if (err)
-		object_unref(req->object);
-	return err;
+		result = -SIETCH_EPERM;
+	else if (count && !user_range_ok(user_buf, count))
+		result = -SIETCH_EFAULT;
+	else if (count)
+		result = op(object, user_buf, count);
+	object_unref(object);
+	return result;
 }
 
 /* (handle, void *buf, size_t len) -> bytes */
 long sys_read(const struct syscall_args *args)
 {
-	struct io_request req;
-	long result = decode_io(args, SIETCH_RIGHT_READ, &req);
-	if (result)
-		return result;
-	if (req.len == 0)
-		result = 0;
-	else if (req.object->type == OBJECT_FILE)
-		result = file_read(file_of(req.object), req.user_buf, req.len);
-	else
-		result = console_device_read(req.user_buf, req.len);
-	object_unref(req.object);
-	return result;
+	return io_call(args->arg[0], SIETCH_RIGHT_READ, args->arg[1], args->arg[2]);
 }
 
 /* (handle, const void *buf, size_t len) -> bytes */
 long sys_write(const struct syscall_args *args)
 {
-	struct io_request req;
-	long result = decode_io(args, SIETCH_RIGHT_WRITE, &req);
-	if (result)
-		return result;
-	if (req.len == 0)
-		result = 0;
-	else if (req.object->type == OBJECT_CONSOLE)
-		result = console_device_write(req.user_buf, req.len);
-	else
-		result = -SIETCH_EPERM; /* a file with WRITE cannot be made; kept should that change */
-	object_unref(req.object);
-	return result;
+	return io_call(args->arg[0], SIETCH_RIGHT_WRITE, args->arg[1], args->arg[2]);
 }
-
-/* ---- seek, stat, dir_read ---- */
 
 /* (handle, int64_t offset, int whence) -> new offset */
 long sys_seek(const struct syscall_args *args)
@@ -145,14 +124,15 @@ long sys_seek(const struct syscall_args *args)
 	int64_t offset = (int64_t)args->arg[1];
 	uint64_t whence = args->arg[2];
 	struct object *object;
-	long err = handle_get(handles(), (long)args->arg[0], 0, 0, &object, 0);
-	if (err)
-		return err;
-	if (object->type != OBJECT_FILE)
-		err = object->type == OBJECT_CONSOLE || object->type == OBJECT_DIR ? -SIETCH_ESPIPE : -SIETCH_EBADF;
+	long result = handle_get(proc_handles(), (long)args->arg[0], 0, 0, &object, 0);
+	if (result)
+		return result;
+	if (!object->ops->seek)
+		result = op_missing(object->ops->seek_error);
 	else if (whence != SIETCH_SEEK_SET && whence != SIETCH_SEEK_CUR && whence != SIETCH_SEEK_END)
-		err = -SIETCH_EINVAL;
-	long result = err ? err : file_seek(file_of(object), offset, (int)whence);
+		result = -SIETCH_EINVAL;
+	else
+		result = object->ops->seek(object, offset, (int)whence);
 	object_unref(object);
 	return result;
 }
@@ -162,12 +142,7 @@ static void invoke_stat(struct object *object, uint32_t rights, struct sietch_st
 {
 	st->type = object->type;
 	st->rights = rights;
-	if (object->type == OBJECT_FILE)
-		st->size = file_size(file_of(object));
-	else if (object->type == OBJECT_DIR)
-		st->size = namespace_node_size(name_node_of(object));
-	else
-		st->size = 0;
+	st->size = object->ops->size ? object->ops->size(object) : 0;
 }
 
 /* (handle, struct sietch_stat *) -> 0 */
@@ -177,7 +152,7 @@ long sys_stat(const struct syscall_args *args)
 	struct sietch_stat st;
 	struct object *object;
 	uint32_t rights;
-	long err = handle_get(handles(), (long)args->arg[0], 0, 0, &object, &rights);
+	long err = handle_get(proc_handles(), (long)args->arg[0], 0, 0, &object, &rights);
 	if (err)
 		return err;
 	if (!user_range_ok(user_stat, sizeof(st))) {
@@ -188,6 +163,8 @@ long sys_stat(const struct syscall_args *args)
 	object_unref(object);
 	return copy_to_user(user_stat, &st, sizeof(st));
 }
+
+/* ---- dir_read ---- */
 
 /* One entry at a time through the stack: the name lock is never held across a user copy. */
 static long invoke_dir_read(struct name_node *dir, size_t index, uint64_t user_buf, size_t count)
@@ -207,13 +184,13 @@ long sys_dir_read(const struct syscall_args *args)
 	size_t index = args->arg[1];
 	uint64_t user_buf = args->arg[2];
 	size_t count = args->arg[3] < DIR_READ_MAX ? args->arg[3] : DIR_READ_MAX;
-	struct object *object;
-	long err = handle_get(handles(), (long)args->arg[0], OBJECT_DIR, SIETCH_RIGHT_READ, &object, 0);
+	struct name_node *dir;
+	long err = handle_get_as(proc_handles(), (long)args->arg[0], OBJECT_DIR, SIETCH_RIGHT_READ, &dir);
 	if (err)
 		return err;
 	if (count && !user_range_ok(user_buf, count * sizeof(struct sietch_dirent)))
 		err = -SIETCH_EFAULT;
-	long result = err ? err : invoke_dir_read(name_node_of(object), index, user_buf, count);
-	object_unref(object);
+	long result = err ? err : invoke_dir_read(dir, index, user_buf, count);
+	object_unref(&dir->object);
 	return result;
 }

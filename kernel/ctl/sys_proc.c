@@ -1,5 +1,6 @@
 /* System calls on processes: spawn, exit, wait, kill, self, open, power off. */
 #include "kernel/arch/platform.h"
+#include "kernel/ctl/authority.h"
 #include "kernel/ctl/syscall.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/proc.h"
@@ -41,20 +42,12 @@ long sys_proc_spawn(const struct syscall_args *args)
 	return handle;
 }
 
-static long get_process(uint64_t handle, uint32_t rights, struct proc **out)
-{
-	struct object *object;
-	long err = handle_get(&proc_current()->handles, (long)handle, OBJECT_PROCESS, rights, &object, 0);
-	*out = (struct proc *)object;
-	return err;
-}
-
 long sys_proc_wait(const struct syscall_args *args)
 {
 	struct proc *target;
 	if (!user_range_ok(args->arg[1], sizeof(int)))
 		return -SIETCH_EFAULT;
-	long err = get_process(args->arg[0], SIETCH_RIGHT_WAIT, &target);
+	long err = handle_get_as(proc_handles(), (long)args->arg[0], OBJECT_PROCESS, SIETCH_RIGHT_WAIT, &target);
 	if (err)
 		return err;
 	if (target == proc_current()) {
@@ -72,7 +65,7 @@ long sys_proc_wait(const struct syscall_args *args)
 long sys_proc_kill(const struct syscall_args *args)
 {
 	struct proc *target;
-	long err = get_process(args->arg[0], SIETCH_RIGHT_KILL, &target);
+	long err = handle_get_as(proc_handles(), (long)args->arg[0], OBJECT_PROCESS, SIETCH_RIGHT_KILL, &target);
 	if (err)
 		return err;
 	proc_kill(target, (int)args->arg[1]);
@@ -86,24 +79,6 @@ long sys_proc_self(const struct syscall_args *args)
 	return proc_current()->pid;
 }
 
-/* Authority follows the spawn tree: a process may open its descendants, and init may open anyone. */
-static bool may_open(struct proc *self, struct proc *target)
-{
-	if (self->pid == 1)
-		return true;
-	uint32_t pid = target->parent_pid;
-	for (int depth = 0; depth < MAX_PROCS && pid; depth++) {
-		if (pid == self->pid)
-			return true;
-		struct proc *ancestor = proc_find(pid);
-		if (!ancestor)
-			return false;
-		pid = ancestor->parent_pid;
-		object_unref(&ancestor->object);
-	}
-	return false;
-}
-
 long sys_proc_open(const struct syscall_args *args)
 {
 	uint64_t pid = args->arg[0], rights = args->arg[1];
@@ -114,7 +89,7 @@ long sys_proc_open(const struct syscall_args *args)
 	struct proc *self = proc_current(), *target = proc_find((uint32_t)pid);
 	if (!target)
 		return -SIETCH_ESRCH;
-	long result = may_open(self, target) ? handle_install(&self->handles, &target->object, (uint32_t)rights)
+	long result = authority_over_process(self, target) ? handle_install(&self->handles, &target->object, (uint32_t)rights)
 					     : -SIETCH_EPERM;
 	object_unref(&target->object);
 	return result;

@@ -7,7 +7,6 @@
 #include "kernel/proc/proc_internal.h"
 #include "kernel/proc/sched.h"
 
-#define MAX_THREADS_PER_PROC 64
 #define MAX_SLEEP_NS (3600ull * 1000000000ull)
 
 /* A page of the caller's with every bit in `need` set and none in `refuse`. */
@@ -27,15 +26,19 @@ long sys_thread_create(const struct syscall_args *args)
 		return -SIETCH_EFAULT;
 	if (stack_top < 16 || !user_page_has(self, (stack_top & ~15ull) - 8, PTE_USER | PTE_WRITE, 0))
 		return -SIETCH_EFAULT;
-	if (self->thread_count >= MAX_THREADS_PER_PROC)
-		return -SIETCH_EAGAIN;
 	/* The ABI wants rsp + 8 16-byte aligned at function entry, as after a call (SysV §3.2.2). */
 	struct thread *t = thread_create_user(self, entry, (stack_top & ~15ull) - 8, arg);
 	if (!t)
 		return -SIETCH_ENOMEM;
-	proc_add_thread(self, t);
+	/* The thread limit is checked here, where the count is raised under the same lock, not before. */
+	long err = proc_add_thread(self, t);
+	if (err) {
+		thread_free(t); /* never started, never seen by the scheduler */
+		return err;
+	}
+	uint32_t tid = t->tid; /* once started, t may run, exit and be freed before this returns */
 	thread_start(t);
-	return t->tid;
+	return tid;
 }
 
 long sys_thread_set_pointer(const struct syscall_args *args)

@@ -9,7 +9,7 @@
 typedef long (*syscall_fn)(const struct syscall_args *args);
 
 static const syscall_fn syscall_table[SYS_COUNT] = {
-#define SYSCALL_ENTRY(number, name, count) [SYS_##name] = sys_##name,
+#define SYSCALL_ENTRY(number, name, ...) [SYS_##name] = sys_##name,
 	SIETCH_SYSCALLS(SYSCALL_ENTRY)
 #undef SYSCALL_ENTRY
 };

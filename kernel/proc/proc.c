@@ -21,7 +21,7 @@ static uint32_t next_pid = 1;
 
 static void proc_release(struct object *object)
 {
-	struct proc *p = (struct proc *)object;
+	struct proc *p = container_of(object, struct proc, object);
 	spin_lock(&table_lock);
 	for (int i = 0; i < MAX_PROCS; i++)
 		if (table[i] == p)
@@ -29,6 +29,8 @@ static void proc_release(struct object *object)
 	spin_unlock(&table_lock);
 	kfree(p);
 }
+
+static const struct object_ops proc_ops = { .release = proc_release };
 
 /* Half of usable memory by default, so one runaway process leaves the system room to recover. */
 static uint64_t default_page_limit(void) { return frame_managed_count() / 2; }
@@ -38,7 +40,7 @@ struct proc *proc_alloc(const char *name, uint32_t parent_pid)
 	struct proc *p = kzalloc(sizeof(*p));
 	if (!p)
 		return 0;
-	object_init(&p->object, OBJECT_PROCESS, proc_release);
+	object_init(&p->object, OBJECT_PROCESS, &proc_ops);
 	if (vm_space_create(&p->space)) {
 		kfree(p);
 		return 0;
@@ -68,9 +70,13 @@ struct proc *proc_alloc(const char *name, uint32_t parent_pid)
 	return p;
 }
 
-void proc_add_thread(struct proc *p, struct thread *t)
+long proc_add_thread(struct proc *p, struct thread *t)
 {
 	spin_lock(&p->lock);
+	if (p->thread_count >= MAX_THREADS_PER_PROC) {
+		spin_unlock(&p->lock);
+		return -SIETCH_EAGAIN;
+	}
 	t->proc_next = p->threads;
 	p->threads = t;
 	p->thread_count++;
@@ -78,6 +84,7 @@ void proc_add_thread(struct proc *p, struct thread *t)
 	if (p->dying)
 		t->killed = 1; /* created while the process is being killed: it leaves at once */
 	spin_unlock(&p->lock);
+	return 0;
 }
 
 /* Memory and handles go as soon as the last thread leaves; see proc_finish_exit for the rest. */

@@ -18,6 +18,7 @@
 
 #define PROC_NAME_MAX 32
 #define MAX_PROCS 256
+#define MAX_THREADS_PER_PROC 64
 
 enum proc_state { PROC_ALIVE, PROC_EXITED };
 
@@ -42,6 +43,8 @@ struct proc {
 };
 
 struct proc *proc_current(void); /* NULL in kernel-only context */
+/* The calling process's handle table: what every system call names objects through. */
+static inline struct handle_table *proc_handles(void) { return &proc_current()->handles; }
 void proc_init(void);
 
 /* path is a name in the global tree; argv_block holds NUL-terminated strings back to back. */

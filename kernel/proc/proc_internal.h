@@ -4,7 +4,12 @@
 #include "kernel/proc/proc.h"
 
 struct proc *proc_alloc(const char *name, uint32_t parent_pid); /* in the table, no threads yet */
-void proc_add_thread(struct proc *proc, struct thread *thread);
+/*
+ * Links a new thread into proc, or refuses with -SIETCH_EAGAIN when proc
+ * already has MAX_THREADS_PER_PROC: the count is checked and raised under one
+ * hold of proc->lock, so threads creating threads at once cannot all pass.
+ */
+long proc_add_thread(struct proc *proc, struct thread *thread);
 /* A thread leaves; the last one tears down the process's memory and handles. */
 void proc_thread_gone(struct proc *proc, struct thread *thread);
 /* A dead thread's stack is freed; after the last, the process is exited and waiters wake. */

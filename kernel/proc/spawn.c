@@ -162,7 +162,11 @@ static long spawn_into(struct proc *p, const void *image, size_t size, const cha
 	struct thread *t = thread_create_user(p, entry, rsp, 0);
 	if (!t)
 		return -SIETCH_ENOMEM;
-	proc_add_thread(p, t);
+	err = proc_add_thread(p, t); /* the first thread: under any limit */
+	if (err) {
+		thread_free(t);
+		return err;
+	}
 	thread_start(t);
 	return 0;
 }

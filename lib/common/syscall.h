@@ -1,7 +1,7 @@
 /*
- * The Sietch system-call ABI: one table that the kernel's dispatcher and the
- * user-side stubs in lib/libc are both built from (the xv6 usys.pl idea, as an
- * X-macro so no generator is needed).
+ * The Sietch system-call ABI: one table that the kernel's dispatcher and
+ * decoder prototypes and the typed user-side functions in lib/libc are all
+ * built from (the xv6 usys.pl idea, as an X-macro so no generator is needed).
  *
  * Calling convention (the SYSCALL instruction, AMD APM vol.2 §6.1.1): number in
  * rax, arguments in rdi, rsi, rdx, r10, r8, r9 (r10 replaces rcx, which SYSCALL
@@ -19,46 +19,111 @@
 
 #include <stdint.h>
 
-/* SYSCALL(number, name, argument count) */
-#define SIETCH_SYSCALLS(SYSCALL)                                                     \
-	SYSCALL(0, proc_exit, 1)      /* (int status) -> does not return */               \
-	SYSCALL(1, proc_spawn, 4)     /* (const char *path, size_t path_len, const char *argv_block, size_t block_len) -> handle */ \
-	SYSCALL(2, proc_wait, 2)      /* (handle, int *status) -> 0 */                     \
-	SYSCALL(3, proc_kill, 2)      /* (handle, int status) -> 0 */                      \
-	SYSCALL(4, proc_self, 0)      /* () -> pid */                                      \
-	SYSCALL(5, proc_open, 2)      /* (pid, rights) -> handle */                        \
-	SYSCALL(6, proc_list, 2)      /* (struct sietch_proc_info *buf, size_t count) -> n */ \
-	SYSCALL(7, thread_create, 3)  /* (void (*entry)(void *), void *stack_top, void *arg) -> tid */ \
-	SYSCALL(8, thread_exit, 0)    /* () -> does not return */                          \
-	SYSCALL(9, thread_yield, 0)   /* () -> 0 */                                        \
-	SYSCALL(10, thread_sleep, 1)  /* (uint64_t nanoseconds) -> 0 */                    \
-	SYSCALL(11, mem_map, 4)       /* (void *addr, size_t len, unsigned prot, unsigned flags) -> addr */ \
-	SYSCALL(12, mem_unmap, 2)     /* (void *addr, size_t len) -> 0 */                  \
-	SYSCALL(13, open, 3)          /* (const char *path, size_t path_len, unsigned rights) -> handle */ \
-	SYSCALL(14, close, 1)         /* (handle) -> 0 */                                  \
-	SYSCALL(15, read, 3)          /* (handle, void *buf, size_t len) -> bytes */       \
-	SYSCALL(16, write, 3)         /* (handle, const void *buf, size_t len) -> bytes */ \
-	SYSCALL(17, seek, 3)          /* (handle, int64_t offset, int whence) -> new offset */ \
-	SYSCALL(18, stat, 2)          /* (handle, struct sietch_stat *) -> 0 */            \
-	SYSCALL(19, dir_read, 4)      /* (handle, size_t index, struct sietch_dirent *, size_t count) -> n */ \
-	SYSCALL(20, handle_dup, 2)    /* (handle, rights) -> new handle with rights narrowed */ \
-	SYSCALL(21, clock_get, 2)     /* (unsigned clock, uint64_t *nanoseconds) -> 0 */   \
-	SYSCALL(22, counters_read, 3) /* (unsigned scope, uint64_t id, struct sietch_counters *) -> 0 */ \
-	SYSCALL(23, endpoint_create, 0) /* () -> handle */                                 \
-	SYSCALL(24, ipc_call, 2)      /* (handle, struct sietch_msg *inout) -> 0 */        \
-	SYSCALL(25, ipc_receive, 2)   /* (handle, struct sietch_msg *out) -> reply token */ \
-	SYSCALL(26, ipc_reply, 3)     /* (handle, uint64_t token, const struct sietch_msg *) -> 0 */ \
-	SYSCALL(27, notify_create, 0) /* () -> handle */                                   \
-	SYSCALL(28, notify_signal, 2) /* (handle, uint64_t bits) -> 0 */                   \
-	SYSCALL(29, notify_wait, 2)   /* (handle, uint64_t *bits) -> 0 */                  \
-	SYSCALL(30, handle_send, 3)   /* (process handle with KILL, handle, rights) -> handle in that process */ \
-	SYSCALL(31, system_poweroff, 0) /* () -> does not return */                         \
-	SYSCALL(32, memory_create, 1) /* (size_t size) -> handle to a shareable memory object */ \
-	SYSCALL(33, memory_map, 3)    /* (handle, void *addr or NULL, unsigned prot) -> addr */ \
-	SYSCALL(34, thread_set_pointer, 1) /* (void *) -> 0: the calling thread's FS base, for thread-local data */
+/*
+ * SYSCALL(number, name, libos function, argument count, (type, argument)...)
+ *
+ * `name` gives the number SYS_<name> and the kernel's decoder sys_<name>
+ * (kernel/ctl/syscall.h). The kernel takes every argument as the raw 64-bit
+ * register and decodes it itself: a narrower type would silently drop bits
+ * that a caller set, and those must be refused (-SIETCH_EINVAL), not
+ * ignored. The types are what a program passes; from them lib/libc/syscall_raw.h
+ * generates one typed inline function per call, named by the third column.
+ * Where libos adds nothing, that is the libos API itself (os_wait); where it
+ * does (builds an argument block, allocates a stack, never returns), it is a
+ * raw stub os_raw_<name> that the libos function is written over.
+ */
+typedef void (*sietch_thread_entry)(void *arg);
+
+#define SIETCH_SYSCALLS(SYSCALL)                                                                                   \
+	/* -> does not return */                                                                                   \
+	SYSCALL(0, proc_exit, os_raw_proc_exit, 1, (int, status))                                                  \
+	/* -> a handle to the child with WAIT, KILL and DUP */                                                     \
+	SYSCALL(1, proc_spawn, os_raw_proc_spawn, 4, (const char *, path), (size_t, path_len),                     \
+		(const char *, argv_block), (size_t, block_len))                                                   \
+	/* -> 0 once the process has exited; its status in *status */                                              \
+	SYSCALL(2, proc_wait, os_wait, 2, (long, process), (int *, status))                                        \
+	/* -> 0 */                                                                                                 \
+	SYSCALL(3, proc_kill, os_kill, 2, (long, process), (int, status))                                          \
+	/* -> pid */                                                                                               \
+	SYSCALL(4, proc_self, os_self, 0)                                                                          \
+	/* -> handle */                                                                                            \
+	SYSCALL(5, proc_open, os_proc_open, 2, (uint32_t, pid), (unsigned, rights))                                \
+	/* -> how many entries were filled */                                                                      \
+	SYSCALL(6, proc_list, os_proc_list, 2, (struct sietch_proc_info *, buf), (size_t, count))                  \
+	/* -> tid */                                                                                               \
+	SYSCALL(7, thread_create, os_raw_thread_create, 3, (sietch_thread_entry, entry), (void *, stack_top),      \
+		(void *, arg))                                                                                     \
+	/* -> does not return */                                                                                   \
+	SYSCALL(8, thread_exit, os_raw_thread_exit, 0)                                                             \
+	/* -> 0 */                                                                                                 \
+	SYSCALL(9, thread_yield, os_yield, 0)                                                                      \
+	/* -> 0 */                                                                                                 \
+	SYSCALL(10, thread_sleep, os_sleep_ns, 1, (uint64_t, nanoseconds))                                         \
+	/* -> the address mapped */                                                                                \
+	SYSCALL(11, mem_map, os_mem_map, 4, (void *, addr), (size_t, len), (unsigned, prot), (unsigned, flags))    \
+	/* -> 0 */                                                                                                 \
+	SYSCALL(12, mem_unmap, os_mem_unmap, 2, (void *, addr), (size_t, len))                                     \
+	/* -> handle */                                                                                            \
+	SYSCALL(13, open, os_raw_open, 3, (const char *, path), (size_t, path_len), (unsigned, rights))            \
+	/* -> 0 */                                                                                                 \
+	SYSCALL(14, close, os_close, 1, (long, handle))                                                            \
+	/* -> bytes */                                                                                             \
+	SYSCALL(15, read, os_read, 3, (long, handle), (void *, buf), (size_t, len))                                \
+	/* -> bytes */                                                                                             \
+	SYSCALL(16, write, os_write, 3, (long, handle), (const void *, buf), (size_t, len))                        \
+	/* -> the new offset */                                                                                    \
+	SYSCALL(17, seek, os_seek, 3, (long, handle), (int64_t, offset), (int, whence))                            \
+	/* -> 0 */                                                                                                 \
+	SYSCALL(18, stat, os_stat, 2, (long, handle), (struct sietch_stat *, out))                                 \
+	/* -> how many entries were filled */                                                                      \
+	SYSCALL(19, dir_read, os_dir_read, 4, (long, dir), (size_t, first), (struct sietch_dirent *, out),         \
+		(size_t, count))                                                                                   \
+	/* -> a new handle with rights narrowed */                                                                 \
+	SYSCALL(20, handle_dup, os_handle_dup, 2, (long, handle), (unsigned, rights))                              \
+	/* -> 0, the time in *nanoseconds */                                                                       \
+	SYSCALL(21, clock_get, os_raw_clock_get, 2, (unsigned, clock), (uint64_t *, nanoseconds))                  \
+	/* -> 0 */                                                                                                 \
+	SYSCALL(22, counters_read, os_counters, 3, (unsigned, scope), (uint64_t, id),                              \
+		(struct sietch_counters *, out))                                                                   \
+	/* -> handle */                                                                                            \
+	SYSCALL(23, endpoint_create, os_endpoint_create, 0)                                                        \
+	/* -> 0, the reply in *msg */                                                                              \
+	SYSCALL(24, ipc_call, os_call, 2, (long, endpoint), (struct sietch_msg *, msg))                            \
+	/* -> a reply token */                                                                                     \
+	SYSCALL(25, ipc_receive, os_receive, 2, (long, endpoint), (struct sietch_msg *, out))                      \
+	/* -> 0 */                                                                                                 \
+	SYSCALL(26, ipc_reply, os_reply, 3, (long, endpoint), (uint64_t, token), (const struct sietch_msg *, msg)) \
+	/* -> handle */                                                                                            \
+	SYSCALL(27, notify_create, os_notify_create, 0)                                                            \
+	/* -> 0 */                                                                                                 \
+	SYSCALL(28, notify_signal, os_notify_signal, 2, (long, notify), (uint64_t, bits))                          \
+	/* -> 0 */                                                                                                 \
+	SYSCALL(29, notify_wait, os_notify_wait, 2, (long, notify), (uint64_t *, bits))                            \
+	/* process needs KILL -> the handle's value in that process */                                             \
+	SYSCALL(30, handle_send, os_handle_send, 3, (long, process), (long, handle), (unsigned, rights))           \
+	/* -> does not return */                                                                                   \
+	SYSCALL(31, system_poweroff, os_poweroff, 0)                                                               \
+	/* -> a handle to a shareable memory object */                                                             \
+	SYSCALL(32, memory_create, os_memory_create, 1, (size_t, size))                                            \
+	/* -> the address mapped */                                                                                \
+	SYSCALL(33, memory_map, os_memory_map, 3, (long, memory), (void *, addr), (unsigned, prot))                \
+	/* -> 0: the calling thread's FS base, for thread-local data */                                            \
+	SYSCALL(34, thread_set_pointer, os_raw_thread_set_pointer, 1, (void *, pointer))
+
+/*
+ * Helpers to expand a row's (type, argument) pairs, comma-separated:
+ * SIETCH_MAP_<count>(M, pairs...) is M(0, pair0), M(1, pair1), ...
+ */
+#define SIETCH_MAP_0(M, ...)
+#define SIETCH_MAP_1(M, a) M(0, a)
+#define SIETCH_MAP_2(M, a, b) M(0, a), M(1, b)
+#define SIETCH_MAP_3(M, a, b, c) M(0, a), M(1, b), M(2, c)
+#define SIETCH_MAP_4(M, a, b, c, d) M(0, a), M(1, b), M(2, c), M(3, d)
+#define SIETCH_MAP_5(M, a, b, c, d, e) M(0, a), M(1, b), M(2, c), M(3, d), M(4, e)
+#define SIETCH_MAP_6(M, a, b, c, d, e, f) M(0, a), M(1, b), M(2, c), M(3, d), M(4, e), M(5, f)
 
 enum sietch_syscall {
-#define SIETCH_SYSCALL_ENUM(number, name, args) SYS_##name = number,
+#define SIETCH_SYSCALL_ENUM(number, name, ...) SYS_##name = number,
 	SIETCH_SYSCALLS(SIETCH_SYSCALL_ENUM)
 #undef SIETCH_SYSCALL_ENUM
 	SYS_COUNT

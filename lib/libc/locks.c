@@ -29,7 +29,7 @@ struct __lock __lock___sinit_recursive_mutex, __lock___sfp_recursive_mutex, __lo
 void libc_thread_enter(struct libc_thread *block)
 {
 	block->self = block;
-	sys_thread_set_pointer((long)block);
+	os_raw_thread_set_pointer(block);
 }
 
 static int lock_try(struct __lock *lock) { return !__atomic_exchange_n(&lock->taken, 1, __ATOMIC_ACQUIRE); }
@@ -38,7 +38,7 @@ static void lock_take(struct __lock *lock)
 {
 	for (int spins = 0; !lock_try(lock); spins++)
 		if (spins >= SPINS_BEFORE_YIELD)
-			sys_thread_yield();
+			os_yield();
 }
 
 static void lock_give(struct __lock *lock) { __atomic_store_n(&lock->taken, 0, __ATOMIC_RELEASE); }

@@ -1,9 +1,10 @@
 /*
- * Raw system-call stubs, one `sys_<name>` per entry of SIETCH_SYSCALLS in
- * lib/common/syscall.h, generated here so that adding a call to the table
- * gives its stub. Each takes as many `long` arguments as the table says and
- * returns the kernel's result unchanged: a negated SIETCH_E* code is an
- * error. lib/os/os.h puts types on them.
+ * System-call stubs: one typed inline function per entry of SIETCH_SYSCALLS
+ * in lib/common/syscall.h, generated here so that adding a call to the table
+ * gives its function, with the table's argument types, under the name the
+ * table gives (an os_* function of libos, or a raw os_raw_<name> that libos
+ * wraps). Each returns the kernel's result unchanged: a negated SIETCH_E*
+ * code is an error. lib/os/os.h is the documented API over them.
  *
  * SYSCALL (AMD APM vol.2 §6.1.1) takes the number in rax and overwrites rcx
  * with the return rip and r11 with rflags, so the fourth argument goes in
@@ -13,6 +14,8 @@
  */
 #pragma once
 
+#include <stddef.h>
+#include <stdint.h>
 #include "lib/common/syscall.h"
 
 /* The one out-of-line entry, for callers that pick the number at run time. */
@@ -94,36 +97,40 @@ static inline long sietch_syscall6(long n, long a0, long a1, long a2, long a3, l
 	return ret;
 }
 
-/* SYSCALL(number, name, argument count) -> static inline long sys_<name>(long, ...) */
-#define SIETCH_STUB_0(name) \
-	static inline long sys_##name(void) { return sietch_syscall0(SYS_##name); }
-#define SIETCH_STUB_1(name) \
-	static inline long sys_##name(long a0) { return sietch_syscall1(SYS_##name, a0); }
-#define SIETCH_STUB_2(name)                               \
-	static inline long sys_##name(long a0, long a1)   \
-	{                                                 \
-		return sietch_syscall2(SYS_##name, a0, a1); \
-	}
-#define SIETCH_STUB_3(name)                                   \
-	static inline long sys_##name(long a0, long a1, long a2) \
-	{                                                         \
-		return sietch_syscall3(SYS_##name, a0, a1, a2);  \
-	}
-#define SIETCH_STUB_4(name)                                            \
-	static inline long sys_##name(long a0, long a1, long a2, long a3) \
-	{                                                                  \
-		return sietch_syscall4(SYS_##name, a0, a1, a2, a3);       \
-	}
-#define SIETCH_STUB_5(name)                                                     \
-	static inline long sys_##name(long a0, long a1, long a2, long a3, long a4) \
+/*
+ * One typed function per row of SIETCH_SYSCALLS, named by the row's libos
+ * column: static inline long os_wait(long process, int *status) and so on.
+ * Each argument goes to the kernel as a long, as the C conversion from its
+ * type makes it (an int or an int64_t sign-extended, an unsigned zero-extended).
+ */
+#define SIETCH_RAW_PARAM_(type, name) type name
+#define SIETCH_RAW_PARAM(i, pair) SIETCH_RAW_PARAM_ pair
+#define SIETCH_RAW_WORD_(type, name) (long)(name)
+#define SIETCH_RAW_WORD(i, pair) SIETCH_RAW_WORD_ pair
+/* A parameter list; a call with none takes (void). */
+#define SIETCH_RAW_PARAMS_0(...) void
+#define SIETCH_RAW_PARAMS_1 SIETCH_RAW_PARAMS_N
+#define SIETCH_RAW_PARAMS_2 SIETCH_RAW_PARAMS_N
+#define SIETCH_RAW_PARAMS_3 SIETCH_RAW_PARAMS_N
+#define SIETCH_RAW_PARAMS_4 SIETCH_RAW_PARAMS_N
+#define SIETCH_RAW_PARAMS_5 SIETCH_RAW_PARAMS_N
+#define SIETCH_RAW_PARAMS_6 SIETCH_RAW_PARAMS_N
+#define SIETCH_RAW_PARAMS_N(count, ...) SIETCH_MAP_##count(SIETCH_RAW_PARAM, __VA_ARGS__)
+/* The words after the number; sietch_syscall0 takes none. */
+#define SIETCH_RAW_CALL_0(number, ...) sietch_syscall0(number)
+#define SIETCH_RAW_CALL_1 SIETCH_RAW_CALL_N
+#define SIETCH_RAW_CALL_2 SIETCH_RAW_CALL_N
+#define SIETCH_RAW_CALL_3 SIETCH_RAW_CALL_N
+#define SIETCH_RAW_CALL_4 SIETCH_RAW_CALL_N
+#define SIETCH_RAW_CALL_5 SIETCH_RAW_CALL_N
+#define SIETCH_RAW_CALL_6 SIETCH_RAW_CALL_N
+#define SIETCH_RAW_CALL_N(number, count, ...) \
+	sietch_syscall##count(number, SIETCH_MAP_##count(SIETCH_RAW_WORD, __VA_ARGS__))
+
+#define SIETCH_RAW_FUNCTION(number, name, function, count, ...)                     \
+	static inline long function(SIETCH_RAW_PARAMS_##count(count, __VA_ARGS__))  \
 	{                                                                           \
-		return sietch_syscall5(SYS_##name, a0, a1, a2, a3, a4);            \
+		return SIETCH_RAW_CALL_##count(SYS_##name, count, __VA_ARGS__);     \
 	}
-#define SIETCH_STUB_6(name)                                                              \
-	static inline long sys_##name(long a0, long a1, long a2, long a3, long a4, long a5) \
-	{                                                                                    \
-		return sietch_syscall6(SYS_##name, a0, a1, a2, a3, a4, a5);                 \
-	}
-#define SIETCH_STUB(number, name, count) SIETCH_STUB_##count(name)
-SIETCH_SYSCALLS(SIETCH_STUB)
-#undef SIETCH_STUB
+SIETCH_SYSCALLS(SIETCH_RAW_FUNCTION)
+#undef SIETCH_RAW_FUNCTION

@@ -22,7 +22,7 @@ long os_spawn(const char *path, char *const argv[])
 		p += n;
 	}
 
-	long r = sys_proc_spawn((long)path, (long)strlen(path), (long)block, (long)len);
+	long r = os_raw_proc_spawn(path, strlen(path), block, len);
 	free(block);
 	return r;
 }

@@ -62,7 +62,7 @@ long os_thread_create(void (*entry)(void *), void *arg, size_t stack_size)
 	*start = (struct thread_start){entry, arg, stack, stack_size, {0, 0}};
 	_Static_assert(sizeof(struct thread_start) % 16 == 0, "the stack top stays 16-byte aligned");
 
-	r = sys_thread_create((long)thread_start, (long)start, (long)start);
+	r = os_raw_thread_create((sietch_thread_entry)thread_start, start, start);
 	if (r < 0)
 		os_mem_unmap(stack, stack_size);
 	return r;

@@ -121,7 +121,10 @@ static void test_object(void **state)
 	(void)state;
 	assert_ptr_equal(console_object(), &console.object);
 	assert_int_equal(console_object()->type, OBJECT_CONSOLE);
-	assert_null(console_object()->release);
+	assert_null(console_object()->ops->release);
+	assert_non_null(console_object()->ops->read);
+	assert_non_null(console_object()->ops->write);
+	assert_null(console_object()->ops->seek);
 }
 
 static void test_line_and_echo(void **state)

@@ -1,4 +1,4 @@
-/* Host tests for kernel/ctl/counters.c. */
+/* Host tests for kernel/ctl/counters.c, with the real authority rule (kernel/ctl/authority.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -7,20 +7,25 @@
 #include <cmocka.h>
 
 #include "kernel/ctl/counters.c"
+#include "kernel/ctl/authority.c"
 
 struct arch_hooks arch_hooks;
 
-static struct proc self, other;
+/* self (7) spawned other (9), which spawned grandchild (12); stranger (11) is a child of 3, long gone. */
+static struct proc self, other, grandchild, stranger;
 static struct proc *current;
 
 struct proc *proc_current(void) { return current; }
 
 struct proc *proc_find(uint32_t pid)
 {
-	struct proc *p = pid == self.pid ? &self : pid == other.pid ? &other : NULL;
-	if (p)
-		object_ref(&p->object);
-	return p;
+	struct proc *all[] = { &self, &other, &grandchild, &stranger };
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (all[i]->pid == pid) {
+			object_ref(&all[i]->object);
+			return all[i];
+		}
+	return NULL;
 }
 
 uint64_t frame_free_count(void) { return 1234; }
@@ -39,11 +44,20 @@ static int setup(void **state)
 	(void)state;
 	memset(&self, 0, sizeof(self));
 	memset(&other, 0, sizeof(other));
+	memset(&grandchild, 0, sizeof(grandchild));
+	memset(&stranger, 0, sizeof(stranger));
 	memset(&system_counters, 0, sizeof(system_counters));
-	object_init(&self.object, OBJECT_PROCESS, NULL);
-	object_init(&other.object, OBJECT_PROCESS, NULL);
+	object_init(&self.object, OBJECT_PROCESS, &object_ops_none);
+	object_init(&other.object, OBJECT_PROCESS, &object_ops_none);
+	object_init(&grandchild.object, OBJECT_PROCESS, &object_ops_none);
+	object_init(&stranger.object, OBJECT_PROCESS, &object_ops_none);
 	self.pid = 7;
 	other.pid = 9;
+	other.parent_pid = 7;
+	grandchild.pid = 12;
+	grandchild.parent_pid = 9;
+	stranger.pid = 11;
+	stranger.parent_pid = 3;
 	current = &self;
 	return 0;
 }
@@ -112,12 +126,41 @@ static void test_read_refusals(void **state)
 	assert_int_equal(other.object.refs, 1);
 }
 
+/* Another process's counters need the authority proc_open asks for: a descendant, or the caller is init. */
+static void test_read_needs_authority(void **state)
+{
+	(void)state;
+	struct sietch_counters out;
+	assert_int_equal(read_counters(SIETCH_COUNTERS_PROCESS, 7, &out), 0); /* itself */
+	assert_int_equal(read_counters(SIETCH_COUNTERS_PROCESS, 9, &out), 0); /* a child */
+	assert_int_equal(read_counters(SIETCH_COUNTERS_PROCESS, 12, &out), 0); /* a grandchild */
+	assert_int_equal(read_counters(SIETCH_COUNTERS_PROCESS, 11, &out), -SIETCH_EPERM);
+
+	current = &other;
+	memset(&out, 0x5a, sizeof(out));
+	assert_int_equal(read_counters(SIETCH_COUNTERS_PROCESS, 7, &out), -SIETCH_EPERM); /* its parent */
+	assert_int_equal(out.syscalls, 0x5a5a5a5a5a5a5a5aull); /* nothing was copied */
+	assert_int_equal(read_counters(SIETCH_COUNTERS_PROCESS, 11, &out), -SIETCH_EPERM); /* a stranger */
+	assert_int_equal(read_counters(SIETCH_COUNTERS_PROCESS, 12, &out), 0);
+
+	current = &stranger;
+	stranger.pid = 1; /* init reads anyone */
+	assert_int_equal(read_counters(SIETCH_COUNTERS_PROCESS, 7, &out), 0);
+	stranger.pid = 11;
+
+	assert_int_equal(self.object.refs, 1); /* every reference proc_find took was dropped */
+	assert_int_equal(other.object.refs, 1);
+	assert_int_equal(grandchild.object.refs, 1);
+	assert_int_equal(stranger.object.refs, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_adds_to_system_and_current, setup),
 		cmocka_unit_test_setup(test_read_scopes, setup),
 		cmocka_unit_test_setup(test_read_refusals, setup),
+		cmocka_unit_test_setup(test_read_needs_authority, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -66,8 +66,8 @@ static int setup(void **state)
 	(void)state;
 	memset(&self, 0, sizeof(self));
 	memset(&other, 0, sizeof(other));
-	object_init(&self.object, OBJECT_PROCESS, NULL);
-	object_init(&other.object, OBJECT_PROCESS, NULL);
+	object_init(&self.object, OBJECT_PROCESS, &object_ops_none);
+	object_init(&other.object, OBJECT_PROCESS, &object_ops_none);
 	self.state = other.state = PROC_ALIVE;
 	sleep_hook = NULL;
 	sleeps = wake_ones = wake_alls = 0;

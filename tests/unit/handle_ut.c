@@ -16,12 +16,14 @@ struct test_object {
 	int released;
 };
 
-static void test_release(struct object *object) { ((struct test_object *)object)->released++; }
+static void test_release(struct object *object) { container_of(object, struct test_object, object)->released++; }
+
+static const struct object_ops test_ops = { .release = test_release };
 
 static void test_object_init(struct test_object *t, uint32_t type)
 {
 	t->released = 0;
-	object_init(&t->object, type, test_release);
+	object_init(&t->object, type, &test_ops);
 }
 
 static int setup(void **state)
@@ -94,6 +96,43 @@ static void test_wrong_type_and_rights(void **state)
 	assert_int_equal(handle_get(table, h, 0, SIETCH_RIGHT_READ | SIETCH_RIGHT_EXEC, &out, 0), -SIETCH_EPERM);
 	assert_null(out);
 	assert_int_equal(dir.object.refs, 2); /* failures take no reference */
+	handle_table_close_all(table);
+}
+
+/* The object a typed lookup hands back sits anywhere in its struct: container_of finds the struct. */
+struct test_wrapper {
+	uint64_t before[3];
+	struct object object;
+	int tag;
+};
+
+static void test_typed_lookup(void **state)
+{
+	struct handle_table *table = *state;
+	struct test_wrapper endpoint = { .tag = 42 }, notify = { .tag = 7 };
+	object_init(&endpoint.object, OBJECT_ENDPOINT, &object_ops_none);
+	object_init(&notify.object, OBJECT_NOTIFY, &object_ops_none);
+	long ep = handle_install(table, &endpoint.object, SIETCH_RIGHT_CALL);
+	long n = handle_install(table, &notify.object, SIETCH_RIGHT_SIGNAL);
+
+	struct test_wrapper *out = 0;
+	assert_int_equal(handle_get_as(table, ep, OBJECT_ENDPOINT, SIETCH_RIGHT_CALL, &out), 0);
+	assert_ptr_equal(out, &endpoint);
+	assert_int_equal(out->tag, 42);
+	assert_int_equal(endpoint.object.refs, 3); /* the caller's own reference */
+	object_unref(&out->object);
+
+	/* a handle to something else is not a handle of this type: EBADF, and nothing is written or held */
+	out = 0;
+	assert_int_equal(handle_get_as(table, n, OBJECT_ENDPOINT, 0, &out), -SIETCH_EBADF);
+	assert_int_equal(handle_get_as(table, ep, OBJECT_NOTIFY, 0, &out), -SIETCH_EBADF);
+	assert_int_equal(handle_get_as(table, ep, OBJECT_MEMORY, SIETCH_RIGHT_CALL, &out), -SIETCH_EBADF);
+	assert_int_equal(handle_get_as(table, ep, 0, 0, &out), -SIETCH_EBADF); /* no type is no wildcard */
+	assert_int_equal(handle_get_as(table, n, OBJECT_NOTIFY, SIETCH_RIGHT_RECEIVE, &out), -SIETCH_EPERM);
+	assert_int_equal(handle_get_as(table, ep + 1000, OBJECT_ENDPOINT, 0, &out), -SIETCH_EBADF);
+	assert_null(out);
+	assert_int_equal(endpoint.object.refs, 2);
+	assert_int_equal(notify.object.refs, 2);
 	handle_table_close_all(table);
 }
 
@@ -319,6 +358,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_init_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_install_get, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_type_and_rights, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_typed_lookup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_install_masks_rights, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_close, setup, teardown),

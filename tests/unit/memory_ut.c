@@ -115,7 +115,7 @@ static long map(long h, uint64_t addr, uint64_t prot)
 	return sys_memory_map(&args);
 }
 
-static struct memory_object *object_at(long h) { return memory_of(self.handles.slot[h].object); }
+static struct memory_object *object_at(long h) { return container_of(self.handles.slot[h].object, struct memory_object, object); }
 
 static int mapping_count(void)
 {
@@ -129,7 +129,7 @@ static int setup(void **state)
 {
 	(void)state;
 	memset(&self, 0, sizeof(self));
-	object_init(&self.object, OBJECT_PROCESS, NULL);
+	object_init(&self.object, OBJECT_PROCESS, &object_ops_none);
 	self.page_limit = 64;
 	self.mmap_next = MMAP_START;
 	self.space.lock = (struct spinlock)SPINLOCK_INIT("space");

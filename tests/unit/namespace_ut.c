@@ -149,7 +149,7 @@ static void test_basic_tree(void **state)
 	struct name_node *sh = lookup("/bin/sh");
 	assert_int_equal(sh->object.type, OBJECT_FILE);
 	assert_int_equal(sh->object.refs, 1);
-	assert_null(sh->object.release);
+	assert_null(sh->object.ops->release);
 	assert_int_equal(sh->rights, SIETCH_RIGHT_READ | SIETCH_RIGHT_EXEC | SIETCH_RIGHT_DUP);
 	assert_int_equal(namespace_node_size(sh), 5);
 	assert_ptr_equal(sh->parent, lookup("/bin"));
@@ -363,12 +363,14 @@ struct test_device {
 	int released;
 };
 
-static void device_release(struct object *object) { ((struct test_device *)object)->released++; }
+static void device_release(struct object *object) { container_of(object, struct test_device, object)->released++; }
+
+static const struct object_ops device_ops = { .release = device_release };
 
 static void test_devices(void **state)
 {
 	struct test_device console = { .released = 0 };
-	object_init(&console.object, OBJECT_CONSOLE, device_release);
+	object_init(&console.object, OBJECT_CONSOLE, &device_ops);
 
 	/* before the boot image: /dev does not need it */
 	assert_true(namespace_add_device("console", &console.object));
@@ -425,7 +427,7 @@ static void test_dev_not_a_dir(void **state)
 	archive_end(&f->archive);
 	namespace_init(f->archive.bytes, f->archive.len);
 	struct object device;
-	object_init(&device, OBJECT_CONSOLE, 0);
+	object_init(&device, OBJECT_CONSOLE, &object_ops_none);
 	assert_false(namespace_add_device("console", &device));
 	assert_int_equal(device.refs, 1);
 }

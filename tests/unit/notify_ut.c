@@ -69,6 +69,21 @@ static void test_signals_coalesce_and_clear(void **state)
 	assert_int_equal(notify_of(self.handles.slot[handle].object)->bits, 0);
 }
 
+/* What an interrupt bound to the notification does: post without a handle; anything else is ignored. */
+static void test_post_from_the_kernel(void **state)
+{
+	(void)state;
+	struct object *object = self.handles.slot[handle].object;
+	notify_post_object(object, 0x4);
+	notify_post_object(object, 0x1);
+	struct object not_a_notify = OBJECT_INIT(OBJECT_ENDPOINT, &object_ops_none);
+	notify_post_object(&not_a_notify, 0x2);
+	uint64_t bits = 0;
+	assert_int_equal(call2(sys_notify_wait, (uint64_t)handle, u(&bits)), 0);
+	assert_int_equal(bits, 0x5);
+	assert_int_equal(object->refs, 1);
+}
+
 static long signal_from_elsewhere(struct wait_queue *queue)
 {
 	(void)queue;
@@ -135,6 +150,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_create, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_signals_coalesce_and_clear, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_post_from_the_kernel, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wait_sleeps_until_signalled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_killed_waiter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_undelivered_bits_stay, setup, teardown),

@@ -29,21 +29,24 @@ long copy_string_from_user(char *dst, size_t size, uint64_t user_src, size_t len
 	return err;
 }
 
-/* The console device: records what reaches it. */
-static struct object console = { .type = OBJECT_CONSOLE, .refs = 1, .release = 0 };
+/* A console device: records what reaches it. */
 static size_t console_reads, console_written;
-long console_device_read(uint64_t user_buf, size_t len)
+static long console_read(struct object *object, uint64_t user_buf, size_t len)
 {
+	(void)object;
 	(void)user_buf;
 	console_reads++;
 	return (long)(len < 3 ? len : 3);
 }
-long console_device_write(uint64_t user_buf, size_t len)
+static long console_write(struct object *object, uint64_t user_buf, size_t len)
 {
+	(void)object;
 	(void)user_buf;
 	console_written += len;
 	return (long)len;
 }
+static const struct object_ops console_ops = { .read = console_read, .write = console_write, .seek_error = SIETCH_ESPIPE };
+static struct object console = OBJECT_INIT(OBJECT_CONSOLE, &console_ops);
 
 #include "lib/common/tar.c"
 #include "kernel/ctl/handle.c"
@@ -127,10 +130,10 @@ static void test_open(void **state)
 	assert_int_equal(open_path("/dev/console", SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE), 4);
 	assert_int_equal(console.refs, 3); /* the tree's and the handle's */
 
-	struct object *object;
-	assert_int_equal(handle_get(&test_proc.handles, sh, OBJECT_FILE, SIETCH_RIGHT_READ, &object, 0), 0);
-	assert_ptr_equal(file_of(object)->node, namespace_lookup("/bin/sh", 7));
-	object_unref(object);
+	struct open_file *file = 0;
+	assert_int_equal(handle_get_as(&test_proc.handles, sh, OBJECT_FILE, SIETCH_RIGHT_READ, &file), 0);
+	assert_ptr_equal(file->node, namespace_lookup("/bin/sh", 7));
+	object_unref(&file->object);
 }
 
 static void test_open_errors(void **state)
@@ -223,7 +226,7 @@ static void test_wrong_handles(void **state)
 	long file = open_path("/bin/sh", RO);
 	long dir = open_path("/bin", RO);
 	long console_h = open_path("/dev/console", SIETCH_RIGHT_WRITE);
-	struct object process = { .type = OBJECT_PROCESS, .refs = 1, .release = 0 };
+	struct object process = OBJECT_INIT(OBJECT_PROCESS, &object_ops_none);
 	long proc_h = handle_install(&test_proc.handles, &process, SIETCH_RIGHTS_ALL);
 
 	assert_int_equal(call(sys_write, file, user(0), 1, 0), -SIETCH_EPERM); /* files have no write right */
@@ -355,6 +358,67 @@ static void test_dir_read(void **state)
 	assert_int_equal(call(sys_dir_read, noread, 0, user(0), 1), -SIETCH_EPERM);
 }
 
+/* ---- a new kind of object plugs into the generic calls through its operations alone ---- */
+
+struct test_queue {
+	uint64_t pending; /* bytes a read would return */
+	struct object object;
+	uint64_t last_len, released;
+	int64_t position;
+};
+
+static struct test_queue *queue_of(struct object *object) { return container_of(object, struct test_queue, object); }
+
+static long queue_read(struct object *object, uint64_t user_buf, size_t len)
+{
+	(void)user_buf;
+	struct test_queue *q = queue_of(object);
+	q->last_len = len;
+	return (long)(len < q->pending ? len : q->pending);
+}
+static long queue_seek(struct object *object, int64_t offset, int whence)
+{
+	(void)whence;
+	return queue_of(object)->position = offset;
+}
+static uint64_t queue_size(struct object *object) { return queue_of(object)->pending; }
+static void queue_release(struct object *object) { queue_of(object)->released++; }
+
+static const struct object_ops queue_ops = {
+	.release = queue_release,
+	.read = queue_read,
+	.seek = queue_seek,
+	.size = queue_size,
+	.io_error = SIETCH_EIO, /* only for write: this queue is read-only */
+};
+
+static void test_new_object_type(void **state)
+{
+	(void)state;
+	struct test_queue q = { .pending = 10 };
+	object_init(&q.object, 40, &queue_ops);
+	long h = handle_install(&test_proc.handles, &q.object, SIETCH_RIGHT_READ);
+	object_unref(&q.object); /* the handle holds it now */
+
+	assert_int_equal(call(sys_read, h, user(0), 100, 0), 10);
+	assert_int_equal(q.last_len, 100);
+	assert_int_equal(call(sys_read, h, user(0), (uint64_t)1 << 40, 0), 10);
+	assert_int_equal(q.last_len, 1 << 20); /* the generic decode clamps to IO_MAX */
+	assert_int_equal(call(sys_read, h, USER_TOP - 2, 5, 0), -SIETCH_EFAULT); /* and checks the buffer first */
+	assert_int_equal(call(sys_write, h, user(0), 5, 0), -SIETCH_EIO); /* the type's own refusal */
+	assert_int_equal(call(sys_seek, h, 7, SIETCH_SEEK_SET, 0), 7);
+	assert_int_equal(call(sys_seek, h, 7, 9, 0), -SIETCH_EINVAL);
+	struct sietch_stat *st = (struct sietch_stat *)user_mem;
+	assert_int_equal(call(sys_stat, h, user(0), 0, 0), 0);
+	assert_int_equal(st->type, 40);
+	assert_int_equal(st->size, 10);
+	assert_int_equal(st->rights, SIETCH_RIGHT_READ);
+
+	assert_int_equal(call(sys_dir_read, h, 0, user(0), 1), -SIETCH_EBADF); /* typed calls still check the type */
+	assert_int_equal(call(sys_close, h, 0, 0, 0), 0);
+	assert_int_equal(q.released, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -368,6 +432,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_seek, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stat, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dir_read, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_new_object_type, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, 0, 0);
 }

@@ -411,7 +411,7 @@ static void call_after(const struct call *c, long r)
 				maps[i].len = 0;
 		return;
 	case SYS_thread_set_pointer: /* the C library's locks find their owner through it */
-		sys_thread_set_pointer((long)thread_block);
+		os_raw_thread_set_pointer(thread_block);
 		return;
 	}
 	remember((uint64_t)r);

@@ -6,7 +6,7 @@
 #include "user/sh/sh.h"
 
 static const char *const syscall_names[] = {
-#define SYSCALL_NAME(number, name, count) [number] = #name,
+#define SYSCALL_NAME(number, name, ...) [number] = #name,
 	SIETCH_SYSCALLS(SYSCALL_NAME)
 #undef SYSCALL_NAME
 };

@@ -82,10 +82,27 @@ static void counters_system(void)
 		 (unsigned long long)by_pid.syscalls, (unsigned long long)b.syscalls);
 }
 
+/* Another process's counters need the authority proc_open needs: the parent (the runner) is out of reach. */
+static void counters_authority(void)
+{
+	struct sietch_proc_info info[64];
+	long n = ut_expect_ok(os_proc_list(info, 64), "proc_list");
+	uint32_t parent = 0;
+	for (long i = 0; i < n && i < 64; i++)
+		if (info[i].pid == (uint32_t)os_self())
+			parent = info[i].parent;
+	ut_check(parent != 0, "this case's process has no parent in proc_list");
+	struct sietch_counters c;
+	ut_expect_error(os_counters(SIETCH_COUNTERS_PROCESS, parent, &c), SIETCH_EPERM,
+			"counters_read of the parent, which proc_open refuses");
+	ut_expect_error(os_proc_open(parent, SIETCH_RIGHT_WAIT), SIETCH_EPERM, "proc_open of the parent");
+}
+
 void case_counters(void)
 {
 	counters_self();
 	counters_system();
+	counters_authority();
 
 	/* A child that exits made exactly one proc_exit; one killed by a page fault made none, and the fault counts. */
 	struct sietch_counters c;

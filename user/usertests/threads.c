@@ -397,7 +397,7 @@ static void spawner(void *arg)
 		block[len++] = (char)('0' + want / 10);
 		block[len++] = (char)('0' + want % 10);
 		block[len++] = '\0';
-		long h = sys_proc_spawn((long)UT_PATH, sizeof(UT_PATH) - 1, (long)block, (long)len);
+		long h = os_raw_proc_spawn(UT_PATH, sizeof(UT_PATH) - 1, block, len);
 		int status = -1;
 		if (h < 0 || os_wait(h, &status) < 0 || status != want)
 			__atomic_add_fetch(&spawn_errors, 1, __ATOMIC_ACQ_REL);

@@ -32,6 +32,12 @@ long handle_get(struct handle_table *table, long handle, uint32_t type, uint32_t
 	return 0;
 }
 
+long handle_get_typed(struct handle_table *table, long handle, uint32_t type, uint32_t rights, struct object **out)
+{
+	uint32_t held;
+	return type ? handle_get(table, handle, type, rights, out, &held) : -SIETCH_EBADF;
+}
+
 long handle_install(struct handle_table *table, struct object *object, uint32_t rights)
 {
 	for (long h = 0; h < HANDLE_SLOTS; h++)
