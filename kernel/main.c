@@ -18,6 +18,7 @@
 #include "kernel/proc/sched.h"
 #include "kernel/mm/frame.h"
 #include "kernel/mm/vm.h"
+#include "kernel/pci/pci.h"
 #include "kernel/test/faults.h"
 #include "kernel/test/ktest.h"
 #include "lib/common/cmdline.h"
@@ -125,6 +126,7 @@ void kernel_main(uint32_t magic, uint64_t info_phys)
 	sched_init_this_cpu();
 	proc_init();
 	names_init(info);
+	pci_init(cmdline);
 	timer_start_this_cpu();
 	interrupts_enable();
 	smp_start();

@@ -10,8 +10,9 @@ static bool cap_offset_ok(uint16_t off) { return off >= 0x40 && off < PCI_CFG_LE
 
 size_t pci_caps_walk(const struct pci_cfg *cfg, uint16_t rid, struct pci_cap *out, size_t max)
 {
-	if (pci_read16(cfg, rid, PCI_VENDOR_ID) == PCI_VENDOR_NONE ||
-	    !(pci_read16(cfg, rid, PCI_STATUS) & PCI_STATUS_CAP_LIST))
+	/* A VF reads 0xffff as its vendor ID (§9.3.4.1.1) yet has capabilities: an absent function reads all ones in Status too. */
+	uint16_t status = pci_read16(cfg, rid, PCI_STATUS);
+	if (status == 0xffff || !(status & PCI_STATUS_CAP_LIST))
 		return 0;
 	size_t n = 0;
 	uint16_t off = pci_read8(cfg, rid, PCI_CAP_PTR) & 0xfc; /* the low two bits are reserved */
@@ -336,4 +337,41 @@ int pci_msix_entry_program(volatile void *table, const struct pci_msix *msix, un
 	mmio_write32(msix_entry(table, index, PCI_MSIX_ENTRY_ADDR_HI), (uint32_t)(address >> 32));
 	mmio_write32(msix_entry(table, index, PCI_MSIX_ENTRY_DATA), data);
 	return pci_msix_entry_mask(table, msix, index, false);
+}
+
+/* ---- the pci.sriov= boot word ---- */
+
+static int digit_value(char c, unsigned base)
+{
+	int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : 99;
+	return v < (int)base ? v : -1;
+}
+
+/* A number of at least one digit, at most 0xffff, ending at one of the stop characters (NUL included). */
+static bool word_number(const char **p, unsigned base, const char *stops, uint16_t *out)
+{
+	uint32_t v = 0;
+	const char *s = *p;
+	int d;
+	for (; (d = digit_value(*s, base)) >= 0; s++) {
+		v = v * base + (uint32_t)d;
+		if (v > 0xffff)
+			return false;
+	}
+	if (s == *p)
+		return false;
+	for (const char *stop = stops;; stop++) {
+		if (*s == *stop)
+			break;
+		if (!*stop)
+			return false;
+	}
+	*out = (uint16_t)v;
+	*p = *s ? s + 1 : s;
+	return true;
+}
+
+bool pci_sriov_word_next(const char **p, uint16_t *vendor, uint16_t *device, uint16_t *num_vfs)
+{
+	return word_number(p, 16, ":", vendor) && word_number(p, 16, ":", device) && word_number(p, 10, ",", num_vfs);
 }

@@ -313,3 +313,12 @@ void pci_msix_disable(const struct pci_cfg *cfg, uint16_t rid, const struct pci_
 int pci_msix_entry_program(volatile void *table, const struct pci_msix *msix, unsigned index, uint64_t address,
 			   uint32_t data);
 int pci_msix_entry_mask(volatile void *table, const struct pci_msix *msix, unsigned index, bool masked);
+
+/* ---- the pci.sriov= boot word ---- */
+
+/*
+ * Reads one "VVVV:DDDD:N" item (vendor and device ID in hex, N VFs in
+ * decimal) of a comma-separated list and moves *p past it and its comma.
+ * False on a malformed item or at the end of the list.
+ */
+bool pci_sriov_word_next(const char **p, uint16_t *vendor, uint16_t *device, uint16_t *num_vfs);

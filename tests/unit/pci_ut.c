@@ -164,6 +164,16 @@ static void test_caps_walk_stops_on_loop_and_bad_pointer(void **state)
 	assert_int_equal(pci_caps_walk(&cfg, 0x0100, caps, PCI_CAPS_MAX), 2);
 }
 
+static void test_caps_of_vf_reading_ffff_ids(void **state)
+{
+	(void)state;
+	struct fake_fn *f = fake_add(0x0180);
+	chain_caps(f);
+	put16(f, PCI_VENDOR_ID, 0xffff); /* a VF (PCIe §9.3.4.1.1) */
+	put16(f, PCI_DEVICE_ID, 0xffff);
+	assert_int_equal(pci_cap_find(&cfg, 0x0180, PCI_CAP_ID_MSIX), 0x70);
+}
+
 static void test_caps_of_absent_function(void **state)
 {
 	(void)state;
@@ -492,13 +502,37 @@ static void test_msix_entry_program(void **state)
 	assert_int_equal(pci_msix_entry_mask(table, &m, 3, false), -1);
 }
 
+static void test_sriov_word(void **state)
+{
+	(void)state;
+	const char *p = "8086:10c9:4,1B36:0010:2";
+	uint16_t v, d, n;
+	assert_true(pci_sriov_word_next(&p, &v, &d, &n));
+	assert_int_equal(v, 0x8086);
+	assert_int_equal(d, 0x10c9);
+	assert_int_equal(n, 4);
+	assert_true(pci_sriov_word_next(&p, &v, &d, &n));
+	assert_int_equal(v, 0x1b36);
+	assert_int_equal(n, 2);
+	assert_int_equal(*p, '\0');
+	assert_false(pci_sriov_word_next(&p, &v, &d, &n)); /* the end */
+	static const char *const bad[] = { "8086:10c9", "8086:10c9:", "8086::4", "x:1:1", "8086:10c9:4x",
+					   "18086:10c9:4", "8086:10c9:65536", "8086:10c9:0x4", ":10c9:4" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		p = bad[i];
+		assert_false(pci_sriov_word_next(&p, &v, &d, &n));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_caps_walk_in_order, setup),
 		cmocka_unit_test_setup(test_caps_walk_without_list_bit, setup),
 		cmocka_unit_test_setup(test_caps_walk_stops_on_loop_and_bad_pointer, setup),
+		cmocka_unit_test_setup(test_caps_of_vf_reading_ffff_ids, setup),
 		cmocka_unit_test_setup(test_caps_of_absent_function, setup),
+		cmocka_unit_test_setup(test_sriov_word, setup),
 		cmocka_unit_test_setup(test_ecaps_walk, setup),
 		cmocka_unit_test_setup(test_bar_size_from_mask, setup),
 		cmocka_unit_test_setup(test_bar_decode, setup),

@@ -1,0 +1,237 @@
+/*
+ * Turning on SR-IOV virtual functions (PCIe §9.2.1, §9.3.3; kernel/pci/pci.h).
+ *
+ * SeaBIOS sizes no VF BAR, so each VF BAR (one VF's size times NumVFs,
+ * §9.3.3.14) is placed here in the memory window of the bridge above the PF,
+ * clear of every BAR, VF BAR and sibling window already there. Bridge windows
+ * are not moved: where one is too small the log says so and the VFs stay off.
+ */
+#include "kernel/arch/timer.h"
+#include "kernel/console.h"
+#include "kernel/mm/vm.h"
+#include "kernel/pci/pci.h"
+#include "lib/common/mmio.h"
+#include "lib/common/string.h"
+
+#define MAX_USED_RANGES (PCI_MAX_FUNCTIONS * 2)
+
+static bool is_ancestor(uint16_t maybe, uint16_t of)
+{
+	for (uint16_t i = of; i != PCI_NO_INDEX; i = pci_function_at(i)->parent)
+		if (i == maybe)
+			return true;
+	return false;
+}
+
+static void add_range(struct pci_range *used, size_t *n, uint64_t base, uint64_t size)
+{
+	if (base && size && *n < MAX_USED_RANGES)
+		used[(*n)++] = (struct pci_range){ base, size };
+}
+
+/* Every memory range already decoded below the PF's bridge that a new VF BAR must not overlap. */
+static size_t collect_used(uint16_t pf_index, struct pci_range *used)
+{
+	size_t n = 0, count = pci_function_count();
+	for (size_t i = 0; i < count; i++) {
+		const struct pci_function *f = pci_function_at(i);
+		for (unsigned b = 0; b < f->bar_count; b++)
+			if (!(f->bar[b].flags & (PCI_BAR_IO | PCI_BAR_UPPER)))
+				add_range(used, &n, f->bar[b].base, f->bar[b].size);
+		for (unsigned b = 0; f->sriov.cap && f->sriov.num_vfs && b < PCI_NORMAL_BARS; b++)
+			add_range(used, &n, f->sriov.vf_bar[b].base,
+				  pci_sriov_vf_bar_span(f->sriov.vf_bar[b].size, f->sriov.num_vfs));
+		/* a sibling bridge's windows belong to what is behind it; the PF's own ancestors' contain it */
+		if (f->bar_count == PCI_BRIDGE_BARS && !is_ancestor((uint16_t)i, pf_index)) {
+			const struct pci_bridge_windows *w = &f->windows;
+			if (w->mem.limit >= w->mem.base)
+				add_range(used, &n, w->mem.base, w->mem.limit - w->mem.base + 1);
+			if (w->pref.limit >= w->pref.base)
+				add_range(used, &n, w->pref.base, w->pref.limit - w->pref.base + 1);
+		}
+	}
+	return n;
+}
+
+static void print_rid(const char *prefix, const struct pci_function *f)
+{
+	kprintf("%s%02x:%02x.%u", prefix, PCI_RID_BUS(f->rid), PCI_RID_DEV(f->rid), PCI_RID_FN(f->rid));
+}
+
+/*
+ * A place for one VF BAR's span in the bridge's windows: the prefetchable
+ * window first for a prefetchable BAR (a 32-bit BAR only below 4 GiB), then
+ * the memory window, which always lies below 4 GiB (§7.5.1.3.8).
+ */
+static bool place_vf_bar(const struct pci_function *pf, const struct pci_bar *bar, uint64_t span,
+			 const struct pci_range *used, size_t n_used, uint64_t *at)
+{
+	if (pf->parent == PCI_NO_INDEX)
+		return false; /* a root-bus PF: the host bridge's windows are in ACPI's _CRS, which is not read */
+	const struct pci_bridge_windows *w = &pci_function_at(pf->parent)->windows;
+	if (bar->flags & PCI_BAR_PREFETCH) {
+		struct pci_window pref = w->pref;
+		if (!(bar->flags & PCI_BAR_64) && pref.limit > 0xffffffffull)
+			pref.limit = 0xffffffffull;
+		if (pci_range_place(pref, used, n_used, span, bar->size, at))
+			return true;
+	}
+	return pci_range_place(w->mem, used, n_used, span, bar->size, at);
+}
+
+/* Sizes the VF BARs and gives an address to each that firmware left at 0; -SIETCH_ENOSPC if one does not fit. */
+static int assign_vf_bars(struct pci_function *pf, uint16_t num_vfs)
+{
+	struct pci_sriov *s = &pf->sriov;
+	pci_bars_probe(pf->cfg, pf->rid, (uint16_t)(s->cap + PCI_SRIOV_VF_BAR0), PCI_NORMAL_BARS, s->vf_bar);
+	static struct pci_range used[MAX_USED_RANGES]; /* callers are serialized by pci_sriov_enable's boot or busy flag */
+	size_t n_used = collect_used((uint16_t)pci_index_of(pf), used);
+	for (unsigned b = 0; b < PCI_NORMAL_BARS; b++) {
+		struct pci_bar *bar = &s->vf_bar[b];
+		if (!bar->size || (bar->flags & (PCI_BAR_IO | PCI_BAR_UPPER)) || bar->base)
+			continue;
+		uint64_t span = pci_sriov_vf_bar_span(bar->size, num_vfs), at;
+		if (!span || !place_vf_bar(pf, bar, span, used, n_used, &at)) {
+			print_rid("pci: ", pf);
+			if (pf->parent == PCI_NO_INDEX)
+				kprintf(": VF BAR%u needs 0x%lx bytes (%u x 0x%lx) and the PF sits on a root bus, whose "
+					"windows are not known; VFs stay off\n", b, span, num_vfs, bar->size);
+			else {
+				const struct pci_function *br = pci_function_at(pf->parent);
+				kprintf(": VF BAR%u needs 0x%lx bytes (%u x 0x%lx, aligned to 0x%lx) and no free range is left "
+					"in the windows of bridge %02x:%02x.%u (memory 0x%lx-0x%lx, prefetchable 0x%lx-0x%lx); "
+					"VFs stay off: give the bridge a larger reserve (pcie-root-port mem-reserve)\n",
+					b, span, num_vfs, bar->size, bar->size, PCI_RID_BUS(br->rid), PCI_RID_DEV(br->rid),
+					PCI_RID_FN(br->rid), br->windows.mem.base, br->windows.mem.limit, br->windows.pref.base,
+					br->windows.pref.limit);
+			}
+			return -SIETCH_ENOSPC;
+		}
+		pci_bar_assign(pf->cfg, pf->rid, (uint16_t)(s->cap + PCI_SRIOV_VF_BAR0 + 4 * b), bar, at);
+		bar->base = at;
+		add_range(used, &n_used, at, span);
+	}
+	return 0;
+}
+
+/* §9.2.1.2: every VF must be reachable, on the PF's bus or a later one the bridge above still forwards. */
+static int check_vf_rids(const struct pci_function *pf, uint16_t num_vfs)
+{
+	const struct pci_sriov *s = &pf->sriov;
+	uint8_t last_bus = pf->parent == PCI_NO_INDEX ? PCI_RID_BUS(pf->rid) : pci_function_at(pf->parent)->subordinate;
+	for (uint16_t i = 0; i < num_vfs; i++) {
+		uint16_t rid;
+		if (!pci_sriov_vf_rid(pf->rid, s->vf_offset, s->vf_stride, num_vfs, i, &rid) ||
+		    PCI_RID_BUS(rid) > last_bus) {
+			print_rid("pci: ", pf);
+			kprintf(": VF %u would sit beyond bus %u, the last one forwarded to; VFs stay off\n", i, last_bus);
+			return -SIETCH_EINVAL;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A VF joins the table with the PF's vendor ID and the VF Device ID, since
+ * its own ID registers read 0xffff (§9.3.4.1.1-2), and its BARs computed from
+ * the VF BARs. QEMU decodes a VF's BARs only with Memory Space in the VF's own
+ * Command register, and does its DMA only with the VF's own Bus Master, although
+ * for memory space §9.3.4.1.3 leaves that bit to the PF's VF MSE: set both.
+ */
+static int add_vf(struct pci_function *pf, uint16_t index)
+{
+	struct pci_function vf;
+	memset(&vf, 0, sizeof(vf));
+	vf.segment = pf->segment;
+	pci_sriov_vf_rid(pf->rid, pf->sriov.vf_offset, pf->sriov.vf_stride, pf->sriov.num_vfs, index, &vf.rid);
+	vf.cfg = pf->cfg;
+	vf.parent = pf->parent;
+	vf.vendor = pf->vendor;
+	vf.device = pf->sriov.vf_device;
+	uint32_t rev_class = pci_read32(vf.cfg, vf.rid, PCI_REVISION);
+	vf.revision = (uint8_t)rev_class;
+	vf.class_code = rev_class >> 8;
+	vf.header_type = pci_read8(vf.cfg, vf.rid, PCI_HEADER_TYPE);
+	vf.is_vf = true;
+	vf.pf = (uint16_t)pci_index_of(pf);
+	vf.vf_index = index;
+	vf.bar_count = PCI_NORMAL_BARS;
+	for (unsigned b = 0; b < PCI_NORMAL_BARS; b++) {
+		vf.bar[b] = pf->sriov.vf_bar[b];
+		if (vf.bar[b].size && !(vf.bar[b].flags & PCI_BAR_UPPER))
+			vf.bar[b].base = pci_sriov_vf_bar_addr(&pf->sriov.vf_bar[b], index);
+	}
+	pci_enable_memory_and_master(&vf);
+	pci_function_read_caps(&vf);
+	struct pci_function *added = pci_table_append(&vf);
+	if (!added)
+		return -SIETCH_ENOMEM;
+	/* PCIe §7.7.2.10: every MSI-X entry is masked out of reset, so reading its Vector Control proves the BAR decodes */
+	if (added->has_msix && added->msix.table_size) {
+		volatile void *table = pci_bar_map(added, added->msix.table_bar);
+		if (table)
+			added->decodes = mmio_read32(mmio_at(table, added->msix.table_offset + PCI_MSIX_ENTRY_VECTOR_CONTROL)) ==
+					 PCI_MSIX_ENTRY_MASKED;
+	}
+	pci_function_print(added);
+	return 0;
+}
+
+static int sriov_enable_locked(struct pci_function *pf, uint16_t num_vfs)
+{
+	struct pci_sriov *s = &pf->sriov;
+	const struct pci_cfg *cfg = pf->cfg;
+	if (num_vfs == 0 || num_vfs > s->total_vfs)
+		return -SIETCH_EINVAL;
+	if (pci_read16(cfg, pf->rid, (uint16_t)(s->cap + PCI_SRIOV_CONTROL)) & PCI_SRIOV_CONTROL_VFE)
+		return -SIETCH_EBUSY;
+	/* §9.3.3.13: VF BARs are sized and aligned in System Page Size units; x86's page is 4 KiB */
+	if (s->page_sizes & PCI_SRIOV_PAGE_4K)
+		pci_write32(cfg, pf->rid, (uint16_t)(s->cap + PCI_SRIOV_SYSTEM_PAGE), PCI_SRIOV_PAGE_4K);
+	/* §9.3.3.7, §9.3.3.9-10: NumVFs first; First VF Offset and VF Stride may change with it */
+	pci_write16(cfg, pf->rid, (uint16_t)(s->cap + PCI_SRIOV_NUM_VFS), num_vfs);
+	pci_sriov_read(cfg, pf->rid, s->cap, s);
+	int err = check_vf_rids(pf, num_vfs);
+	if (!err)
+		err = assign_vf_bars(pf, num_vfs);
+	if (err) {
+		pci_write16(cfg, pf->rid, (uint16_t)(s->cap + PCI_SRIOV_NUM_VFS), 0);
+		s->num_vfs = 0;
+		return err;
+	}
+	/* §9.3.3.3.1, §9.3.3.3.4: VF Enable and VF MSE in one write of the value meant (QEMU acts on each write) */
+	uint16_t control = s->control & PCI_SRIOV_CONTROL_ARI;
+	pci_write16(cfg, pf->rid, (uint16_t)(s->cap + PCI_SRIOV_CONTROL),
+		    control | PCI_SRIOV_CONTROL_VFE | PCI_SRIOV_CONTROL_MSE);
+	timer_delay_us(PCI_SRIOV_ENABLE_WAIT_US);
+	s->control = pci_read16(cfg, pf->rid, (uint16_t)(s->cap + PCI_SRIOV_CONTROL));
+	print_rid("pci: ", pf);
+	kprintf(": %u of %u VFs enabled (offset 0x%x, stride %u, device %04x)\n", num_vfs, s->total_vfs, s->vf_offset,
+		s->vf_stride, s->vf_device);
+	for (uint16_t i = 0; i < num_vfs; i++)
+		if ((err = add_vf(pf, i)) != 0)
+			return err;
+	return 0;
+}
+
+int pci_sriov_enable(struct pci_function *pf, uint16_t num_vfs)
+{
+	if (!pf || pf->is_vf || !pf->sriov.cap) {
+		if (pf) {
+			print_rid("pci: ", pf);
+			kprintf(": no SR-IOV capability\n");
+		}
+		return -SIETCH_EINVAL;
+	}
+	if (__atomic_exchange_n(&pf->sriov_busy, 1, __ATOMIC_ACQUIRE))
+		return -SIETCH_EBUSY;
+	int err = sriov_enable_locked(pf, num_vfs);
+	if (err == -SIETCH_EINVAL && (num_vfs == 0 || num_vfs > pf->sriov.total_vfs)) {
+		print_rid("pci: ", pf);
+		kprintf(": %u VFs asked for, %u at most\n", num_vfs, pf->sriov.total_vfs);
+	}
+	/* the flag stays set once VFs are on: they are never turned off again */
+	if (err)
+		__atomic_store_n(&pf->sriov_busy, 0, __ATOMIC_RELEASE);
+	return err;
+}
