@@ -56,6 +56,12 @@ static inline long os_proc_list(struct sietch_proc_info *buf, size_t count)
 	return sys_proc_list((long)buf, (long)count);
 }
 
+/* PCI functions from table index first on, up to count (lspci); how many were written, 0 past the end. */
+static inline long os_pci_list(size_t first, struct sietch_pci_info *buf, size_t count)
+{
+	return sys_pci_list((long)first, (long)buf, (long)count);
+}
+
 /* Does not return when the caller may power the machine off. */
 static inline long os_poweroff(void)
 {
