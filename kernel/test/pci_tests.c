@@ -1,0 +1,79 @@
+/* Self-tests of kernel/pci on the machine tools/run builds: q35 with root ports rp0 and rp1, and what the test attaches. */
+#include "kernel/console.h"
+#include "kernel/pci/pci.h"
+#include "kernel/test/ktest.h"
+#include "lib/common/mmio.h"
+
+#define QEMU_ROOT_PORT_VENDOR 0x1b36 /* QEMU's pcie-root-port: Red Hat 1b36:000c */
+#define QEMU_ROOT_PORT_DEVICE 0x000c
+#define ROOT_PORT_MIN_WINDOW (8ull << 20) /* tools/run's mem-reserve */
+#define IGB_VENDOR 0x8086
+#define IGB_PF_DEVICE 0x10c9
+#define IGB_VF_DEVICE 0x10ca
+#define IGB_VF_STATUS 0x0008 /* 82576 datasheet §8.28.2: the VF's mirror of STATUS */
+#define IGB_KTEST_VFS 2
+
+/* Both root ports are found, with bus numbers and a memory window at least as large as the reserve asked for. */
+KTEST(pci_root_ports)
+{
+	for (unsigned i = 0; i < 2; i++) {
+		const struct pci_function *rp = pci_find(QEMU_ROOT_PORT_VENDOR, QEMU_ROOT_PORT_DEVICE, i);
+		KTEST_EXPECT(rp, "root port %u not found", i);
+		KTEST_EXPECT(rp->bar_count == PCI_BRIDGE_BARS, "root port %u is not a type 1 header", i);
+		KTEST_EXPECT(rp->secondary > PCI_RID_BUS(rp->rid) && rp->subordinate >= rp->secondary,
+			     "root port %u has buses %u-%u", i, rp->secondary, rp->subordinate);
+		uint64_t window = rp->windows.mem.limit - rp->windows.mem.base + 1;
+		KTEST_EXPECT(rp->windows.mem.limit > rp->windows.mem.base && window >= ROOT_PORT_MIN_WINDOW,
+			     "root port %u memory window 0x%lx-0x%lx is smaller than the reserve", i,
+			     rp->windows.mem.base, rp->windows.mem.limit);
+		KTEST_EXPECT(pci_cap_find(rp->cfg, rp->rid, PCI_CAP_ID_EXP), "root port %u has no PCIe capability", i);
+	}
+	return 0;
+}
+
+static int check_igb_vf(const struct pci_function *vf, char *why, size_t why_size)
+{
+	KTEST_EXPECT(vf->bar[0].base && vf->bar[0].size, "VF %u BAR0 is not assigned", vf->vf_index);
+	uint16_t command = pci_read16(vf->cfg, vf->rid, PCI_COMMAND);
+	KTEST_EXPECT((command & (PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER)) == (PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER),
+		     "VF %u command 0x%x lacks Memory Space or Bus Master", vf->vf_index, command);
+	KTEST_EXPECT(pci_read16(vf->cfg, vf->rid, PCI_VENDOR_ID) == PCI_VENDOR_NONE,
+		     "VF %u vendor ID is not 0xffff (SR-IOV §9.3.4.1.1)", vf->vf_index);
+	volatile void *regs = pci_bar_map(vf, 0);
+	uint32_t status = mmio_read32(mmio_at(regs, IGB_VF_STATUS));
+	kprintf("pci-test: igb VF %u at %02x:%02x.%u: BAR0 0x%lx STATUS 0x%08x\n", vf->vf_index, PCI_RID_BUS(vf->rid),
+		PCI_RID_DEV(vf->rid), PCI_RID_FN(vf->rid), vf->bar[0].base, status);
+	KTEST_EXPECT(status != 0xffffffffu && status != 0, "VF %u STATUS reads 0x%x: BAR0 does not decode",
+		     vf->vf_index, status);
+	KTEST_EXPECT(vf->decodes, "VF %u MSI-X table does not read back masked entries", vf->vf_index);
+	return 0;
+}
+
+/* With an igb attached: SR-IOV on (unless pci.sriov= did it), and every VF's registers answer. */
+KTEST(pci_igb_vf_registers)
+{
+	struct pci_function *pf = pci_find(IGB_VENDOR, IGB_PF_DEVICE, 0);
+	if (!pf) {
+		kprintf("pci-test: no igb (%04x:%04x) attached; nothing to check\n", IGB_VENDOR, IGB_PF_DEVICE);
+		return 0;
+	}
+	KTEST_EXPECT(pf->sriov.cap, "the igb PF has no SR-IOV capability");
+	KTEST_EXPECT(pf->sriov.total_vfs == 8, "TotalVFs %u, QEMU's igb has 8", pf->sriov.total_vfs);
+	if (!pf->sriov.num_vfs) {
+		int err = pci_sriov_enable(pf, IGB_KTEST_VFS);
+		KTEST_EXPECT(err == 0, "pci_sriov_enable: %d", err);
+	}
+	KTEST_EXPECT(pci_sriov_enable(pf, 1) == -SIETCH_EBUSY, "a second enable was not refused");
+	unsigned seen = 0;
+	for (size_t i = 0; i < pci_function_count(); i++) {
+		const struct pci_function *vf = pci_function_at(i);
+		if (!vf->is_vf || vf->pf != pci_index_of(pf))
+			continue;
+		KTEST_EXPECT(vf->device == IGB_VF_DEVICE, "VF device %04x", vf->device);
+		if (check_igb_vf(vf, why, why_size))
+			return -1;
+		seen++;
+	}
+	KTEST_EXPECT(seen == pf->sriov.num_vfs, "%u VFs in the table, NumVFs %u", seen, pf->sriov.num_vfs);
+	return 0;
+}
