@@ -9,6 +9,7 @@
 #include "kernel/mm/vm.h"
 #include "kernel/pci/ecam.h"
 #include "lib/common/cmdline.h"
+#include "lib/common/mmio.h"
 #include "lib/common/string.h"
 
 #define PCI_DEVICES 32
@@ -57,6 +58,25 @@ volatile void *pci_bar_map(const struct pci_function *f, unsigned bar)
 	if (!b->size || !b->base || (b->flags & (PCI_BAR_IO | PCI_BAR_UPPER)))
 		return 0;
 	return kmap_mmio(b->base, b->size);
+}
+
+volatile void *pci_msix_table(const struct pci_function *f)
+{
+	if (!f->has_msix)
+		return 0;
+	volatile void *bar = pci_bar_map(f, f->msix.table_bar);
+	return bar && f->msix.table_offset < f->bar[f->msix.table_bar].size ? mmio_at(bar, f->msix.table_offset) : 0;
+}
+
+bool pci_claim(struct pci_function *f, uint32_t pid)
+{
+	uint32_t none = 0;
+	return pid && __atomic_compare_exchange_n(&f->owner, &none, pid, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+}
+
+void pci_release(struct pci_function *f, uint32_t pid)
+{
+	__atomic_compare_exchange_n(&f->owner, &pid, 0, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
 }
 
 void pci_enable_memory_and_master(const struct pci_function *f)

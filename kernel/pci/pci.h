@@ -62,8 +62,18 @@ size_t pci_index_of(const struct pci_function *f);
 
 /* Maps memory BAR bar uncached into the kernel; NULL if it is not an assigned memory BAR. */
 volatile void *pci_bar_map(const struct pci_function *f, unsigned bar);
+/* The function's MSI-X table, mapped (lib/common/pci.h programs its entries); NULL without MSI-X or its BAR. */
+volatile void *pci_msix_table(const struct pci_function *f);
 /* Sets Memory Space and Bus Master in the function's own Command register (PCIe §7.5.1.1.3). */
 void pci_enable_memory_and_master(const struct pci_function *f);
+
+/*
+ * Ownership, for lspci and for the rule that one process holds a VF at a
+ * time: true if the function was free and now belongs to pid (non-zero).
+ */
+bool pci_claim(struct pci_function *f, uint32_t pid);
+/* Gives it back; only its owner's release counts. */
+void pci_release(struct pci_function *f, uint32_t pid);
 
 /*
  * Enables num_vfs virtual functions on PF pf (PCIe §9.2.1, §9.3.3): System

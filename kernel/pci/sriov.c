@@ -166,13 +166,10 @@ static int add_vf(struct pci_function *pf, uint16_t index)
 	struct pci_function *added = pci_table_append(&vf);
 	if (!added)
 		return -SIETCH_ENOMEM;
-	/* PCIe §7.7.2.10: every MSI-X entry is masked out of reset, so reading its Vector Control proves the BAR decodes */
-	if (added->has_msix && added->msix.table_size) {
-		volatile void *table = pci_bar_map(added, added->msix.table_bar);
-		if (table)
-			added->decodes = mmio_read32(mmio_at(table, added->msix.table_offset + PCI_MSIX_ENTRY_VECTOR_CONTROL)) ==
-					 PCI_MSIX_ENTRY_MASKED;
-	}
+	/* PCIe §7.7.2.8: every MSI-X entry is masked out of reset, so reading its Vector Control proves the BAR decodes */
+	volatile void *table = pci_msix_table(added);
+	if (table)
+		added->decodes = mmio_read32(mmio_at(table, PCI_MSIX_ENTRY_VECTOR_CONTROL)) == PCI_MSIX_ENTRY_MASKED;
 	pci_function_print(added);
 	return 0;
 }

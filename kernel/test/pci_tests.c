@@ -46,6 +46,12 @@ static int check_igb_vf(const struct pci_function *vf, char *why, size_t why_siz
 	KTEST_EXPECT(status != 0xffffffffu && status != 0, "VF %u STATUS reads 0x%x: BAR0 does not decode",
 		     vf->vf_index, status);
 	KTEST_EXPECT(vf->decodes, "VF %u MSI-X table does not read back masked entries", vf->vf_index);
+	/* an entry programmed through the lib reads back (PCIe §7.7.2.5-§7.7.2.8), then is masked again */
+	volatile uint32_t *entry = pci_msix_table(vf);
+	KTEST_EXPECT(entry && pci_msix_entry_program(entry, &vf->msix, 0, 0xfee00000ull, 0x4f) == 0, "programming entry 0");
+	KTEST_EXPECT(entry[0] == 0xfee00000u && entry[1] == 0 && entry[2] == 0x4f && entry[3] == 0,
+		     "VF %u MSI-X entry 0 reads %x %x %x %x", vf->vf_index, entry[0], entry[1], entry[2], entry[3]);
+	pci_msix_entry_mask(entry, &vf->msix, 0, true);
 	return 0;
 }
 
@@ -64,6 +70,12 @@ KTEST(pci_igb_vf_registers)
 		KTEST_EXPECT(err == 0, "pci_sriov_enable: %d", err);
 	}
 	KTEST_EXPECT(pci_sriov_enable(pf, 1) == -SIETCH_EBUSY, "a second enable was not refused");
+	struct pci_function *vf0 = pci_function_at(pci_function_count() - 1);
+	KTEST_EXPECT(pci_claim(vf0, 7) && !pci_claim(vf0, 8) && vf0->owner == 7, "claiming a VF twice");
+	pci_release(vf0, 8);
+	KTEST_EXPECT(vf0->owner == 7, "a release by another pid counted");
+	pci_release(vf0, 7);
+	KTEST_EXPECT(vf0->owner == 0 && !pci_claim(vf0, 0), "release, or a claim for pid 0");
 	unsigned seen = 0;
 	for (size_t i = 0; i < pci_function_count(); i++) {
 		const struct pci_function *vf = pci_function_at(i);

@@ -106,7 +106,7 @@
 #define PCI_MSI_CONTROL_64BIT (1u << 7)
 #define PCI_MSI_CONTROL_MASKABLE (1u << 8)
 
-/* MSI-X capability (PCIe §7.7.2) and table entry (§7.7.2.8-§7.7.2.10). */
+/* MSI-X capability (PCIe §7.7.2) and table entry (§7.7.2.5-§7.7.2.8). */
 #define PCI_MSIX_CONTROL 0x02
 #define PCI_MSIX_TABLE 0x04
 #define PCI_MSIX_PBA 0x08
@@ -302,7 +302,7 @@ void pci_msi_program(const struct pci_cfg *cfg, uint16_t rid, const struct pci_m
 void pci_msi_disable(const struct pci_cfg *cfg, uint16_t rid, const struct pci_msi *msi);
 
 bool pci_msix_read(const struct pci_cfg *cfg, uint16_t rid, uint16_t cap, struct pci_msix *out);
-/* MSI-X Enable with every vector masked by Function Mask, or both cleared (PCIe §7.7.2.2). */
+/* MSI-X Enable, with Function Mask set (every vector masked) or cleared (PCIe §7.7.2.2). */
 void pci_msix_enable(const struct pci_cfg *cfg, uint16_t rid, const struct pci_msix *msix, bool function_mask);
 void pci_msix_disable(const struct pci_cfg *cfg, uint16_t rid, const struct pci_msix *msix);
 /*

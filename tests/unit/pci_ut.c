@@ -486,7 +486,7 @@ static void test_msix_entry_program(void **state)
 	uint32_t table[3 * 4];
 	for (int i = 0; i < 3; i++) {
 		table[4 * i + 0] = table[4 * i + 1] = table[4 * i + 2] = 0;
-		table[4 * i + 3] = PCI_MSIX_ENTRY_MASKED; /* masked out of reset (§7.7.2.10) */
+		table[4 * i + 3] = PCI_MSIX_ENTRY_MASKED; /* masked out of reset (§7.7.2.8) */
 	}
 	struct pci_msix m = { .cap = 0x70, .table_size = 3 };
 	assert_int_equal(pci_msix_entry_program(table, &m, 1, 0x1fee02000ull, 0x4051), 0);
