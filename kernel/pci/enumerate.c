@@ -55,7 +55,7 @@ volatile void *pci_bar_map(const struct pci_function *f, unsigned bar)
 	if (bar >= PCI_NORMAL_BARS)
 		return 0;
 	const struct pci_bar *b = &f->bar[bar];
-	if (!b->size || !b->base || (b->flags & (PCI_BAR_IO | PCI_BAR_UPPER)))
+	if (!b->size || !b->base || (b->flags & (PCI_BAR_IO | PCI_BAR_UPPER)) || !kmap_phys_reachable(b->base, b->size))
 		return 0;
 	return kmap_mmio(b->base, b->size);
 }

@@ -60,7 +60,7 @@ struct pci_function *pci_function_at(size_t index);
 struct pci_function *pci_find(uint16_t vendor, uint16_t device, unsigned nth);
 size_t pci_index_of(const struct pci_function *f);
 
-/* Maps memory BAR bar uncached into the kernel; NULL if it is not an assigned memory BAR. */
+/* Maps memory BAR bar uncached into the kernel; NULL if it is not an assigned memory BAR, or lies beyond the direct map. */
 volatile void *pci_bar_map(const struct pci_function *f, unsigned bar);
 /* The function's MSI-X table, mapped (lib/common/pci.h programs its entries); NULL without MSI-X or its BAR. */
 volatile void *pci_msix_table(const struct pci_function *f);

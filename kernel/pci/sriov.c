@@ -59,9 +59,12 @@ static void print_rid(const char *prefix, const struct pci_function *f)
 }
 
 /*
- * A place for one VF BAR's span in the bridge's windows: the prefetchable
- * window first for a prefetchable BAR (a 32-bit BAR only below 4 GiB), then
- * the memory window, which always lies below 4 GiB (§7.5.1.3.8).
+ * A place for one VF BAR's span in the bridge's windows, below 4 GiB first:
+ * the prefetchable window for a prefetchable BAR, then the memory window
+ * (which always lies below 4 GiB, §7.5.1.3.8), and only then the part of a
+ * 64-bit prefetchable window above 4 GiB. QEMU 10.0.2 decodes a VF BAR with
+ * its low 32 bits only (its VF BARs placed at 0xe000020000 showed at
+ * 0x20000, over RAM), so a VF BAR above 4 GiB works on hardware but not there.
  */
 static bool place_vf_bar(const struct pci_function *pf, const struct pci_bar *bar, uint64_t span,
 			 const struct pci_range *used, size_t n_used, uint64_t *at)
@@ -69,17 +72,28 @@ static bool place_vf_bar(const struct pci_function *pf, const struct pci_bar *ba
 	if (pf->parent == PCI_NO_INDEX)
 		return false; /* a root-bus PF: the host bridge's windows are in ACPI's _CRS, which is not read */
 	const struct pci_bridge_windows *w = &pci_function_at(pf->parent)->windows;
-	if (bar->flags & PCI_BAR_PREFETCH) {
-		struct pci_window pref = w->pref;
-		if (!(bar->flags & PCI_BAR_64) && pref.limit > 0xffffffffull)
-			pref.limit = 0xffffffffull;
-		if (pci_range_place(pref, used, n_used, span, bar->size, at))
-			return true;
-	}
-	return pci_range_place(w->mem, used, n_used, span, bar->size, at);
+	const uint64_t four_gib = 1ull << 32;
+	struct pci_window low = w->pref, high = w->pref;
+	if (low.limit >= four_gib)
+		low.limit = four_gib - 1;
+	if (high.base < four_gib)
+		high.base = four_gib;
+	bool pref = bar->flags & PCI_BAR_PREFETCH;
+	if (pref && pci_range_place(low, used, n_used, span, bar->size, at))
+		return true;
+	if (pci_range_place(w->mem, used, n_used, span, bar->size, at))
+		return true;
+	if (!pref || !(bar->flags & PCI_BAR_64) || !pci_range_place(high, used, n_used, span, bar->size, at))
+		return false;
+	print_rid("pci: ", pf);
+	kprintf(": VF BAR at 0x%lx, above 4 GiB, where QEMU 10.0.2 does not decode VF BARs\n", *at);
+	return true;
 }
 
-/* Sizes the VF BARs and gives an address to each that firmware left at 0; -SIETCH_ENOSPC if one does not fit. */
+/*
+ * Sizes the VF BARs and gives an address to each that firmware left at 0 (or
+ * put above 4 GiB, when there is room below); -SIETCH_ENOSPC if one does not fit.
+ */
 static int assign_vf_bars(struct pci_function *pf, uint16_t num_vfs)
 {
 	struct pci_sriov *s = &pf->sriov;
@@ -88,10 +102,20 @@ static int assign_vf_bars(struct pci_function *pf, uint16_t num_vfs)
 	size_t n_used = collect_used((uint16_t)pci_index_of(pf), used);
 	for (unsigned b = 0; b < PCI_NORMAL_BARS; b++) {
 		struct pci_bar *bar = &s->vf_bar[b];
-		if (!bar->size || (bar->flags & (PCI_BAR_IO | PCI_BAR_UPPER)) || bar->base)
-			continue;
 		uint64_t span = pci_sriov_vf_bar_span(bar->size, num_vfs), at;
-		if (!span || !place_vf_bar(pf, bar, span, used, n_used, &at)) {
+		if (!bar->size || (bar->flags & (PCI_BAR_IO | PCI_BAR_UPPER)))
+			continue;
+		/* firmware's placement stands below 4 GiB; above, it moves down where a window has room (see place_vf_bar) */
+		if (bar->base && bar->base + span - 1 <= 0xffffffffull)
+			continue;
+		bool placed = span && place_vf_bar(pf, bar, span, used, n_used, &at);
+		if (!placed && bar->base) {
+			print_rid("pci: ", pf);
+			kprintf(": VF BAR%u stays where firmware put it, 0x%lx, above 4 GiB, where QEMU 10.0.2 does not "
+				"decode VF BARs\n", b, bar->base);
+			continue;
+		}
+		if (!placed) {
 			print_rid("pci: ", pf);
 			if (pf->parent == PCI_NO_INDEX)
 				kprintf(": VF BAR%u needs 0x%lx bytes (%u x 0x%lx) and the PF sits on a root bus, whose "

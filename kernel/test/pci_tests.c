@@ -40,6 +40,7 @@ static int check_igb_vf(const struct pci_function *vf, char *why, size_t why_siz
 	KTEST_EXPECT(pci_read16(vf->cfg, vf->rid, PCI_VENDOR_ID) == PCI_VENDOR_NONE,
 		     "VF %u vendor ID is not 0xffff (SR-IOV §9.3.4.1.1)", vf->vf_index);
 	volatile void *regs = pci_bar_map(vf, 0);
+	KTEST_EXPECT(regs, "VF %u BAR0 at 0x%lx cannot be mapped", vf->vf_index, vf->bar[0].base);
 	uint32_t status = mmio_read32(mmio_at(regs, IGB_VF_STATUS));
 	kprintf("pci-test: igb VF %u at %02x:%02x.%u: BAR0 0x%lx STATUS 0x%08x\n", vf->vf_index, PCI_RID_BUS(vf->rid),
 		PCI_RID_DEV(vf->rid), PCI_RID_FN(vf->rid), vf->bar[0].base, status);
