@@ -90,6 +90,24 @@ static bool place_vf_bar(const struct pci_function *pf, const struct pci_bar *ba
 	return true;
 }
 
+/* Why the VFs stay off: which BAR, how much it needs, and the windows it did not fit in. */
+static void report_no_room(const struct pci_function *pf, unsigned b, const struct pci_bar *bar, uint64_t span,
+			   uint16_t num_vfs)
+{
+	print_rid("pci: ", pf);
+	if (pf->parent == PCI_NO_INDEX) {
+		kprintf(": VF BAR%u needs 0x%lx bytes (%u x 0x%lx) and the PF sits on a root bus, whose windows are not "
+			"known; VFs stay off\n", b, span, num_vfs, bar->size);
+		return;
+	}
+	const struct pci_function *br = pci_function_at(pf->parent);
+	kprintf(": VF BAR%u needs 0x%lx bytes (%u x 0x%lx, aligned to 0x%lx) and no free range is left in the windows "
+		"of bridge %02x:%02x.%u (memory 0x%lx-0x%lx, prefetchable 0x%lx-0x%lx); VFs stay off: give the bridge a "
+		"larger reserve (pcie-root-port mem-reserve)\n", b, span, num_vfs, bar->size, bar->size,
+		PCI_RID_BUS(br->rid), PCI_RID_DEV(br->rid), PCI_RID_FN(br->rid), br->windows.mem.base,
+		br->windows.mem.limit, br->windows.pref.base, br->windows.pref.limit);
+}
+
 /*
  * Sizes the VF BARs and gives an address to each that firmware left at 0 (or
  * put above 4 GiB, when there is room below); -SIETCH_ENOSPC if one does not fit.
@@ -116,19 +134,7 @@ static int assign_vf_bars(struct pci_function *pf, uint16_t num_vfs)
 			continue;
 		}
 		if (!placed) {
-			print_rid("pci: ", pf);
-			if (pf->parent == PCI_NO_INDEX)
-				kprintf(": VF BAR%u needs 0x%lx bytes (%u x 0x%lx) and the PF sits on a root bus, whose "
-					"windows are not known; VFs stay off\n", b, span, num_vfs, bar->size);
-			else {
-				const struct pci_function *br = pci_function_at(pf->parent);
-				kprintf(": VF BAR%u needs 0x%lx bytes (%u x 0x%lx, aligned to 0x%lx) and no free range is left "
-					"in the windows of bridge %02x:%02x.%u (memory 0x%lx-0x%lx, prefetchable 0x%lx-0x%lx); "
-					"VFs stay off: give the bridge a larger reserve (pcie-root-port mem-reserve)\n",
-					b, span, num_vfs, bar->size, bar->size, PCI_RID_BUS(br->rid), PCI_RID_DEV(br->rid),
-					PCI_RID_FN(br->rid), br->windows.mem.base, br->windows.mem.limit, br->windows.pref.base,
-					br->windows.pref.limit);
-			}
+			report_no_room(pf, b, bar, span, num_vfs);
 			return -SIETCH_ENOSPC;
 		}
 		pci_bar_assign(pf->cfg, pf->rid, (uint16_t)(s->cap + PCI_SRIOV_VF_BAR0 + 4 * b), bar, at);

@@ -125,3 +125,15 @@ def test_igb_vf_registers_uefi():
     r.expect(r"^ktest: pci_igb_vf_registers: pass$")
     for m in r.grep(r"^pci: 01:10\.\d 8086:10ca .* bar0=(0x[0-9a-f]+)\+"):
         check(int(m.group(1), 16) < 1 << 32, f"a VF BAR0 above 4 GiB: {m.group(0)}")
+
+
+def test_vfs_stay_off_without_a_window():
+    """A PF on the root bus: the host bridge's windows are not known, so no VF BAR can be placed
+    and the kernel says why instead of enabling VFs whose BARs decode nothing."""
+    r = boot(cmdline="pci.sriov=8086:10c9:2 test=pci_root_ports", extra=["-device", "igb,bus=pcie.0,addr=5"],
+             timeout=120)
+    r.expect_status(PASS)
+    r.expect(r"^pci: 00:05\.0: VF BAR0 needs 0x8000 bytes \(2 x 0x4000\) and the PF sits on a root bus, "
+             r"whose windows are not known; VFs stay off$")
+    check(not r.has(r"^pci: .* vf bar"), "a VF was added" + r.explain())
+    check(not r.has(r"VFs enabled"), "VFs were enabled" + r.explain())
