@@ -223,6 +223,8 @@ void pci_init(const char *cmdline)
 		struct ecam_region *r = ecam_region(i);
 		scan_bus(r, r->bus_start, PCI_NO_INDEX, 0);
 	}
+	for (size_t i = 0; i < pci_function_count(); i++)
+		pci_assign_unassigned(pci_function_at(i));
 	kprintf("pci: %lu functions\n", (uint64_t)pci_function_count());
 	char value[256];
 	if (cmdline_get(cmdline, "pci.sriov", value, sizeof(value)))

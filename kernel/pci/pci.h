@@ -89,6 +89,19 @@ int pci_sriov_enable(struct pci_function *pf, uint16_t num_vfs);
 /* Copies up to count entries from first into out (the pci_list system call); how many were copied. */
 size_t pci_info_snapshot(size_t first, struct sietch_pci_info *out, size_t count);
 
+/*
+ * Gives each memory BAR of f that firmware left at 0 an address in the
+ * windows of the bridge above (below 4 GiB first), and turns Memory Space on;
+ * says in the log what it did or why it could not.
+ */
+void pci_assign_unassigned(struct pci_function *f);
+
+/* Internal to kernel/pci: a free range of span bytes aligned to align for a BAR with these PCI_BAR_* flags
+ * below f's bridge, while pci_place_lock is held (placing and programming are one step). */
+void pci_place_lock(void);
+void pci_place_unlock(void);
+bool pci_place(const struct pci_function *f, uint32_t bar_flags, uint64_t span, uint64_t align, uint64_t *at);
+
 /* Internal to kernel/pci: appends a filled entry and publishes it; NULL when the table is full. */
 struct pci_function *pci_table_append(const struct pci_function *f);
 void pci_function_print(const struct pci_function *f);

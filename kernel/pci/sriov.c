@@ -2,9 +2,9 @@
  * Turning on SR-IOV virtual functions (PCIe §9.2.1, §9.3.3; kernel/pci/pci.h).
  *
  * SeaBIOS sizes no VF BAR, so each VF BAR (one VF's size times NumVFs,
- * §9.3.3.14) is placed here in the memory window of the bridge above the PF,
- * clear of every BAR, VF BAR and sibling window already there. Bridge windows
- * are not moved: where one is too small the log says so and the VFs stay off.
+ * §9.3.3.14) is placed here in a window of the bridge above the PF
+ * (pci_place). Bridge windows are not moved: where one is too small the log
+ * says so and the VFs stay off.
  */
 #include "kernel/arch/timer.h"
 #include "kernel/console.h"
@@ -13,80 +13,25 @@
 #include "lib/common/mmio.h"
 #include "lib/common/string.h"
 
-#define MAX_USED_RANGES (PCI_MAX_FUNCTIONS * 2)
-
-static bool is_ancestor(uint16_t maybe, uint16_t of)
-{
-	for (uint16_t i = of; i != PCI_NO_INDEX; i = pci_function_at(i)->parent)
-		if (i == maybe)
-			return true;
-	return false;
-}
-
-static void add_range(struct pci_range *used, size_t *n, uint64_t base, uint64_t size)
-{
-	if (base && size && *n < MAX_USED_RANGES)
-		used[(*n)++] = (struct pci_range){ base, size };
-}
-
-/* Every memory range already decoded below the PF's bridge that a new VF BAR must not overlap. */
-static size_t collect_used(uint16_t pf_index, struct pci_range *used)
-{
-	size_t n = 0, count = pci_function_count();
-	for (size_t i = 0; i < count; i++) {
-		const struct pci_function *f = pci_function_at(i);
-		for (unsigned b = 0; b < f->bar_count; b++)
-			if (!(f->bar[b].flags & (PCI_BAR_IO | PCI_BAR_UPPER)))
-				add_range(used, &n, f->bar[b].base, f->bar[b].size);
-		for (unsigned b = 0; f->sriov.cap && f->sriov.num_vfs && b < PCI_NORMAL_BARS; b++)
-			add_range(used, &n, f->sriov.vf_bar[b].base,
-				  pci_sriov_vf_bar_span(f->sriov.vf_bar[b].size, f->sriov.num_vfs));
-		/* a sibling bridge's windows belong to what is behind it; the PF's own ancestors' contain it */
-		if (f->bar_count == PCI_BRIDGE_BARS && !is_ancestor((uint16_t)i, pf_index)) {
-			const struct pci_bridge_windows *w = &f->windows;
-			if (w->mem.limit >= w->mem.base)
-				add_range(used, &n, w->mem.base, w->mem.limit - w->mem.base + 1);
-			if (w->pref.limit >= w->pref.base)
-				add_range(used, &n, w->pref.base, w->pref.limit - w->pref.base + 1);
-		}
-	}
-	return n;
-}
-
 static void print_rid(const char *prefix, const struct pci_function *f)
 {
 	kprintf("%s%02x:%02x.%u", prefix, PCI_RID_BUS(f->rid), PCI_RID_DEV(f->rid), PCI_RID_FN(f->rid));
 }
 
 /*
- * A place for one VF BAR's span in the bridge's windows, below 4 GiB first:
- * the prefetchable window for a prefetchable BAR, then the memory window
- * (which always lies below 4 GiB, §7.5.1.3.8), and only then the part of a
- * 64-bit prefetchable window above 4 GiB. QEMU 10.0.2 decodes a VF BAR with
- * its low 32 bits only (its VF BARs placed at 0xe000020000 showed at
- * 0x20000, over RAM), so a VF BAR above 4 GiB works on hardware but not there.
+ * A place for one VF BAR's span: below 4 GiB when a window has room there
+ * (pci_place), since QEMU 10.0.2 decodes a VF BAR with its low 32 bits only
+ * (its VF BARs placed at 0xe000020000 showed at 0x20000, over RAM), so a VF
+ * BAR above 4 GiB works on hardware but not there.
  */
-static bool place_vf_bar(const struct pci_function *pf, const struct pci_bar *bar, uint64_t span,
-			 const struct pci_range *used, size_t n_used, uint64_t *at)
+static bool place_vf_bar(const struct pci_function *pf, const struct pci_bar *bar, uint64_t span, uint64_t *at)
 {
-	if (pf->parent == PCI_NO_INDEX)
-		return false; /* a root-bus PF: the host bridge's windows are in ACPI's _CRS, which is not read */
-	const struct pci_bridge_windows *w = &pci_function_at(pf->parent)->windows;
-	const uint64_t four_gib = 1ull << 32;
-	struct pci_window low = w->pref, high = w->pref;
-	if (low.limit >= four_gib)
-		low.limit = four_gib - 1;
-	if (high.base < four_gib)
-		high.base = four_gib;
-	bool pref = bar->flags & PCI_BAR_PREFETCH;
-	if (pref && pci_range_place(low, used, n_used, span, bar->size, at))
-		return true;
-	if (pci_range_place(w->mem, used, n_used, span, bar->size, at))
-		return true;
-	if (!pref || !(bar->flags & PCI_BAR_64) || !pci_range_place(high, used, n_used, span, bar->size, at))
+	if (!pci_place(pf, bar->flags, span, bar->size, at))
 		return false;
-	print_rid("pci: ", pf);
-	kprintf(": VF BAR at 0x%lx, above 4 GiB, where QEMU 10.0.2 does not decode VF BARs\n", *at);
+	if (*at + span - 1 > 0xffffffffull) {
+		print_rid("pci: ", pf);
+		kprintf(": VF BAR at 0x%lx, above 4 GiB, where QEMU 10.0.2 does not decode VF BARs\n", *at);
+	}
 	return true;
 }
 
@@ -116,8 +61,6 @@ static int assign_vf_bars(struct pci_function *pf, uint16_t num_vfs)
 {
 	struct pci_sriov *s = &pf->sriov;
 	pci_bars_probe(pf->cfg, pf->rid, (uint16_t)(s->cap + PCI_SRIOV_VF_BAR0), PCI_NORMAL_BARS, s->vf_bar);
-	static struct pci_range used[MAX_USED_RANGES]; /* callers are serialized by pci_sriov_enable's boot or busy flag */
-	size_t n_used = collect_used((uint16_t)pci_index_of(pf), used);
 	for (unsigned b = 0; b < PCI_NORMAL_BARS; b++) {
 		struct pci_bar *bar = &s->vf_bar[b];
 		uint64_t span = pci_sriov_vf_bar_span(bar->size, num_vfs), at;
@@ -126,7 +69,7 @@ static int assign_vf_bars(struct pci_function *pf, uint16_t num_vfs)
 		/* firmware's placement stands below 4 GiB; above, it moves down where a window has room (see place_vf_bar) */
 		if (bar->base && bar->base + span - 1 <= 0xffffffffull)
 			continue;
-		bool placed = span && place_vf_bar(pf, bar, span, used, n_used, &at);
+		bool placed = span && place_vf_bar(pf, bar, span, &at);
 		if (!placed && bar->base) {
 			print_rid("pci: ", pf);
 			kprintf(": VF BAR%u stays where firmware put it, 0x%lx, above 4 GiB, where QEMU 10.0.2 does not "
@@ -138,8 +81,7 @@ static int assign_vf_bars(struct pci_function *pf, uint16_t num_vfs)
 			return -SIETCH_ENOSPC;
 		}
 		pci_bar_assign(pf->cfg, pf->rid, (uint16_t)(s->cap + PCI_SRIOV_VF_BAR0 + 4 * b), bar, at);
-		bar->base = at;
-		add_range(used, &n_used, at, span);
+		bar->base = at; /* the next VF BAR's placement sees this one: NumVFs is already set */
 	}
 	return 0;
 }
@@ -219,8 +161,11 @@ static int sriov_enable_locked(struct pci_function *pf, uint16_t num_vfs)
 	pci_write16(cfg, pf->rid, (uint16_t)(s->cap + PCI_SRIOV_NUM_VFS), num_vfs);
 	pci_sriov_read(cfg, pf->rid, s->cap, s);
 	int err = check_vf_rids(pf, num_vfs);
-	if (!err)
+	if (!err) {
+		pci_place_lock();
 		err = assign_vf_bars(pf, num_vfs);
+		pci_place_unlock();
+	}
 	if (err) {
 		pci_write16(cfg, pf->rid, (uint16_t)(s->cap + PCI_SRIOV_NUM_VFS), 0);
 		s->num_vfs = 0;

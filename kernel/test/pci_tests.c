@@ -90,3 +90,44 @@ KTEST(pci_igb_vf_registers)
 	KTEST_EXPECT(seen == pf->sriov.num_vfs, "%u VFs in the table, NumVFs %u", seen, pf->sriov.num_vfs);
 	return 0;
 }
+
+/*
+ * A BAR firmware left unassigned gets an address: the igb PF's MSI-X BAR is
+ * cleared to stand for one, then placed again; its table must read back
+ * masked entries (PCIe §7.7.2.8) at the new address, inside rp0's windows.
+ */
+KTEST(pci_bar_assign_unassigned)
+{
+	struct pci_function *pf = pci_find(IGB_VENDOR, IGB_PF_DEVICE, 0);
+	if (!pf) {
+		kprintf("pci-test: no igb (%04x:%04x) attached; nothing to check\n", IGB_VENDOR, IGB_PF_DEVICE);
+		return 0;
+	}
+	const unsigned b = pf->msix.table_bar;
+	KTEST_EXPECT(pf->has_msix && pf->bar[b].size && (pf->bar[b].flags & PCI_BAR_64), "no 64-bit MSI-X BAR");
+	uint16_t command = pci_read16(pf->cfg, pf->rid, PCI_COMMAND);
+	pci_write16(pf->cfg, pf->rid, PCI_COMMAND, command & ~PCI_COMMAND_MEMORY);
+	pci_bar_assign(pf->cfg, pf->rid, (uint16_t)(PCI_BAR0 + 4 * b), &pf->bar[b], 0);
+	pci_write16(pf->cfg, pf->rid, PCI_COMMAND, command);
+	pf->bar[b].base = 0;
+	pci_assign_unassigned(pf);
+	uint64_t base = pf->bar[b].base, size = pf->bar[b].size;
+	KTEST_EXPECT(base && !(base & (size - 1)), "BAR%u placed at 0x%lx", b, base);
+	const struct pci_bridge_windows *w = &pci_function_at(pf->parent)->windows;
+	bool in_mem = base >= w->mem.base && base + size - 1 <= w->mem.limit;
+	bool in_pref = base >= w->pref.base && base + size - 1 <= w->pref.limit;
+	KTEST_EXPECT(in_mem || in_pref, "BAR%u at 0x%lx is outside the root port's windows", b, base);
+	for (unsigned other = 0; other < pf->bar_count; other++) {
+		const struct pci_bar *o = &pf->bar[other];
+		KTEST_EXPECT(other == b || !o->size || (o->flags & (PCI_BAR_IO | PCI_BAR_UPPER)) ||
+				     o->base + o->size <= base || base + size <= o->base,
+			     "BAR%u overlaps BAR%u", b, other);
+	}
+	struct pci_bar probed[PCI_NORMAL_BARS];
+	pci_bars_probe(pf->cfg, pf->rid, PCI_BAR0, PCI_NORMAL_BARS, probed);
+	KTEST_EXPECT(probed[b].base == base, "BAR%u register reads 0x%lx, not 0x%lx", b, probed[b].base, base);
+	volatile void *table = pci_msix_table(pf);
+	KTEST_EXPECT(table && mmio_read32(mmio_at(table, PCI_MSIX_ENTRY_VECTOR_CONTROL)) == PCI_MSIX_ENTRY_MASKED,
+		     "the MSI-X table does not answer at 0x%lx", base);
+	return 0;
+}
