@@ -2,6 +2,7 @@
 #include "kernel/pci/ecam.h"
 
 #include "kernel/arch/platform.h"
+#include "kernel/arch/spinlock.h"
 #include "kernel/console.h"
 #include "kernel/mm/vm.h"
 #include "lib/common/mmio.h"
@@ -10,14 +11,18 @@
 
 static struct ecam_region regions[ACPI_MAX_MCFG];
 static unsigned region_count;
+static struct spinlock map_lock = SPINLOCK_INIT("ecam map");
 
-/* Maps a bus's configuration space on first use; uncached, as MMIO must be. */
+/* Maps a bus's configuration space on first use; uncached, as MMIO must be. The lock keeps two CPUs from mapping one bus twice. */
 static volatile uint8_t *ecam_bus(struct ecam_region *r, uint8_t bus)
 {
 	uint64_t phys = r->phys + ((uint64_t)bus << 20);
 	if (!__atomic_load_n(&r->mapped[bus], __ATOMIC_ACQUIRE)) {
-		kmap_mmio(phys, ECAM_BUS_BYTES);
+		spin_lock(&map_lock);
+		if (!r->mapped[bus])
+			kmap_mmio(phys, ECAM_BUS_BYTES);
 		__atomic_store_n(&r->mapped[bus], 1, __ATOMIC_RELEASE);
+		spin_unlock(&map_lock);
 	}
 	return phys_to_virt(phys);
 }

@@ -5,6 +5,7 @@
  */
 #include "kernel/pci/pci.h"
 
+#include "kernel/arch/spinlock.h"
 #include "kernel/console.h"
 #include "kernel/mm/vm.h"
 #include "kernel/pci/ecam.h"
@@ -25,19 +26,17 @@ struct pci_function *pci_function_at(size_t index) { return index < pci_function
 
 size_t pci_index_of(const struct pci_function *f) { return (size_t)(f - table); }
 
-/* Callers append one at a time (boot, or under the PF's sriov_busy flag), so only the slot needs claiming. */
 struct pci_function *pci_table_append(const struct pci_function *f)
 {
-	static volatile uint32_t append_lock;
-	while (__atomic_exchange_n(&append_lock, 1, __ATOMIC_ACQUIRE))
-		__builtin_ia32_pause();
+	static struct spinlock append_lock = SPINLOCK_INIT("pci table");
 	struct pci_function *slot = 0;
+	spin_lock(&append_lock);
 	if (table_count < PCI_MAX_FUNCTIONS) {
 		slot = &table[table_count];
 		*slot = *f;
 		__atomic_store_n(&table_count, table_count + 1, __ATOMIC_RELEASE);
 	}
-	__atomic_store_n(&append_lock, 0, __ATOMIC_RELEASE);
+	spin_unlock(&append_lock);
 	return slot;
 }
 
