@@ -86,17 +86,49 @@ static int assign_vf_bars(struct pci_function *pf, uint16_t num_vfs)
 	return 0;
 }
 
-/* §9.2.1.2: every VF must be reachable, on the PF's bus or a later one the bridge above still forwards. */
+/*
+ * PCIe §6.13, §9.3.3.3.5: VFs use function numbers past 7 (the igb's sit at
+ * devfn 0x80 and up), which a Root or Downstream Port forwards only with ARI
+ * Forwarding Enable. Where the port supports it and the PF has the ARI
+ * capability, turn it on; the PF then gets ARI Capable Hierarchy (only
+ * function 0 has it), which may change First VF Offset and VF Stride and so
+ * goes in before NumVFs.
+ */
+static uint16_t ari_setup(const struct pci_function *pf)
+{
+	if (pf->parent == PCI_NO_INDEX || !pci_ecap_find(pf->cfg, pf->rid, PCI_ECAP_ID_ARI))
+		return 0;
+	const struct pci_function *br = pci_function_at(pf->parent);
+	uint16_t exp = pci_cap_find(br->cfg, br->rid, PCI_CAP_ID_EXP);
+	if (!exp || !(pci_read32(br->cfg, br->rid, (uint16_t)(exp + PCI_EXP_DEVCAP2)) & PCI_EXP_DEVCAP2_ARI))
+		return 0;
+	uint16_t devctl2 = pci_read16(br->cfg, br->rid, (uint16_t)(exp + PCI_EXP_DEVCTL2));
+	pci_write16(br->cfg, br->rid, (uint16_t)(exp + PCI_EXP_DEVCTL2), devctl2 | PCI_EXP_DEVCTL2_ARI);
+	return PCI_RID_FN(pf->rid) == 0 ? PCI_SRIOV_CONTROL_ARI : 0;
+}
+
+/* The bridge above pf forwards configuration requests for every VF (§9.2.1.2 VF discovery). */
 static int check_vf_rids(const struct pci_function *pf, uint16_t num_vfs)
 {
 	const struct pci_sriov *s = &pf->sriov;
-	uint8_t last_bus = pf->parent == PCI_NO_INDEX ? PCI_RID_BUS(pf->rid) : pci_function_at(pf->parent)->subordinate;
+	uint8_t secondary = PCI_RID_BUS(pf->rid), subordinate = secondary;
+	bool below_port = false, ari = false;
+	if (pf->parent != PCI_NO_INDEX) {
+		const struct pci_function *br = pci_function_at(pf->parent);
+		uint16_t exp = pci_cap_find(br->cfg, br->rid, PCI_CAP_ID_EXP);
+		unsigned type = exp ? PCI_EXP_TYPE(pci_read16(br->cfg, br->rid, (uint16_t)(exp + PCI_EXP_FLAGS))) : 0;
+		below_port = type == PCI_EXP_TYPE_ROOT_PORT || type == PCI_EXP_TYPE_DOWNSTREAM;
+		ari = exp && (pci_read16(br->cfg, br->rid, (uint16_t)(exp + PCI_EXP_DEVCTL2)) & PCI_EXP_DEVCTL2_ARI);
+		subordinate = br->subordinate;
+	}
 	for (uint16_t i = 0; i < num_vfs; i++) {
-		uint16_t rid;
+		uint16_t rid = 0;
 		if (!pci_sriov_vf_rid(pf->rid, s->vf_offset, s->vf_stride, num_vfs, i, &rid) ||
-		    PCI_RID_BUS(rid) > last_bus) {
+		    !pci_rid_reachable(rid, secondary, subordinate, below_port, ari)) {
 			print_rid("pci: ", pf);
-			kprintf(": VF %u would sit beyond bus %u, the last one forwarded to; VFs stay off\n", i, last_bus);
+			kprintf(": VF %u at %02x:%02x.%u cannot be reached through the bridge above (buses %u-%u%s); "
+				"VFs stay off\n", i, PCI_RID_BUS(rid), PCI_RID_DEV(rid), PCI_RID_FN(rid), secondary,
+				subordinate, below_port && !ari ? ", no ARI forwarding" : "");
 			return -SIETCH_EINVAL;
 		}
 	}
@@ -157,6 +189,9 @@ static int sriov_enable_locked(struct pci_function *pf, uint16_t num_vfs)
 	/* §9.3.3.13: VF BARs are sized and aligned in System Page Size units; x86's page is 4 KiB */
 	if (s->page_sizes & PCI_SRIOV_PAGE_4K)
 		pci_write32(cfg, pf->rid, (uint16_t)(s->cap + PCI_SRIOV_SYSTEM_PAGE), PCI_SRIOV_PAGE_4K);
+	uint16_t ari = ari_setup(pf);
+	if (ari)
+		pci_write16(cfg, pf->rid, (uint16_t)(s->cap + PCI_SRIOV_CONTROL), ari); /* VF Enable stays 0 */
 	/* §9.3.3.7, §9.3.3.9-10: NumVFs first; First VF Offset and VF Stride may change with it */
 	pci_write16(cfg, pf->rid, (uint16_t)(s->cap + PCI_SRIOV_NUM_VFS), num_vfs);
 	pci_sriov_read(cfg, pf->rid, s->cap, s);
@@ -172,9 +207,8 @@ static int sriov_enable_locked(struct pci_function *pf, uint16_t num_vfs)
 		return err;
 	}
 	/* §9.3.3.3.1, §9.3.3.3.4: VF Enable and VF MSE in one write of the value meant (QEMU acts on each write) */
-	uint16_t control = s->control & PCI_SRIOV_CONTROL_ARI;
 	pci_write16(cfg, pf->rid, (uint16_t)(s->cap + PCI_SRIOV_CONTROL),
-		    control | PCI_SRIOV_CONTROL_VFE | PCI_SRIOV_CONTROL_MSE);
+		    ari | PCI_SRIOV_CONTROL_VFE | PCI_SRIOV_CONTROL_MSE);
 	timer_delay_us(PCI_SRIOV_ENABLE_WAIT_US);
 	s->control = pci_read16(cfg, pf->rid, (uint16_t)(s->cap + PCI_SRIOV_CONTROL));
 	print_rid("pci: ", pf);

@@ -71,6 +71,14 @@ KTEST(pci_igb_vf_registers)
 		KTEST_EXPECT(err == 0, "pci_sriov_enable: %d", err);
 	}
 	KTEST_EXPECT(pci_sriov_enable(pf, 1) == -SIETCH_EBUSY, "a second enable was not refused");
+	/* the VFs sit at device 0x10 behind a root port: ARI forwarding on, ARI Capable Hierarchy in the PF */
+	const struct pci_function *rp = pci_function_at(pf->parent);
+	uint16_t exp = pci_cap_find(rp->cfg, rp->rid, PCI_CAP_ID_EXP);
+	KTEST_EXPECT(pci_read16(rp->cfg, rp->rid, (uint16_t)(exp + PCI_EXP_DEVCTL2)) & PCI_EXP_DEVCTL2_ARI,
+		     "ARI Forwarding Enable is off in the root port");
+	uint16_t control = pci_read16(pf->cfg, pf->rid, (uint16_t)(pf->sriov.cap + PCI_SRIOV_CONTROL));
+	KTEST_EXPECT(control == (PCI_SRIOV_CONTROL_VFE | PCI_SRIOV_CONTROL_MSE | PCI_SRIOV_CONTROL_ARI),
+		     "SR-IOV Control reads 0x%x", control);
 	struct pci_function *vf0 = pci_function_at(pci_function_count() - 1);
 	KTEST_EXPECT(pci_claim(vf0, 7) && !pci_claim(vf0, 8) && vf0->owner == 7, "claiming a VF twice");
 	pci_release(vf0, 8);

@@ -230,6 +230,14 @@ bool pci_sriov_vf_rid(uint16_t pf_rid, uint16_t offset, uint16_t stride, uint16_
 	return true;
 }
 
+bool pci_rid_reachable(uint16_t rid, uint8_t secondary, uint8_t subordinate, bool below_port, bool ari_forwarding)
+{
+	uint8_t bus = PCI_RID_BUS(rid);
+	if (bus < secondary || bus > subordinate)
+		return false;
+	return !below_port || ari_forwarding || bus != secondary || PCI_RID_DEV(rid) == 0;
+}
+
 uint64_t pci_sriov_vf_bar_span(uint64_t size, uint16_t num_vfs)
 {
 	if (num_vfs && size > UINT64_MAX / num_vfs)

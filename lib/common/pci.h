@@ -84,6 +84,16 @@
 #define PCI_CAP_ID_EXP 0x10
 #define PCI_CAP_ID_MSIX 0x11
 
+/* The PCI Express capability (PCIe §7.5.3). */
+#define PCI_EXP_FLAGS 0x02   /* §7.5.3.2: Device/Port Type in bits 7:4 */
+#define PCI_EXP_TYPE(flags) (((flags) >> 4) & 0xf)
+#define PCI_EXP_TYPE_ROOT_PORT 0x4
+#define PCI_EXP_TYPE_DOWNSTREAM 0x6
+#define PCI_EXP_DEVCAP2 0x24 /* §7.5.3.15 Device Capabilities 2 */
+#define PCI_EXP_DEVCTL2 0x28 /* §7.5.3.16 Device Control 2 */
+#define PCI_EXP_DEVCAP2_ARI (1u << 5) /* ARI Forwarding Supported */
+#define PCI_EXP_DEVCTL2_ARI (1u << 5) /* ARI Forwarding Enable */
+
 /* Extended capability IDs (PCI Code and ID Assignment 1.11 §3). */
 #define PCI_ECAP_ID_AER 0x0001
 #define PCI_ECAP_ID_ARI 0x000e
@@ -271,6 +281,13 @@ void pci_sriov_read(const struct pci_cfg *cfg, uint16_t rid, uint16_t cap, struc
  */
 bool pci_sriov_vf_rid(uint16_t pf_rid, uint16_t offset, uint16_t stride, uint16_t num_vfs, uint16_t index,
 		      uint16_t *out);
+/*
+ * Whether a configuration request for rid reaches a function below a
+ * bridge with these bus numbers: rid's bus must lie in [secondary,
+ * subordinate], and below a Root or Downstream Port only device 0 of the
+ * secondary bus answers unless ARI Forwarding is on (PCIe §7.3.1, §6.13).
+ */
+bool pci_rid_reachable(uint16_t rid, uint8_t secondary, uint8_t subordinate, bool below_port, bool ari_forwarding);
 /* The bytes a VF BAR needs for n VFs: each VF's copy is size bytes,
  * contiguous (PCIe §9.3.3.14). 0 on overflow. */
 uint64_t pci_sriov_vf_bar_span(uint64_t size, uint16_t num_vfs);

@@ -386,6 +386,21 @@ static void test_sriov_vf_rids(void **state)
 	assert_false(pci_sriov_vf_rid(0xff00, 0x100, 1, 1, 0, &rid)); /* beyond bus 255 */
 }
 
+static void test_rid_reachable(void **state)
+{
+	(void)state;
+	/* below a root port with buses 1-1: device 0 always, device 0x10 only with ARI forwarding */
+	assert_true(pci_rid_reachable(PCI_RID(1, 0, 1), 1, 1, true, false));
+	assert_false(pci_rid_reachable(PCI_RID(1, 0x10, 0), 1, 1, true, false));
+	assert_true(pci_rid_reachable(PCI_RID(1, 0x10, 0), 1, 1, true, true));
+	/* below a PCI-to-PCI bridge that is not a port, any device number */
+	assert_true(pci_rid_reachable(PCI_RID(1, 0x10, 0), 1, 1, false, false));
+	/* a VF on a later bus needs the subordinate number to cover it */
+	assert_false(pci_rid_reachable(PCI_RID(2, 0, 0), 1, 1, true, true));
+	assert_true(pci_rid_reachable(PCI_RID(2, 3, 0), 1, 2, true, false)); /* not the secondary bus */
+	assert_false(pci_rid_reachable(PCI_RID(0, 0, 0), 1, 2, true, true));
+}
+
 static void test_sriov_read_and_vf_bars(void **state)
 {
 	(void)state;
@@ -544,6 +559,7 @@ int main(void)
 		cmocka_unit_test_setup(test_range_place_rejects_bad_requests, setup),
 		cmocka_unit_test_setup(test_vf_bar_span, setup),
 		cmocka_unit_test_setup(test_sriov_vf_rids, setup),
+		cmocka_unit_test_setup(test_rid_reachable, setup),
 		cmocka_unit_test_setup(test_sriov_read_and_vf_bars, setup),
 		cmocka_unit_test_setup(test_msi_64bit, setup),
 		cmocka_unit_test_setup(test_msi_32bit_puts_data_at_8, setup),
