@@ -30,6 +30,7 @@ static const char *class_name(uint32_t class_code)
 	return "";
 }
 
+/* Names from the PCI Code and ID Assignment specification 1.11, §2 and §3. */
 static const char *cap_name(uint8_t id)
 {
 	switch (id) {
@@ -38,6 +39,8 @@ static const char *cap_name(uint8_t id)
 	case PCI_CAP_ID_VENDOR: return "vendor";
 	case PCI_CAP_ID_EXP: return "PCIe";
 	case PCI_CAP_ID_MSIX: return "MSI-X";
+	case 0x0d: return "SSVID"; /* bridge subsystem vendor ID */
+	case 0x12: return "SATA";
 	default: return 0;
 	}
 }
@@ -48,6 +51,10 @@ static const char *ecap_name(uint16_t id)
 	case PCI_ECAP_ID_AER: return "AER";
 	case PCI_ECAP_ID_ARI: return "ARI";
 	case PCI_ECAP_ID_SRIOV: return "SR-IOV";
+	case 0x0003: return "DSN";
+	case 0x000b: return "vendor";
+	case 0x000d: return "ACS";
+	case 0x0019: return "SecPCIe";
 	default: return 0;
 	}
 }
