@@ -64,6 +64,16 @@ size_t pci_index_of(const struct pci_function *f);
 volatile void *pci_bar_map(const struct pci_function *f, unsigned bar);
 /* The function's MSI-X table, mapped (lib/common/pci.h programs its entries); NULL without MSI-X or its BAR. */
 volatile void *pci_msix_table(const struct pci_function *f);
+/*
+ * Message-signalled interrupts with an address/data pair the caller got from
+ * the interrupt code (which owns vectors): pci_msix_set programs entry index
+ * and enables MSI-X (MSI and INTx off); pci_msi_set does the same for one MSI
+ * vector. -SIETCH_EINVAL when the function lacks the capability, its table
+ * cannot be mapped, or index is outside the table.
+ */
+int pci_msix_set(struct pci_function *f, unsigned index, uint64_t address, uint32_t data);
+int pci_msix_mask(struct pci_function *f, unsigned index, bool masked);
+int pci_msi_set(struct pci_function *f, uint64_t address, uint32_t data);
 /* Sets Memory Space and Bus Master in the function's own Command register (PCIe §7.5.1.1.3). */
 void pci_enable_memory_and_master(const struct pci_function *f);
 

@@ -47,12 +47,19 @@ static int check_igb_vf(const struct pci_function *vf, char *why, size_t why_siz
 	KTEST_EXPECT(status != 0xffffffffu && status != 0, "VF %u STATUS reads 0x%x: BAR0 does not decode",
 		     vf->vf_index, status);
 	KTEST_EXPECT(vf->decodes, "VF %u MSI-X table does not read back masked entries", vf->vf_index);
-	/* an entry programmed through the lib reads back (PCIe §7.7.2.5-§7.7.2.8), then is masked again */
+	/* an entry programmed with an address/data pair reads back (PCIe §7.7.2.5-§7.7.2.8), MSI-X on; then masked, off */
+	struct pci_function *w = pci_function_at(pci_index_of(vf));
+	KTEST_EXPECT(pci_msix_set(w, 0, 0xfee00000ull, 0x4f) == 0, "pci_msix_set on VF %u", vf->vf_index);
+	KTEST_EXPECT(pci_msix_set(w, vf->msix.table_size, 0xfee00000ull, 0x4f) == -SIETCH_EINVAL,
+		     "an entry past the table was accepted");
 	volatile uint32_t *entry = pci_msix_table(vf);
-	KTEST_EXPECT(entry && pci_msix_entry_program(entry, &vf->msix, 0, 0xfee00000ull, 0x4f) == 0, "programming entry 0");
+	uint16_t control = pci_read16(vf->cfg, vf->rid, (uint16_t)(vf->msix.cap + PCI_MSIX_CONTROL));
 	KTEST_EXPECT(entry[0] == 0xfee00000u && entry[1] == 0 && entry[2] == 0x4f && entry[3] == 0,
 		     "VF %u MSI-X entry 0 reads %x %x %x %x", vf->vf_index, entry[0], entry[1], entry[2], entry[3]);
-	pci_msix_entry_mask(entry, &vf->msix, 0, true);
+	KTEST_EXPECT((control & (PCI_MSIX_CONTROL_ENABLE | PCI_MSIX_CONTROL_FUNCTION_MASK)) == PCI_MSIX_CONTROL_ENABLE,
+		     "VF %u MSI-X control 0x%x", vf->vf_index, control);
+	pci_msix_mask(w, 0, true);
+	pci_msix_disable(vf->cfg, vf->rid, &vf->msix);
 	return 0;
 }
 
@@ -137,5 +144,30 @@ KTEST(pci_bar_assign_unassigned)
 	volatile void *table = pci_msix_table(pf);
 	KTEST_EXPECT(table && mmio_read32(mmio_at(table, PCI_MSIX_ENTRY_VECTOR_CONTROL)) == PCI_MSIX_ENTRY_MASKED,
 		     "the MSI-X table does not answer at 0x%lx", base);
+	return 0;
+}
+
+/* MSI with an address/data pair on the igb PF (PCIe §7.7.1): the registers read back, MSI on, MSI-X and INTx off. */
+KTEST(pci_msi_program)
+{
+	struct pci_function *pf = pci_find(IGB_VENDOR, IGB_PF_DEVICE, 0);
+	if (!pf) {
+		kprintf("pci-test: no igb (%04x:%04x) attached; nothing to check\n", IGB_VENDOR, IGB_PF_DEVICE);
+		return 0;
+	}
+	struct pci_msi msi;
+	KTEST_EXPECT(pci_msi_read(pf->cfg, pf->rid, pf->msi_cap, &msi), "the igb PF has no MSI capability");
+	KTEST_EXPECT(pci_msi_set(pf, 0xfee01000ull, 0x4e) == 0, "pci_msi_set");
+	uint16_t data_reg = (uint16_t)(msi.cap + (msi.is_64 ? PCI_MSI_DATA_64 : PCI_MSI_DATA_32));
+	KTEST_EXPECT(pci_read32(pf->cfg, pf->rid, (uint16_t)(msi.cap + PCI_MSI_ADDRESS_LO)) == 0xfee01000u,
+		     "MSI address reads back wrong");
+	KTEST_EXPECT(pci_read16(pf->cfg, pf->rid, data_reg) == 0x4e, "MSI data reads back wrong");
+	uint16_t control = pci_read16(pf->cfg, pf->rid, (uint16_t)(msi.cap + PCI_MSI_CONTROL));
+	KTEST_EXPECT((control & (PCI_MSI_CONTROL_ENABLE | PCI_MSI_CONTROL_MME_MASK)) == PCI_MSI_CONTROL_ENABLE,
+		     "MSI control 0x%x", control);
+	KTEST_EXPECT(!(pci_read16(pf->cfg, pf->rid, (uint16_t)(pf->msix.cap + PCI_MSIX_CONTROL)) & PCI_MSIX_CONTROL_ENABLE),
+		     "MSI-X stayed on beside MSI");
+	KTEST_EXPECT(pci_read16(pf->cfg, pf->rid, PCI_COMMAND) & PCI_COMMAND_INTX_DISABLE, "INTx stayed on");
+	pci_msi_disable(pf->cfg, pf->rid, &msi);
 	return 0;
 }

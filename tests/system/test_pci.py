@@ -108,13 +108,15 @@ def test_lspci_shows_vfs():
 
 
 def test_igb_vf_registers():
-    """The kernel self-tests enable VFs on the igb and read STATUS through each VF's BAR0, and give
-    a BAR left unassigned (the PF's MSI-X BAR, cleared) an address again."""
-    r = boot(cmdline="test=pci_root_ports,pci_bar_assign_unassigned,pci_igb_vf_registers", extra=devices(),
-             timeout=180)
+    """The kernel self-tests enable VFs on the igb and read STATUS through each VF's BAR0, program
+    MSI-X entries of the VFs and MSI of the PF with an address/data pair, and give a BAR left
+    unassigned (the PF's MSI-X BAR, cleared) an address again."""
+    r = boot(cmdline="test=pci_root_ports,pci_bar_assign_unassigned,pci_igb_vf_registers,pci_msi_program",
+             extra=devices(), timeout=180)
     r.expect_status(PASS)
     r.expect(r"^ktest: pci_root_ports: pass$")
     r.expect(r"^ktest: pci_bar_assign_unassigned: pass$")
+    r.expect(r"^ktest: pci_msi_program: pass$")
     r.expect(r"^pci: 01:00\.0: BAR3 \(0x4000 bytes\) was left unassigned: placed at 0x[0-9a-f]+$")
     r.expect(r"^ktest: pci_igb_vf_registers: pass$")
     check(r.count(r"^pci-test: igb VF \d at 01:10\.\d: BAR0 0x[0-9a-f]+ STATUS 0x[0-9a-f]{8}$") == 2,
