@@ -64,7 +64,8 @@ volatile void *pci_msix_table(const struct pci_function *f)
 	if (!f->has_msix)
 		return 0;
 	volatile void *bar = pci_bar_map(f, f->msix.table_bar);
-	return bar && f->msix.table_offset < f->bar[f->msix.table_bar].size ? mmio_at(bar, f->msix.table_offset) : 0;
+	uint64_t end = (uint64_t)f->msix.table_offset + (uint64_t)f->msix.table_size * PCI_MSIX_ENTRY_SIZE;
+	return bar && end <= f->bar[f->msix.table_bar].size ? mmio_at(bar, f->msix.table_offset) : 0;
 }
 
 bool pci_claim(struct pci_function *f, uint32_t pid)
