@@ -186,15 +186,8 @@ static int sriov_enable_locked(struct pci_function *pf, uint16_t num_vfs)
 		return -SIETCH_EINVAL;
 	if (pci_read16(cfg, pf->rid, (uint16_t)(s->cap + PCI_SRIOV_CONTROL)) & PCI_SRIOV_CONTROL_VFE)
 		return -SIETCH_EBUSY;
-	/* §9.3.3.13: VF BARs are sized and aligned in System Page Size units; x86's page is 4 KiB */
-	if (s->page_sizes & PCI_SRIOV_PAGE_4K)
-		pci_write32(cfg, pf->rid, (uint16_t)(s->cap + PCI_SRIOV_SYSTEM_PAGE), PCI_SRIOV_PAGE_4K);
 	uint16_t ari = ari_setup(pf);
-	if (ari)
-		pci_write16(cfg, pf->rid, (uint16_t)(s->cap + PCI_SRIOV_CONTROL), ari); /* VF Enable stays 0 */
-	/* §9.3.3.7, §9.3.3.9-10: NumVFs first; First VF Offset and VF Stride may change with it */
-	pci_write16(cfg, pf->rid, (uint16_t)(s->cap + PCI_SRIOV_NUM_VFS), num_vfs);
-	pci_sriov_read(cfg, pf->rid, s->cap, s);
+	pci_sriov_prepare(cfg, pf->rid, s, num_vfs, ari);
 	int err = check_vf_rids(pf, num_vfs);
 	if (!err) {
 		pci_place_lock();
@@ -202,15 +195,11 @@ static int sriov_enable_locked(struct pci_function *pf, uint16_t num_vfs)
 		pci_place_unlock();
 	}
 	if (err) {
-		pci_write16(cfg, pf->rid, (uint16_t)(s->cap + PCI_SRIOV_NUM_VFS), 0);
-		s->num_vfs = 0;
+		pci_sriov_abort(cfg, pf->rid, s);
 		return err;
 	}
-	/* §9.3.3.3.1, §9.3.3.3.4: VF Enable and VF MSE in one write of the value meant (QEMU acts on each write) */
-	pci_write16(cfg, pf->rid, (uint16_t)(s->cap + PCI_SRIOV_CONTROL),
-		    ari | PCI_SRIOV_CONTROL_VFE | PCI_SRIOV_CONTROL_MSE);
-	timer_delay_us(PCI_SRIOV_ENABLE_WAIT_US);
-	s->control = pci_read16(cfg, pf->rid, (uint16_t)(s->cap + PCI_SRIOV_CONTROL));
+	pci_sriov_commit(cfg, pf->rid, s, ari);
+	timer_delay_us(PCI_SRIOV_ENABLE_WAIT_US); /* §9.3.3.3.1: before the first request to a VF */
 	print_rid("pci: ", pf);
 	kprintf(": %u of %u VFs enabled (offset 0x%x, stride %u, device %04x)\n", num_vfs, s->total_vfs, s->vf_offset,
 		s->vf_stride, s->vf_device);

@@ -218,6 +218,29 @@ void pci_sriov_read(const struct pci_cfg *cfg, uint16_t rid, uint16_t cap, struc
 	out->page_sizes = pci_read32(cfg, rid, (uint16_t)(cap + PCI_SRIOV_PAGE_SIZES));
 }
 
+void pci_sriov_prepare(const struct pci_cfg *cfg, uint16_t rid, struct pci_sriov *s, uint16_t num_vfs, uint16_t ari)
+{
+	if (s->page_sizes & PCI_SRIOV_PAGE_4K)
+		pci_write32(cfg, rid, (uint16_t)(s->cap + PCI_SRIOV_SYSTEM_PAGE), PCI_SRIOV_PAGE_4K);
+	if (ari)
+		pci_write16(cfg, rid, (uint16_t)(s->cap + PCI_SRIOV_CONTROL), ari & PCI_SRIOV_CONTROL_ARI);
+	pci_write16(cfg, rid, (uint16_t)(s->cap + PCI_SRIOV_NUM_VFS), num_vfs);
+	pci_sriov_read(cfg, rid, s->cap, s);
+}
+
+void pci_sriov_commit(const struct pci_cfg *cfg, uint16_t rid, struct pci_sriov *s, uint16_t ari)
+{
+	pci_write16(cfg, rid, (uint16_t)(s->cap + PCI_SRIOV_CONTROL),
+		    (ari & PCI_SRIOV_CONTROL_ARI) | PCI_SRIOV_CONTROL_VFE | PCI_SRIOV_CONTROL_MSE);
+	s->control = pci_read16(cfg, rid, (uint16_t)(s->cap + PCI_SRIOV_CONTROL));
+}
+
+void pci_sriov_abort(const struct pci_cfg *cfg, uint16_t rid, struct pci_sriov *s)
+{
+	pci_write16(cfg, rid, (uint16_t)(s->cap + PCI_SRIOV_NUM_VFS), 0);
+	s->num_vfs = 0;
+}
+
 bool pci_sriov_vf_rid(uint16_t pf_rid, uint16_t offset, uint16_t stride, uint16_t num_vfs, uint16_t index,
 		      uint16_t *out)
 {

@@ -272,6 +272,21 @@ struct pci_sriov {
 	struct pci_bar vf_bar[PCI_NORMAL_BARS]; /* size per VF; base of VF 0 */
 };
 
+/*
+ * The configuration writes of enabling VFs, in the order PCIe §9.2.1 and
+ * §9.3.3 ask for, split around what the caller must do in between (check the
+ * routing IDs, place the VF BARs). prepare: System Page Size 4 KiB where
+ * supported (§9.3.3.13), ARI Capable Hierarchy if ari (§9.3.3.3.5; VF Enable
+ * stays 0), NumVFs (§9.3.3.7), then a fresh read of the capability into s,
+ * since First VF Offset and VF Stride may change with both (§9.3.3.9-10).
+ * commit: VF Enable and VF MSE in one write with ari (§9.3.3.3.1, §9.3.3.3.4)
+ * -- the only write of VF Enable, which QEMU acts on at every write. abort:
+ * NumVFs back to 0. The 100 ms wait after commit is the caller's.
+ */
+void pci_sriov_prepare(const struct pci_cfg *cfg, uint16_t rid, struct pci_sriov *s, uint16_t num_vfs, uint16_t ari);
+void pci_sriov_commit(const struct pci_cfg *cfg, uint16_t rid, struct pci_sriov *s, uint16_t ari);
+void pci_sriov_abort(const struct pci_cfg *cfg, uint16_t rid, struct pci_sriov *s);
+
 /* Reads the SR-IOV capability at cap (without sizing the VF BARs). */
 void pci_sriov_read(const struct pci_cfg *cfg, uint16_t rid, uint16_t cap, struct pci_sriov *out);
 /*

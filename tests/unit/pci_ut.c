@@ -23,6 +23,17 @@ struct fake_fn {
 static struct fake_fn fake[FAKE_FUNCTIONS];
 static unsigned writes;
 
+/* Every write, in order, for the tests of write sequences. */
+#define WRITE_LOG 64
+static struct {
+	uint16_t rid, off;
+	unsigned width;
+	uint32_t value;
+} write_log[WRITE_LOG];
+
+/* A PF whose SR-IOV capability sits here changes First VF Offset with ARI Capable Hierarchy, as §9.3.3.9 allows. */
+static uint16_t model_sriov_cap;
+
 static struct fake_fn *fake_find(uint16_t rid)
 {
 	for (int i = 0; i < FAKE_FUNCTIONS; i++)
@@ -52,12 +63,18 @@ static void fake_write(void *ctx, uint16_t rid, uint16_t off, unsigned width, ui
 	assert_true(width == 1 || width == 2 || width == 4);
 	assert_int_equal(off % width, 0);
 	struct fake_fn *f = fake_find(rid);
+	if (writes < WRITE_LOG)
+		write_log[writes] = (typeof(write_log[0])){ rid, off, width, value };
 	writes++;
 	if (!f)
 		return;
 	for (unsigned i = 0; i < width; i++) {
 		uint8_t m = f->wmask[off + i], b = (uint8_t)(value >> (8 * i));
 		f->cfg[off + i] = (uint8_t)((f->cfg[off + i] & ~m) | (b & m));
+	}
+	if (model_sriov_cap && off == model_sriov_cap + PCI_SRIOV_NUM_VFS) {
+		bool ari = f->cfg[model_sriov_cap + PCI_SRIOV_CONTROL] & PCI_SRIOV_CONTROL_ARI;
+		f->cfg[model_sriov_cap + PCI_SRIOV_VF_OFFSET] = ari ? 0x01 : 0x80;
 	}
 }
 
@@ -107,6 +124,7 @@ static int setup(void **state)
 	(void)state;
 	memset(fake, 0, sizeof(fake));
 	writes = 0;
+	model_sriov_cap = 0;
 	return 0;
 }
 
@@ -431,6 +449,79 @@ static void test_sriov_read_and_vf_bars(void **state)
 	assert_int_equal(s.vf_bar[3].size, 0x4000);
 }
 
+/* A PF with an SR-IOV capability at 0x160 whose control, NumVFs and System Page Size are writable. */
+static struct fake_fn *sriov_pf(uint32_t page_sizes)
+{
+	struct fake_fn *f = fake_add(0x0100);
+	uint16_t c = 0x160;
+	model_sriov_cap = c;
+	put32(f, c, PCI_ECAP_ID_SRIOV | (1u << 16));
+	put16(f, c + PCI_SRIOV_TOTAL_VFS, 8);
+	put16(f, c + PCI_SRIOV_VF_OFFSET, 0x80);
+	put16(f, c + PCI_SRIOV_VF_STRIDE, 2);
+	put32(f, c + PCI_SRIOV_PAGE_SIZES, page_sizes);
+	put32(f, c + PCI_SRIOV_SYSTEM_PAGE, 1);
+	f->wmask[c + PCI_SRIOV_CONTROL] = PCI_SRIOV_CONTROL_VFE | PCI_SRIOV_CONTROL_MSE | PCI_SRIOV_CONTROL_ARI;
+	mask32(f, c + PCI_SRIOV_NUM_VFS, 0xffff);
+	mask32(f, c + PCI_SRIOV_SYSTEM_PAGE, page_sizes);
+	return f;
+}
+
+static unsigned writes_to(uint16_t off)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < writes && i < WRITE_LOG; i++)
+		n += write_log[i].off == off;
+	return n;
+}
+
+static void test_sriov_enable_sequence(void **state)
+{
+	(void)state;
+	sriov_pf(0x553);
+	uint16_t c = 0x160;
+	struct pci_sriov s;
+	pci_sriov_read(&cfg, 0x0100, c, &s);
+	pci_sriov_prepare(&cfg, 0x0100, &s, 4, PCI_SRIOV_CONTROL_ARI);
+	/* System Page Size, then ARI Capable Hierarchy without VF Enable, then NumVFs */
+	assert_int_equal(writes, 3);
+	assert_int_equal(write_log[0].off, c + PCI_SRIOV_SYSTEM_PAGE);
+	assert_int_equal(write_log[0].value, PCI_SRIOV_PAGE_4K);
+	assert_int_equal(write_log[1].off, c + PCI_SRIOV_CONTROL);
+	assert_int_equal(write_log[1].value, PCI_SRIOV_CONTROL_ARI);
+	assert_int_equal(write_log[2].off, c + PCI_SRIOV_NUM_VFS);
+	assert_int_equal(write_log[2].value, 4);
+	/* First VF Offset read again after NumVFs: the device moved it for ARI */
+	assert_int_equal(s.num_vfs, 4);
+	assert_int_equal(s.vf_offset, 1);
+	pci_sriov_commit(&cfg, 0x0100, &s, PCI_SRIOV_CONTROL_ARI);
+	/* VF Enable written once, with VF MSE and ARI, after NumVFs */
+	assert_int_equal(writes, 4);
+	assert_int_equal(write_log[3].off, c + PCI_SRIOV_CONTROL);
+	assert_int_equal(write_log[3].width, 2);
+	assert_int_equal(write_log[3].value, PCI_SRIOV_CONTROL_VFE | PCI_SRIOV_CONTROL_MSE | PCI_SRIOV_CONTROL_ARI);
+	assert_int_equal(s.control, PCI_SRIOV_CONTROL_VFE | PCI_SRIOV_CONTROL_MSE | PCI_SRIOV_CONTROL_ARI);
+}
+
+static void test_sriov_prepare_without_ari_then_abort(void **state)
+{
+	(void)state;
+	sriov_pf(0x552); /* no 4 KiB page: System Page Size stays */
+	uint16_t c = 0x160;
+	struct pci_sriov s;
+	pci_sriov_read(&cfg, 0x0100, c, &s);
+	pci_sriov_prepare(&cfg, 0x0100, &s, 2, 0);
+	assert_int_equal(writes, 1); /* NumVFs only */
+	assert_int_equal(writes_to(c + PCI_SRIOV_CONTROL), 0);
+	assert_int_equal(s.vf_offset, 0x80);
+	pci_sriov_abort(&cfg, 0x0100, &s);
+	assert_int_equal(s.num_vfs, 0);
+	struct pci_sriov again;
+	pci_sriov_read(&cfg, 0x0100, c, &again);
+	assert_int_equal(again.num_vfs, 0);
+	assert_int_equal(writes_to(c + PCI_SRIOV_CONTROL), 0); /* VF Enable never written */
+}
+
 /* ---- MSI and MSI-X ---- */
 
 static void test_msi_64bit(void **state)
@@ -560,6 +651,8 @@ int main(void)
 		cmocka_unit_test_setup(test_vf_bar_span, setup),
 		cmocka_unit_test_setup(test_sriov_vf_rids, setup),
 		cmocka_unit_test_setup(test_rid_reachable, setup),
+		cmocka_unit_test_setup(test_sriov_enable_sequence, setup),
+		cmocka_unit_test_setup(test_sriov_prepare_without_ari_then_abort, setup),
 		cmocka_unit_test_setup(test_sriov_read_and_vf_bars, setup),
 		cmocka_unit_test_setup(test_msi_64bit, setup),
 		cmocka_unit_test_setup(test_msi_32bit_puts_data_at_8, setup),
