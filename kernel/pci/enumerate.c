@@ -49,6 +49,15 @@ struct pci_function *pci_find(uint16_t vendor, uint16_t device, unsigned nth)
 	return 0;
 }
 
+struct pci_function *pci_vf(const struct pci_function *pf, uint16_t index)
+{
+	size_t n = pci_function_count(), pf_index = pci_index_of(pf);
+	for (size_t i = 0; i < n; i++)
+		if (table[i].is_vf && table[i].pf == pf_index && table[i].vf_index == index)
+			return &table[i];
+	return 0;
+}
+
 volatile void *pci_bar_map(const struct pci_function *f, unsigned bar)
 {
 	if (bar >= PCI_NORMAL_BARS)

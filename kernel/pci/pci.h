@@ -59,6 +59,8 @@ struct pci_function *pci_function_at(size_t index);
 /* The nth (0-based) function with this vendor and device ID, or NULL. */
 struct pci_function *pci_find(uint16_t vendor, uint16_t device, unsigned nth);
 size_t pci_index_of(const struct pci_function *f);
+/* VF index (0-based) of PF pf, once enabled; NULL otherwise. */
+struct pci_function *pci_vf(const struct pci_function *pf, uint16_t index);
 
 /* Maps memory BAR bar uncached into the kernel; NULL if it is not an assigned memory BAR, or lies beyond the direct map. */
 volatile void *pci_bar_map(const struct pci_function *f, unsigned bar);
