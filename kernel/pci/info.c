@@ -65,6 +65,12 @@ static void fill_info(struct sietch_pci_info *out, const struct pci_function *f)
 		     (f->decodes ? SIETCH_PCI_DECODES : 0);
 	out->secondary = f->secondary;
 	out->subordinate = f->subordinate;
+	if (f->bar_count == PCI_BRIDGE_BARS) {
+		out->mem_base = f->windows.mem.base;
+		out->mem_limit = f->windows.mem.limit;
+		out->pref_base = f->windows.pref.base;
+		out->pref_limit = f->windows.pref.limit;
+	}
 	for (unsigned b = 0; b < f->bar_count; b++)
 		copy_bar(&out->bar[b], &f->bar[b]);
 	fill_caps(out, f);

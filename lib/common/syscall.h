@@ -232,10 +232,12 @@ struct sietch_pci_info {
 	uint8_t msix_table_bar, msix_pba_bar;
 	uint32_t msix_table_offset, msix_pba_offset;
 	uint32_t reserved3;
+	/* bridges: the memory and prefetchable windows, inclusive; limit < base when closed */
+	uint64_t mem_base, mem_limit, pref_base, pref_limit;
 };
 _Static_assert(sizeof(struct sietch_pci_bar) == 24, "ABI: no padding");
 _Static_assert(__builtin_offsetof(struct sietch_pci_info, bar) == 40, "ABI: no padding");
 _Static_assert(__builtin_offsetof(struct sietch_pci_info, vf_bar) == 312, "ABI: no padding");
-_Static_assert(sizeof(struct sietch_pci_info) == 472, "ABI: no padding");
+_Static_assert(sizeof(struct sietch_pci_info) == 504, "ABI: no padding");
 
 _Static_assert(SYS_COUNT <= SIETCH_COUNTED_SYSCALLS, "counters must cover every system call");

@@ -102,6 +102,9 @@ def test_lspci_shows_vfs():
     result.expect(rf"^pci: 02:00\.0: {NVME_VFS} of 2 VFs enabled")
     check(re.search(r"^00:02\.0 1b36:000c class 0604 PCI bridge buses 1-1$", listing, re.M),
           f"root port rp0 not listed:\n{listing}")
+    window = re.search(r"^    windows: mem (0x[0-9a-f]+)-(0x[0-9a-f]+) pref", block_of(listing, "00:02.0"), re.M)
+    check(window and int(window.group(2), 16) - int(window.group(1), 16) + 1 >= 8 << 20,
+          f"rp0's memory window is not listed, or smaller than tools/run's reserve: {block_of(listing, '00:02.0')!r}")
     check(re.search(r"^01:00\.0 8086:10c9 class 0200 Ethernet$", listing, re.M), f"igb PF not listed:\n{listing}")
     check_vfs(listing, "01:00.0", igb_vfs, "8086:10ca", bars=(0, 3))
     check_vfs(listing, "02:00.0", nvme_vfs, "1b36:0010", bars=(0,))

@@ -86,6 +86,22 @@ static void print_bar(const char *indent, const char *label, unsigned index, con
 	printf("%s]\n", suffix);
 }
 
+static void print_window(const char *name, uint64_t base, uint64_t limit)
+{
+	if (limit < base)
+		printf(" %s closed", name);
+	else
+		printf(" %s 0x%llx-0x%llx", name, (unsigned long long)base, (unsigned long long)limit);
+}
+
+static void print_windows(const char *indent, const struct sietch_pci_info *f)
+{
+	printf("%swindows:", indent);
+	print_window("mem", f->mem_base, f->mem_limit);
+	print_window("pref", f->pref_base, f->pref_limit);
+	printf("\n");
+}
+
 static void print_caps(const char *indent, const struct sietch_pci_info *f)
 {
 	if (f->cap_count) {
@@ -136,6 +152,8 @@ static void print_function(const struct sietch_pci_info *f, const char *indent)
 	printf("\n");
 	for (unsigned b = 0; b < SIETCH_PCI_BARS; b++)
 		print_bar(more, "", b, &f->bar[b], "");
+	if (f->flags & SIETCH_PCI_BRIDGE)
+		print_windows(more, f);
 	print_caps(more, f);
 	if (f->flags & SIETCH_PCI_SRIOV) {
 		printf("%ssr-iov: %u of %u VFs, offset 0x%x, stride %u, VF device %04x\n", more, f->num_vfs,
