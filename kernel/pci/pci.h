@@ -80,6 +80,13 @@ int pci_msi_set(struct pci_function *f, uint64_t address, uint32_t data);
 void pci_enable_memory_and_master(const struct pci_function *f);
 
 /*
+ * Function Level Reset (PCIe §6.6.2) with the header saved and restored:
+ * BARs and Command come back; device state, MSI and MSI-X do not. -SIETCH_EINVAL when
+ * the function cannot do FLR, -SIETCH_EBUSY for a PF whose VFs are on.
+ */
+int pci_function_reset(struct pci_function *f);
+
+/*
  * Ownership, for lspci and for the rule that one process holds a VF at a
  * time: true if the function was free and now belongs to pid (non-zero).
  */

@@ -31,6 +31,37 @@ KTEST(pci_root_ports)
 	return 0;
 }
 
+#define IGB_RDBAL0 0x2800 /* 82576: queue 0 receive ring base, 0 after reset */
+
+/* FLR of the igb PF: its registers go back to their reset values, its BARs and Command stay as they were. */
+KTEST(pci_function_reset)
+{
+	struct pci_function *pf = pci_find(IGB_VENDOR, IGB_PF_DEVICE, 0);
+	if (!pf) {
+		kprintf("pci-test: no igb (%04x:%04x) attached; nothing to check\n", IGB_VENDOR, IGB_PF_DEVICE);
+		return 0;
+	}
+	if (pf->sriov.num_vfs) {
+		KTEST_EXPECT(pci_function_reset(pf) == -SIETCH_EBUSY, "reset of a PF with VFs on was not refused");
+		return 0;
+	}
+	volatile void *regs = pci_bar_map(pf, 0);
+	KTEST_EXPECT(regs, "igb BAR0 not mapped");
+	uint32_t bar0 = pci_read32(pf->cfg, pf->rid, PCI_BAR0);
+	uint16_t command = pci_read16(pf->cfg, pf->rid, PCI_COMMAND);
+	mmio_write32(mmio_at(regs, IGB_RDBAL0), 0x12345000u);
+	KTEST_EXPECT(mmio_read32(mmio_at(regs, IGB_RDBAL0)) == 0x12345000u, "RDBAL0 did not take a value");
+	KTEST_EXPECT(pci_function_reset(pf) == 0, "pci_function_reset");
+	KTEST_EXPECT(pci_read32(pf->cfg, pf->rid, PCI_BAR0) == bar0, "BAR0 not restored");
+	KTEST_EXPECT(pci_read16(pf->cfg, pf->rid, PCI_COMMAND) == command, "Command not restored");
+	KTEST_EXPECT(mmio_read32(mmio_at(regs, IGB_VF_STATUS)) != 0xffffffffu, "STATUS does not answer after the reset");
+	uint32_t rdbal = mmio_read32(mmio_at(regs, IGB_RDBAL0));
+	KTEST_EXPECT(rdbal == 0, "RDBAL0 reads 0x%x after the reset: no reset happened", rdbal);
+	kprintf("pci-test: igb PF reset: registers back to their reset values, BAR0 0x%x and Command 0x%x kept\n", bar0,
+		command);
+	return 0;
+}
+
 static int check_igb_vf(const struct pci_function *vf, char *why, size_t why_size)
 {
 	KTEST_EXPECT(vf->bar[0].base && vf->bar[0].size, "VF %u BAR0 is not assigned", vf->vf_index);

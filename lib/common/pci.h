@@ -89,6 +89,13 @@
 #define PCI_EXP_TYPE(flags) (((flags) >> 4) & 0xf)
 #define PCI_EXP_TYPE_ROOT_PORT 0x4
 #define PCI_EXP_TYPE_DOWNSTREAM 0x6
+#define PCI_EXP_DEVCAP 0x04  /* §7.5.3.3 Device Capabilities */
+#define PCI_EXP_DEVCTL 0x08  /* §7.5.3.4 Device Control */
+#define PCI_EXP_DEVSTA 0x0a  /* §7.5.3.5 Device Status */
+#define PCI_EXP_DEVCAP_FLR (1u << 28)       /* Function Level Reset Capability */
+#define PCI_EXP_DEVCTL_FLR (1u << 15)       /* Initiate Function Level Reset */
+#define PCI_EXP_DEVSTA_TRPND (1u << 5)      /* Transactions Pending */
+#define PCI_FLR_WAIT_US 100000              /* §6.6.2: 100 ms before the function is touched again */
 #define PCI_EXP_DEVCAP2 0x24 /* §7.5.3.15 Device Capabilities 2 */
 #define PCI_EXP_DEVCTL2 0x28 /* §7.5.3.16 Device Control 2 */
 #define PCI_EXP_DEVCAP2_ARI (1u << 5) /* ARI Forwarding Supported */

@@ -126,6 +126,15 @@ def test_igb_vf_registers():
           "no STATUS line for each of the two VFs" + r.explain())
 
 
+def test_igb_function_reset():
+    """Function Level Reset of the igb PF (before any VF is on): its registers return to their reset
+    values, its BARs and Command register are written back."""
+    r = boot(cmdline="test=pci_function_reset", extra=devices(), timeout=120)
+    r.expect_status(PASS)
+    r.expect(r"^ktest: pci_function_reset: pass$")
+    r.expect(r"^pci-test: igb PF reset: registers back to their reset values")
+
+
 def test_igb_vf_registers_uefi():
     """OVMF sizes the VF BARs itself and puts them in a 64-bit window above 4 GiB, where QEMU
     10.0.2 decodes VF BARs with their low 32 bits only: the kernel moves them below 4 GiB."""
