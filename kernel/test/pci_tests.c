@@ -199,3 +199,36 @@ KTEST(pci_msi_program)
 	pci_msi_disable(pf->cfg, pf->rid, &msi);
 	return 0;
 }
+
+#define QEMU_NVME_VENDOR 0x1b36
+#define QEMU_NVME_DEVICE 0x0010
+#define NVME_VS 0x08   /* NVMe 1.4 §3.1.2: Version, major in 31:16 */
+#define NVME_CSTS 0x1c /* NVMe 1.4 §3.1.6: Controller Status */
+#define NVME_CSTS_CFS (1u << 1)
+
+/*
+ * With pci.sriov= naming QEMU's NVMe: every VF (offset 1, stride 1) answers
+ * through its BAR0. Until the PF brings a VF controller online (Virtualization
+ * Management, NVMe 1.4 §8.5) QEMU reads 0 from its registers but CSTS, which
+ * shows Controller Fatal Status: either that or a real version proves decoding.
+ */
+KTEST(pci_nvme_vf_registers)
+{
+	struct pci_function *pf = pci_find(QEMU_NVME_VENDOR, QEMU_NVME_DEVICE, 0);
+	if (!pf || !pf->sriov.num_vfs) {
+		kprintf("pci-test: no NVMe PF with VFs on; nothing to check\n");
+		return 0;
+	}
+	for (uint16_t i = 0; i < pf->sriov.num_vfs; i++) {
+		const struct pci_function *vf = pci_vf(pf, i);
+		KTEST_EXPECT(vf && vf->rid == pf->rid + 1 + i, "VF %u is not at PF + %u", i, 1 + i);
+		volatile void *regs = pci_bar_map(vf, 0);
+		KTEST_EXPECT(regs, "VF %u BAR0 not mapped", i);
+		uint32_t vs = mmio_read32(mmio_at(regs, NVME_VS)), csts = mmio_read32(mmio_at(regs, NVME_CSTS));
+		kprintf("pci-test: NVMe VF %u at %02x:%02x.%u: BAR0 0x%lx VS 0x%08x CSTS 0x%08x\n", i,
+			PCI_RID_BUS(vf->rid), PCI_RID_DEV(vf->rid), PCI_RID_FN(vf->rid), vf->bar[0].base, vs, csts);
+		KTEST_EXPECT(csts != 0xffffffffu && (vs >> 16 == 1 || (vs == 0 && (csts & NVME_CSTS_CFS))),
+			     "VF %u reads VS 0x%x CSTS 0x%x: no NVMe register file", i, vs, csts);
+	}
+	return 0;
+}

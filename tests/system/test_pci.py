@@ -110,20 +110,20 @@ def test_lspci_shows_vfs():
     check_vfs(listing, "02:00.0", nvme_vfs, "1b36:0010", bars=(0,))
 
 
-def test_igb_vf_registers():
-    """The kernel self-tests enable VFs on the igb and read STATUS through each VF's BAR0, program
-    MSI-X entries of the VFs and MSI of the PF with an address/data pair, and give a BAR left
-    unassigned (the PF's MSI-X BAR, cleared) an address again."""
-    r = boot(cmdline="test=pci_root_ports,pci_bar_assign_unassigned,pci_igb_vf_registers,pci_msi_program",
-             extra=devices(), timeout=180)
+def test_vf_registers():
+    """Kernel self-tests: VFs on the igb (enabled by the test) and on the NVMe controller (enabled at
+    boot) answer through their BARs, the igb's with STATUS; MSI-X entries of the VFs and MSI of the PF
+    take an address/data pair; a BAR left unassigned (the PF's MSI-X BAR, cleared) gets an address."""
+    tests = "pci_root_ports,pci_bar_assign_unassigned,pci_igb_vf_registers,pci_msi_program,pci_nvme_vf_registers"
+    r = boot(cmdline=f"pci.sriov=1b36:0010:{NVME_VFS} test={tests}", extra=devices(), timeout=180)
     r.expect_status(PASS)
-    r.expect(r"^ktest: pci_root_ports: pass$")
-    r.expect(r"^ktest: pci_bar_assign_unassigned: pass$")
-    r.expect(r"^ktest: pci_msi_program: pass$")
+    for name in tests.split(","):
+        r.expect(rf"^ktest: {name}: pass$")
     r.expect(r"^pci: 01:00\.0: BAR3 \(0x4000 bytes\) was left unassigned: placed at 0x[0-9a-f]+$")
-    r.expect(r"^ktest: pci_igb_vf_registers: pass$")
     check(r.count(r"^pci-test: igb VF \d at 01:10\.\d: BAR0 0x[0-9a-f]+ STATUS 0x[0-9a-f]{8}$") == 2,
-          "no STATUS line for each of the two VFs" + r.explain())
+          "no STATUS line for each of the two igb VFs" + r.explain())
+    check(r.count(r"^pci-test: NVMe VF \d at 02:00\.[12]: ") == NVME_VFS,
+          "no register line for each NVMe VF" + r.explain())
 
 
 def test_igb_function_reset():
