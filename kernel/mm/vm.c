@@ -201,15 +201,15 @@ bool vm_translate(struct addr_space *as, uint64_t va, uint64_t *pa, uint64_t *pt
 	return true;
 }
 
-/*
- * Device registers and firmware tables go into the direct map too, on demand:
- * MMIO as uncached 4 KiB pages, firmware tables (VM_WRITE only) as ordinary ones.
- */
 bool kmap_phys_reachable(uint64_t phys, size_t len)
 {
 	return phys + len >= phys && phys + len <= DIRECT_MAP_LIMIT;
 }
 
+/*
+ * Device registers and firmware tables go into the direct map too, on demand:
+ * MMIO as uncached 4 KiB pages, firmware tables (VM_WRITE only) as ordinary ones.
+ */
 void *kmap_phys(uint64_t phys, size_t len, unsigned flags)
 {
 	uint64_t first = phys & ~(PAGE_SIZE - 1), last = (phys + len + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
