@@ -21,6 +21,7 @@
 #include "kernel/mm/frame.h"
 #include "kernel/mm/heap.h"
 #include "kernel/mm/vm.h"
+#include "kernel/pci/pci.h"
 #include "kernel/test/faults.h"
 #include "kernel/test/ktest.h"
 #include "lib/common/cmdline.h"
@@ -162,6 +163,7 @@ void kernel_main(uint32_t magic, uint64_t info_phys)
 	sched_init_this_cpu();
 	proc_init();
 	names_init(info);
+	pci_init(cmdline);
 	timer_start_this_cpu();
 	interrupts_enable();
 	start_other_cpus();

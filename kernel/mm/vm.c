@@ -225,6 +225,11 @@ bool vm_translate(struct addr_space *as, uint64_t va, uint64_t *pa, uint64_t *pt
 	return true;
 }
 
+bool kmap_phys_reachable(uint64_t phys, size_t len)
+{
+	return phys + len >= phys && phys + len <= DIRECT_MAP_LIMIT;
+}
+
 /*
  * Device registers and firmware tables go into the direct map too, on demand:
  * MMIO as uncached 4 KiB pages, firmware tables (VM_WRITE only) as ordinary ones.

@@ -60,6 +60,8 @@ uint64_t virt_to_phys(const void *virt); /* direct-map or kernel-image addresses
 
 void vm_init(const void *multiboot_info);
 void *kmap_phys(uint64_t phys, size_t len, unsigned flags);
+/* Whether kmap_phys can map [phys, phys + len): inside the direct map's reach (device BARs may lie beyond). */
+bool kmap_phys_reachable(uint64_t phys, size_t len);
 static inline void *kmap_mmio(uint64_t phys, size_t len) { return kmap_phys(phys, len, VM_WRITE | VM_NOCACHE); }
 
 int vm_map(struct addr_space *as, uint64_t va, uint64_t pa, uint64_t size, unsigned flags);

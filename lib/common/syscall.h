@@ -108,7 +108,9 @@ typedef void (*sietch_thread_entry)(void *arg);
 	/* -> the address mapped */                                                                                \
 	SYSCALL(33, memory_map, os_memory_map, 3, (long, memory), (void *, addr), (unsigned, prot))                \
 	/* -> 0: the calling thread's FS base, for thread-local data */                                            \
-	SYSCALL(34, thread_set_pointer, os_raw_thread_set_pointer, 1, (void *, pointer))
+	SYSCALL(34, thread_set_pointer, os_raw_thread_set_pointer, 1, (void *, pointer))                           \
+	/* -> how many PCI functions were written from table index first on, 0 past the end (lspci) */             \
+	SYSCALL(35, pci_list, os_pci_list, 3, (size_t, first), (struct sietch_pci_info *, buf), (size_t, count))
 
 /*
  * Helpers to expand a row's (type, argument) pairs, comma-separated:
@@ -247,5 +249,61 @@ struct sietch_counters {
 	uint64_t free_frames;  /* system scope only: frames the allocator holds */
 	uint64_t total_frames; /* system scope only */
 };
+
+/* pci_list: one PCI function as the kernel found it (lspci). */
+#define SIETCH_PCI_BARS 6
+#define SIETCH_PCI_CAPS 16
+#define SIETCH_PCI_BAR_IO (1u << 0)
+#define SIETCH_PCI_BAR_64 (1u << 1)
+#define SIETCH_PCI_BAR_PREFETCH (1u << 2)
+#define SIETCH_PCI_BAR_UPPER (1u << 3)   /* upper half of the BAR before it */
+#define SIETCH_PCI_BRIDGE (1u << 0)
+#define SIETCH_PCI_VF (1u << 1)
+#define SIETCH_PCI_SRIOV (1u << 2)       /* a PF: the sriov fields are valid */
+#define SIETCH_PCI_MSIX (1u << 3)        /* the msix fields are valid */
+#define SIETCH_PCI_DECODES (1u << 4)     /* a VF whose MSI-X table read back as it must: its BARs decode */
+#define SIETCH_PCI_NO_INDEX 0xffff
+
+struct sietch_pci_bar {
+	uint64_t base; /* 0: not assigned */
+	uint64_t size; /* 0: not implemented */
+	uint32_t flags;
+	uint32_t reserved;
+};
+
+struct sietch_pci_info {
+	uint16_t segment;
+	uint8_t bus, devfn;
+	uint16_t vendor, device;
+	uint32_t class_code; /* base class 23:16, sub-class 15:8, programming interface 7:0 */
+	uint8_t revision, header_type, cap_count, ecap_count;
+	uint32_t flags;      /* SIETCH_PCI_* */
+	uint16_t parent;     /* table index of the bridge above, SIETCH_PCI_NO_INDEX on a root bus */
+	uint16_t pf;         /* for a VF: table index of its PF */
+	uint16_t vf_index;   /* for a VF: 0-based */
+	uint8_t secondary, subordinate; /* bridges */
+	uint32_t owner;      /* pid of the process holding the function, 0 for none */
+	uint32_t reserved;
+	struct sietch_pci_bar bar[SIETCH_PCI_BARS];
+	uint8_t cap_id[SIETCH_PCI_CAPS];
+	uint16_t cap_offset[SIETCH_PCI_CAPS];
+	uint16_t ecap_id[SIETCH_PCI_CAPS];
+	uint16_t ecap_offset[SIETCH_PCI_CAPS];
+	/* SR-IOV (a PF) */
+	uint16_t total_vfs, num_vfs, vf_offset, vf_stride, vf_device, sriov_cap;
+	uint16_t reserved2[2];
+	struct sietch_pci_bar vf_bar[SIETCH_PCI_BARS]; /* size of one VF's copy; base of VF 0 */
+	/* MSI-X */
+	uint16_t msix_vectors;
+	uint8_t msix_table_bar, msix_pba_bar;
+	uint32_t msix_table_offset, msix_pba_offset;
+	uint32_t reserved3;
+	/* bridges: the memory and prefetchable windows, inclusive; limit < base when closed */
+	uint64_t mem_base, mem_limit, pref_base, pref_limit;
+};
+_Static_assert(sizeof(struct sietch_pci_bar) == 24, "ABI: no padding");
+_Static_assert(__builtin_offsetof(struct sietch_pci_info, bar) == 40, "ABI: no padding");
+_Static_assert(__builtin_offsetof(struct sietch_pci_info, vf_bar) == 312, "ABI: no padding");
+_Static_assert(sizeof(struct sietch_pci_info) == 504, "ABI: no padding");
 
 _Static_assert(SYS_COUNT <= SIETCH_COUNTED_SYSCALLS, "counters must cover every system call");

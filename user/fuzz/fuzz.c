@@ -189,6 +189,7 @@ static const uint8_t shape[SYS_COUNT][6] = {
 	[SYS_memory_create] = {K_SIZE},
 	[SYS_memory_map] = {K_HANDLE, K_ADDR, K_PROT},
 	[SYS_thread_set_pointer] = {K_PTR},
+	[SYS_pci_list] = {K_INDEX, K_PTR, K_INDEX},
 };
 
 #define LIVE 64

@@ -349,6 +349,12 @@ static void group_proc(void)
 	try_pointers(ls, "proc_list", 0, 0, 4, 0, 0, true);
 	TRY(ls, "proc_list, unmapped, count ~0", P_UNMAPPED, L_HUGE, 0, 0, SIETCH_EFAULT);
 	TRY(ls, "proc_list, kernel, count 1<<62", P_KERNEL, L_BIG, 0, 0, SIETCH_EFAULT);
+
+	const unsigned pl = SYS_pci_list;
+	try_pointers(pl, "pci_list", 1, 0, 0, 4, 0, true);
+	TRY(pl, "pci_list, unmapped, count ~0", 0, P_UNMAPPED, L_HUGE, 0, SIETCH_EFAULT);
+	TRY(pl, "pci_list, kernel, count 1<<62", 0, P_KERNEL, L_BIG, 0, SIETCH_EFAULT);
+	TRY(pl, "pci_list, first ~0, kernel pointer", L_HUGE, P_KERNEL, 1, 0, SIETCH_EFAULT);
 	finish("proc");
 }
 

@@ -47,6 +47,7 @@ static const struct ut_case cases[] = {
 	{"shm", case_shm, false, 0},
 	{"handles", case_handles, false, 0},
 	{"counters", case_counters, false, 0},
+	{"pci-list", case_pci_list, false, 0},
 	/* the C library */
 	{"libc-printf", case_libc_printf, false, 0},
 	{"libc-malloc", case_libc_malloc, false, 0},

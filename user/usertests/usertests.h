@@ -183,6 +183,7 @@ void case_ipc_server_death(void);
 void helper_receive_and_hang(void);
 
 void case_counters(void); /* counters.c */
+void case_pci_list(void); /* pci.c */
 
 void case_libc_printf(void); /* libc.c */
 void case_libc_malloc(void);
