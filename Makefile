@@ -11,9 +11,10 @@ KERNEL_CFLAGS := -std=gnu11 -ffreestanding -fno-stack-protector -fno-pic -mno-re
 KERNEL_ASFLAGS := -I. -MMD -MP -g
 KERNEL_LDFLAGS := -nostdlib -z max-page-size=4096 -z noexecstack -T kernel/kernel.ld
 
-# Every .c/.S under boot/ and kernel/, and the freestanding lib/common, is kernel code.
+# Every .c/.S under boot/ and kernel/, each driver's kernel half (drivers/*/kernel/),
+# and the freestanding lib/common, is kernel code.
 KERNEL_SRC := $(wildcard boot/*.S) $(shell find kernel -name '*.c' -o -name '*.S' | sort) \
-	$(wildcard lib/common/*.c)
+	$(sort $(wildcard drivers/*/kernel/*.c drivers/*/kernel/*.S)) $(wildcard lib/common/*.c)
 KERNEL_OBJ := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SRC))
 
 UNIT_SRC := $(wildcard tests/unit/*_ut.c)

@@ -4,7 +4,7 @@
  * length within bounds, a pointer inside the user half) before it does
  * anything; invoking only moves bytes.
  */
-#include "kernel/ctl/console_device.h"
+#include "drivers/console/kernel/console.h"
 #include "kernel/ctl/file.h"
 #include "kernel/ctl/handle.h"
 #include "kernel/ctl/namespace_internal.h"

@@ -4,7 +4,7 @@
  * prescribes (§3.4.1, figure 3.9), the console as handles 0-2, and one thread.
  */
 #include "kernel/console.h"
-#include "kernel/ctl/console_device.h"
+#include "drivers/console/kernel/console.h"
 #include "kernel/ctl/namespace.h"
 #include "kernel/mm/frame.h"
 #include "kernel/proc/proc.h"

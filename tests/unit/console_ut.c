@@ -1,4 +1,4 @@
-/* Host tests for kernel/ctl/console.c: the line discipline, reads and writes, with the UART and user memory faked. */
+/* Host tests for drivers/console/kernel/console.c: the line discipline, reads and writes, with the UART and user memory faked. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -32,7 +32,7 @@ static void record_printed(const char *fmt, va_list ap)
 /* The UART's receive FIFO. */
 static const char *uart_input;
 static size_t uart_left;
-bool serial_getc(char *c)
+bool uart_getc(char *c)
 {
 	if (!uart_left)
 		return false;
@@ -41,7 +41,7 @@ bool serial_getc(char *c)
 	return true;
 }
 
-void serial_enable_receive_interrupt(void) {}
+void uart_enable_receive_interrupt(void) {}
 
 static void console_irq(struct trap_frame *frame);
 static void type(const char *s, size_t len)
@@ -85,7 +85,7 @@ bool namespace_add_device(const char *name, struct object *device)
 	return true;
 }
 
-#include "kernel/ctl/console.c"
+#include "drivers/console/kernel/console.c"
 
 static int setup(void **state)
 {

@@ -1,13 +1,14 @@
 /*
- * The console device (kernel/ctl/console_device.h): output through the kernel
+ * The console device (drivers/console/kernel/console.h): output through the kernel
  * log, input from COM1's receive interrupt through a small line discipline.
  */
-#include "kernel/ctl/console_device.h"
+#include "drivers/console/kernel/console.h"
 
 #include <stdbool.h>
+#include "drivers/console/kernel/uart.h"
+#include "drivers/console/regs.h"
 #include "kernel/arch/ioapic.h"
 #include "kernel/arch/percpu.h"
-#include "kernel/arch/serial.h"
 #include "kernel/arch/spinlock.h"
 #include "kernel/arch/trap.h"
 #include "kernel/console.h"
@@ -15,8 +16,6 @@
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/wait.h"
 #include "lib/common/string.h"
-
-#define COM1_ISA_IRQ 4
 
 #define INPUT_MAX 1024 /* typed bytes not yet read; more are dropped */
 #define CHUNK 256      /* bytes moved to or from user memory per step, on the kernel stack */
@@ -155,7 +154,7 @@ static void console_irq(struct trap_frame *frame)
 	(void)frame;
 	char c, echo[4];
 	/* Drain the FIFO: the ISA line is edge-triggered and rises again only once it is empty. */
-	while (serial_getc(&c)) {
+	while (uart_getc(&c)) {
 		spin_lock(&console.lock);
 		if (input_byte(c, echo))
 			wait_wake_all(&console.readers);
@@ -172,6 +171,6 @@ void console_device_init(void)
 		kprintf("console: cannot add /dev/console\n");
 	trap_set_handler(VECTOR_SERIAL, console_irq);
 	/* Route before enabling: bytes already waiting then raise an edge the I/O APIC delivers. */
-	ioapic_route_irq(COM1_ISA_IRQ, VECTOR_SERIAL, cpus[0].apic_id);
-	serial_enable_receive_interrupt();
+	ioapic_route_irq(UART_COM1_ISA_IRQ, VECTOR_SERIAL, cpus[0].apic_id);
+	uart_enable_receive_interrupt();
 }
