@@ -165,6 +165,8 @@ long proc_spawn(const char *path, const char *block, size_t block_len, uint32_t 
 	struct proc *p = proc_alloc(name, parent_pid);
 	if (!p)
 		return -SIETCH_ENOMEM;
+	struct proc *parent = proc_current();
+	p->console_group = parent ? parent->console_group : p->pid; /* job control: children stay in their parent's job */
 	object_ref(&p->object); /* the caller's */
 	long err = spawn_into(p, image, size, block, block_len);
 	if (err) {

@@ -55,7 +55,8 @@
 	SYSCALL(31, system_poweroff, 0) /* () -> does not return */                         \
 	SYSCALL(32, memory_create, 1) /* (size_t size) -> handle to a shareable memory object */ \
 	SYSCALL(33, memory_map, 3)    /* (handle, void *addr or NULL, unsigned prot) -> addr */ \
-	SYSCALL(34, thread_set_pointer, 1) /* (void *) -> 0: the calling thread's FS base, for thread-local data */
+	SYSCALL(34, thread_set_pointer, 1) /* (void *) -> 0: the calling thread's FS base, for thread-local data */ \
+	SYSCALL(35, console_foreground, 3) /* (console handle, process handle or -1 for the caller, unsigned flags) -> 0 */
 
 enum sietch_syscall {
 #define SIETCH_SYSCALL_ENUM(number, name, args) SYS_##name = number,
@@ -109,6 +110,12 @@ enum sietch_syscall {
 #define SIETCH_HANDLE_STDIN 0
 #define SIETCH_HANDLE_STDOUT 1
 #define SIETCH_HANDLE_STDERR 2
+
+/* console_foreground: the process leads a group of its own (its later children
+ * join it); with FOREGROUND that group reads the console and every other
+ * reads end of file; with INTERRUPT too, Ctrl-C ends the group (status 130). */
+#define SIETCH_CONSOLE_FOREGROUND (1u << 0)
+#define SIETCH_CONSOLE_INTERRUPT (1u << 1)
 
 /* mem_map */
 #define SIETCH_PROT_READ (1u << 0)

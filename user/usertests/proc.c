@@ -48,10 +48,13 @@ void helper_block_notify(void)
 	os_exit(2);
 }
 
+/* Lines someone types meanwhile are read and dropped, so only a kill ends it, or end of file
+ * (a background job's reads see it at once): then status 2. */
 void helper_block_console(void)
 {
-	char c;
-	os_read(SIETCH_HANDLE_STDIN, &c, 1);
+	char line[64];
+	while (os_read(SIETCH_HANDLE_STDIN, line, sizeof(line)) > 0)
+		;
 	os_exit(2);
 }
 

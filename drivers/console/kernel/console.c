@@ -1,10 +1,12 @@
 /*
  * The console device (drivers/console/kernel/console.h): output through the kernel
- * log, input from COM1's receive interrupt through a small line discipline.
+ * log, input from COM1's receive interrupt through the line discipline
+ * (line_discipline.c), and the foreground group that reads it and hears Ctrl-C.
  */
 #include "drivers/console/kernel/console.h"
 
 #include <stdbool.h>
+#include "drivers/console/kernel/line_discipline.h"
 #include "drivers/console/kernel/uart.h"
 #include "drivers/console/regs.h"
 #include "kernel/arch/ioapic.h"
@@ -12,30 +14,29 @@
 #include "kernel/arch/spinlock.h"
 #include "kernel/arch/trap.h"
 #include "kernel/console.h"
+#include "kernel/ctl/handle.h"
 #include "kernel/ctl/namespace.h"
+#include "kernel/ctl/syscall.h"
 #include "kernel/mm/uaccess.h"
+#include "kernel/proc/proc.h"
 #include "kernel/proc/wait.h"
 #include "lib/common/string.h"
 
-#define INPUT_MAX 1024 /* typed bytes not yet read; more are dropped */
-#define CHUNK 256      /* bytes moved to or from user memory per step, on the kernel stack */
-
-#define CHAR_EOF 0x04 /* Ctrl-D */
-#define CHAR_BACKSPACE 0x08
-#define CHAR_DELETE 0x7f
+#define CHUNK 256 /* bytes moved to or from user memory per step, on the kernel stack */
 
 /*
- * input[0 .. committed) holds whole lines for readers; input[committed .. len)
- * is the line being typed. An end-of-file mark sits at eof_at when eof is set:
- * readers get what precedes it, then one read of 0.
+ * The foreground group is the one whose processes read the console; the
+ * others read end of file. Zero before anyone has claimed the console (init
+ * and its first programs read it freely). Ctrl-C ends the foreground group
+ * when whoever made it foreground asked so (a shell does for the programs it
+ * runs, not for itself).
  */
 static struct console {
 	struct object object;
 	struct spinlock lock;
-	char input[INPUT_MAX];
-	size_t committed, len;
-	bool eof;
-	size_t eof_at;
+	struct line_discipline line;
+	uint32_t foreground;
+	bool interruptible;
 	struct wait_queue readers;
 } console = {
 	.object = { .type = OBJECT_CONSOLE, .refs = 1, .release = 0 },
@@ -74,23 +75,23 @@ long console_device_write(uint64_t user_buf, size_t len)
 	return (long)done;
 }
 
-/* Lock held: the bytes a reader may take now (up to the end-of-file mark, if any). */
-static size_t input_readable(void) { return console.eof ? console.eof_at : console.committed; }
-
-/* Lock held: takes up to max bytes of the first line into out. */
-static size_t input_take(char *out, size_t max)
+/*
+ * Lock held: whether the calling process may read, rather than see end of
+ * file. A foreground whose leader has ended is no foreground: the console
+ * then belongs to everyone again, so a program that claimed it and died
+ * cannot leave every later reader at end of file.
+ */
+static bool reader_in_foreground(void)
 {
-	size_t n = 0, readable = input_readable();
-	while (n < readable && n < max && (n == 0 || out[n - 1] != '\n')) {
-		out[n] = console.input[n];
-		n++;
-	}
-	memmove(console.input, console.input + n, console.len - n);
-	console.committed -= n;
-	console.len -= n;
-	if (console.eof)
-		console.eof_at -= n;
-	return n;
+	if (!console.foreground || proc_current()->console_group == console.foreground)
+		return true;
+	struct proc *leader = proc_find(console.foreground);
+	bool gone = !leader || leader->state == PROC_EXITED || leader->dying;
+	if (leader)
+		object_unref(&leader->object);
+	if (gone)
+		console.foreground = 0;
+	return gone;
 }
 
 long console_device_read(uint64_t user_buf, size_t len)
@@ -99,16 +100,15 @@ long console_device_read(uint64_t user_buf, size_t len)
 	if (len == 0)
 		return 0; /* taking nothing must not consume an end-of-file mark */
 	spin_lock(&console.lock);
-	while (!input_readable() && !console.eof) {
+	while (reader_in_foreground() && !line_readable(&console.line)) {
 		long err = wait_sleep(&console.readers, &console.lock);
 		if (err) {
 			spin_unlock(&console.lock);
 			return err;
 		}
 	}
-	size_t n = input_take(chunk, len < CHUNK ? len : CHUNK);
-	if (n == 0)
-		console.eof = false; /* the mark is read once */
+	bool eof;
+	size_t n = reader_in_foreground() ? line_take(&console.line, chunk, len < CHUNK ? len : CHUNK, &eof) : 0;
 	spin_unlock(&console.lock);
 	/* a bad buffer loses the bytes taken, as a terminal read into a bad buffer would */
 	if (n && copy_to_user(user_buf, chunk, n))
@@ -116,52 +116,90 @@ long console_device_read(uint64_t user_buf, size_t len)
 	return (long)n;
 }
 
-/* Lock held: the line discipline for one received byte. Sets echo (NUL-terminated); true if readers should wake. */
-static bool input_byte(char c, char echo[4])
+/*
+ * Ctrl-C ends the foreground group; a group made foreground without
+ * SIETCH_CONSOLE_INTERRUPT (a shell at its prompt) keeps its leader, but not
+ * the children still in its group (a program the shell has just spawned and
+ * not yet made foreground). When nothing ended, the line being typed goes.
+ */
+static void console_interrupt(void)
 {
-	echo[0] = '\0';
-	if (c == '\r')
-		c = '\n'; /* terminals send CR for Enter */
-	if (c == CHAR_BACKSPACE || c == CHAR_DELETE) {
-		if (console.len > console.committed) {
-			console.len--;
-			memcpy(echo, "\b \b", 4);
-		}
-		return false;
-	}
-	if (c == CHAR_EOF) {
-		if (console.len > console.committed) {
-			console.committed = console.len; /* POSIX VEOF: the line so far, without a newline */
-		} else if (!console.eof) {
-			console.eof = true;
-			console.eof_at = console.committed;
-		}
-		return true;
-	}
-	if (console.len == INPUT_MAX)
-		return false;
-	console.input[console.len++] = c;
-	echo[0] = c;
-	echo[1] = '\0';
-	if (c != '\n' && console.len < INPUT_MAX)
-		return false;
-	console.committed = console.len; /* a whole line, or a full buffer */
-	return true;
+	spin_lock(&console.lock);
+	uint32_t group = console.foreground, spared = console.interruptible ? 0 : group;
+	spin_unlock(&console.lock);
+	size_t ended = group ? proc_kill_group(group, spared, EXIT_STATUS_INTERRUPTED) : 0;
+	spin_lock(&console.lock);
+	if (line_interrupt(&console.line, ended > 0))
+		wait_wake_all(&console.readers);
+	spin_unlock(&console.lock);
+	kprintf("^C\n");
+}
+
+static void console_echo(const struct line_effect *fx)
+{
+	for (size_t i = 0; i < fx->erase; i++)
+		kprintf("\b \b");
+	if (fx->echo[0])
+		kprintf("%s", fx->echo);
+	if (fx->message)
+		kprintf("%c\n%s\n", CHAR_BELL, fx->message);
 }
 
 static void console_irq(struct trap_frame *frame)
 {
 	(void)frame;
-	char c, echo[4];
+	char c;
+	struct line_effect fx;
 	/* Drain the FIFO: the ISA line is edge-triggered and rises again only once it is empty. */
 	while (uart_getc(&c)) {
 		spin_lock(&console.lock);
-		if (input_byte(c, echo))
+		line_byte(&console.line, c, &fx);
+		if (fx.wake)
 			wait_wake_all(&console.readers);
 		spin_unlock(&console.lock);
-		if (echo[0])
-			kprintf("%s", echo);
+		console_echo(&fx);
+		if (fx.interrupt)
+			console_interrupt();
 	}
+}
+
+/* Makes group the one that reads; sleeping readers look again and may now see end of file. */
+static void console_set_foreground(uint32_t group, bool interruptible)
+{
+	spin_lock(&console.lock);
+	console.foreground = group;
+	console.interruptible = interruptible;
+	wait_wake_all(&console.readers);
+	spin_unlock(&console.lock);
+}
+
+/* (console handle with READ, process handle with KILL or -1 for the caller, unsigned flags) -> 0 */
+long sys_console_foreground(const struct syscall_args *args)
+{
+	struct proc *self = proc_current(), *target = self;
+	struct object *object;
+	uint64_t flags = args->arg[2];
+	if (flags & ~(uint64_t)(SIETCH_CONSOLE_FOREGROUND | SIETCH_CONSOLE_INTERRUPT))
+		return -SIETCH_EINVAL;
+	if ((flags & SIETCH_CONSOLE_INTERRUPT) && !(flags & SIETCH_CONSOLE_FOREGROUND))
+		return -SIETCH_EINVAL; /* only the foreground hears Ctrl-C */
+	long err = handle_get(&self->handles, (long)args->arg[0], OBJECT_CONSOLE, SIETCH_RIGHT_READ, &object, 0);
+	if (err)
+		return err;
+	object_unref(object);
+	if ((long)args->arg[1] != -1) {
+		/* Ctrl-C kills the group, so only who may kill its leader may make it foreground. */
+		err = handle_get(&self->handles, (long)args->arg[1], OBJECT_PROCESS, SIETCH_RIGHT_KILL, &object, 0);
+		if (err)
+			return err;
+		target = (struct proc *)object;
+	}
+	target->console_group = target->pid; /* a group of its own, which its children join */
+	if (flags & SIETCH_CONSOLE_FOREGROUND)
+		console_set_foreground(target->pid, flags & SIETCH_CONSOLE_INTERRUPT);
+	if (target != self)
+		object_unref(&target->object);
+	return 0;
 }
 
 void console_device_init(void)

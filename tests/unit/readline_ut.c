@@ -1,4 +1,4 @@
-/* Host tests for drivers/console/os/line.c: whole lines from reads of any size, over-long lines refused. */
+/* Host tests for drivers/console/os/readline.c: whole lines from reads of any size, over-long lines refused. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -27,7 +27,7 @@ static long fake_read(long handle, void *buf, size_t len)
 }
 #define os_read(handle, buf, len) fake_read(handle, buf, len)
 
-#include "drivers/console/os/line.c"
+#include "drivers/console/os/readline.c"
 
 static void run(const char *const *s)
 {
