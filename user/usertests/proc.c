@@ -444,15 +444,18 @@ void case_kill(void)
  * the kernel must not run out of room for them.
  */
 #define SLEEPER_PROCESSES 5
+#define SLEEPER_MIB_EACH 8 /* memory per process of sleepers (stacks of 60 threads), with room to spare */
 
 void case_sleepers(void)
 {
 	long h[SLEEPER_PROCESSES];
-	for (int i = 0; i < SLEEPER_PROCESSES; i++)
+	uint64_t fit = ut_memory_mib() / SLEEPER_MIB_EACH;
+	int processes = fit < 1 ? 1 : fit < SLEEPER_PROCESSES ? (int)fit : SLEEPER_PROCESSES;
+	for (int i = 0; i < processes; i++)
 		h[i] = ut_spawn_helper("sleeper-threads", NULL);
-	for (int i = 0; i < SLEEPER_PROCESSES; i++) {
+	for (int i = 0; i < processes; i++) {
 		int status = ut_wait_close(h[i]);
-		ut_check(status == 0, "process %d of %d with %d sleeping threads exited with %d", i, SLEEPER_PROCESSES,
+		ut_check(status == 0, "process %d of %d with %d sleeping threads exited with %d", i, processes,
 			 SLEEPER_THREADS, status);
 	}
 }

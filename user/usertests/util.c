@@ -53,6 +53,17 @@ void ut_expect_error(long result, long err, const char *what)
 			os_strerror(err));
 }
 
+_Noreturn void ut_skip(const char *fmt, ...)
+{
+	char why[UT_LINE_MAX - 64];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	ut_say("usertests: %s: skip: %s\n", ut_name, why);
+	os_exit(UT_EXIT_SKIPPED);
+}
+
 long ut_expect_ok(long result, const char *what)
 {
 	if (result < 0)
@@ -132,6 +143,15 @@ static uint64_t free_frames_now(void)
 	ut_expect_ok(os_counters(SIETCH_COUNTERS_SYSTEM, 0, &c), "counters_read(SYSTEM)");
 	return c.free_frames;
 }
+
+uint64_t ut_memory_mib(void)
+{
+	struct sietch_counters c;
+	ut_expect_ok(os_counters(SIETCH_COUNTERS_SYSTEM, 0, &c), "counters_read(SYSTEM)");
+	return c.total_frames * OS_PAGE_SIZE >> 20;
+}
+
+uint64_t ut_free_mib(void) { return free_frames_now() * OS_PAGE_SIZE >> 20; }
 
 #define SETTLE_STEP_NS (5 * UT_NS_PER_MS)
 #define SETTLE_LIMIT_NS UT_NS_PER_S
