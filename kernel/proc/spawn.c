@@ -14,7 +14,7 @@
 
 #define USER_STACK_TOP 0x00007fffffff0000ull
 #define USER_STACK_SIZE (256 * 1024)
-#define SPAWN_MAX_ARGS 64
+#define SPAWN_MAX_ARGS SIETCH_SPAWN_ARGS_MAX
 
 /* Maps [va, va+len) with fresh zeroed frames. */
 static long map_fresh(struct proc *p, uint64_t va, uint64_t len, unsigned flags)
@@ -153,7 +153,7 @@ long proc_spawn(const char *path, const char *block, size_t block_len, uint32_t 
 		return -SIETCH_ENOENT;
 	if (!namespace_file_data(node, &image, &size))
 		return -SIETCH_EISDIR;
-	if (block_len > PAGE_SIZE / 2 || (block_len && block[block_len - 1]))
+	if (block_len > SIETCH_SPAWN_ARGS_BYTES || (block_len && block[block_len - 1]))
 		return -SIETCH_E2BIG;
 	size_t argc = 0;
 	for (size_t at = 0; at < block_len; at++)

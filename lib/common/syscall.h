@@ -72,7 +72,7 @@ enum sietch_syscall {
 #define SIETCH_ESRCH 3    /* no such process */
 #define SIETCH_EINTR 4
 #define SIETCH_EIO 5
-#define SIETCH_E2BIG 7    /* argument block too long */
+#define SIETCH_E2BIG 7    /* more than SIETCH_SPAWN_ARGS_MAX arguments or SIETCH_SPAWN_ARGS_BYTES bytes */
 #define SIETCH_ENOEXEC 8  /* not a valid ELF64 executable */
 #define SIETCH_EBADF 9    /* not a handle, or a handle of the wrong type */
 #define SIETCH_ECHILD 10  /* not a child of the caller */
@@ -93,6 +93,10 @@ enum sietch_syscall {
 #define SIETCH_ENAMETOOLONG 91
 #define SIETCH_ENOSYS 88  /* no such system call */
 #define SIETCH_ETIMEDOUT 116 /* a device did not answer in time */
+
+/* proc_spawn: the most arguments (argv[0] included), and bytes of them with their NULs */
+#define SIETCH_SPAWN_ARGS_MAX 64
+#define SIETCH_SPAWN_ARGS_BYTES 2048
 
 /* Handle rights */
 #define SIETCH_RIGHT_READ (1u << 0)

@@ -137,9 +137,28 @@ def test_arguments():
         c.expect_line(r"^hello from hello: 41 arguments$")
         c.expect(PROMPT)
         c.sendline("hello " + " ".join(f"b{i}" for i in range(70)))
-        c.expect_line(r"^sh: more than 64 words on the line: argument list too long \(E2BIG\)$")
+        c.expect_line(r"^sh: more than 64 words on the line: argument list too long: at most 64 arguments, "
+                      r"2048 bytes \(E2BIG\)$")
         c.expect(PROMPT)
         answers(c)
+        finish(c)
+
+
+def test_ps_lists_every_process():
+    """ps lists every process, not the first 64: 70 sleeping children of a background job."""
+    with shell() as c:
+        c.sendline("usertests -c spawn-sleepers 70 20 &")
+        c.expect_line(r"^\[1\] \d+$")
+        c.expect(PROMPT)
+        for _ in range(60):  # until all 70 have started
+            c.sendline("ps")
+            listing = c.expect(r"(?s)\n\s+PID\s+PARENT[^\n]*\n(.*?)" + PROMPT).group(1)
+            sleepers = [l for l in listing.splitlines() if l.endswith(" usertests")]
+            if len(sleepers) >= 71:
+                break
+        check(len(sleepers) == 71, f"ps listed {len(sleepers)} usertests processes, wanted 71")
+        c.sendline("kill %1")  # the children sleep on, then end by themselves
+        c.expect_line(r"^\[1\] done  usertests \(killed\)$")
         finish(c)
 
 

@@ -2,11 +2,12 @@
 #pragma once
 
 #include <stdbool.h>
+#include "lib/common/syscall.h"
 
 /* A line: up to 1023 characters and its newline, the console's own limit (drivers/console). */
 #define SH_LINE_MAX 1025
-/* Words on a line, the program's name included: what the kernel's spawn takes (kernel/proc/spawn.c). */
-#define SH_MAX_ARGS 64
+/* Words on a line, the program's name included: what the kernel's spawn takes. */
+#define SH_MAX_ARGS SIETCH_SPAWN_ARGS_MAX
 
 typedef int (*builtin_fn)(int argc, char **argv);
 

@@ -69,6 +69,8 @@ static const struct ut_case cases[] = {
 	{"argv-check", helper_argv, true, 0},
 	{"sleep-forever", helper_sleep_forever, true, 0},
 	{"spin-forever", helper_spin_forever, true, 0},
+	{"sleep-for", helper_sleep_for, true, 0},
+	{"spawn-sleepers", helper_spawn_sleepers, true, 0},
 	{"alloc-until-refused", helper_alloc_until_refused, true, 0},
 	{"block-receive", helper_block_receive, true, 0},
 	{"block-notify", helper_block_notify, true, 0},

@@ -27,6 +27,32 @@ void helper_sleep_forever(void)
 		os_sleep_ns(UT_NS_PER_S);
 }
 
+/* usertests -c sleep-for SECONDS: sleeps, then exits 0. */
+void helper_sleep_for(void)
+{
+	os_sleep_ns((uint64_t)(ut_argc > 0 ? atoi(ut_argv[0]) : 1) * UT_NS_PER_S);
+	os_exit(0);
+}
+
+/* usertests -c spawn-sleepers N SECONDS: N children that sleep SECONDS each; exits 0 once all
+ * have, 3 if any could not be spawned or ended otherwise. A crowd for ps to list. */
+void helper_spawn_sleepers(void)
+{
+	static long h[256];
+	int n = ut_argc > 0 ? atoi(ut_argv[0]) : 1, started = 0, wrong = 0;
+	char *seconds = ut_argc > 1 ? ut_argv[1] : "1";
+	if (n > 256)
+		n = 256;
+	while (started < n && (h[started] = os_spawn(UT_PATH, (char *[]){"usertests", "-c", "sleep-for", seconds, NULL})) >= 0)
+		started++;
+	for (int i = 0; i < started; i++) {
+		int status = -1;
+		wrong += os_wait(h[i], &status) < 0 || status != 0;
+		os_close(h[i]);
+	}
+	os_exit(started == n && !wrong ? 0 : 3);
+}
+
 void helper_spin_forever(void)
 {
 	for (volatile unsigned long n = 0;; n++)

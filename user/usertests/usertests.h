@@ -121,6 +121,8 @@ void helper_spin_forever(void);
 void helper_block_receive(void);
 void helper_block_notify(void);
 void helper_block_console(void);
+void helper_sleep_for(void);
+void helper_spawn_sleepers(void);
 void helper_block_threads(void);
 void helper_create_waiters(void);
 void helper_exit_while_creating(void);
