@@ -57,3 +57,17 @@ def test_cmdline_as_typed():
     r = boot(cmdline="test=boot " + "x" * 600, timeout=60)
     r.expect_status(PASS)
     r.expect(r"^sietch: command line is 610 bytes, longer than 511: the last 99 are ignored$")
+
+
+def test_too_little_memory():
+    """Too little memory for GRUB to load the kernel or the boot image: the boot says why and stops
+    with the failure status instead of waiting at a GRUB prompt or idling."""
+    r = boot(mem="5M", timeout=60)
+    r.expect_status(TEST_FAILURE)
+    r.expect(r"^sietch: GRUB could not load the kernel \(too little memory\?\); stopping$")
+    # a little more: the kernel loads and the boot image may not (where depends on their sizes)
+    r = boot(mem="5632K", timeout=60)
+    r.expect_status(TEST_FAILURE)
+    check(r.has(r"^sietch: GRUB could not load the kernel") or
+          r.has(r"^sietch: the boot loader passed no boot image \(initrd.tar\); with too little memory GRUB "
+                r"cannot load it$"), f"no reason given{r.explain()}")
