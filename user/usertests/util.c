@@ -34,16 +34,21 @@ void ut_say(const char *fmt, ...)
 	va_end(ap);
 }
 
-_Noreturn void ut_fail(const char *fmt, ...)
+/* Ends the case with its verdict line (a helper's would read as a case of its own; its status says enough). */
+static _Noreturn void end_case(const char *verdict, int status, const char *fmt, va_list ap)
 {
 	char why[UT_LINE_MAX - 64];
+	vsnprintf(why, sizeof(why), fmt, ap);
+	if (!ut_is_helper)
+		ut_say("usertests: %s: %s: %s\n", ut_name, verdict, why);
+	os_exit(status); /* not exit(): nothing else of this case may run or print */
+}
+
+_Noreturn void ut_fail(const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	if (!ut_is_helper) /* a helper's line would read as a case of its own; its status says enough */
-		ut_say("usertests: %s: fail: %s\n", ut_name, why);
-	os_exit(UT_EXIT_FAILED); /* not exit(): nothing else of this case may run or print */
+	end_case("fail", UT_EXIT_FAILED, fmt, ap);
 }
 
 void ut_expect_error(long result, long err, const char *what)
@@ -55,13 +60,9 @@ void ut_expect_error(long result, long err, const char *what)
 
 _Noreturn void ut_skip(const char *fmt, ...)
 {
-	char why[UT_LINE_MAX - 64];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	ut_say("usertests: %s: skip: %s\n", ut_name, why);
-	os_exit(UT_EXIT_SKIPPED);
+	end_case("skip", UT_EXIT_SKIPPED, fmt, ap);
 }
 
 long ut_expect_ok(long result, const char *what)
