@@ -121,6 +121,7 @@ static int setup(void **state)
 	memset(&console.line, 0, sizeof(console.line));
 	console.foreground = 0;
 	console.interruptible = false;
+	console.interrupt_pending = false;
 	memset(&shell, 0, sizeof(shell));
 	memset(&job, 0, sizeof(job));
 	shell.pid = shell.console_group = 5;
@@ -375,6 +376,39 @@ static void test_ctrl_c_at_the_shell(void **state)
 	assert_false(line_readable(&console.line));
 }
 
+/* Enter, then Ctrl-C before the shell has spawned the program: the program ends as it becomes foreground. */
+static void test_ctrl_c_before_the_program_starts(void **state)
+{
+	(void)state;
+	give_shell_handles(SIETCH_RIGHT_KILL);
+	assert_int_equal(foreground(0, -1, SIETCH_CONSOLE_FOREGROUND), 0);
+	group_members = 0; /* the program is not there yet */
+	type_str("spin\n\x03typed after\n");
+	killed_group = 0;
+	assert_int_equal(foreground(0, 3, SIETCH_CONSOLE_FOREGROUND | SIETCH_CONSOLE_INTERRUPT), 0);
+	assert_int_equal(killed_group, 6);
+	assert_int_equal(spared_pid, 0);
+	assert_int_equal(killed_status, 130);
+	assert_false(line_readable(&console.line));
+
+	/* Ctrl-C before the shell has even read the command: still the command's */
+	assert_int_equal(foreground(0, -1, SIETCH_CONSOLE_FOREGROUND), 0);
+	type_str("spin\n\x03");
+	assert_read(100, "spin\n");
+	killed_group = 0;
+	assert_int_equal(foreground(0, 3, SIETCH_CONSOLE_FOREGROUND | SIETCH_CONSOLE_INTERRUPT), 0);
+	assert_int_equal(killed_group, 6);
+	assert_false(line_readable(&console.line));
+
+	/* a Ctrl-C the shell took at its prompt is spent: the next program runs */
+	assert_int_equal(foreground(0, -1, SIETCH_CONSOLE_FOREGROUND), 0);
+	type_str("half\x03");
+	assert_read(100, "\n");
+	killed_group = 0;
+	assert_int_equal(foreground(0, 3, SIETCH_CONSOLE_FOREGROUND | SIETCH_CONSOLE_INTERRUPT), 0);
+	assert_int_equal(killed_group, 0);
+}
+
 static void test_ctrl_c_without_foreground(void **state)
 {
 	(void)state;
@@ -441,6 +475,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ctrl_c_ends_the_foreground, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ctrl_c_at_the_shell, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ctrl_c_without_foreground, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ctrl_c_before_the_program_starts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_bad_buffer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_console_write_kernel, setup, teardown),

@@ -30,6 +30,13 @@
  * and its first programs read it freely). Ctrl-C ends the foreground group
  * when whoever made it foreground asked so (a shell does for the programs it
  * runs, not for itself).
+ *
+ * A Ctrl-C that ended nothing waits (interrupt_pending) until a reader has
+ * taken all input, the empty line standing for the Ctrl-C included, which
+ * means it reached a prompt, or until a group is made foreground
+ * with SIETCH_CONSOLE_INTERRUPT, which it then ends: a person who types a
+ * command and Ctrl-C at once interrupts the command even if it has not
+ * started yet.
  */
 static struct console {
 	struct object object;
@@ -37,6 +44,7 @@ static struct console {
 	struct line_discipline line;
 	uint32_t foreground;
 	bool interruptible;
+	bool interrupt_pending;
 	struct wait_queue readers;
 } console = {
 	.object = { .type = OBJECT_CONSOLE, .refs = 1, .release = 0 },
@@ -108,7 +116,12 @@ long console_device_read(uint64_t user_buf, size_t len)
 		}
 	}
 	bool eof;
-	size_t n = reader_in_foreground() ? line_take(&console.line, chunk, len < CHUNK ? len : CHUNK, &eof) : 0;
+	size_t n = 0;
+	if (reader_in_foreground()) {
+		n = line_take(&console.line, chunk, len < CHUNK ? len : CHUNK, &eof);
+		if (!line_readable(&console.line))
+			console.interrupt_pending = false; /* a reader took the Ctrl-C's line: it is at its prompt */
+	}
 	spin_unlock(&console.lock);
 	/* a bad buffer loses the bytes taken, as a terminal read into a bad buffer would */
 	if (n && copy_to_user(user_buf, chunk, n))
@@ -131,6 +144,7 @@ static void console_interrupt(void)
 	spin_lock(&console.lock);
 	if (line_interrupt(&console.line, ended > 0))
 		wait_wake_all(&console.readers);
+	console.interrupt_pending = ended == 0;
 	spin_unlock(&console.lock);
 	kprintf("^C\n");
 }
@@ -163,14 +177,21 @@ static void console_irq(struct trap_frame *frame)
 	}
 }
 
-/* Makes group the one that reads; sleeping readers look again and may now see end of file. */
-static void console_set_foreground(uint32_t group, bool interruptible)
+/* Makes group the one that reads; sleeping readers look again and may now see end of file.
+ * True when a pending Ctrl-C is now the group's (what was typed after it goes). */
+static bool console_set_foreground(uint32_t group, bool interruptible)
 {
 	spin_lock(&console.lock);
 	console.foreground = group;
 	console.interruptible = interruptible;
+	bool interrupt = interruptible && console.interrupt_pending;
+	if (interrupt) {
+		console.interrupt_pending = false;
+		line_interrupt(&console.line, true);
+	}
 	wait_wake_all(&console.readers);
 	spin_unlock(&console.lock);
+	return interrupt;
 }
 
 /* (console handle with READ, process handle with KILL or -1 for the caller, unsigned flags) -> 0 */
@@ -195,8 +216,8 @@ long sys_console_foreground(const struct syscall_args *args)
 		target = (struct proc *)object;
 	}
 	target->console_group = target->pid; /* a group of its own, which its children join */
-	if (flags & SIETCH_CONSOLE_FOREGROUND)
-		console_set_foreground(target->pid, flags & SIETCH_CONSOLE_INTERRUPT);
+	if ((flags & SIETCH_CONSOLE_FOREGROUND) && console_set_foreground(target->pid, flags & SIETCH_CONSOLE_INTERRUPT))
+		proc_kill_group(target->pid, 0, EXIT_STATUS_INTERRUPTED);
 	if (target != self)
 		object_unref(&target->object);
 	return 0;
