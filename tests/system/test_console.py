@@ -162,6 +162,20 @@ def test_ps_lists_every_process():
         finish(c)
 
 
+def test_typing_during_usertests():
+    """A line typed while usertests runs its kill case is read by the helper blocked on the console,
+    which then blocks again: the case still passes."""
+    with shell() as c:
+        c.sendline("usertests kill")
+        c.sendline("typed during the run")
+        verdict = c.expect_line(r"^usertests: kill: (pass|fail.*)$", timeout=120).group(1)
+        check(verdict == "pass", f"usertests: kill: {verdict}")
+        c.expect_line(r"^usertests: done: 1 passed, 0 failed$")
+        c.expect(PROMPT)
+        answers(c)
+        finish(c)
+
+
 def test_messages():
     """What the shell says is what happened."""
     with shell() as c:
