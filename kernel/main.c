@@ -81,7 +81,7 @@ static const char *init_error_text(long err)
 {
 	switch (-err) {
 	case SIETCH_ENOENT: return "no such file";
-	case SIETCH_EISDIR: return "it is a directory";
+	case SIETCH_EISDIR: return "a directory or a device, not a program";
 	case SIETCH_ENOEXEC: return "not an ELF64 x86-64 executable";
 	case SIETCH_ENOMEM: return "out of memory";
 	case SIETCH_E2BIG: return "its name is too long";

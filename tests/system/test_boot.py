@@ -38,7 +38,7 @@ def test_init_missing():
 def test_init_directory():
     r = boot(cmdline="init=/bin", timeout=60)
     r.expect_status(TEST_FAILURE)
-    r.expect(r"^sietch: cannot start /bin: it is a directory")
+    r.expect(r"^sietch: cannot start /bin: a directory or a device, not a program \(error 21\)$")
 
 
 def test_unknown_selftest():
