@@ -11,9 +11,10 @@ KERNEL_CFLAGS := -std=gnu11 -ffreestanding -fno-stack-protector -fno-pic -mno-re
 KERNEL_ASFLAGS := -I. -MMD -MP -g
 KERNEL_LDFLAGS := -nostdlib -z max-page-size=4096 -z noexecstack -T kernel/kernel.ld
 
-# Every .c/.S under boot/ and kernel/, and the freestanding lib/common, is kernel code.
+# Every .c/.S under boot/ and kernel/, each driver's kernel half (drivers/*/kernel/),
+# and the freestanding lib/common, is kernel code.
 KERNEL_SRC := $(wildcard boot/*.S) $(shell find kernel -name '*.c' -o -name '*.S' | sort) \
-	$(wildcard lib/common/*.c)
+	$(sort $(wildcard drivers/*/kernel/*.c drivers/*/kernel/*.S)) $(wildcard lib/common/*.c)
 KERNEL_OBJ := $(patsubst %,$(BUILD)/kernel/%.o,$(KERNEL_SRC))
 
 UNIT_SRC := $(wildcard tests/unit/*_ut.c)
@@ -45,10 +46,12 @@ $(BUILD)/kernel/%.S.o: %.S
 $(BUILD)/kernel.elf: $(KERNEL_OBJ) kernel/kernel.ld
 	$(LD) $(KERNEL_LDFLAGS) -o $@ $(KERNEL_OBJ)
 
+# The boot image holds the programs stripped, so it costs a small machine less memory;
+# $(BUILD)/user/bin keeps the copies with symbols for gdb and addr2line.
 $(BUILD)/initrd.tar: $(USER_PROGRAM_BINS)
 	@mkdir -p $(BUILD)/initrd/bin
 	@rm -f $(BUILD)/initrd/bin/*
-	$(if $(USER_PROGRAM_BINS),cp $(USER_PROGRAM_BINS) $(BUILD)/initrd/bin/)
+	for p in $(USER_PROGRAM_BINS); do strip --strip-all -o $(BUILD)/initrd/bin/$$(basename $$p) $$p || exit 1; done
 	tar --format=ustar --owner=0 --group=0 --numeric-owner -cf $@ -C $(BUILD)/initrd bin
 
 $(BUILD)/sietch.iso: $(BUILD)/kernel.elf $(BUILD)/initrd.tar iso/grub.cfg

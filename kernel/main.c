@@ -12,8 +12,8 @@
 #include "kernel/arch/timer.h"
 #include "kernel/arch/trap.h"
 #include "kernel/console.h"
-#include "kernel/ctl/console_device.h"
 #include "kernel/ctl/counters.h"
+#include "drivers/console/kernel/console.h"
 #include "kernel/ctl/namespace.h"
 #include "kernel/ctl/syscall.h"
 #include "kernel/proc/proc.h"
@@ -54,23 +54,53 @@ static void boot_cpu_init(uint32_t magic, uint64_t info_phys, const void **info_
 	gdt_load(&cpus[0]);
 	idt_init();
 	idt_load();
-	size_t len = strnlen(mb2_cmdline(info), CMDLINE_MAX - 1);
+	size_t full = strlen(mb2_cmdline(info)), len = full < CMDLINE_MAX - 1 ? full : CMDLINE_MAX - 1;
 	memcpy(cmdline, mb2_cmdline(info), len);
+	cmdline_unescape(cmdline);
 	kprintf("sietch: command line '%s'\n", cmdline);
+	if (full > len)
+		kprintf("sietch: command line is %lu bytes, longer than %u: the last %lu are ignored\n", full,
+			CMDLINE_MAX - 1, full - len);
 	print_memory_map(info);
 	*info_out = info;
 }
+
+static bool have_boot_image;
 
 /* The boot image's files become the name tree; /dev/console joins them. */
 static void names_init(const void *info)
 {
 	uint32_t start, end;
 	const char *name;
-	if (mb2_module(info, 0, &start, &end, &name))
+	have_boot_image = mb2_module(info, 0, &start, &end, &name);
+	if (have_boot_image)
 		namespace_init(phys_to_virt(start), end - start);
 	else
 		namespace_init(0, 0);
 	console_device_init();
+}
+
+/* Why spawning pid 1 failed, in words: the errors proc_spawn returns. */
+static const char *init_error_text(long err)
+{
+	switch (-err) {
+	case SIETCH_ENOENT: return "no such file";
+	case SIETCH_EISDIR: return "a directory or a device, not a program";
+	case SIETCH_ENOEXEC: return "not an ELF64 x86-64 executable";
+	case SIETCH_ENOMEM: return "out of memory";
+	case SIETCH_E2BIG: return "its name is too long";
+	default: return "it cannot be started";
+	}
+}
+
+/* Without pid 1 nothing can ever run: say why and stop with a failure status rather than idle for ever. */
+static _Noreturn void init_failed(const char *path, long err)
+{
+	kprintf("sietch: cannot start %s: %s (error %ld)\n", path, init_error_text(err), -err);
+	if (!have_boot_image)
+		kprintf("sietch: the boot loader passed no boot image (initrd.tar); with too little memory GRUB cannot "
+			"load it\n");
+	system_halt_all(EXIT_FAIL);
 }
 
 /* The first process: /bin/init, or the program named by init= (tests run one program this way). */
@@ -86,10 +116,8 @@ static void start_init(void)
 	memcpy(block, base, len);
 	struct proc *init;
 	long err = proc_spawn(path, block, len, 0, &init);
-	if (err) {
-		kprintf("sietch: cannot start %s (error %ld); idle\n", path, -err);
-		return;
-	}
+	if (err)
+		init_failed(path, err);
 	kprintf("sietch: started %s as pid %u\n", path, init->pid);
 	object_unref(&init->object);
 }

@@ -2,8 +2,13 @@
 #
 # Every directory user/<name>/ that holds a .c file is a program: all its .c
 # files, linked statically with lib/libc (crt0 and what newlib needs from the
-# OS), lib/os (libos), lib/common, newlib and libgcc, into
-# $(BUILD)/user/bin/<name>. `make user-programs` builds them all.
+# OS), lib/os (libos), every driver's libos half, lib/common, newlib and
+# libgcc, into $(BUILD)/user/bin/<name>. `make user-programs` builds them all.
+#
+# A driver's libos half (drivers/<dev>/os/*.c) is an archive,
+# $(BUILD)/drivers/lib<dev>.a, and every program is linked against every
+# driver archive: the linker takes only the members a program calls, so a
+# program asks for a driver by calling it and pays nothing otherwise.
 #
 # newlib is built once into a cache outside the tree by tools/newlib.sh; the
 # rules below run it when its build is missing or the script has changed.
@@ -33,6 +38,11 @@ USER_COMMON_SRC := $(filter-out lib/common/string.c,$(wildcard lib/common/*.c))
 USER_COMMON_OBJS := $(patsubst %.c,$(BUILD)/libc/%.o,$(USER_COMMON_SRC))
 USER_COMMON_LIB := $(BUILD)/libc/libcommon.a
 
+# Each driver's libos half as an archive of its own.
+USER_DRIVERS := $(sort $(patsubst drivers/%/os/,%,$(dir $(wildcard drivers/*/os/*.c))))
+USER_DRIVER_OBJS := $(patsubst %.c,$(BUILD)/libc/%.o,$(wildcard drivers/*/os/*.c))
+USER_DRIVER_LIBS := $(patsubst %,$(BUILD)/drivers/lib%.a,$(USER_DRIVERS))
+
 USER_PROGRAMS := $(sort $(patsubst user/%/,%,$(dir $(wildcard user/*/*.c))))
 USER_PROGRAM_BINS := $(patsubst %,$(BUILD)/user/bin/%,$(USER_PROGRAMS))
 USER_PROGRAM_OBJS := $(patsubst user/%.c,$(BUILD)/user/obj/%.o,$(wildcard user/*/*.c))
@@ -61,16 +71,24 @@ $(USER_COMMON_LIB): $(USER_COMMON_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
+$(foreach d,$(USER_DRIVERS),$(eval $(BUILD)/drivers/lib$(d).a: \
+	$(filter $(BUILD)/libc/drivers/$(d)/os/%,$(USER_DRIVER_OBJS))))
+
+$(BUILD)/drivers/lib%.a:
+	@mkdir -p $(dir $@)
+	@rm -f $@
+	ar rcs $@ $^
+
 # Each program's own objects are its extra prerequisites; the recipe is shared.
 $(foreach p,$(USER_PROGRAMS),$(eval $(BUILD)/user/bin/$(p): \
 	$(filter $(BUILD)/user/obj/$(p)/%,$(USER_PROGRAM_OBJS))))
 
-$(BUILD)/user/bin/%: $(USER_LIBC_OBJS) $(USER_COMMON_LIB) $(NEWLIB_STAMP) lib/libc/user.ld
+$(BUILD)/user/bin/%: $(USER_LIBC_OBJS) $(USER_DRIVER_LIBS) $(USER_COMMON_LIB) $(NEWLIB_STAMP) lib/libc/user.ld
 	@mkdir -p $(dir $@)
-	$(USER_CC) $(USER_LDFLAGS) -o $@ $(filter $(BUILD)/user/obj/%,$^) $(USER_LIBC_OBJS) \
+	$(USER_CC) $(USER_LDFLAGS) -o $@ $(filter $(BUILD)/user/obj/%,$^) $(USER_DRIVER_LIBS) $(USER_LIBC_OBJS) \
 		$(USER_COMMON_LIB) -Wl,--start-group $(NEWLIB_LIBS) $(USER_LIBGCC) -Wl,--end-group
 
 # Keep the objects the pattern rules make, as a build does.
-.SECONDARY: $(USER_LIBC_OBJS) $(USER_COMMON_OBJS) $(USER_PROGRAM_OBJS)
+.SECONDARY: $(USER_LIBC_OBJS) $(USER_COMMON_OBJS) $(USER_DRIVER_OBJS) $(USER_PROGRAM_OBJS)
 
--include $(patsubst %.o,%.d,$(USER_LIBC_OBJS) $(USER_COMMON_OBJS) $(USER_PROGRAM_OBJS))
+-include $(patsubst %.o,%.d,$(USER_LIBC_OBJS) $(USER_COMMON_OBJS) $(USER_DRIVER_OBJS) $(USER_PROGRAM_OBJS))

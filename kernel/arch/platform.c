@@ -30,6 +30,9 @@ void platform_init(const void *info, acpi_map_fn acpi_map)
 		kprintf(", ecam 0x%lx buses %u-%u", platform.mcfg.region[0].base, platform.mcfg.region[0].bus_start,
 			platform.mcfg.region[0].bus_end);
 	kprintf("\n");
+	if (platform.madt.cpus_dropped)
+		kprintf("acpi: %u cpus, using %u\n", platform.madt.cpu_count + platform.madt.cpus_dropped,
+			platform.madt.cpu_count);
 	if (platform.have_power && platform.power.s5_found)
 		kprintf("acpi: power off through PM1a_CNT 0x%x, S5 type %u\n", platform.power.pm1a_cnt,
 			platform.power.slp_typa);

@@ -6,7 +6,7 @@
 #include "kernel/proc/proc.h"
 
 #define SPAWN_PATH_MAX 256
-#define SPAWN_ARGS_MAX 2048
+#define SPAWN_ARGS_MAX SIETCH_SPAWN_ARGS_BYTES
 #define PROCESS_RIGHTS (SIETCH_RIGHT_WAIT | SIETCH_RIGHT_KILL | SIETCH_RIGHT_DUP)
 
 long sys_proc_exit(const struct syscall_args *args)

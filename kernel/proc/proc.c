@@ -166,6 +166,41 @@ void proc_kill(struct proc *p, int status)
 	spin_unlock(&p->lock);
 }
 
+/* Table lock held: a reference only while someone else still holds one (a zero count means it is being freed). */
+static bool table_try_ref(struct object *object)
+{
+	uint32_t refs = __atomic_load_n(&object->refs, __ATOMIC_ACQUIRE);
+	while (refs && !__atomic_compare_exchange_n(&object->refs, &refs, refs + 1, false, __ATOMIC_ACQ_REL,
+						     __ATOMIC_ACQUIRE))
+		;
+	return refs != 0;
+}
+
+/* Collects a few members at a time under the table lock, then kills them without it. */
+size_t proc_kill_group(uint32_t group, uint32_t spared, int status)
+{
+	enum { BATCH = 16 };
+	size_t killed = 0;
+	for (int slot = 0; slot < MAX_PROCS;) {
+		struct proc *batch[BATCH];
+		int n = 0;
+		spin_lock(&table_lock);
+		for (; slot < MAX_PROCS && n < BATCH; slot++) {
+			struct proc *p = table[slot];
+			if (p && p->console_group == group && p->pid != spared && p->state == PROC_ALIVE && !p->dying &&
+			    table_try_ref(&p->object))
+				batch[n++] = p;
+		}
+		spin_unlock(&table_lock);
+		for (int i = 0; i < n; i++) {
+			proc_kill(batch[i], status);
+			object_unref(&batch[i]->object);
+		}
+		killed += (size_t)n;
+	}
+	return killed;
+}
+
 long proc_wait(struct proc *p, int *status)
 {
 	spin_lock(&p->lock);
@@ -189,12 +224,7 @@ struct proc *proc_find(uint32_t pid)
 		struct proc *p = table[i];
 		if (!p || p->pid != pid)
 			continue;
-		/* Only while someone else still holds it: a zero count means it is being freed. */
-		uint32_t refs = __atomic_load_n(&p->object.refs, __ATOMIC_ACQUIRE);
-		while (refs && !__atomic_compare_exchange_n(&p->object.refs, &refs, refs + 1, false, __ATOMIC_ACQ_REL,
-							     __ATOMIC_ACQUIRE))
-			;
-		if (refs)
+		if (table_try_ref(&p->object))
 			found = p;
 	}
 	spin_unlock(&table_lock);

@@ -25,6 +25,7 @@ enum proc_state { PROC_ALIVE, PROC_EXITED };
 struct proc {
 	struct object object; /* OBJECT_PROCESS */
 	uint32_t pid, parent_pid;
+	uint32_t console_group; /* the console's job control: the parent's at spawn (drivers/console) */
 	char name[PROC_NAME_MAX];
 	struct addr_space space;
 	struct handle_table handles;
@@ -51,6 +52,8 @@ void proc_init(void);
 long proc_spawn(const char *path, const char *argv_block, size_t block_len, uint32_t parent_pid,
 		struct proc **out);
 void proc_kill(struct proc *proc, int status);      /* every thread leaves at its next kernel exit */
+/* proc_kill of every living process in the group but the one with pid spared (0: none); how many. */
+size_t proc_kill_group(uint32_t console_group, uint32_t spared, int status);
 long proc_wait(struct proc *proc, int *status);      /* blocks until it has exited */
 struct proc *proc_find(uint32_t pid);                /* a new reference, or NULL */
 size_t proc_snapshot(struct sietch_proc_info *out, size_t max);
@@ -60,3 +63,4 @@ size_t proc_snapshot(struct sietch_proc_info *out, size_t max);
 #define EXIT_STATUS_ILLEGAL 132 /* like SIGILL */
 #define EXIT_STATUS_ARITH 136   /* like SIGFPE */
 #define EXIT_STATUS_KILLED 137  /* like SIGKILL */
+#define EXIT_STATUS_INTERRUPTED 130 /* like SIGINT: Ctrl-C on the console */

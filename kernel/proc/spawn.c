@@ -4,7 +4,7 @@
  * prescribes (§3.4.1, figure 3.9), the console as handles 0-2, and one thread.
  */
 #include "kernel/console.h"
-#include "kernel/ctl/console_device.h"
+#include "drivers/console/kernel/console.h"
 #include "kernel/ctl/namespace.h"
 #include "kernel/mm/frame.h"
 #include "kernel/proc/proc.h"
@@ -14,7 +14,7 @@
 
 #define USER_STACK_TOP 0x00007fffffff0000ull
 #define USER_STACK_SIZE (256 * 1024)
-#define SPAWN_MAX_ARGS 64
+#define SPAWN_MAX_ARGS SIETCH_SPAWN_ARGS_MAX
 
 /* Maps [va, va+len) with fresh zeroed frames. */
 static long map_fresh(struct proc *p, uint64_t va, uint64_t len, unsigned flags)
@@ -180,7 +180,7 @@ long proc_spawn(const char *path, const char *block, size_t block_len, uint32_t 
 		return -SIETCH_ENOENT;
 	if (!namespace_file_data(node, &image, &size))
 		return -SIETCH_EISDIR;
-	if (block_len > PAGE_SIZE / 2 || (block_len && block[block_len - 1]))
+	if (block_len > SIETCH_SPAWN_ARGS_BYTES || (block_len && block[block_len - 1]))
 		return -SIETCH_E2BIG;
 	size_t argc = 0;
 	for (size_t at = 0; at < block_len; at++)
@@ -192,6 +192,8 @@ long proc_spawn(const char *path, const char *block, size_t block_len, uint32_t 
 	struct proc *p = proc_alloc(name, parent_pid);
 	if (!p)
 		return -SIETCH_ENOMEM;
+	struct proc *parent = proc_current();
+	p->console_group = parent ? parent->console_group : p->pid; /* job control: children stay in their parent's job */
 	object_ref(&p->object); /* the caller's */
 	long err = spawn_into(p, image, size, block, block_len);
 	if (err) {

@@ -1,5 +1,7 @@
 /*
- * In-kernel self-tests, chosen on the command line (`test=all`, `test=a,b`).
+ * In-kernel self-tests, chosen on the command line (`test=all`, `test=a,b`;
+ * `test=boot` runs none: the machine boots and stops). A name that is no
+ * test is a failure.
  * Each prints one machine-readable line; the run ends with a summary and a
  * QEMU exit status (kernel/console.h) that tools/run maps to pass or fail.
  */

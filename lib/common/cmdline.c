@@ -82,3 +82,14 @@ bool cmdline_list_has(const char *list, const char *item)
 		p += n + 1;
 	}
 }
+
+void cmdline_unescape(char *s)
+{
+	char *out = s;
+	for (; *s; s++) {
+		if (*s == '\\' && (s[1] == '\\' || s[1] == '"' || s[1] == '\''))
+			s++;
+		*out++ = *s;
+	}
+	*out = 0;
+}

@@ -19,3 +19,7 @@ bool cmdline_has(const char *cmdline, const char *word);
 /* True if item is one of the comma-separated elements of list ("a,b,all").
  * "all" is not special here: callers test for it themselves. */
 bool cmdline_list_has(const char *list, const char *item);
+
+/* Undoes GRUB's quoting of the command line it passes (grub_create_loader_cmdline
+ * puts a backslash before each \\, ' and "), in place, so quotes arrive as typed. */
+void cmdline_unescape(char *s);

@@ -110,7 +110,10 @@ typedef void (*sietch_thread_entry)(void *arg);
 	/* -> 0: the calling thread's FS base, for thread-local data */                                            \
 	SYSCALL(34, thread_set_pointer, os_raw_thread_set_pointer, 1, (void *, pointer))                           \
 	/* -> how many PCI functions were written from table index first on, 0 past the end (lspci) */             \
-	SYSCALL(35, pci_list, os_pci_list, 3, (size_t, first), (struct sietch_pci_info *, buf), (size_t, count))
+	SYSCALL(35, pci_list, os_pci_list, 3, (size_t, first), (struct sietch_pci_info *, buf), (size_t, count)) \
+	/* console needs READ, process KILL (or -1 for the caller) -> 0 */                                       \
+	SYSCALL(36, console_foreground, os_raw_console_foreground, 3, (long, console), (long, process),          \
+		(unsigned, flags))
 
 /*
  * Helpers to expand a row's (type, argument) pairs, comma-separated:
@@ -138,7 +141,7 @@ enum sietch_syscall {
 #define SIETCH_ESRCH 3    /* no such process */
 #define SIETCH_EINTR 4
 #define SIETCH_EIO 5
-#define SIETCH_E2BIG 7    /* argument block too long */
+#define SIETCH_E2BIG 7    /* more than SIETCH_SPAWN_ARGS_MAX arguments or SIETCH_SPAWN_ARGS_BYTES bytes */
 #define SIETCH_ENOEXEC 8  /* not a valid ELF64 executable */
 #define SIETCH_EBADF 9    /* not a handle, or a handle of the wrong type */
 #define SIETCH_ECHILD 10  /* not a child of the caller */
@@ -160,6 +163,10 @@ enum sietch_syscall {
 #define SIETCH_ENOSYS 88  /* no such system call */
 #define SIETCH_ETIMEDOUT 116 /* a device did not answer in time */
 
+/* proc_spawn: the most arguments (argv[0] included), and bytes of them with their NULs */
+#define SIETCH_SPAWN_ARGS_MAX 64
+#define SIETCH_SPAWN_ARGS_BYTES 2048
+
 /* Handle rights */
 #define SIETCH_RIGHT_READ (1u << 0)
 #define SIETCH_RIGHT_WRITE (1u << 1)
@@ -176,6 +183,12 @@ enum sietch_syscall {
 #define SIETCH_HANDLE_STDIN 0
 #define SIETCH_HANDLE_STDOUT 1
 #define SIETCH_HANDLE_STDERR 2
+
+/* console_foreground: the process leads a group of its own (its later children
+ * join it); with FOREGROUND that group reads the console and every other
+ * reads end of file; with INTERRUPT too, Ctrl-C ends the group (status 130). */
+#define SIETCH_CONSOLE_FOREGROUND (1u << 0)
+#define SIETCH_CONSOLE_INTERRUPT (1u << 1)
 
 /* mem_map */
 #define SIETCH_PROT_READ (1u << 0)

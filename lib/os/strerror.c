@@ -8,7 +8,7 @@ static const char *const error_text[] = {
 	[SIETCH_ESRCH] = "no such process (ESRCH)",
 	[SIETCH_EINTR] = "interrupted: the thread is being killed (EINTR)",
 	[SIETCH_EIO] = "input/output error (EIO)",
-	[SIETCH_E2BIG] = "argument list too long (E2BIG)",
+	[SIETCH_E2BIG] = "argument list too long: at most 64 arguments, 2048 bytes (E2BIG)",
 	[SIETCH_ENOEXEC] = "not an ELF64 x86-64 executable (ENOEXEC)",
 	[SIETCH_EBADF] = "not a handle, or a handle of the wrong type (EBADF)",
 	[SIETCH_ECHILD] = "not a process one may wait for (ECHILD)",
@@ -30,6 +30,8 @@ static const char *const error_text[] = {
 	[SIETCH_ENAMETOOLONG] = "name too long (ENAMETOOLONG)",
 	[SIETCH_ETIMEDOUT] = "timed out: a device did not answer (ETIMEDOUT)",
 };
+
+_Static_assert(SIETCH_SPAWN_ARGS_MAX == 64 && SIETCH_SPAWN_ARGS_BYTES == 2048, "the E2BIG text names these");
 
 const char *os_strerror(long err)
 {

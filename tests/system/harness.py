@@ -118,9 +118,10 @@ def current_test():
 
 
 def case(name, ok, reason=""):
-    """Report a sub-case, counted on its own as `<file>.<name>` (e.g. ktest.frame_alloc)."""
+    """Report a sub-case, counted on its own as `<file>.<name>` (e.g. ktest.frame_alloc);
+    ok None reports it skipped, with reason."""
     prefix = _context().name.split(".")[0]
-    _context().cases.append((f"{prefix}.{name}", bool(ok), reason))
+    _context().cases.append((f"{prefix}.{name}", None if ok is None else bool(ok), reason))
 
 
 # --- serial text -------------------------------------------------------------------

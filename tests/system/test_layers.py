@@ -32,6 +32,12 @@ def test_detects_back_edges():
         ("kernel/ctl/x.c", '#include "lib/os/os.h"\n', True),
         ("kernel/ctl/x.c", '#include "kernel/proc/proc.h"\n', False),
         ("user/p/x.c", '#include "lib/common/syscall.h"\n', False),
+        ("drivers/d/os/x.c", '#include "kernel/proc/proc.h"\n', True),
+        ("drivers/d/os/x.c", '#include "lib/os/os.h"\n', False),
+        ("drivers/d/kernel/x.c", '#include "lib/os/os.h"\n', True),
+        ("drivers/d/kernel/x.c", '#include "kernel/ctl/handle.h"\n', False),
+        ("kernel/arch/x.c", '#include "drivers/d/regs.h"\n', False),
+        ("drivers/d/regs.h", '#include "kernel/arch/cpu.h"\n', True),
     ]
     for path, text, bad in cases:
         with tempfile.TemporaryDirectory() as root:

@@ -8,6 +8,17 @@
 
 #include "lib/common/cmdline.c"
 
+static void test_unescape(void **state)
+{
+	(void)state;
+	char s[] = "note=\\\"a b\\\" it\\'s back\\\\slash \\n end\\";
+	cmdline_unescape(s);
+	assert_string_equal(s, "note=\"a b\" it's back\\slash \\n end\\");
+	char empty[] = "";
+	cmdline_unescape(empty);
+	assert_string_equal(empty, "");
+}
+
 static void test_get(void **state)
 {
 	(void)state;
@@ -91,6 +102,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_get),
+		cmocka_unit_test(test_unescape),
 		cmocka_unit_test(test_get_truncates_and_last_wins),
 		cmocka_unit_test(test_has),
 		cmocka_unit_test(test_list_has),

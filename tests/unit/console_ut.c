@@ -1,4 +1,5 @@
-/* Host tests for kernel/ctl/console.c: the line discipline, reads and writes, with the UART and user memory faked. */
+/* Host tests for drivers/console/kernel/console.c: the line discipline, reads and writes, with the UART and user memory faked. */
+#define _GNU_SOURCE /* memmem */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -11,6 +12,8 @@
 #include "kernel/arch/percpu.h"
 #include "kernel/arch/trap.h"
 #include "kernel/ctl/object.h"
+#include "kernel/proc/proc.h"
+#include "tests/unit/stubs/handles.h"
 #include "tests/unit/stubs/kernel_base.h"
 #include "tests/unit/stubs/user_window.h"
 #include "tests/unit/stubs/wait.h"
@@ -29,10 +32,12 @@ static void record_printed(const char *fmt, va_list ap)
 	printed_len += (size_t)n;
 }
 
+static const void *printed_has(const char *s) { return memmem(printed, printed_len, s, strlen(s)); }
+
 /* The UART's receive FIFO. */
 static const char *uart_input;
 static size_t uart_left;
-bool serial_getc(char *c)
+bool uart_getc(char *c)
 {
 	if (!uart_left)
 		return false;
@@ -41,7 +46,7 @@ bool serial_getc(char *c)
 	return true;
 }
 
-void serial_enable_receive_interrupt(void) {}
+void uart_enable_receive_interrupt(void) {}
 
 static void console_irq(struct trap_frame *frame);
 static void type(const char *s, size_t len)
@@ -85,13 +90,48 @@ bool namespace_add_device(const char *name, struct object *device)
 	return true;
 }
 
-#include "kernel/ctl/console.c"
+/* The calling process, and the groups Ctrl-C ended. */
+static struct proc shell, job;
+static struct proc *current;
+struct proc *proc_current(void) { return current; }
+struct proc *proc_find(uint32_t pid)
+{
+	struct proc *p = pid == shell.pid ? &shell : pid == job.pid ? &job : 0;
+	if (p)
+		object_ref(&p->object);
+	return p;
+}
+static uint32_t killed_group, spared_pid;
+static int killed_status;
+static size_t group_members; /* how many a kill of the group ends */
+size_t proc_kill_group(uint32_t group, uint32_t spared, int status)
+{
+	killed_group = group;
+	spared_pid = spared;
+	killed_status = status;
+	return group_members;
+}
+
+#include "drivers/console/kernel/console.c"
+#include "drivers/console/kernel/line_discipline.c"
 
 static int setup(void **state)
 {
 	(void)state;
-	console.committed = console.len = console.eof_at = 0;
-	console.eof = false;
+	memset(&console.line, 0, sizeof(console.line));
+	console.foreground = 0;
+	console.interruptible = false;
+	console.interrupt_pending = false;
+	memset(&shell, 0, sizeof(shell));
+	memset(&job, 0, sizeof(job));
+	shell.pid = shell.console_group = 5;
+	job.pid = job.console_group = 6;
+	object_init(&job.object, OBJECT_PROCESS, 0);
+	object_init(&shell.object, OBJECT_PROCESS, 0);
+	current = &shell;
+	killed_group = spared_pid = 0;
+	killed_status = 0;
+	group_members = 1;
 	printed_len = 0;
 	kprintf_hook = record_printed;
 	sleep_hook = reader_sleeps;
@@ -210,23 +250,174 @@ static void test_eof(void **state)
 	assert_int_equal(console_device_read(user(0), 100), 0);
 }
 
-static void test_full_buffer(void **state)
+/* A line longer than the limit is refused as a whole, with the bell and a message; nothing of it is read. */
+static void test_long_line_refused(void **state)
 {
 	(void)state;
-	static char big[INPUT_MAX + 100];
+	static char big[CONSOLE_LINE_MAX + 100];
 	memset(big, 'k', sizeof(big));
 	type(big, sizeof(big));
-	assert_int_equal(console.committed, INPUT_MAX); /* a full buffer counts as a line */
-	assert_int_equal(printed_len, INPUT_MAX);      /* the rest was dropped, not echoed */
+	type_str("\r");
+	assert_int_equal(wake_alls, 0);
+	assert_non_null(printed_has("\a\nconsole: line longer than 1023 characters refused\n"));
+	type_str("after\n");
+	assert_read(100, "after\n");
+}
+
+/* Reads longer than one chunk come in chunks, and a line is never more than one. */
+static void test_reads_in_chunks(void **state)
+{
+	(void)state;
+	static char line[CONSOLE_LINE_MAX];
+	memset(line, 'k', sizeof(line) - 1);
+	line[sizeof(line) - 1] = '\n';
+	type(line, sizeof(line));
 	size_t total = 0;
 	long n;
-	while (total < INPUT_MAX && (n = console_device_read(user(0), sizeof(user_mem))) > 0) {
+	while (total < sizeof(line) && (n = console_device_read(user(0), sizeof(user_mem))) > 0) {
 		assert_true(n <= CHUNK);
 		total += (size_t)n;
 	}
-	assert_int_equal(total, INPUT_MAX);
-	type_str("after\n"); /* room again */
-	assert_read(100, "after\n");
+	assert_int_equal(total, sizeof(line));
+}
+
+/* The console's handle in slot 0, a process handle in slot 3, as the shell holds them. */
+static void give_shell_handles(uint32_t process_rights)
+{
+	memset(&shell.handles, 0, sizeof(shell.handles));
+	shell.handles.slot[0] = (struct handle_entry){ &console.object, SIETCH_RIGHT_READ, 0 };
+	shell.handles.slot[1] = (struct handle_entry){ &console.object, SIETCH_RIGHT_WRITE, 0 };
+	shell.handles.slot[3] = (struct handle_entry){ &job.object, process_rights, 0 };
+}
+
+static long foreground(long console_handle, long process, uint64_t flags)
+{
+	struct syscall_args args = { { (uint64_t)console_handle, (uint64_t)process, flags } };
+	return sys_console_foreground(&args);
+}
+
+static void test_foreground_decode(void **state)
+{
+	(void)state;
+	give_shell_handles(SIETCH_RIGHT_WAIT);
+	assert_int_equal(foreground(0, -1, 4), -SIETCH_EINVAL);
+	assert_int_equal(foreground(0, -1, SIETCH_CONSOLE_INTERRUPT), -SIETCH_EINVAL);
+	assert_int_equal(foreground(1, -1, 0), -SIETCH_EPERM);  /* the console without READ */
+	assert_int_equal(foreground(3, -1, 0), -SIETCH_EBADF);  /* not a console */
+	assert_int_equal(foreground(9, -1, 0), -SIETCH_EBADF);
+	assert_int_equal(foreground(0, 0, 0), -SIETCH_EBADF);   /* not a process */
+	assert_int_equal(foreground(0, 3, SIETCH_CONSOLE_FOREGROUND), -SIETCH_EPERM); /* no KILL */
+	assert_int_equal(console.foreground, 0);
+	assert_int_equal(job.object.refs, 1);
+}
+
+/* Only the foreground group reads; the others read end of file at once, and writes still go out. */
+static void test_background_reads_eof(void **state)
+{
+	(void)state;
+	give_shell_handles(SIETCH_RIGHT_KILL);
+	job.console_group = shell.console_group = 1; /* both still in init's group */
+	assert_int_equal(foreground(0, -1, SIETCH_CONSOLE_FOREGROUND), 0);
+	assert_int_equal(shell.console_group, 5);
+	assert_int_equal(console.foreground, 5);
+	assert_false(console.interruptible);
+	assert_int_equal(foreground(0, 3, 0), 0); /* the job in the background */
+	assert_int_equal(job.console_group, 6);
+	assert_int_equal(job.object.refs, 1);
+
+	type_str("for the shell\n");
+	current = &job;
+	assert_int_equal(console_device_read(user(0), 100), 0);
+	assert_int_equal(sleeps, 0);
+	memcpy(user_mem, "out\n", 4);
+	assert_int_equal(console_device_write(user(0), 4), 4);
+	current = &shell;
+	assert_read(100, "for the shell\n");
+
+	/* a reader asleep when it leaves the foreground wakes to end of file */
+	assert_int_equal(foreground(0, 3, SIETCH_CONSOLE_FOREGROUND | SIETCH_CONSOLE_INTERRUPT), 0);
+	assert_int_equal(console.foreground, 6);
+	assert_true(console.interruptible);
+	assert_int_equal(console_device_read(user(0), 100), 0);
+
+	/* a foreground whose leader has ended is no foreground: everyone reads again */
+	job.dying = true;
+	type_str("back\n");
+	assert_read(100, "back\n");
+	assert_int_equal(console.foreground, 0);
+	assert_int_equal(job.object.refs, 1);
+}
+
+static void test_ctrl_c_ends_the_foreground(void **state)
+{
+	(void)state;
+	give_shell_handles(SIETCH_RIGHT_KILL);
+	assert_int_equal(foreground(0, 3, SIETCH_CONSOLE_FOREGROUND | SIETCH_CONSOLE_INTERRUPT), 0);
+	type_str("typed ahead\nhalf\x03");
+	assert_int_equal(killed_group, 6);
+	assert_int_equal(spared_pid, 0);
+	assert_int_equal(killed_status, 130);
+	assert_non_null(printed_has("^C\n"));
+	assert_false(line_readable(&console.line)); /* what was typed for it goes with it */
+}
+
+static void test_ctrl_c_at_the_shell(void **state)
+{
+	(void)state;
+	give_shell_handles(SIETCH_RIGHT_KILL);
+	assert_int_equal(foreground(0, -1, SIETCH_CONSOLE_FOREGROUND), 0);
+	group_members = 0; /* the shell alone in its group */
+	type_str("rm -rf\x03");
+	assert_int_equal(killed_group, 5);
+	assert_int_equal(spared_pid, 5); /* the shell is not interrupted */
+	assert_read(100, "\n");         /* an empty line: it prompts again */
+
+	/* a program spawned and not yet made foreground is in the shell's group: it ends */
+	group_members = 1;
+	type_str("typed ahead\n\x03");
+	assert_int_equal(killed_status, 130);
+	assert_false(line_readable(&console.line));
+}
+
+/* Enter, then Ctrl-C before the shell has spawned the program: the program ends as it becomes foreground. */
+static void test_ctrl_c_before_the_program_starts(void **state)
+{
+	(void)state;
+	give_shell_handles(SIETCH_RIGHT_KILL);
+	assert_int_equal(foreground(0, -1, SIETCH_CONSOLE_FOREGROUND), 0);
+	group_members = 0; /* the program is not there yet */
+	type_str("spin\n\x03typed after\n");
+	killed_group = 0;
+	assert_int_equal(foreground(0, 3, SIETCH_CONSOLE_FOREGROUND | SIETCH_CONSOLE_INTERRUPT), 0);
+	assert_int_equal(killed_group, 6);
+	assert_int_equal(spared_pid, 0);
+	assert_int_equal(killed_status, 130);
+	assert_false(line_readable(&console.line));
+
+	/* Ctrl-C before the shell has even read the command: still the command's */
+	assert_int_equal(foreground(0, -1, SIETCH_CONSOLE_FOREGROUND), 0);
+	type_str("spin\n\x03");
+	assert_read(100, "spin\n");
+	killed_group = 0;
+	assert_int_equal(foreground(0, 3, SIETCH_CONSOLE_FOREGROUND | SIETCH_CONSOLE_INTERRUPT), 0);
+	assert_int_equal(killed_group, 6);
+	assert_false(line_readable(&console.line));
+
+	/* a Ctrl-C the shell took at its prompt is spent: the next program runs */
+	assert_int_equal(foreground(0, -1, SIETCH_CONSOLE_FOREGROUND), 0);
+	type_str("half\x03");
+	assert_read(100, "\n");
+	killed_group = 0;
+	assert_int_equal(foreground(0, 3, SIETCH_CONSOLE_FOREGROUND | SIETCH_CONSOLE_INTERRUPT), 0);
+	assert_int_equal(killed_group, 0);
+}
+
+static void test_ctrl_c_without_foreground(void **state)
+{
+	(void)state;
+	type_str("half\x03");
+	assert_int_equal(killed_group, 0); /* nobody claimed the console: nothing is ended */
+	assert_read(100, "\n");
 }
 
 static void test_read_bad_buffer(void **state)
@@ -280,7 +471,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_one_line_per_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_short_reads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eof, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_full_buffer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_line_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reads_in_chunks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_foreground_decode, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_background_reads_eof, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ctrl_c_ends_the_foreground, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ctrl_c_at_the_shell, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ctrl_c_without_foreground, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ctrl_c_before_the_program_starts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_bad_buffer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_console_write_kernel, setup, teardown),

@@ -511,6 +511,20 @@ static void group_read_write(void)
 	try_pointers(wr, "write buffer", 1, 1, 0, 16, 0, false);
 	TRY(wr, "write, unmapped, length ~0", 1, P_UNMAPPED, L_HUGE, 0, SIETCH_EFAULT);
 	TRY(wr, "write, kernel, length 1<<62", 1, P_KERNEL, L_BIG, 0, SIETCH_EFAULT);
+
+	/* console_foreground: never a success that makes this case the foreground, which would leave
+	 * the console to a process about to end */
+	const unsigned cf = SYS_console_foreground, FG = SIETCH_CONSOLE_FOREGROUND;
+	try_handles(cf, "console_foreground of console", 0, 0, L_HUGE, FG, 0);
+	TRY(cf, "console_foreground through the console's write handle", 1, L_HUGE, FG, 0, SIETCH_EPERM);
+	TRY(cf, "console_foreground through a file", R(FILE), L_HUGE, FG, 0, SIETCH_EBADF);
+	TRY(cf, "console_foreground of process 9999", 0, 9999, FG, 0, SIETCH_EBADF);
+	TRY(cf, "console_foreground of process 1<<40", 0, 1ul << 40, FG, 0, SIETCH_EBADF);
+	TRY(cf, "console_foreground of an endpoint", 0, R(EP), FG, 0, SIETCH_EBADF);
+	TRY(cf, "console_foreground without KILL", 0, R(PROC_NOKILL), FG, 0, SIETCH_EPERM);
+	TRY(cf, "console_foreground, flags ~0", 0, L_HUGE, L_HUGE, 0, SIETCH_EINVAL);
+	TRY(cf, "console_foreground, flags bit 2", 0, L_HUGE, 4, 0, SIETCH_EINVAL);
+	TRY(cf, "console_foreground, INTERRUPT alone", 0, L_HUGE, SIETCH_CONSOLE_INTERRUPT, 0, SIETCH_EINVAL);
 }
 
 static void group_seek_stat_dir(void)

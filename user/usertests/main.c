@@ -70,6 +70,8 @@ static const struct ut_case cases[] = {
 	{"argv-check", helper_argv, true, 0},
 	{"sleep-forever", helper_sleep_forever, true, 0},
 	{"spin-forever", helper_spin_forever, true, 0},
+	{"sleep-for", helper_sleep_for, true, 0},
+	{"spawn-sleepers", helper_spawn_sleepers, true, 0},
 	{"alloc-until-refused", helper_alloc_until_refused, true, 0},
 	{"block-receive", helper_block_receive, true, 0},
 	{"block-notify", helper_block_notify, true, 0},
@@ -203,14 +205,16 @@ static int reap_leftovers(int *stuck)
 	return (int)n;
 }
 
-static bool run_case(const struct ut_case *c)
+enum verdict { PASSED, FAILED, SKIPPED };
+
+static enum verdict run_case(const struct ut_case *c)
 {
 	char *argv[] = {"usertests", "-c", (char *)c->name, NULL};
 	note_running();
 	long h = os_spawn(UT_PATH, argv);
 	if (h < 0) {
 		ut_say("usertests: %s: fail: spawn: %s\n", c->name, os_strerror(h));
-		return false;
+		return FAILED;
 	}
 	unsigned timeout_s = c->timeout_s ? c->timeout_s : UT_TIMEOUT_DEFAULT_S;
 	watchdog.fired = 0;
@@ -233,33 +237,39 @@ static bool run_case(const struct ut_case *c)
 		ut_say("usertests: %s: pass\n", c->name);
 	else if (watchdog.fired)
 		ut_say("usertests: %s: fail: no verdict within %u s; killed\n", c->name, timeout_s);
-	else if (status != UT_EXIT_FAILED) /* UT_EXIT_FAILED: the case printed its own line */
+	else if (status != UT_EXIT_FAILED && status != UT_EXIT_SKIPPED) /* those printed their own line */
 		ut_say("usertests: %s: fail: exited with status %s\n", c->name,
 		       ut_status_text(status, text, sizeof(text)));
-	return r == 0 && status == 0 && !leftovers;
+	if (r == 0 && status == UT_EXIT_SKIPPED && !leftovers)
+		return SKIPPED;
+	return r == 0 && status == 0 && !leftovers ? PASSED : FAILED;
 }
 
 static int run_cases(int argc, char **argv)
 {
 	if (os_thread_create(watchdog_run, NULL, 0) < 0)
 		ut_say("usertests: no watchdog thread: a hung case will hang the run\n");
-	int passed = 0, failed = 0;
+	int counts[3] = {0, 0, 0}; /* by verdict */
 	if (argc == 0) {
 		for (size_t i = 0; i < CASE_COUNT; i++)
 			if (!cases[i].helper)
-				run_case(&cases[i]) ? passed++ : failed++;
+				counts[run_case(&cases[i])]++;
 	}
 	for (int i = 0; i < argc; i++) {
 		const struct ut_case *c = case_find(argv[i]);
 		if (!c || c->helper) {
 			ut_say("usertests: %s: fail: no such case\n", argv[i]);
-			failed++;
+			counts[FAILED]++;
 			continue;
 		}
-		run_case(c) ? passed++ : failed++;
+		counts[run_case(c)]++;
 	}
-	ut_say("usertests: done: %d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	if (counts[SKIPPED])
+		ut_say("usertests: done: %d passed, %d failed, %d skipped\n", counts[PASSED], counts[FAILED],
+		       counts[SKIPPED]);
+	else
+		ut_say("usertests: done: %d passed, %d failed\n", counts[PASSED], counts[FAILED]);
+	return counts[FAILED] ? 1 : 0;
 }
 
 /* `usertests -c NAME ARGS...`: this process is the case (or helper) itself. */

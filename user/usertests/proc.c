@@ -27,6 +27,32 @@ void helper_sleep_forever(void)
 		os_sleep_ns(UT_NS_PER_S);
 }
 
+/* usertests -c sleep-for SECONDS: sleeps, then exits 0. */
+void helper_sleep_for(void)
+{
+	os_sleep_ns((uint64_t)(ut_argc > 0 ? atoi(ut_argv[0]) : 1) * UT_NS_PER_S);
+	os_exit(0);
+}
+
+/* usertests -c spawn-sleepers N SECONDS: N children that sleep SECONDS each; exits 0 once all
+ * have, 3 if any could not be spawned or ended otherwise. A crowd for ps to list. */
+void helper_spawn_sleepers(void)
+{
+	static long h[256];
+	int n = ut_argc > 0 ? atoi(ut_argv[0]) : 1, started = 0, wrong = 0;
+	char *seconds = ut_argc > 1 ? ut_argv[1] : "1";
+	if (n > 256)
+		n = 256;
+	while (started < n && (h[started] = os_spawn(UT_PATH, (char *[]){"usertests", "-c", "sleep-for", seconds, NULL})) >= 0)
+		started++;
+	for (int i = 0; i < started; i++) {
+		int status = -1;
+		wrong += os_wait(h[i], &status) < 0 || status != 0;
+		os_close(h[i]);
+	}
+	os_exit(started == n && !wrong ? 0 : 3);
+}
+
 void helper_spin_forever(void)
 {
 	for (volatile unsigned long n = 0;; n++)
@@ -48,10 +74,13 @@ void helper_block_notify(void)
 	os_exit(2);
 }
 
+/* Lines someone types meanwhile are read and dropped, so only a kill ends it, or end of file
+ * (a background job's reads see it at once): then status 2. */
 void helper_block_console(void)
 {
-	char c;
-	os_read(SIETCH_HANDLE_STDIN, &c, 1);
+	char line[64];
+	while (os_read(SIETCH_HANDLE_STDIN, line, sizeof(line)) > 0)
+		;
 	os_exit(2);
 }
 
@@ -441,15 +470,18 @@ void case_kill(void)
  * the kernel must not run out of room for them.
  */
 #define SLEEPER_PROCESSES 5
+#define SLEEPER_MIB_EACH 8 /* memory per process of sleepers (stacks of 60 threads), with room to spare */
 
 void case_sleepers(void)
 {
 	long h[SLEEPER_PROCESSES];
-	for (int i = 0; i < SLEEPER_PROCESSES; i++)
+	uint64_t fit = ut_memory_mib() / SLEEPER_MIB_EACH;
+	int processes = fit < 1 ? 1 : fit < SLEEPER_PROCESSES ? (int)fit : SLEEPER_PROCESSES;
+	for (int i = 0; i < processes; i++)
 		h[i] = ut_spawn_helper("sleeper-threads", NULL);
-	for (int i = 0; i < SLEEPER_PROCESSES; i++) {
+	for (int i = 0; i < processes; i++) {
 		int status = ut_wait_close(h[i]);
-		ut_check(status == 0, "process %d of %d with %d sleeping threads exited with %d", i, SLEEPER_PROCESSES,
+		ut_check(status == 0, "process %d of %d with %d sleeping threads exited with %d", i, processes,
 			 SLEEPER_THREADS, status);
 	}
 }

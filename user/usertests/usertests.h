@@ -14,7 +14,8 @@
  *
  *   usertests: NAME: pass
  *   usertests: NAME: fail: WHY
- *   usertests: done: N passed, N failed
+ *   usertests: NAME: skip: WHY        (the machine is too small for it)
+ *   usertests: done: N passed, N failed[, N skipped]
  *
  * A case passes by returning. It fails through ut_fail(), which prints the
  * case's line itself (only the case knows why) and exits with UT_EXIT_FAILED;
@@ -32,7 +33,8 @@
 #include "lib/os/os.h"
 
 #define UT_PATH "/bin/usertests"
-#define UT_EXIT_FAILED 99 /* the case printed its own fail line */
+#define UT_EXIT_FAILED 99  /* the case printed its own fail line */
+#define UT_EXIT_SKIPPED 98 /* the case printed its own skip line: the machine cannot hold it */
 
 /* Exit statuses the kernel gives processes it ends (kernel/proc/proc.h). */
 #define UT_STATUS_FAULT 139   /* page fault */
@@ -61,6 +63,9 @@ extern char **ut_argv;
 /* Ends the case: prints `usertests: NAME: fail: WHY` and exits with UT_EXIT_FAILED (a helper only exits). */
 _Noreturn void ut_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Ends the case as skipped: prints `usertests: NAME: skip: WHY`, exits with UT_EXIT_SKIPPED. */
+_Noreturn void ut_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #define ut_check(cond, ...)                \
 	do {                               \
 		if (!(cond))               \
@@ -87,6 +92,10 @@ void ut_expect_helper_status(const char *helper, int want);
 
 /* Free frames in the whole system (counters, SYSTEM scope), once the count has settled. */
 uint64_t ut_free_frames(void);
+/* The machine's memory the kernel manages, and what of it is free now, in MiB: cases that
+ * need memory scale to it, so usertests passes at 32 MiB as at gigabytes. */
+uint64_t ut_memory_mib(void);
+uint64_t ut_free_mib(void);
 
 /*
  * The first handle of this type in the caller's table, waiting up to
@@ -112,6 +121,8 @@ void helper_spin_forever(void);
 void helper_block_receive(void);
 void helper_block_notify(void);
 void helper_block_console(void);
+void helper_sleep_for(void);
+void helper_spawn_sleepers(void);
 void helper_block_threads(void);
 void helper_create_waiters(void);
 void helper_exit_while_creating(void);

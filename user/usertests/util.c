@@ -34,16 +34,21 @@ void ut_say(const char *fmt, ...)
 	va_end(ap);
 }
 
-_Noreturn void ut_fail(const char *fmt, ...)
+/* Ends the case with its verdict line (a helper's would read as a case of its own; its status says enough). */
+static _Noreturn void end_case(const char *verdict, int status, const char *fmt, va_list ap)
 {
 	char why[UT_LINE_MAX - 64];
+	vsnprintf(why, sizeof(why), fmt, ap);
+	if (!ut_is_helper)
+		ut_say("usertests: %s: %s: %s\n", ut_name, verdict, why);
+	os_exit(status); /* not exit(): nothing else of this case may run or print */
+}
+
+_Noreturn void ut_fail(const char *fmt, ...)
+{
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	if (!ut_is_helper) /* a helper's line would read as a case of its own; its status says enough */
-		ut_say("usertests: %s: fail: %s\n", ut_name, why);
-	os_exit(UT_EXIT_FAILED); /* not exit(): nothing else of this case may run or print */
+	end_case("fail", UT_EXIT_FAILED, fmt, ap);
 }
 
 void ut_expect_error(long result, long err, const char *what)
@@ -51,6 +56,13 @@ void ut_expect_error(long result, long err, const char *what)
 	if (result != -err)
 		ut_fail("%s returned %ld (%s), wanted -%s", what, result, result < 0 ? os_strerror(result) : "success",
 			os_strerror(err));
+}
+
+_Noreturn void ut_skip(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	end_case("skip", UT_EXIT_SKIPPED, fmt, ap);
 }
 
 long ut_expect_ok(long result, const char *what)
@@ -132,6 +144,15 @@ static uint64_t free_frames_now(void)
 	ut_expect_ok(os_counters(SIETCH_COUNTERS_SYSTEM, 0, &c), "counters_read(SYSTEM)");
 	return c.free_frames;
 }
+
+uint64_t ut_memory_mib(void)
+{
+	struct sietch_counters c;
+	ut_expect_ok(os_counters(SIETCH_COUNTERS_SYSTEM, 0, &c), "counters_read(SYSTEM)");
+	return c.total_frames * OS_PAGE_SIZE >> 20;
+}
+
+uint64_t ut_free_mib(void) { return free_frames_now() * OS_PAGE_SIZE >> 20; }
 
 #define SETTLE_STEP_NS (5 * UT_NS_PER_MS)
 #define SETTLE_LIMIT_NS UT_NS_PER_S

@@ -28,7 +28,8 @@ long handle_get(struct handle_table *table, long handle, uint32_t type, uint32_t
 		return -SIETCH_EPERM;
 	object_ref(e->object);
 	*out = e->object;
-	*rights_out = e->rights;
+	if (rights_out)
+		*rights_out = e->rights;
 	return 0;
 }
 

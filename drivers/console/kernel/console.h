@@ -2,9 +2,16 @@
  * The serial console as an object (OBJECT_CONSOLE), named /dev/console and
  * given to every process as handles 0, 1 and 2. Writes go out under the
  * kernel log's lock, so a process's output never splits a kernel line.
- * Reads are cooked: a line is edited (backspace, DEL) and echoed as it is
- * typed, and a read returns at most one line once it is complete; Ctrl-D on
- * an empty line reads as end of file.
+ * Reads are cooked (line_discipline.h): a line is edited (backspace, DEL,
+ * Ctrl-U) and echoed as it is typed, a line too long is refused as a whole,
+ * and a read returns at most one line once it is complete; each Ctrl-D on an
+ * empty line reads as one end of file.
+ *
+ * Job control: a process group (struct proc's console_group, inherited at
+ * spawn) may be made the foreground with the console_foreground system call
+ * (implemented here). Only the foreground reads; every other process reads
+ * end of file, and still writes. Ctrl-C ends the foreground group with status
+ * 130 when it was made foreground with SIETCH_CONSOLE_INTERRUPT.
  */
 #pragma once
 
@@ -17,7 +24,8 @@ void console_device_init(void);
 /* The console object. Borrowed: it lives for ever, and whoever stores it (a handle) takes its own reference. */
 struct object *console_object(void);
 
-/* Blocks until a line (or end of file) is there; bytes copied, 0 at end of file, -SIETCH_EINTR, -SIETCH_EFAULT. */
+/* Blocks until a line (or end of file) is there; bytes copied, 0 at end of file
+ * (or at once, for a process outside the foreground), -SIETCH_EINTR, -SIETCH_EFAULT. */
 long console_device_read(uint64_t user_buf, size_t len);
 /* Bytes written, or -SIETCH_EFAULT if none could be read from user memory. */
 long console_device_write(uint64_t user_buf, size_t len);
