@@ -9,8 +9,10 @@ void lapic_enable(void);             /* every CPU */
 uint32_t lapic_id(void);
 void lapic_eoi(void);
 void lapic_send_ipi_others(uint8_t vector);
+void lapic_send_ipi(uint32_t apic_id, uint8_t vector); /* to one CPU */
 void lapic_send_init(uint32_t apic_id);
 void lapic_send_startup(uint32_t apic_id, uint8_t page);
 uint32_t lapic_timer_calibrate(void); /* against the PIT, on the bootstrap CPU */
 void lapic_timer_start(uint32_t hz);  /* periodic, on VECTOR_TIMER; needs the calibration */
+void lapic_timer_stop(void);         /* until the next lapic_timer_start */
 bool lapic_ready(void);

@@ -11,6 +11,7 @@
 #include "kernel/arch/platform.h"
 #include "kernel/arch/spinlock.h"
 #include "kernel/arch/timer.h"
+#include "kernel/arch/tlb.h"
 #include "kernel/arch/trap.h"
 #include "kernel/console.h"
 #include "kernel/ctl/syscall.h"
@@ -103,34 +104,6 @@ static void ipi_halt(struct trap_frame *frame)
 	}
 }
 
-static volatile uint64_t shootdown_root;
-static volatile uint32_t shootdown_acks;
-static volatile uint32_t shootdown_busy;
-
-static void ipi_tlb(struct trap_frame *frame)
-{
-	(void)frame;
-	uint64_t root = shootdown_root;
-	if (read_cr3() == root)
-		write_cr3(root); /* drops every non-global entry (SDM vol.3 §4.10.4.1) */
-	__atomic_add_fetch(&shootdown_acks, 1, __ATOMIC_ACQ_REL);
-}
-
-void tlb_shootdown(uint64_t root)
-{
-	if (cpus_online <= 1)
-		return;
-	/* Not a spinlock: it must not disable interrupts, or two CPUs shooting at once would wait on each other. */
-	while (__atomic_exchange_n(&shootdown_busy, 1, __ATOMIC_ACQUIRE))
-		cpu_relax();
-	shootdown_root = root;
-	shootdown_acks = 0;
-	lapic_send_ipi_others(VECTOR_IPI_TLB);
-	while (__atomic_load_n(&shootdown_acks, __ATOMIC_ACQUIRE) < cpus_online - 1)
-		cpu_relax();
-	__atomic_store_n(&shootdown_busy, 0, __ATOMIC_RELEASE);
-}
-
 void smp_stop_others(void)
 {
 	if (!lapic_ready() || cpus_online <= 1 || stop_requested)
@@ -200,7 +173,7 @@ void smp_start(void)
 {
 	trap_set_handler(VECTOR_IPI_WAKE, ipi_wake);
 	trap_set_handler(VECTOR_IPI_HALT, ipi_halt);
-	trap_set_handler(VECTOR_IPI_TLB, ipi_tlb);
+	tlb_init();
 	uint64_t trampoline = trampoline_install();
 	uint32_t my_apic = lapic_id(), next_id = 1;
 	for (uint32_t i = 0; i < platform.madt.cpu_count && next_id < MAX_CPUS; i++) {

@@ -9,6 +9,4 @@ void smp_start(void);           /* every CPU in the MADT; returns when all are o
 void smp_run_on_all(void (*fn)(void *arg), void *arg);
 
 void smp_stop_others(void);     /* for panics: halt every other CPU */
-/* Every other CPU running on page tables `root` flushes its TLB; returns when all have. Interrupts must be enabled. */
-void tlb_shootdown(uint64_t root);
 void smp_idle(void) __attribute__((noreturn));

@@ -4,7 +4,8 @@
  */
 #include "kernel/mm/vm.h"
 #include "kernel/arch/cpu.h"
-#include "kernel/arch/smp.h"
+#include "kernel/arch/percpu.h"
+#include "kernel/arch/tlb.h"
 #include "kernel/console.h"
 #include "kernel/mm/frame.h"
 #include "lib/common/multiboot2.h"
@@ -106,7 +107,7 @@ struct unmap_batch {
 static void unmap_batch_release(struct addr_space *as, struct unmap_batch *batch)
 {
 	if (as != &kernel_space)
-		tlb_shootdown(as->root);
+		tlb_shootdown(as->root, __atomic_load_n(&as->cpus, __ATOMIC_SEQ_CST));
 	for (int i = 0; i < batch->count; i++)
 		frame_free_contiguous(batch->frame[i], batch->pages[i]);
 	batch->count = 0;
@@ -281,6 +282,7 @@ int vm_space_create(struct addr_space *as)
 		pml4[slot] = kernel_pml4[slot];
 	as->root = root;
 	as->lock = (struct spinlock)SPINLOCK_INIT("addr_space");
+	as->cpus = 0;
 	return 0;
 }
 
@@ -297,8 +299,25 @@ void vm_space_destroy(struct addr_space *as)
 	as->root = 0;
 }
 
+/* The user address space each CPU has loaded, or NULL for the kernel's own. */
+static struct addr_space *loaded[MAX_CPUS];
+
+/*
+ * The bit goes up before CR3 is loaded and comes down after another is: an
+ * unmap that clears an entry and then reads the set (both sequentially
+ * consistent) either sees this CPU or is seen by its CR3 load, which drops
+ * every non-global entry (SDM vol.3 §4.10.4.1).
+ */
 void vm_space_activate(struct addr_space *as)
 {
+	uint32_t id = this_cpu()->id;
+	uint64_t bit = 1ull << id;
+	struct addr_space *user = as == &kernel_space ? 0 : as, *old = loaded[id];
+	if (user)
+		__atomic_or_fetch(&user->cpus, bit, __ATOMIC_SEQ_CST);
 	if (read_cr3() != as->root)
 		write_cr3(as->root);
+	if (old && old != user)
+		__atomic_and_fetch(&old->cpus, ~bit, __ATOMIC_SEQ_CST);
+	loaded[id] = user;
 }

@@ -24,6 +24,7 @@
 struct addr_space {
 	uint64_t root; /* physical address of the PML4 */
 	struct spinlock lock;
+	volatile uint64_t cpus; /* bit per CPU index that has it loaded: the targets of a shootdown */
 };
 
 extern struct addr_space kernel_space;
@@ -42,7 +43,7 @@ bool vm_translate(struct addr_space *as, uint64_t va, uint64_t *pa, uint64_t *pt
 
 int vm_space_create(struct addr_space *as);
 void vm_space_destroy(struct addr_space *as); /* frees every user page and table */
-void vm_space_activate(struct addr_space *as);
+void vm_space_activate(struct addr_space *as); /* load it on this CPU, and note that it is here */
 void tlb_flush_all_local(void);
 
 /* Errors */
