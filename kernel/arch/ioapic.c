@@ -1,5 +1,6 @@
 #include "kernel/arch/ioapic.h"
 #include "kernel/arch/cpu.h"
+#include "kernel/arch/spinlock.h"
 #include "kernel/console.h"
 #include "kernel/mm/vm.h"
 #include "lib/common/acpi.h"
@@ -11,6 +12,7 @@
 #define REDIRECTION_MASKED (1u << 16)
 #define REDIRECTION_LEVEL (1u << 15)
 #define REDIRECTION_ACTIVE_LOW (1u << 13)
+#define REDIRECTION_DEST_SHIFT 24 /* high word: destination APIC ID in bits 56-63 (82093AA datasheet §3.2.4) */
 /* MPS INTI flags in a MADT interrupt source override (ACPI 6.4 table 5.50) */
 #define MPS_POLARITY_MASK 0x3
 #define MPS_POLARITY_LOW 0x3
@@ -88,9 +90,24 @@ void ioapic_route_irq(uint8_t isa_irq, uint8_t vector, uint32_t apic_id)
 		if (gsi < io->gsi_base || gsi >= io->gsi_base + io->pins)
 			continue;
 		uint32_t pin = gsi - io->gsi_base;
-		ioapic_write(io, IOAPIC_REDIRECTION(pin) + 1, apic_id << 24);
+		ioapic_write(io, IOAPIC_REDIRECTION(pin) + 1, apic_id << REDIRECTION_DEST_SHIFT);
 		ioapic_write(io, IOAPIC_REDIRECTION(pin), low);
 		return;
 	}
 	panic("ioapic: no I/O APIC serves GSI %u (ISA IRQ %u)", gsi, isa_irq);
+}
+
+void ioapic_retarget(uint32_t from_apic, uint32_t to_apic)
+{
+	static struct spinlock lock = SPINLOCK_INIT("ioapic_retarget"); /* IOREGSEL then IOWIN is two steps */
+	spin_lock(&lock);
+	for (uint32_t i = 0; i < ioapic_count; i++) {
+		struct ioapic *io = &ioapics[i];
+		for (uint32_t pin = 0; pin < io->pins; pin++) {
+			uint32_t high = ioapic_read(io, IOAPIC_REDIRECTION(pin) + 1);
+			if (high >> REDIRECTION_DEST_SHIFT == from_apic)
+				ioapic_write(io, IOAPIC_REDIRECTION(pin) + 1, to_apic << REDIRECTION_DEST_SHIFT);
+		}
+	}
+	spin_unlock(&lock);
 }

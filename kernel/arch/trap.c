@@ -81,7 +81,7 @@ void trap_dispatch(struct trap_frame *frame)
 		}
 		trap_kernel_fatal(frame);
 	}
-	counters_interrupt();
+	counters_interrupt(frame->vector, this_cpu()->id);
 	irq_handler_fn handler = irq_handlers[frame->vector];
 	if (frame->vector != VECTOR_SPURIOUS)
 		lapic_eoi();

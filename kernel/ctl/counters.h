@@ -11,6 +11,6 @@
 extern struct sietch_counters system_counters;
 
 void counters_syscall(uint64_t number);
-void counters_interrupt(void);
+void counters_interrupt(uint64_t vector, uint32_t cpu); /* and by kind: tick, IPI, device */
 void counters_exception(uint64_t vector);
 void counters_context_switch(void);

@@ -1,5 +1,6 @@
 /* System calls on threads: create, exit, yield, sleep. */
 #include "kernel/arch/cpu.h"
+#include "kernel/arch/percpu.h"
 #include "kernel/arch/timer.h"
 #include "kernel/ctl/syscall.h"
 #include "kernel/mm/uaccess.h"
@@ -69,4 +70,14 @@ long sys_thread_sleep(const struct syscall_args *args)
 		return -SIETCH_EINVAL;
 	struct wait_queue nobody_wakes_this = WAIT_QUEUE_INIT;
 	return wait_sleep_until(&nobody_wakes_this, 0, timer_now_ns() + ns);
+}
+
+/* thread_pin(cpu): the calling thread runs only on that CPU (SIETCH_CPU_ANY: anywhere again). */
+long sys_thread_pin(const struct syscall_args *args)
+{
+	uint64_t cpu = args->arg[0];
+	if (cpu != SIETCH_CPU_ANY && cpu >= cpus_online)
+		return -SIETCH_EINVAL;
+	sched_pin_current(cpu == SIETCH_CPU_ANY ? THREAD_ANY_CPU : (int)cpu);
+	return 0;
 }

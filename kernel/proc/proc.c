@@ -7,6 +7,7 @@
 #include "kernel/ctl/memory.h"
 #include "kernel/mm/frame.h"
 #include "kernel/mm/heap.h"
+#include "kernel/proc/nohz.h"
 #include "kernel/proc/proc_internal.h"
 #include "kernel/proc/sched.h"
 #include "kernel/proc/wait_internal.h"
@@ -155,6 +156,7 @@ void proc_kill(struct proc *p, int status)
 	for (struct thread *t = p->threads; t; t = t->proc_next) {
 		t->killed = 1;
 		wait_cancel(t);
+		sched_interrupt_locked(t);
 	}
 	sched_lock_release();
 	spin_unlock(&p->lock);
@@ -232,4 +234,8 @@ static void proc_user_fault(struct trap_frame *frame)
 	thread_exit();
 }
 
-void proc_init(void) { trap_user_fault_hook = proc_user_fault; }
+void proc_init(void)
+{
+	trap_user_fault_hook = proc_user_fault;
+	nohz_init();
+}

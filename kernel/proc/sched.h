@@ -2,6 +2,8 @@
  * The scheduler: one run queue under one lock for all CPUs (xv6's design),
  * round robin, preemption by the timer tick when it interrupts user mode.
  * Kernel code is never preempted; it blocks only through wait queues.
+ * Threads pinned to a CPU wait on that CPU's own queue; a CPU other than 0
+ * with pinned threads runs only those (dedicated CPUs, kernel/proc/nohz.h).
  */
 #pragma once
 
@@ -25,5 +27,10 @@ void sched_tick(void);
 void sched_idle_halt(void);        /* halt until an interrupt; interrupts disabled around it */
 void sched_finish_switch(void);    /* new threads, from thread_first_run */
 void sched_finish_switch_locked(void);
+/* The calling thread runs only on cpu (THREAD_ANY_CPU: anywhere) from now on; it moves there at once. */
+void sched_pin_current(int cpu);
+void sched_kicked(void);
+/* sched_lock held: make t enter the kernel soon (it was killed) even where no tick would make it. */
+void sched_interrupt_locked(struct thread *thread);           /* the reschedule IPI arrived on this CPU */
 /* sched_lock held: make a blocked thread runnable. */
 void sched_wake_locked(struct thread *thread);

@@ -55,7 +55,8 @@
 	SYSCALL(31, system_poweroff, 0) /* () -> does not return */                         \
 	SYSCALL(32, memory_create, 1) /* (size_t size) -> handle to a shareable memory object */ \
 	SYSCALL(33, memory_map, 3)    /* (handle, void *addr or NULL, unsigned prot) -> addr */ \
-	SYSCALL(34, thread_set_pointer, 1) /* (void *) -> 0: the calling thread's FS base, for thread-local data */
+	SYSCALL(34, thread_set_pointer, 1) /* (void *) -> 0: the calling thread's FS base, for thread-local data */ \
+	SYSCALL(35, thread_pin, 1)    /* (uint32_t cpu or SIETCH_CPU_ANY) -> 0: the calling thread runs only there */
 
 enum sietch_syscall {
 #define SIETCH_SYSCALL_ENUM(number, name, args) SYS_##name = number,
@@ -170,6 +171,7 @@ struct sietch_msg {
 #define SIETCH_COUNTERS_SELF 0
 #define SIETCH_COUNTERS_PROCESS 1 /* id = pid */
 #define SIETCH_COUNTERS_SYSTEM 2
+#define SIETCH_COUNTERS_CPU 3     /* id = CPU index: the interrupts that CPU took, by kind */
 
 #define SIETCH_COUNTED_SYSCALLS 48
 struct sietch_counters {
@@ -181,6 +183,13 @@ struct sietch_counters {
 	uint64_t context_switches;
 	uint64_t free_frames;  /* system scope only: frames the allocator holds */
 	uint64_t total_frames; /* system scope only */
+	uint64_t ticks;        /* timer interrupts (part of interrupts) */
+	uint64_t ipis;         /* interrupts one CPU sent another: wake-ups, TLB shootdowns (part of interrupts) */
+	uint64_t device_interrupts; /* interrupts from devices (part of interrupts) */
+	uint64_t cpus;         /* system scope only: CPUs online, the valid ids of the CPU scope */
 };
+
+/* thread_pin */
+#define SIETCH_CPU_ANY 0xffffffffu
 
 _Static_assert(SYS_COUNT <= SIETCH_COUNTED_SYSCALLS, "counters must cover every system call");

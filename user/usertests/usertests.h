@@ -184,6 +184,9 @@ void helper_receive_and_hang(void);
 
 void case_counters(void); /* counters.c */
 
+void case_dedicated_core(void); /* core.c */
+void helper_churn(void);
+
 void case_libc_printf(void); /* libc.c */
 void case_libc_malloc(void);
 void case_libc_stdlib(void);
