@@ -10,6 +10,7 @@
 #include "kernel/proc/nohz.h"
 #include "kernel/proc/proc_internal.h"
 #include "kernel/proc/sched.h"
+#include "kernel/proc/time_page.h"
 #include "kernel/proc/wait_internal.h"
 #include "lib/common/string.h"
 
@@ -238,4 +239,5 @@ void proc_init(void)
 {
 	trap_user_fault_hook = proc_user_fault;
 	nohz_init();
+	time_page_init();
 }

@@ -101,3 +101,48 @@ void helper_churn(void)
 	} while (ut_now_ns() < end);
 	exit(rounds > 1 ? 0 : 4);
 }
+
+#define CLOCK_READS 1000
+#define SLEEP_NS (20 * UT_NS_PER_MS)
+
+/* The monotonic clock without a system call: the time page. */
+void case_time_page(void)
+{
+	const struct sietch_time_page *tp = (const struct sietch_time_page *)SIETCH_TIME_PAGE;
+	ut_check(tp->version == SIETCH_TIME_PAGE_VERSION, "the time page says version %u", tp->version);
+	ut_check(tp->tsc_hz && tp->mult, "the time page holds no TSC rate");
+
+	struct sietch_counters a, b;
+	long ra = os_counters(SIETCH_COUNTERS_SELF, 0, &a);
+	uint64_t first = (uint64_t)os_clock_ns(SIETCH_CLOCK_MONOTONIC), last = first, backwards = 0;
+	for (int i = 1; i < CLOCK_READS; i++) {
+		uint64_t now = (uint64_t)os_clock_ns(SIETCH_CLOCK_MONOTONIC);
+		backwards += now < last;
+		last = now;
+	}
+	long rb = os_counters(SIETCH_COUNTERS_SELF, 0, &b);
+	ut_expect_ok(ra, "counters_read(SELF)");
+	ut_expect_ok(rb, "counters_read(SELF)");
+	ut_say("time-page: %d clock reads in %llu ns, %llu system calls\n", CLOCK_READS,
+	       (unsigned long long)(last - first), delta(b.syscalls, a.syscalls) - 1);
+	/* One process, one thread: the second counters_read is the only call in between. */
+	ut_check(b.syscalls - a.syscalls == 1, "%d clock reads made %llu system calls", CLOCK_READS,
+		 delta(b.syscalls, a.syscalls) - 1);
+	ut_check(!backwards, "the clock went backwards %llu times in %d reads", (unsigned long long)backwards,
+		 CLOCK_READS);
+	ut_check(last > first, "the clock stood still over %d reads", CLOCK_READS);
+
+	/* The kernel's clock is the same formula over the same numbers. */
+	uint64_t kernel_ns, before = (uint64_t)os_clock_ns(SIETCH_CLOCK_MONOTONIC);
+	ut_expect_ok(sys_clock_get(SIETCH_CLOCK_MONOTONIC, (long)&kernel_ns), "clock_get");
+	uint64_t after = (uint64_t)os_clock_ns(SIETCH_CLOCK_MONOTONIC);
+	ut_check(before <= kernel_ns && kernel_ns <= after, "the kernel says %llu ns between %llu and %llu",
+		 (unsigned long long)kernel_ns, (unsigned long long)before, (unsigned long long)after);
+	os_sleep_ns(SLEEP_NS);
+	uint64_t woke = (uint64_t)os_clock_ns(SIETCH_CLOCK_MONOTONIC);
+	ut_check(woke - after >= SLEEP_NS, "a 20 ms sleep ended after %llu ns", (unsigned long long)(woke - after));
+
+	ut_expect_helper_status("write-time-page", UT_STATUS_FAULT);
+}
+
+void helper_write_time_page(void) { *(volatile uint32_t *)SIETCH_TIME_PAGE = 0; }
