@@ -146,3 +146,122 @@ void case_time_page(void)
 }
 
 void helper_write_time_page(void) { *(volatile uint32_t *)SIETCH_TIME_PAGE = 0; }
+
+/* ---- sharing a dedicated CPU, sleeping on it, being killed on it ---- */
+
+#define SHARE_WINDOW_NS (300 * UT_NS_PER_MS)
+#define NAPS 5
+#define NAP_NS (10 * UT_NS_PER_MS)
+
+struct pinned_spinner {
+	volatile long pinned;
+	volatile int running, stop, done;
+	volatile uint64_t spins;
+};
+
+static void pinned_spin(void *arg)
+{
+	struct pinned_spinner *s = arg;
+	s->pinned = os_thread_pin(DEDICATED_CPU);
+	s->running = 1;
+	while (!s->stop)
+		s->spins++;
+	s->done = 1;
+}
+
+static void wait_flag(volatile int *flag, const char *what)
+{
+	for (uint64_t end = ut_now_ns() + 5 * UT_NS_PER_S; !*flag && ut_now_ns() < end;)
+		os_sleep_ns(UT_NS_PER_MS);
+	ut_check(*flag, "%s did not happen within 5 s", what);
+}
+
+static void start_spinner(struct pinned_spinner *s)
+{
+	ut_expect_ok(os_thread_create(pinned_spin, s, 0), "thread_create");
+	wait_flag(&s->running, "a pinned thread's start");
+	ut_expect_ok(s->pinned, "thread_pin");
+}
+
+/* The interrupts CPU DEDICATED_CPU takes over SHARE_WINDOW_NS, after SETTLE_NS. */
+static uint64_t window_interrupts(struct sietch_counters *d)
+{
+	struct sietch_counters a, b;
+	os_sleep_ns(SETTLE_NS);
+	cpu_counters(DEDICATED_CPU, &a);
+	os_sleep_ns(SHARE_WINDOW_NS);
+	cpu_counters(DEDICATED_CPU, &b);
+	d->ticks = b.ticks - a.ticks;
+	d->ipis = b.ipis - a.ipis;
+	d->device_interrupts = b.device_interrupts - a.device_interrupts;
+	return b.interrupts - a.interrupts;
+}
+
+static struct {
+	volatile int done;
+	volatile uint64_t short_naps;
+	volatile long pinned;
+} napper;
+
+static void pinned_naps(void *arg)
+{
+	(void)arg;
+	napper.pinned = os_thread_pin(DEDICATED_CPU);
+	for (int i = 0; i < NAPS; i++) {
+		uint64_t start = ut_now_ns();
+		os_sleep_ns(NAP_NS);
+		napper.short_naps += ut_now_ns() - start < NAP_NS;
+	}
+	napper.done = 1;
+}
+
+/* The tick comes back for a second thread and goes again after it; sleepers there wake; kill reaches. */
+void case_dedicated_share(void)
+{
+	struct sietch_counters system, alone, shared, alone_again;
+	ut_expect_ok(os_counters(SIETCH_COUNTERS_SYSTEM, 0, &system), "counters_read(SYSTEM)");
+	if (system.cpus <= DEDICATED_CPU)
+		return;
+	static struct pinned_spinner first, second;
+	start_spinner(&first);
+	uint64_t alone_irqs = window_interrupts(&alone);
+	start_spinner(&second);
+	uint64_t spins[2] = {first.spins, second.spins};
+	uint64_t shared_irqs = window_interrupts(&shared);
+	uint64_t progress[2] = {first.spins - spins[0], second.spins - spins[1]};
+	second.stop = 1;
+	wait_flag(&second.done, "the second thread's end");
+	uint64_t again_irqs = window_interrupts(&alone_again);
+	first.stop = 1;
+	wait_flag(&first.done, "the first thread's end");
+	ut_say("dedicated-share: cpu %d took %llu interrupts alone, %llu (%llu ticks) shared by two threads, "
+	       "%llu alone again\n", DEDICATED_CPU, (unsigned long long)alone_irqs, (unsigned long long)shared_irqs,
+	       (unsigned long long)shared.ticks, (unsigned long long)again_irqs);
+	ut_check(alone_irqs == 0, "cpu %d took %llu interrupts with one thread", DEDICATED_CPU,
+		 (unsigned long long)alone_irqs);
+	ut_check(progress[0] && progress[1], "two threads pinned to one CPU: spins grew by %llu and %llu",
+		 (unsigned long long)progress[0], (unsigned long long)progress[1]);
+	ut_check(shared.ticks > 0, "no tick on cpu %d while two threads shared it", DEDICATED_CPU);
+	ut_check(again_irqs == 0, "cpu %d took %llu interrupts once one thread was left", DEDICATED_CPU,
+		 (unsigned long long)again_irqs);
+
+	ut_expect_ok(os_thread_create(pinned_naps, NULL, 0), "thread_create");
+	wait_flag(&napper.done, "a pinned thread's naps");
+	ut_expect_ok(napper.pinned, "thread_pin");
+	ut_check(napper.short_naps == 0, "%llu of %d sleeps on cpu %d ended early", (unsigned long long)napper.short_naps,
+		 NAPS, DEDICATED_CPU);
+
+	long spinner = ut_spawn_helper("spin-pinned", NULL);
+	os_sleep_ns(SETTLE_NS);
+	ut_expect_ok(os_kill(spinner, UT_STATUS_KILLED), "kill");
+	int status = ut_wait_close(spinner);
+	ut_check(status == UT_STATUS_KILLED, "a killed pinned spinner ended with %d", status);
+}
+
+void helper_spin_pinned(void)
+{
+	if (os_thread_pin(DEDICATED_CPU) < 0)
+		exit(1);
+	for (volatile unsigned long n = 0;; n++)
+		;
+}

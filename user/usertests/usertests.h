@@ -186,7 +186,9 @@ void case_counters(void); /* counters.c */
 
 void case_dedicated_core(void); /* core.c */
 void case_time_page(void);
+void case_dedicated_share(void);
 void helper_churn(void);
+void helper_spin_pinned(void);
 void helper_write_time_page(void);
 
 void case_libc_printf(void); /* libc.c */
