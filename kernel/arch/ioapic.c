@@ -97,17 +97,25 @@ void ioapic_route_irq(uint8_t isa_irq, uint8_t vector, uint32_t apic_id)
 	panic("ioapic: no I/O APIC serves GSI %u (ISA IRQ %u)", gsi, isa_irq);
 }
 
-void ioapic_retarget(uint32_t from_apic, uint32_t to_apic)
+/* The lines (masked or not) delivered to apic_id; when move_to is given, they go there instead. */
+static uint32_t lines_to(uint32_t apic_id, const uint32_t *move_to)
 {
-	static struct spinlock lock = SPINLOCK_INIT("ioapic_retarget"); /* IOREGSEL then IOWIN is two steps */
+	static struct spinlock lock = SPINLOCK_INIT("ioapic_lines"); /* IOREGSEL then IOWIN is two steps */
+	uint32_t found = 0;
 	spin_lock(&lock);
 	for (uint32_t i = 0; i < ioapic_count; i++) {
 		struct ioapic *io = &ioapics[i];
 		for (uint32_t pin = 0; pin < io->pins; pin++) {
-			uint32_t high = ioapic_read(io, IOAPIC_REDIRECTION(pin) + 1);
-			if (high >> REDIRECTION_DEST_SHIFT == from_apic)
-				ioapic_write(io, IOAPIC_REDIRECTION(pin) + 1, to_apic << REDIRECTION_DEST_SHIFT);
+			if (ioapic_read(io, IOAPIC_REDIRECTION(pin) + 1) >> REDIRECTION_DEST_SHIFT != apic_id)
+				continue;
+			found++;
+			if (move_to)
+				ioapic_write(io, IOAPIC_REDIRECTION(pin) + 1, *move_to << REDIRECTION_DEST_SHIFT);
 		}
 	}
 	spin_unlock(&lock);
+	return found;
 }
+
+void ioapic_retarget(uint32_t from_apic, uint32_t to_apic) { lines_to(from_apic, &to_apic); }
+uint32_t ioapic_lines_to(uint32_t apic_id) { return lines_to(apic_id, 0); }
