@@ -104,10 +104,21 @@ struct unmap_batch {
 	int count;
 };
 
+/*
+ * The CPUs that may cache entries of `as` just cleared. The fence orders the
+ * clearing stores before the read of the set (x86 lets a load pass earlier
+ * stores, SDM vol.3 §8.2.3.4); vm_space_activate's half is a locked add.
+ */
+static uint64_t space_cpus(struct addr_space *as)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return __atomic_load_n(&as->cpus, __ATOMIC_RELAXED);
+}
+
 static void unmap_batch_release(struct addr_space *as, struct unmap_batch *batch)
 {
 	if (as != &kernel_space)
-		tlb_shootdown(as->root, __atomic_load_n(&as->cpus, __ATOMIC_SEQ_CST));
+		tlb_shootdown(as->root, space_cpus(as));
 	for (int i = 0; i < batch->count; i++)
 		frame_free_contiguous(batch->frame[i], batch->pages[i]);
 	batch->count = 0;
@@ -304,9 +315,9 @@ static struct addr_space *loaded[MAX_CPUS];
 
 /*
  * The bit goes up before CR3 is loaded and comes down after another is: an
- * unmap that clears an entry and then reads the set (both sequentially
- * consistent) either sees this CPU or is seen by its CR3 load, which drops
- * every non-global entry (SDM vol.3 §4.10.4.1).
+ * unmap that clears an entry and then reads the set (space_cpus) either
+ * sees this CPU or is seen by its CR3 load, which drops every non-global
+ * entry (SDM vol.3 §4.10.4.1).
  */
 void vm_space_activate(struct addr_space *as)
 {

@@ -15,8 +15,8 @@
 #include <stdint.h>
 
 void nohz_init(void);                /* the reschedule IPI's handler; once */
-/* On this CPU: start or stop its tick (no-op when it is already so). */
+/* sched_lock held, on this CPU: start or stop its tick (no-op when it is already so). */
 void nohz_tick_set(bool needed);
-bool nohz_tick_stopped(uint32_t cpu);
+bool nohz_tick_stopped(uint32_t cpu); /* sched_lock held, so the answer stays true while it is */
 /* CPU `cpu` has just become dedicated: move device interrupts off it. */
 void nohz_cpu_dedicated(uint32_t cpu);
