@@ -1,7 +1,8 @@
 /*
  * A CPU of one's own (docs/architecture.md): a thread pinned alone to a CPU
  * takes no interrupt of any kind while another process maps, unmaps and
- * spawns on the other CPU. The per-CPU counters tell.
+ * spawns on the other CPU; the per-CPU counters tell. And the time page: the
+ * monotonic clock without a system call.
  */
 #include <stdlib.h>
 #include "user/usertests/usertests.h"
@@ -12,19 +13,34 @@
 #define CHURN_MS "3600"                /* outlasts SETTLE_NS + WINDOW_NS */
 #define CHURN_PAGES 16
 
-static struct {
-	volatile long pinned; /* thread_pin's result, once it has returned */
-	volatile int ready, stop;
+struct pinned_spinner {
+	volatile long pinned;
+	volatile int running, stop, done;
 	volatile uint64_t spins;
-} spinner = {.pinned = 1};
+};
 
-static void spin(void *arg)
+static void pinned_spin(void *arg)
 {
-	(void)arg;
-	spinner.pinned = os_thread_pin(DEDICATED_CPU);
-	spinner.ready = 1;
-	while (!spinner.stop)
-		spinner.spins++;
+	struct pinned_spinner *s = arg;
+	s->pinned = os_thread_pin(DEDICATED_CPU);
+	s->running = 1;
+	while (!s->stop)
+		s->spins++;
+	s->done = 1;
+}
+
+static void wait_flag(volatile int *flag, const char *what)
+{
+	for (uint64_t end = ut_now_ns() + 5 * UT_NS_PER_S; !*flag && ut_now_ns() < end;)
+		os_sleep_ns(UT_NS_PER_MS);
+	ut_check(*flag, "%s did not happen within 5 s", what);
+}
+
+static void start_spinner(struct pinned_spinner *s)
+{
+	ut_expect_ok(os_thread_create(pinned_spin, s, 0), "thread_create");
+	wait_flag(&s->running, "a pinned thread's start");
+	ut_expect_ok(s->pinned, "thread_pin");
 }
 
 static unsigned long long delta(uint64_t after, uint64_t before) { return (unsigned long long)(after - before); }
@@ -42,11 +58,8 @@ void case_dedicated_core(void)
 		ut_say("dedicated-core: %llu CPU, nothing to dedicate\n", (unsigned long long)system.cpus);
 		return;
 	}
-	ut_expect_ok(os_thread_create(spin, NULL, 0), "thread_create");
-	for (uint64_t end = ut_now_ns() + 5 * UT_NS_PER_S; !spinner.ready && ut_now_ns() < end;)
-		os_sleep_ns(UT_NS_PER_MS);
-	ut_check(spinner.ready, "the spinning thread did not start within 5 s");
-	ut_expect_ok(spinner.pinned, "thread_pin");
+	static struct pinned_spinner spinner;
+	start_spinner(&spinner);
 
 	long churn = ut_spawn_helper("churn", CHURN_MS, NULL);
 	os_sleep_ns(SETTLE_NS);
@@ -60,6 +73,7 @@ void case_dedicated_core(void)
 	spins = spinner.spins - spins;
 	spinner.stop = 1;
 	int status = ut_wait_close(churn);
+	wait_flag(&spinner.done, "the pinned thread's end");
 
 	ut_say("dedicated-core: cpu %d over %llu ms: %llu interrupts (%llu ticks, %llu IPIs, %llu device), "
 	       "%llu million spins; cpu 0 meanwhile: %llu interrupts (%llu ticks, %llu IPIs, %llu device)\n",
@@ -153,36 +167,6 @@ void helper_write_time_page(void) { *(volatile uint32_t *)SIETCH_TIME_PAGE = 0; 
 #define NAPS 5
 #define NAP_NS (10 * UT_NS_PER_MS)
 
-struct pinned_spinner {
-	volatile long pinned;
-	volatile int running, stop, done;
-	volatile uint64_t spins;
-};
-
-static void pinned_spin(void *arg)
-{
-	struct pinned_spinner *s = arg;
-	s->pinned = os_thread_pin(DEDICATED_CPU);
-	s->running = 1;
-	while (!s->stop)
-		s->spins++;
-	s->done = 1;
-}
-
-static void wait_flag(volatile int *flag, const char *what)
-{
-	for (uint64_t end = ut_now_ns() + 5 * UT_NS_PER_S; !*flag && ut_now_ns() < end;)
-		os_sleep_ns(UT_NS_PER_MS);
-	ut_check(*flag, "%s did not happen within 5 s", what);
-}
-
-static void start_spinner(struct pinned_spinner *s)
-{
-	ut_expect_ok(os_thread_create(pinned_spin, s, 0), "thread_create");
-	wait_flag(&s->running, "a pinned thread's start");
-	ut_expect_ok(s->pinned, "thread_pin");
-}
-
 /* The interrupts CPU DEDICATED_CPU takes over SHARE_WINDOW_NS, after SETTLE_NS. */
 static uint64_t window_interrupts(struct sietch_counters *d)
 {
@@ -220,8 +204,10 @@ void case_dedicated_share(void)
 {
 	struct sietch_counters system, alone, shared, alone_again;
 	ut_expect_ok(os_counters(SIETCH_COUNTERS_SYSTEM, 0, &system), "counters_read(SYSTEM)");
-	if (system.cpus <= DEDICATED_CPU)
+	if (system.cpus <= DEDICATED_CPU) {
+		ut_say("dedicated-share: %llu CPU, nothing to dedicate\n", (unsigned long long)system.cpus);
 		return;
+	}
 	static struct pinned_spinner first, second;
 	start_spinner(&first);
 	uint64_t alone_irqs = window_interrupts(&alone);
