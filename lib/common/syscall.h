@@ -177,7 +177,7 @@ struct sietch_msg {
 struct sietch_counters {
 	uint64_t syscalls;                          /* all system calls */
 	uint64_t syscall[SIETCH_COUNTED_SYSCALLS]; /* by number */
-	uint64_t interrupts;                        /* device and timer interrupts */
+	uint64_t interrupts;                        /* all: ticks, IPIs, device interrupts, spurious ones */
 	uint64_t exceptions;                        /* all CPU exceptions, page faults included */
 	uint64_t page_faults;
 	uint64_t context_switches;

@@ -35,7 +35,7 @@ static inline void time_page_fill(struct sietch_time_page *tp, uint64_t tsc_hz, 
 	tp->shift = TIME_PAGE_SHIFT;
 	tp->tsc_base = tsc_base;
 	tp->tsc_hz = tsc_hz;
-	tp->mult = (uint64_t)(((unsigned __int128)TIME_NS_PER_SECOND << TIME_PAGE_SHIFT) / tsc_hz);
+	tp->mult = (TIME_NS_PER_SECOND << TIME_PAGE_SHIFT) / tsc_hz; /* 10^9 < 2^30: the dividend fits 64 bits */
 	tp->version = SIETCH_TIME_PAGE_VERSION;
 }
 
