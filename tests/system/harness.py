@@ -117,10 +117,11 @@ def current_test():
     return _context().name
 
 
-def case(name, ok, reason=""):
-    """Report a sub-case, counted on its own as `<file>.<name>` (e.g. ktest.frame_alloc)."""
+def case(name, ok, reason="", note=""):
+    """Report a sub-case, counted on its own as `<file>.<name>` (e.g. ktest.frame_alloc).
+    reason says why it failed; note, what a passing case measured (shown after PASS)."""
     prefix = _context().name.split(".")[0]
-    _context().cases.append((f"{prefix}.{name}", bool(ok), reason))
+    _context().cases.append((f"{prefix}.{name}", bool(ok), reason if not ok else note))
 
 
 # --- serial text -------------------------------------------------------------------

@@ -5,6 +5,8 @@ import re
 from harness import EXCEPTION, PASS, TEST_FAILURE, boot, case, check, describe_status, fail, slow
 
 CASE_LINE = re.compile(r"usertests: (?!done:)(\S+): (pass|fail)\b:? ?(.*)$")
+# What a case measured, printed before its verdict as `NAME: figures` (dedicated-core, time-page).
+NOTE_LINE = re.compile(r"^([a-z0-9-]+): (?!pass\b|fail\b)(.+)$")
 DONE_LINE = r"usertests: done: (\d+) passed, (\d+) failed"
 PANIC_LINE = r"sietch: (exception|panic):"
 
@@ -14,11 +16,14 @@ def test_all():
     r = boot(cmdline="init=/bin/usertests", timeout=600)
     passed = failed = 0
     seen = set()
+    notes = {}
+    for m in r.grep(NOTE_LINE):
+        notes.setdefault(m.group(1), m.group(2))
     for m in r.grep(CASE_LINE):
         name, ok = m.group(1), m.group(2) == "pass"
         check(name not in seen, f"case {name} reported twice{r.explain()}")
         seen.add(name)
-        case(name, ok, m.group(3) or "failed")
+        case(name, ok, m.group(3) or "failed", note=notes.get(name, ""))
         passed += ok
         failed += not ok
     done = r.first(DONE_LINE)
