@@ -72,12 +72,13 @@ long sys_thread_sleep(const struct syscall_args *args)
 	return wait_sleep_until(&nobody_wakes_this, 0, timer_now_ns() + ns);
 }
 
-/* thread_pin(cpu): the calling thread runs only on that CPU (SIETCH_CPU_ANY: anywhere again). */
+/* thread_pin(tid, cpu): that thread of the caller's (0: the caller) runs only on that CPU (SIETCH_CPU_ANY: anywhere). */
 long sys_thread_pin(const struct syscall_args *args)
 {
-	uint64_t cpu = args->arg[0];
+	uint64_t tid = args->arg[0], cpu = args->arg[1];
 	if (cpu != SIETCH_CPU_ANY && cpu >= cpus_online)
 		return -SIETCH_EINVAL;
-	sched_pin_current(cpu == SIETCH_CPU_ANY ? THREAD_ANY_CPU : (int)cpu);
-	return 0;
+	if (tid > UINT32_MAX)
+		return -SIETCH_ESRCH;
+	return proc_pin_thread(proc_current(), tid, cpu == SIETCH_CPU_ANY ? THREAD_ANY_CPU : (int)cpu);
 }

@@ -241,3 +241,25 @@ void proc_init(void)
 	nohz_init();
 	time_page_init();
 }
+
+long proc_pin_thread(struct proc *p, uint64_t tid, int cpu)
+{
+	if (tid == 0 || tid == thread_current()->tid) {
+		sched_pin_current(cpu);
+		return 0;
+	}
+	spin_lock(&p->lock); /* a thread on the list is not yet gone, so not yet freed */
+	struct thread *t = p->threads;
+	while (t && t->tid != tid)
+		t = t->proc_next;
+	bool dedicated = false;
+	if (t) {
+		sched_lock_take();
+		dedicated = sched_pin_locked(t, cpu);
+		sched_lock_release();
+	}
+	spin_unlock(&p->lock);
+	if (dedicated)
+		nohz_cpu_dedicated((uint32_t)cpu);
+	return t ? 0 : -SIETCH_ESRCH;
+}

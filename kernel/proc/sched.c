@@ -22,10 +22,7 @@ static volatile uint64_t idle_cpus; /* bit per CPU halted in the idle loop */
  * Run queues: one shared by every CPU that is not dedicated (xv6's design),
  * and one per CPU for the threads pinned to it, which no other CPU takes.
  */
-struct run_queue {
-	struct thread *head, *tail;
-};
-static struct run_queue shared_queue, pinned_queue[MAX_CPUS];
+static struct wait_queue shared_queue, pinned_queue[MAX_CPUS];
 static uint32_t pinned_threads[MAX_CPUS]; /* live threads pinned to each CPU */
 /* CPUs other than 0 with a thread pinned to them: unpinned threads keep off (kernel/proc/nohz.h). */
 static volatile uint64_t dedicated_cpus;
@@ -58,7 +55,7 @@ void sched_init_this_cpu(void)
 	cpu->current = idle;
 }
 
-static void queue_push(struct run_queue *q, struct thread *t)
+static void queue_push(struct wait_queue *q, struct thread *t)
 {
 	t->queue_next = 0;
 	if (q->tail)
@@ -68,7 +65,7 @@ static void queue_push(struct run_queue *q, struct thread *t)
 	q->tail = t;
 }
 
-static struct thread *queue_pop(struct run_queue *q)
+static struct thread *queue_pop(struct wait_queue *q)
 {
 	struct thread *t = q->head;
 	if (t) {
@@ -87,10 +84,12 @@ static bool may_run_on(const struct thread *t, uint32_t id)
 	return t->pinned_cpu == THREAD_ANY_CPU ? !cpu_dedicated(id) : (uint32_t)t->pinned_cpu == id;
 }
 
-static void run_queue_push(struct thread *t)
+static struct wait_queue *run_queue_of(const struct thread *t)
 {
-	queue_push(t->pinned_cpu == THREAD_ANY_CPU ? &shared_queue : &pinned_queue[t->pinned_cpu], t);
+	return t->pinned_cpu == THREAD_ANY_CPU ? &shared_queue : &pinned_queue[t->pinned_cpu];
 }
+
+static void run_queue_push(struct thread *t) { queue_push(run_queue_of(t), t); }
 
 /* The next thread CPU id may run: its pinned ones first, then the shared queue unless it is dedicated. */
 static struct thread *run_queue_pop(uint32_t id)
@@ -184,6 +183,21 @@ void sched_pin_current(int cpu)
 	thread_reap_pending();
 	if (dedicated)
 		nohz_cpu_dedicated((uint32_t)cpu);
+}
+
+bool sched_pin_locked(struct thread *t, int cpu)
+{
+	bool queued = t->state == THREAD_RUNNABLE; /* another thread: runnable means waiting in a queue */
+	if (queued)
+		wait_queue_remove(run_queue_of(t), t);
+	pinned_count_add(t->pinned_cpu, -1);
+	t->pinned_cpu = cpu;
+	bool dedicated = pinned_count_add(cpu, 1);
+	if (queued)
+		make_runnable_locked(t);
+	else if (t->state == THREAD_RUNNING && !may_run_on(t, t->last_cpu))
+		lapic_send_ipi(cpus[t->last_cpu].apic_id, VECTOR_IPI_RESCHED); /* it moves at its next switch */
+	return dedicated;
 }
 
 void sched_interrupt_locked(struct thread *t)

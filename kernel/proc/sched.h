@@ -7,6 +7,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "kernel/proc/thread.h"
 
@@ -29,6 +30,9 @@ void sched_finish_switch(void);    /* new threads, from thread_first_run */
 void sched_finish_switch_locked(void);
 /* The calling thread runs only on cpu (THREAD_ANY_CPU: anywhere) from now on; it moves there at once. */
 void sched_pin_current(int cpu);
+/* sched_lock held: the same for another thread, which moves when it next switches (a running one is
+ * interrupted for it). True when cpu has just become dedicated: the caller calls nohz_cpu_dedicated. */
+bool sched_pin_locked(struct thread *thread, int cpu);
 void sched_kicked(void);
 /* sched_lock held: make t enter the kernel soon (it was killed) even where no tick would make it. */
 void sched_interrupt_locked(struct thread *thread);           /* the reschedule IPI arrived on this CPU */

@@ -56,7 +56,7 @@
 	SYSCALL(32, memory_create, 1) /* (size_t size) -> handle to a shareable memory object */ \
 	SYSCALL(33, memory_map, 3)    /* (handle, void *addr or NULL, unsigned prot) -> addr */ \
 	SYSCALL(34, thread_set_pointer, 1) /* (void *) -> 0: the calling thread's FS base, for thread-local data */ \
-	SYSCALL(35, thread_pin, 1)    /* (uint32_t cpu or SIETCH_CPU_ANY) -> 0: the calling thread runs only there */
+	SYSCALL(35, thread_pin, 2)    /* (tid or 0 for the caller, uint32_t cpu or SIETCH_CPU_ANY) -> 0: that thread runs only there */
 
 enum sietch_syscall {
 #define SIETCH_SYSCALL_ENUM(number, name, args) SYS_##name = number,

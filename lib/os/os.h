@@ -83,13 +83,14 @@ static inline long os_yield(void)
 	return sys_thread_yield();
 }
 
-/* The calling thread runs only on CPU cpu (0 .. SYSTEM counters' cpus - 1) from now on, and
- * moves there before this returns; SIETCH_CPU_ANY lets it run anywhere again. A CPU other
+/* Thread tid of this process (0: the calling thread) runs only on CPU cpu (0 .. SYSTEM
+ * counters' cpus - 1) from now on; SIETCH_CPU_ANY lets it run anywhere again. The calling
+ * thread has moved when this returns, another thread moves at its next switch. A CPU other
  * than 0 with a thread pinned to it is dedicated: it runs nothing else, and while it has one
  * thread to run it takes no interrupts at all (docs/architecture.md, "A CPU of one's own"). */
-static inline long os_thread_pin(uint32_t cpu)
+static inline long os_thread_pin(long tid, uint32_t cpu)
 {
-	return sys_thread_pin((long)cpu);
+	return sys_thread_pin(tid, (long)cpu);
 }
 
 static inline long os_sleep_ns(uint64_t nanoseconds)

@@ -379,11 +379,15 @@ static void group_thread(void)
 
 	/* Refused values leave the calling thread where it may run. */
 	const unsigned pin = SYS_thread_pin;
-	TRY(pin, "thread_pin to CPU 64", 64, 0, 0, 0, SIETCH_EINVAL);
-	TRY(pin, "thread_pin to CPU 1<<32", 1ul << 32, 0, 0, 0, SIETCH_EINVAL);
-	TRY(pin, "thread_pin to CPU ~0", L_HUGE, 0, 0, 0, SIETCH_EINVAL);
-	TRY(pin, "thread_pin to CPU_ANY with junk above", (1ul << 32) | SIETCH_CPU_ANY, 0, 0, 0, SIETCH_EINVAL);
-	TRY(pin, "thread_pin to CPU_ANY", SIETCH_CPU_ANY, L_HUGE, 0, 0, OK);
+	TRY(pin, "thread_pin to CPU 64", 0, 64, 0, 0, SIETCH_EINVAL);
+	TRY(pin, "thread_pin to CPU 1<<32", 0, 1ul << 32, 0, 0, SIETCH_EINVAL);
+	TRY(pin, "thread_pin to CPU ~0", 0, L_HUGE, 0, 0, SIETCH_EINVAL);
+	TRY(pin, "thread_pin to CPU_ANY with junk above", 0, (1ul << 32) | SIETCH_CPU_ANY, 0, 0, SIETCH_EINVAL);
+	TRY(pin, "thread_pin of thread 99999", PID_NONE, SIETCH_CPU_ANY, 0, 0, SIETCH_ESRCH);
+	TRY(pin, "thread_pin of thread ~0", L_HUGE, SIETCH_CPU_ANY, 0, 0, SIETCH_ESRCH);
+	TRY(pin, "thread_pin of thread 1<<32", 1ul << 32, SIETCH_CPU_ANY, 0, 0, SIETCH_ESRCH);
+	TRY(pin, "thread_pin of another process's thread", 1, SIETCH_CPU_ANY, 0, 0, SIETCH_ESRCH);
+	TRY(pin, "thread_pin to CPU_ANY", 0, SIETCH_CPU_ANY, L_HUGE, 0, OK);
 
 	TRY(SYS_thread_yield, "yield with junk arguments", L_HUGE, P_KERNEL, 0, 0, OK);
 	TRY(SYS_thread_sleep, "sleep ~0 ns", L_HUGE, 0, 0, 0, SIETCH_EINVAL);

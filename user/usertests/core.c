@@ -14,6 +14,7 @@
 #define CHURN_PAGES 16
 
 struct pinned_spinner {
+	bool pinned_by_another; /* else it pins itself */
 	volatile long pinned;
 	volatile int running, stop, done;
 	volatile uint64_t spins;
@@ -22,7 +23,8 @@ struct pinned_spinner {
 static void pinned_spin(void *arg)
 {
 	struct pinned_spinner *s = arg;
-	s->pinned = os_thread_pin(DEDICATED_CPU);
+	if (!s->pinned_by_another)
+		s->pinned = os_thread_pin(0, DEDICATED_CPU);
 	s->running = 1;
 	while (!s->stop)
 		s->spins++;
@@ -38,8 +40,10 @@ static void wait_flag(volatile int *flag, const char *what)
 
 static void start_spinner(struct pinned_spinner *s)
 {
-	ut_expect_ok(os_thread_create(pinned_spin, s, 0), "thread_create");
+	long tid = ut_expect_ok(os_thread_create(pinned_spin, s, 0), "thread_create");
 	wait_flag(&s->running, "a pinned thread's start");
+	if (s->pinned_by_another)
+		s->pinned = os_thread_pin(tid, DEDICATED_CPU);
 	ut_expect_ok(s->pinned, "thread_pin");
 }
 
@@ -190,7 +194,7 @@ static struct {
 static void pinned_naps(void *arg)
 {
 	(void)arg;
-	napper.pinned = os_thread_pin(DEDICATED_CPU);
+	napper.pinned = os_thread_pin(0, DEDICATED_CPU);
 	for (int i = 0; i < NAPS; i++) {
 		uint64_t start = ut_now_ns();
 		os_sleep_ns(NAP_NS);
@@ -199,10 +203,11 @@ static void pinned_naps(void *arg)
 	napper.done = 1;
 }
 
-/* The tick comes back for a second thread and goes again after it; sleepers there wake; kill reaches. */
+/* The tick comes back for a second thread and goes again after it; a thread pinned by another moves
+ * and is left alone too; sleepers there wake; kill reaches. */
 void case_dedicated_share(void)
 {
-	struct sietch_counters system, alone, shared, alone_again;
+	struct sietch_counters system, alone, shared, alone_again, moved;
 	ut_expect_ok(os_counters(SIETCH_COUNTERS_SYSTEM, 0, &system), "counters_read(SYSTEM)");
 	if (system.cpus <= DEDICATED_CPU) {
 		ut_say("dedicated-share: %llu CPU, nothing to dedicate\n", (unsigned long long)system.cpus);
@@ -220,9 +225,16 @@ void case_dedicated_share(void)
 	uint64_t again_irqs = window_interrupts(&alone_again);
 	first.stop = 1;
 	wait_flag(&first.done, "the first thread's end");
+	static struct pinned_spinner third = {.pinned_by_another = true};
+	start_spinner(&third);
+	uint64_t third_spins = third.spins, moved_irqs = window_interrupts(&moved);
+	third_spins = third.spins - third_spins;
+	third.stop = 1;
+	wait_flag(&third.done, "the third thread's end");
 	ut_say("dedicated-share: cpu %d took %llu interrupts alone, %llu (%llu ticks) shared by two threads, "
-	       "%llu alone again\n", DEDICATED_CPU, (unsigned long long)alone_irqs, (unsigned long long)shared_irqs,
-	       (unsigned long long)shared.ticks, (unsigned long long)again_irqs);
+	       "%llu alone again, %llu with a thread another pinned\n", DEDICATED_CPU, (unsigned long long)alone_irqs,
+	       (unsigned long long)shared_irqs, (unsigned long long)shared.ticks, (unsigned long long)again_irqs,
+	       (unsigned long long)moved_irqs);
 	ut_check(alone_irqs == 0, "cpu %d took %llu interrupts with one thread", DEDICATED_CPU,
 		 (unsigned long long)alone_irqs);
 	ut_check(progress[0] && progress[1], "two threads pinned to one CPU: spins grew by %llu and %llu",
@@ -230,6 +242,9 @@ void case_dedicated_share(void)
 	ut_check(shared.ticks > 0, "no tick on cpu %d while two threads shared it", DEDICATED_CPU);
 	ut_check(again_irqs == 0, "cpu %d took %llu interrupts once one thread was left", DEDICATED_CPU,
 		 (unsigned long long)again_irqs);
+	ut_check(third_spins > 0, "the thread pinned by another did not run");
+	ut_check(moved_irqs == 0, "cpu %d took %llu interrupts with a thread another pinned there", DEDICATED_CPU,
+		 (unsigned long long)moved_irqs);
 
 	ut_expect_ok(os_thread_create(pinned_naps, NULL, 0), "thread_create");
 	wait_flag(&napper.done, "a pinned thread's naps");
@@ -246,7 +261,7 @@ void case_dedicated_share(void)
 
 void helper_spin_pinned(void)
 {
-	if (os_thread_pin(DEDICATED_CPU) < 0)
+	if (os_thread_pin(0, DEDICATED_CPU) < 0)
 		exit(1);
 	for (volatile unsigned long n = 0;; n++)
 		;
