@@ -5,6 +5,7 @@
  * own clock is the same formula over the same numbers, so both agree:
  *
  *   ns since boot = ((tsc - tsc_base) * mult) >> shift   (a 128-bit product)
+ *   ns since 1970 = realtime_base_ns + ns since boot
  *
  * The numbers are set once, at boot, after the TSC is calibrated, and never
  * change (the TSC is the clock; nothing slews it), so a reader needs no
@@ -27,8 +28,9 @@ struct sietch_time_page {
 	uint64_t tsc_base; /* the TSC at monotonic time 0 */
 	uint64_t mult;
 	uint64_t tsc_hz;
+	uint64_t realtime_base_ns; /* the wall clock at monotonic time 0, from the RTC read at boot */
 };
-_Static_assert(sizeof(struct sietch_time_page) == 32, "the user ABI");
+_Static_assert(sizeof(struct sietch_time_page) == 40, "the user ABI");
 
 static inline void time_page_fill(struct sietch_time_page *tp, uint64_t tsc_hz, uint64_t tsc_base)
 {

@@ -99,12 +99,15 @@ static inline long os_sleep_ns(uint64_t nanoseconds)
 }
 
 /* Nanoseconds on clock (SIETCH_CLOCK_MONOTONIC, _REALTIME, _PROCESS). The
- * monotonic clock comes from the time page, without entering the kernel. */
+ * monotonic and real-time clocks come from the time page, without entering
+ * the kernel; the process's CPU time is a system call. */
 static inline long os_clock_ns(unsigned clock)
 {
 	const struct sietch_time_page *tp = (const struct sietch_time_page *)SIETCH_TIME_PAGE;
 	if (clock == SIETCH_CLOCK_MONOTONIC && tp->version == SIETCH_TIME_PAGE_VERSION)
 		return (long)time_page_ns(tp, time_read_tsc());
+	if (clock == SIETCH_CLOCK_REALTIME && tp->version == SIETCH_TIME_PAGE_VERSION)
+		return (long)(tp->realtime_base_ns + time_page_ns(tp, time_read_tsc()));
 	uint64_t ns;
 	long r = sys_clock_get(clock, (long)&ns);
 	return r < 0 ? r : (long)ns;

@@ -5,6 +5,7 @@
  * monotonic clock without a system call.
  */
 #include <stdlib.h>
+#include <time.h>
 #include "user/usertests/usertests.h"
 
 #define DEDICATED_CPU 1
@@ -124,6 +125,16 @@ void helper_churn(void)
 #define SLEEP_NS (20 * UT_NS_PER_MS)
 
 /* The monotonic clock without a system call: the time page. */
+/* The kernel's reading of clock lies between two of the time page's. */
+static void expect_kernel_agrees(unsigned clock, const char *name)
+{
+	uint64_t kernel_ns, before = (uint64_t)os_clock_ns(clock);
+	ut_expect_ok(sys_clock_get(clock, (long)&kernel_ns), "clock_get");
+	uint64_t after = (uint64_t)os_clock_ns(clock);
+	ut_check(before <= kernel_ns && kernel_ns <= after, "the kernel's %s clock says %llu ns, between %llu and %llu",
+		 name, (unsigned long long)kernel_ns, (unsigned long long)before, (unsigned long long)after);
+}
+
 void case_time_page(void)
 {
 	const struct sietch_time_page *tp = (const struct sietch_time_page *)SIETCH_TIME_PAGE;
@@ -138,27 +149,27 @@ void case_time_page(void)
 		backwards += now < last;
 		last = now;
 	}
+	time_t wall = time(NULL); /* newlib: gettimeofday, the real-time clock */
 	long rb = os_counters(SIETCH_COUNTERS_SELF, 0, &b);
 	ut_expect_ok(ra, "counters_read(SELF)");
 	ut_expect_ok(rb, "counters_read(SELF)");
-	ut_say("time-page: %d clock reads in %llu ns, %llu system calls\n", CLOCK_READS,
+	ut_say("time-page: %d clock reads and a time() in %llu ns, %llu system calls\n", CLOCK_READS,
 	       (unsigned long long)(last - first), delta(b.syscalls, a.syscalls) - 1);
 	/* One process, one thread: the second counters_read is the only call in between. */
-	ut_check(b.syscalls - a.syscalls == 1, "%d clock reads made %llu system calls", CLOCK_READS,
+	ut_check(b.syscalls - a.syscalls == 1, "%d clock reads and a time() made %llu system calls", CLOCK_READS,
 		 delta(b.syscalls, a.syscalls) - 1);
 	ut_check(!backwards, "the clock went backwards %llu times in %d reads", (unsigned long long)backwards,
 		 CLOCK_READS);
 	ut_check(last > first, "the clock stood still over %d reads", CLOCK_READS);
+	ut_check(wall != (time_t)-1, "time() failed");
 
-	/* The kernel's clock is the same formula over the same numbers. */
-	uint64_t kernel_ns, before = (uint64_t)os_clock_ns(SIETCH_CLOCK_MONOTONIC);
-	ut_expect_ok(sys_clock_get(SIETCH_CLOCK_MONOTONIC, (long)&kernel_ns), "clock_get");
-	uint64_t after = (uint64_t)os_clock_ns(SIETCH_CLOCK_MONOTONIC);
-	ut_check(before <= kernel_ns && kernel_ns <= after, "the kernel says %llu ns between %llu and %llu",
-		 (unsigned long long)kernel_ns, (unsigned long long)before, (unsigned long long)after);
+	/* The kernel's clocks are the same formulas over the same numbers. */
+	expect_kernel_agrees(SIETCH_CLOCK_MONOTONIC, "monotonic");
+	expect_kernel_agrees(SIETCH_CLOCK_REALTIME, "real-time");
+	uint64_t before = (uint64_t)os_clock_ns(SIETCH_CLOCK_MONOTONIC);
 	os_sleep_ns(SLEEP_NS);
 	uint64_t woke = (uint64_t)os_clock_ns(SIETCH_CLOCK_MONOTONIC);
-	ut_check(woke - after >= SLEEP_NS, "a 20 ms sleep ended after %llu ns", (unsigned long long)(woke - after));
+	ut_check(woke - before >= SLEEP_NS, "a 20 ms sleep ended after %llu ns", (unsigned long long)(woke - before));
 
 	ut_expect_helper_status("write-time-page", UT_STATUS_FAULT);
 }
