@@ -11,11 +11,9 @@ static volatile bool tick_stopped[MAX_CPUS];
 void nohz_tick_set(bool needed)
 {
 	uint32_t id = this_cpu()->id;
-	if (needed != tick_stopped[id])
-		return;
-	if (needed)
-		lapic_timer_start(TIMER_HZ);
-	else
+	if (needed && tick_stopped[id])
+		lapic_timer_start(TIMER_HZ); /* the first tick comes a whole period later */
+	else if (!needed && !tick_stopped[id])
 		lapic_timer_stop();
 	tick_stopped[id] = !needed;
 }

@@ -19,7 +19,7 @@
 /* The last page of the lower half, above every address mem_map hands out. */
 #define SIETCH_TIME_PAGE 0x00007ffffffff000ull
 #define SIETCH_TIME_PAGE_VERSION 1
-#define TIME_PAGE_SHIFT 32
+#define TIME_PAGE_SHIFT 32 /* mult keeps 32 fraction bits: under 1 ns of error a second up to a 4 GHz TSC */
 #define TIME_NS_PER_SECOND 1000000000ull
 
 struct sietch_time_page {
