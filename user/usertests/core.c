@@ -55,14 +55,22 @@ static void cpu_counters(uint32_t cpu, struct sietch_counters *out)
 	ut_expect_ok(os_counters(SIETCH_COUNTERS_CPU, cpu, out), "counters_read(CPU)");
 }
 
+/* Whether there is a CPU to dedicate; if not, the case says so and passes. */
+static bool have_dedicated_cpu(void)
+{
+	struct sietch_counters system;
+	ut_expect_ok(os_counters(SIETCH_COUNTERS_SYSTEM, 0, &system), "counters_read(SYSTEM)");
+	if (system.cpus > DEDICATED_CPU)
+		return true;
+	ut_say("%s: %llu CPU, nothing to dedicate\n", ut_name, (unsigned long long)system.cpus);
+	return false;
+}
+
 void case_dedicated_core(void)
 {
-	struct sietch_counters system, before, after, other_before, other_after;
-	ut_expect_ok(os_counters(SIETCH_COUNTERS_SYSTEM, 0, &system), "counters_read(SYSTEM)");
-	if (system.cpus <= DEDICATED_CPU) {
-		ut_say("dedicated-core: %llu CPU, nothing to dedicate\n", (unsigned long long)system.cpus);
+	struct sietch_counters before, after, other_before, other_after;
+	if (!have_dedicated_cpu())
 		return;
-	}
 	static struct pinned_spinner spinner;
 	start_spinner(&spinner);
 
@@ -218,12 +226,9 @@ static void pinned_naps(void *arg)
  * and is left alone too; sleepers there wake; kill reaches. */
 void case_dedicated_share(void)
 {
-	struct sietch_counters system, alone, shared, alone_again, moved;
-	ut_expect_ok(os_counters(SIETCH_COUNTERS_SYSTEM, 0, &system), "counters_read(SYSTEM)");
-	if (system.cpus <= DEDICATED_CPU) {
-		ut_say("dedicated-share: %llu CPU, nothing to dedicate\n", (unsigned long long)system.cpus);
+	struct sietch_counters alone, shared, alone_again, moved;
+	if (!have_dedicated_cpu())
 		return;
-	}
 	static struct pinned_spinner first, second;
 	start_spinner(&first);
 	uint64_t alone_irqs = window_interrupts(&alone);
