@@ -157,11 +157,14 @@ static void console_irq(struct trap_frame *frame)
 	/* Drain the FIFO: the ISA line is edge-triggered and rises again only once it is empty. */
 	while (serial_getc(&c)) {
 		spin_lock(&console.lock);
-		if (input_byte(c, echo))
-			wait_wake_all(&console.readers);
+		bool wake = input_byte(c, echo);
 		spin_unlock(&console.lock);
+		/* Echo first: a reader woken first could print its answer before the newline it answers. A
+		 * reader not yet asleep sees the byte; one asleep went on the queue before the lock was free. */
 		if (echo[0])
 			kprintf("%s", echo);
+		if (wake)
+			wait_wake_all(&console.readers);
 	}
 }
 
