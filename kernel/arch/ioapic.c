@@ -17,7 +17,7 @@
 #define REDIRECTION_MASKED (1u << 16)
 #define REDIRECTION_LEVEL (1u << 15)
 #define REDIRECTION_ACTIVE_LOW (1u << 13)
-#define REDIRECTION_DEST_SHIFT 24 /* in the high word: destination APIC id */
+#define REDIRECTION_DEST_SHIFT 24 /* high word: destination APIC ID in bits 56-63 (82093AA datasheet §3.2.4) */
 /* MPS INTI flags in a MADT interrupt source override (ACPI 6.4 table 5.50) */
 #define MPS_POLARITY_MASK 0x3
 #define MPS_POLARITY_LOW 0x3
@@ -150,3 +150,26 @@ void ioapic_route_irq(uint8_t isa_irq, uint8_t vector, uint32_t apic_id)
 	ioapic_isa_to_gsi(isa_irq, &gsi, &flags);
 	ioapic_route_gsi(gsi, vector, apic_id, flags, false);
 }
+
+/* The lines (masked or not) delivered to apic_id; when move_to is given, they go there instead. */
+static uint32_t lines_to(uint32_t apic_id, const uint32_t *move_to)
+{
+	/* ioapic_lock: IOREGSEL then IOWIN is two steps */
+	uint32_t found = 0;
+	spin_lock(&ioapic_lock);
+	for (uint32_t i = 0; i < ioapic_count; i++) {
+		struct ioapic *io = &ioapics[i];
+		for (uint32_t pin = 0; pin < io->pins; pin++) {
+			if (ioapic_read(io, IOAPIC_REDIRECTION(pin) + 1) >> REDIRECTION_DEST_SHIFT != apic_id)
+				continue;
+			found++;
+			if (move_to)
+				ioapic_write(io, IOAPIC_REDIRECTION(pin) + 1, *move_to << REDIRECTION_DEST_SHIFT);
+		}
+	}
+	spin_unlock(&ioapic_lock);
+	return found;
+}
+
+void ioapic_retarget(uint32_t from_apic, uint32_t to_apic) { lines_to(from_apic, &to_apic); }
+uint32_t ioapic_lines_to(uint32_t apic_id) { return lines_to(apic_id, 0); }

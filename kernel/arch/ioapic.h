@@ -21,3 +21,6 @@ void ioapic_isa_to_gsi(uint8_t isa_irq, uint32_t *gsi, uint32_t *flags);
 void ioapic_route_gsi(uint32_t gsi, uint8_t vector, uint32_t apic_id, uint32_t flags, bool masked);
 void ioapic_mask_gsi(uint32_t gsi, bool masked);
 bool ioapic_gsi_masked(uint32_t gsi); /* as the redirection entry says now; true for a GSI no I/O APIC serves */
+/* Lines delivered to from_apic go to to_apic instead (to keep a dedicated CPU free of device interrupts). */
+void ioapic_retarget(uint32_t from_apic, uint32_t to_apic);
+uint32_t ioapic_lines_to(uint32_t apic_id); /* how many lines name that CPU as their destination */

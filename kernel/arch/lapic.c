@@ -84,8 +84,9 @@ static int lapic_send(uint32_t apic_id, uint32_t command)
 	return err;
 }
 
-int lapic_send_ipi(uint32_t apic_id, uint8_t vector) { return lapic_send(apic_id, vector); }
 int lapic_send_ipi_others(uint8_t vector) { return lapic_send(0, ICR_ALL_BUT_SELF | vector); }
+/* Fixed delivery, physical destination mode, no shorthand: all zero in the ICR (SDM vol.3 §11.6.1). */
+int lapic_send_ipi(uint32_t apic_id, uint8_t vector) { return lapic_send(apic_id, vector); }
 int lapic_send_init(uint32_t apic_id) { return lapic_send(apic_id, ICR_INIT | ICR_LEVEL_ASSERT); }
 int lapic_send_startup(uint32_t apic_id, uint8_t page) { return lapic_send(apic_id, ICR_STARTUP | page); }
 
@@ -111,3 +112,6 @@ void lapic_timer_start(uint32_t hz)
 	lapic_write(LAPIC_LVT_TIMER, LVT_TIMER_PERIODIC | VECTOR_TIMER);
 	lapic_write(LAPIC_TIMER_INITIAL, lapic_ticks_per_10ms * 100 / hz);
 }
+
+/* A zero initial count stops the timer (SDM vol.3 §11.5.4); a tick already pending is still delivered. */
+void lapic_timer_stop(void) { lapic_write(LAPIC_TIMER_INITIAL, 0); }

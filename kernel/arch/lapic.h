@@ -15,4 +15,5 @@ int lapic_send_init(uint32_t apic_id);
 int lapic_send_startup(uint32_t apic_id, uint8_t page);
 uint32_t lapic_timer_calibrate(void); /* against the PIT, on the bootstrap CPU; 0 if the PIT failed */
 void lapic_timer_start(uint32_t hz);  /* periodic, on VECTOR_TIMER; needs the calibration */
+void lapic_timer_stop(void);         /* until the next lapic_timer_start */
 bool lapic_ready(void);

@@ -14,6 +14,7 @@
 #include "kernel/arch/spinlock.h"
 #include "kernel/arch/syscall.h"
 #include "kernel/arch/timer.h"
+#include "kernel/arch/tlb.h"
 #include "kernel/arch/trap.h"
 #include "kernel/console.h"
 #include "lib/common/string.h"
@@ -79,35 +80,6 @@ static void ipi_halt(struct trap_frame *frame)
 		interrupts_disable();
 		cpu_halt();
 	}
-}
-
-static volatile uint64_t shootdown_root;
-static volatile uint32_t shootdown_acks;
-static volatile uint32_t shootdown_busy;
-
-static void ipi_tlb(struct trap_frame *frame)
-{
-	(void)frame;
-	uint64_t root = shootdown_root;
-	if (read_cr3() == root)
-		write_cr3(root); /* drops every non-global entry (SDM vol.3 §4.10.4.1) */
-	__atomic_add_fetch(&shootdown_acks, 1, __ATOMIC_ACQ_REL);
-}
-
-void tlb_shootdown(uint64_t root)
-{
-	if (cpus_online <= 1)
-		return;
-	/* Not a spinlock: it must not disable interrupts, or two CPUs shooting at once would wait on each other. */
-	while (__atomic_exchange_n(&shootdown_busy, 1, __ATOMIC_ACQUIRE))
-		cpu_relax();
-	shootdown_root = root;
-	shootdown_acks = 0;
-	if (lapic_send_ipi_others(VECTOR_IPI_TLB))
-		panic("tlb_shootdown: the IPI was not sent, stale translations would stay");
-	while (__atomic_load_n(&shootdown_acks, __ATOMIC_ACQUIRE) < cpus_online - 1)
-		cpu_relax();
-	__atomic_store_n(&shootdown_busy, 0, __ATOMIC_RELEASE);
 }
 
 void smp_stop_others(void)
@@ -185,7 +157,7 @@ void smp_start(const struct smp_boot_memory *m)
 		panic("smp_start: no arch_hooks.cpu_started for the other CPUs to go to");
 	trap_set_handler(VECTOR_IPI_WAKE, ipi_wake);
 	trap_set_handler(VECTOR_IPI_HALT, ipi_halt);
-	trap_set_handler(VECTOR_IPI_TLB, ipi_tlb);
+	tlb_init();
 	kernel_root = m->kernel_root;
 	trampoline_install(m);
 	uint32_t my_apic = lapic_id(), next_id = 1;

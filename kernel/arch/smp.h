@@ -24,8 +24,6 @@ void smp_start(const struct smp_boot_memory *memory);
 void smp_run_on_all(void (*fn)(void *arg), void *arg);
 
 void smp_stop_others(void);     /* for panics: halt every other CPU */
-/* Every other CPU running on page tables `root` flushes its TLB; returns when all have. Interrupts must be enabled. */
-void tlb_shootdown(uint64_t root);
 /* For the idle loop (interrupts off): has smp_run_on_all left work this CPU has not run? */
 bool smp_work_waiting(void);
 void smp_run_work(void); /* runs it, interrupts on */

@@ -7,6 +7,7 @@
 #include "kernel/console.h"
 #include "lib/common/mmio.h"
 #include "lib/common/syscall.h"
+#include "lib/common/time_page.h"
 
 /* 8254 PIT (Intel 82C54 datasheet): 1.193182 MHz input clock; channel 2's gate and
  * output are wired to port 0x61 bits 0 and 5 on every PC since the AT. */
@@ -22,7 +23,7 @@
 #define PIT_WAIT_TIMEOUT_US 100000
 
 static uint64_t tsc_hz;
-static uint64_t tsc_at_boot;
+static struct sietch_time_page clock; /* what the time page copies: one formula for kernel and processes */
 
 static int pit_out2_high(void *arg)
 {
@@ -47,7 +48,6 @@ static uint64_t timer_now_us(void) { return timer_now_ns() / 1000; }
 
 void timer_calibrate(void)
 {
-	tsc_at_boot = rdtsc();
 	uint64_t before = rdtsc();
 	uint32_t lapic_ticks = lapic_timer_calibrate(); /* waits 10 ms on the PIT */
 	tsc_hz = (rdtsc() - before) * 100;
@@ -55,6 +55,7 @@ void timer_calibrate(void)
 		panic("timer calibration failed: the PIT's channel 2 never counted down");
 	if (!tsc_hz)
 		panic("timer calibration failed (tsc %lu, lapic %u)", tsc_hz, lapic_ticks);
+	time_page_fill(&clock, tsc_hz, before);
 	mmio_clock_us = timer_now_us; /* device waits measure real time from here on */
 	kprintf("timer: tsc %lu MHz, lapic timer %u ticks per 10 ms\n", tsc_hz / 1000000, lapic_ticks);
 }
@@ -73,12 +74,9 @@ void timer_start_this_cpu(void)
 	lapic_timer_start(TIMER_HZ);
 }
 
-uint64_t timer_now_ns(void)
-{
-	uint64_t cycles = rdtsc() - tsc_at_boot;
-	/* split to avoid overflowing 64 bits after ~5 s at GHz rates */
-	return cycles / tsc_hz * 1000000000ull + (cycles % tsc_hz) * 1000000000ull / tsc_hz;
-}
+uint64_t timer_now_ns(void) { return time_page_ns(&clock, rdtsc()); }
+
+const struct sietch_time_page *timer_clock(void) { return &clock; }
 
 void timer_delay_us(uint64_t us)
 {

@@ -68,9 +68,11 @@ _Static_assert(sizeof(struct trap_frame) == TRAP_FRAME_SIZE, "vectors.S must agr
 #define VECTOR_IRQ_BASE 32    /* first vector the IOAPIC and LAPIC deliver */
 #define VECTOR_TIMER 32
 #define VECTOR_SERIAL 36      /* IRQ 4 */
+#define VECTOR_IPI_FIRST 0xf0 /* 0xf0-0xfe: sent by one CPU to another */
 #define VECTOR_IPI_WAKE 0xf0  /* wakes an idle CPU */
 #define VECTOR_IPI_HALT 0xf1  /* stops a CPU for a panic */
 #define VECTOR_IPI_TLB 0xf2   /* TLB shootdown */
+#define VECTOR_IPI_RESCHED 0xf3 /* a thread pinned to the CPU became runnable: reschedule, restart the tick */
 #define VECTOR_SPURIOUS 0xff
 
 /* Page-fault error code bits, SDM vol.3 §4.7 */

@@ -7,6 +7,7 @@
 #include "kernel/ctl/counters.h"
 #include <stddef.h>
 #include "kernel/arch/hooks.h"
+#include "kernel/arch/percpu.h"
 #include "kernel/arch/trap.h"
 #include "kernel/ctl/authority.h"
 #include "kernel/ctl/object.h"
@@ -18,6 +19,8 @@
 _Static_assert(sizeof(struct sietch_counters) % sizeof(uint64_t) == 0, "counters are read word by word");
 
 struct sietch_counters system_counters;
+/* Interrupts by the CPU that took them: a CPU given to one thread must show none. */
+static struct sietch_counters cpu_counters[MAX_CPUS];
 
 static void counter_add(struct sietch_counters *set, size_t offset)
 {
@@ -40,7 +43,27 @@ void counters_syscall(uint64_t number)
 		counters_bump(offsetof(struct sietch_counters, syscall) + number * sizeof(uint64_t));
 }
 
-void counters_interrupt(void) { counters_bump(offsetof(struct sietch_counters, interrupts)); }
+/* Which kind of interrupt a vector is: fixed vectors for the tick and IPIs, the rest come from devices. */
+static size_t interrupt_kind(uint64_t vector)
+{
+	if (vector == VECTOR_TIMER)
+		return offsetof(struct sietch_counters, ticks);
+	if (vector >= VECTOR_IPI_FIRST && vector < VECTOR_SPURIOUS)
+		return offsetof(struct sietch_counters, ipis);
+	return offsetof(struct sietch_counters, device_interrupts);
+}
+
+void counters_interrupt(uint64_t vector, uint32_t cpu)
+{
+	counters_bump(offsetof(struct sietch_counters, interrupts));
+	if (cpu < MAX_CPUS)
+		counter_add(&cpu_counters[cpu], offsetof(struct sietch_counters, interrupts));
+	if (vector == VECTOR_SPURIOUS)
+		return; /* not a request from anyone (SDM vol.3 §11.9): counted in the total only */
+	counters_bump(interrupt_kind(vector));
+	if (cpu < MAX_CPUS)
+		counter_add(&cpu_counters[cpu], interrupt_kind(vector));
+}
 
 void counters_exception(uint64_t vector)
 {
@@ -54,7 +77,7 @@ static void counters_trap(uint64_t vector)
 	if (vector < VECTOR_IRQ_BASE)
 		counters_exception(vector);
 	else
-		counters_interrupt();
+		counters_interrupt(vector, this_cpu()->id);
 }
 
 void counters_init(void) { arch_hooks.trap_entered = counters_trap; }
@@ -73,14 +96,18 @@ static void counters_copy(struct sietch_counters *dst, const struct sietch_count
 /*
  * counters_read(scope, id, out): SELF and SYSTEM take id 0, PROCESS takes a
  * pid: the caller's own, or one proc_open would let it open (-SIETCH_EPERM
- * otherwise, as there). Another process's counters tell what it is doing.
+ * otherwise, as there); CPU takes a CPU index. Another process's counters
+ * tell what it is doing.
  */
 long sys_counters_read(const struct syscall_args *args)
 {
 	uint64_t scope = args->arg[0], id = args->arg[1], user_out = args->arg[2];
-	if (scope != SIETCH_COUNTERS_SELF && scope != SIETCH_COUNTERS_PROCESS && scope != SIETCH_COUNTERS_SYSTEM)
+	if (scope != SIETCH_COUNTERS_SELF && scope != SIETCH_COUNTERS_PROCESS && scope != SIETCH_COUNTERS_SYSTEM &&
+	    scope != SIETCH_COUNTERS_CPU)
 		return -SIETCH_EINVAL;
-	if (scope != SIETCH_COUNTERS_PROCESS && id != 0)
+	if (scope != SIETCH_COUNTERS_PROCESS && scope != SIETCH_COUNTERS_CPU && id != 0)
+		return -SIETCH_EINVAL;
+	if (scope == SIETCH_COUNTERS_CPU && id >= cpus_online)
 		return -SIETCH_EINVAL;
 	if (!user_range_ok(user_out, sizeof(struct sietch_counters)))
 		return -SIETCH_EFAULT;
@@ -97,6 +124,9 @@ long sys_counters_read(const struct syscall_args *args)
 		counters_copy(&out, &system_counters);
 		out.free_frames = frame_free_count();
 		out.total_frames = frame_managed_count();
+		out.cpus = cpus_online;
+	} else if (scope == SIETCH_COUNTERS_CPU) {
+		counters_copy(&out, &cpu_counters[id]);
 	} else if (proc) {
 		counters_copy(&out, &proc->counters);
 		object_unref(&proc->object);

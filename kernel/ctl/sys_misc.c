@@ -1,35 +1,11 @@
 /* Clocks and the process list. */
-#include <stdbool.h>
-#include "kernel/arch/rtc.h"
-#include "kernel/arch/spinlock.h"
 #include "kernel/arch/timer.h"
 #include "kernel/ctl/syscall.h"
 #include "kernel/mm/heap.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/thread.h"
-
-#define NS_PER_SECOND 1000000000ull
-
-/*
- * The wall clock is the RTC's reading, taken once (on first use), carried
- * forward by the monotonic clock: the RTC only counts whole seconds and is
- * slow to read, and this way the real-time clock never steps.
- */
-static uint64_t realtime_ns(void)
-{
-	static struct spinlock lock = SPINLOCK_INIT("realtime");
-	static bool known;
-	static uint64_t boot_ns; /* wall-clock time at monotonic 0 */
-	spin_lock(&lock);
-	if (!known) {
-		uint64_t wall = rtc_read_unix_seconds() * NS_PER_SECOND, now = timer_now_ns();
-		boot_ns = wall > now ? wall - now : 0;
-		known = true;
-	}
-	spin_unlock(&lock);
-	return boot_ns + timer_now_ns();
-}
+#include "kernel/proc/time_page.h"
 
 /*
  * The scheduler adds a thread's run to its process only when it switches
@@ -56,7 +32,7 @@ long sys_clock_get(const struct syscall_args *args)
 	if (clock == SIETCH_CLOCK_MONOTONIC)
 		ns = timer_now_ns();
 	else if (clock == SIETCH_CLOCK_REALTIME)
-		ns = realtime_ns();
+		ns = time_page_realtime_ns();
 	else
 		ns = process_cpu_ns();
 	return copy_to_user(user_ns, &ns, sizeof(ns));

@@ -1,5 +1,6 @@
 /* System calls on threads: create, exit, yield, sleep. */
 #include "kernel/arch/cpu.h"
+#include "kernel/arch/percpu.h"
 #include "kernel/arch/timer.h"
 #include "kernel/ctl/syscall.h"
 #include "kernel/mm/uaccess.h"
@@ -72,4 +73,15 @@ long sys_thread_sleep(const struct syscall_args *args)
 		return -SIETCH_EINVAL;
 	struct wait_queue nobody_wakes_this = WAIT_QUEUE_INIT;
 	return wait_sleep_until(&nobody_wakes_this, 0, timer_now_ns() + ns);
+}
+
+/* thread_pin(tid, cpu): that thread of the caller's (0: the caller) runs only on that CPU (SIETCH_CPU_ANY: anywhere). */
+long sys_thread_pin(const struct syscall_args *args)
+{
+	uint64_t tid = args->arg[0], cpu = args->arg[1];
+	if (cpu != SIETCH_CPU_ANY && cpu >= cpus_online)
+		return -SIETCH_EINVAL;
+	if (tid > UINT32_MAX)
+		return -SIETCH_ESRCH;
+	return proc_pin_thread(proc_current(), tid, cpu == SIETCH_CPU_ANY ? THREAD_ANY_CPU : (int)cpu);
 }

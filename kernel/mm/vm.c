@@ -5,7 +5,7 @@
 #include "kernel/mm/vm.h"
 #include "kernel/arch/cpu.h"
 #include "kernel/arch/percpu.h"
-#include "kernel/arch/smp.h"
+#include "kernel/arch/tlb.h"
 #include "kernel/console.h"
 #include "kernel/mm/frame.h"
 #include "lib/common/multiboot2.h"
@@ -81,6 +81,17 @@ static uint64_t pte_flags(const struct addr_space *as, unsigned flags)
 #define INVLPG_MAX_PAGES 64
 
 /*
+ * The CPUs that may cache entries of `as` just cleared. The fence orders the
+ * clearing stores before the read of the set (x86 lets a load pass earlier
+ * stores, SDM vol.3 §8.2.3.4); vm_space_activate's half is a locked add.
+ */
+static uint64_t space_cpus(struct addr_space *as)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return __atomic_load_n(&as->cpus, __ATOMIC_RELAXED);
+}
+
+/*
  * This CPU's entries go by INVLPG (SDM vol.3 §4.10.4.1); for a process's
  * space the other CPUs that may run it are shot down too. The kernel's own
  * space is flushed on this CPU only: after start-up it changes by gaining
@@ -98,7 +109,7 @@ static void cpu_space_invalidate(struct addr_space *as, uint64_t va, uint64_t si
 				invlpg(va + off);
 	}
 	if (as != &kernel_space)
-		tlb_shootdown(as->root);
+		tlb_shootdown(as->root, space_cpus(as));
 }
 
 int vm_map(struct addr_space *as, uint64_t va, uint64_t pa, uint64_t size, unsigned flags)
@@ -340,12 +351,25 @@ void vm_space_destroy(struct addr_space *as)
 	as->root = 0;
 }
 
+/*
+ * The bit goes up before CR3 is loaded and comes down after another is: an
+ * invalidation that clears an entry and then reads the set (space_cpus)
+ * either sees this CPU or is seen by its CR3 load, which drops every
+ * non-global entry (SDM vol.3 §4.10.4.1). The kernel's space keeps no set.
+ */
 void vm_space_activate(struct addr_space *as)
 {
 	irq_save_push(); /* the record and CR3 must be the same CPU's */
-	active_space[this_cpu()->id] = as;
+	uint32_t id = this_cpu()->id;
+	uint64_t bit = 1ull << id;
+	struct addr_space *old = active_space[id];
+	if (as != &kernel_space)
+		__atomic_or_fetch(&as->cpus, bit, __ATOMIC_SEQ_CST);
+	active_space[id] = as;
 	if (read_cr3() != as->root)
 		write_cr3(as->root);
+	if (old && old != as && old != &kernel_space)
+		__atomic_and_fetch(&old->cpus, ~bit, __ATOMIC_SEQ_CST);
 	irq_restore_pop();
 }
 

@@ -51,6 +51,7 @@ struct addr_space {
 	const struct vm_space_ops *ops;
 	unsigned root_slots; /* root entries this space owns and frees: the lower half for a process */
 	struct spinlock lock;
+	volatile uint64_t cpus; /* bit per CPU index that has it loaded: the targets of a shootdown */
 };
 
 extern struct addr_space kernel_space;

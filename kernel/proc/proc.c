@@ -8,8 +8,10 @@
 #include "kernel/ctl/memory.h"
 #include "kernel/mm/frame.h"
 #include "kernel/mm/heap.h"
+#include "kernel/proc/nohz.h"
 #include "kernel/proc/proc_internal.h"
 #include "kernel/proc/sched.h"
+#include "kernel/proc/time_page.h"
 #include "kernel/proc/wait_internal.h"
 #include "lib/common/string.h"
 
@@ -161,6 +163,7 @@ void proc_kill(struct proc *p, int status)
 	for (struct thread *t = p->threads; t; t = t->proc_next) {
 		t->killed = 1;
 		wait_cancel(t);
+		sched_interrupt_locked(t);
 	}
 	sched_lock_release();
 	spin_unlock(&p->lock);
@@ -274,4 +277,28 @@ void proc_init(void)
 	arch_hooks.return_to_user = sched_return_to_user;
 	arch_hooks.timer_tick = sched_tick;
 	arch_hooks.cpu_started = sched_cpu_started;
+	nohz_init();
+	time_page_init();
+}
+
+long proc_pin_thread(struct proc *p, uint64_t tid, int cpu)
+{
+	if (tid == 0 || tid == thread_current()->tid) {
+		sched_pin_current(cpu);
+		return 0;
+	}
+	spin_lock(&p->lock); /* a thread on the list is not yet gone, so not yet freed */
+	struct thread *t = p->threads;
+	while (t && t->tid != tid)
+		t = t->proc_next;
+	bool dedicated = false;
+	if (t) {
+		sched_lock_take();
+		dedicated = sched_pin_locked(t, cpu);
+		sched_lock_release();
+	}
+	spin_unlock(&p->lock);
+	if (dedicated)
+		nohz_cpu_dedicated((uint32_t)cpu);
+	return t ? 0 : -SIETCH_ESRCH;
 }

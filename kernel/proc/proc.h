@@ -56,6 +56,8 @@ void proc_kill(struct proc *proc, int status);      /* every thread leaves at it
 size_t proc_kill_group(uint32_t console_group, uint32_t spared, int status);
 long proc_wait(struct proc *proc, int *status);      /* blocks until it has exited */
 struct proc *proc_find(uint32_t pid);                /* a new reference, or NULL */
+/* Thread tid of proc (0: the caller, who moves at once) runs only on cpu (THREAD_ANY_CPU: anywhere). */
+long proc_pin_thread(struct proc *proc, uint64_t tid, int cpu); /* 0 or -SIETCH_ESRCH */
 size_t proc_snapshot(struct sietch_proc_info *out, size_t max);
 
 /* Exit statuses for processes the kernel kills, as a shell reports them (128 + signal number). */

@@ -9,15 +9,24 @@
 #include "kernel/console.h"
 #include "kernel/ctl/counters.h"
 #include "kernel/mm/vm.h"
+#include "kernel/proc/nohz.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/wait_internal.h"
 
 void switch_context(uint64_t *save_rsp, uint64_t load_rsp);
 
 static struct spinlock sched_lock = SPINLOCK_INIT("sched");
-static struct thread *run_head, *run_tail;
 static struct thread idle_threads[MAX_CPUS];
 static volatile uint64_t idle_cpus; /* bit per CPU halted in the idle loop */
+
+/*
+ * Run queues: one shared by every CPU that is not dedicated (xv6's design),
+ * and one per CPU for the threads pinned to it, which no other CPU takes.
+ */
+static struct wait_queue shared_queue, pinned_queue[MAX_CPUS];
+static uint32_t pinned_threads[MAX_CPUS]; /* live threads pinned to each CPU */
+/* CPUs other than 0 with a thread pinned to them: unpinned threads keep off (kernel/proc/nohz.h). */
+static volatile uint64_t dedicated_cpus;
 
 /* The thread that was running before the switch, for sched_finish_switch to clean up after. */
 static struct thread *switched_from[MAX_CPUS];
@@ -42,30 +51,92 @@ void sched_init_this_cpu(void)
 	struct thread *idle = &idle_threads[cpu->id];
 	idle->state = THREAD_RUNNING;
 	idle->last_cpu = cpu->id;
+	idle->pinned_cpu = (int)cpu->id;
 	cpu->idle = idle;
 	cpu->current = idle;
 }
 
-static void run_queue_push(struct thread *t)
+static void queue_push(struct wait_queue *q, struct thread *t)
 {
 	t->queue_next = 0;
-	if (run_tail)
-		run_tail->queue_next = t;
+	if (q->tail)
+		q->tail->queue_next = t;
 	else
-		run_head = t;
-	run_tail = t;
+		q->head = t;
+	q->tail = t;
 }
 
-static struct thread *run_queue_pop(void)
+static struct thread *queue_pop(struct wait_queue *q)
 {
-	struct thread *t = run_head;
+	struct thread *t = q->head;
 	if (t) {
-		run_head = t->queue_next;
-		if (!run_head)
-			run_tail = 0;
+		q->head = t->queue_next;
+		if (!q->head)
+			q->tail = 0;
 		t->queue_next = 0;
 	}
 	return t;
+}
+
+static bool cpu_dedicated(uint32_t id) { return dedicated_cpus & (1ull << id); }
+
+static bool may_run_on(const struct thread *t, uint32_t id)
+{
+	return t->pinned_cpu == THREAD_ANY_CPU ? !cpu_dedicated(id) : (uint32_t)t->pinned_cpu == id;
+}
+
+static struct wait_queue *run_queue_of(const struct thread *t)
+{
+	return t->pinned_cpu == THREAD_ANY_CPU ? &shared_queue : &pinned_queue[t->pinned_cpu];
+}
+
+static void run_queue_push(struct thread *t) { queue_push(run_queue_of(t), t); }
+
+/* The next thread CPU id may run: its pinned ones first, then the shared queue unless it is dedicated. */
+static struct thread *run_queue_pop(uint32_t id)
+{
+	struct thread *t = queue_pop(&pinned_queue[id]);
+	if (!t && !cpu_dedicated(id))
+		t = queue_pop(&shared_queue);
+	return t;
+}
+
+static bool work_for(uint32_t id) { return pinned_queue[id].head || (!cpu_dedicated(id) && shared_queue.head); }
+
+/*
+ * Whether this CPU needs its tick while it runs `next`: CPU 0 keeps time for
+ * every sleeper, an ordinary CPU preempts, a dedicated one only shares itself
+ * among its pinned threads (or moves a leftover unpinned thread away).
+ */
+static bool tick_needed(struct cpu *cpu, const struct thread *next)
+{
+	if (cpu->id == 0 || !cpu_dedicated(cpu->id) || pinned_queue[cpu->id].head)
+		return true;
+	return next != cpu->idle && next->pinned_cpu != (int)cpu->id;
+}
+
+/*
+ * sched_lock held: t was just queued; interrupt only a CPU that can run it
+ * and may not notice soon: its own CPU if pinned (the tick may be stopped
+ * there), else the idle CPUs that are not dedicated.
+ */
+static void kick_for(struct thread *t)
+{
+	struct cpu *self = this_cpu();
+	if (t->pinned_cpu != THREAD_ANY_CPU) {
+		uint32_t id = (uint32_t)t->pinned_cpu;
+		if (id == self->id)
+			nohz_tick_set(tick_needed(self, self->current));
+		else
+			lapic_send_ipi(cpus[id].apic_id, VECTOR_IPI_RESCHED);
+		return;
+	}
+	uint64_t targets = idle_cpus & ~dedicated_cpus & ~(1ull << self->id);
+	for (uint32_t id = 0; targets && id < cpus_online; id++)
+		if (targets & (1ull << id)) {
+			lapic_send_ipi(cpus[id].apic_id, VECTOR_IPI_WAKE);
+			targets &= ~(1ull << id);
+		}
 }
 
 /* sched_lock held. */
@@ -73,14 +144,77 @@ static void make_runnable_locked(struct thread *t)
 {
 	t->state = THREAD_RUNNABLE;
 	run_queue_push(t);
-	if (idle_cpus)
-		lapic_send_ipi_others(VECTOR_IPI_WAKE);
+	kick_for(t);
 }
 
 void sched_make_runnable(struct thread *t)
 {
 	spin_lock(&sched_lock);
 	make_runnable_locked(t);
+	spin_unlock(&sched_lock);
+}
+
+/* sched_lock held: one more or one fewer thread pinned to cpu; true when it has just become dedicated. */
+static bool pinned_count_add(int cpu, int delta)
+{
+	if (cpu == THREAD_ANY_CPU)
+		return false;
+	uint32_t id = (uint32_t)cpu;
+	pinned_threads[id] += (uint32_t)delta;
+	if (id == 0)
+		return false;
+	bool was = cpu_dedicated(id), now = pinned_threads[id] != 0;
+	if (now)
+		__atomic_or_fetch(&dedicated_cpus, 1ull << id, __ATOMIC_RELAXED);
+	else
+		__atomic_and_fetch(&dedicated_cpus, ~(1ull << id), __ATOMIC_RELAXED);
+	return now && !was;
+}
+
+void sched_pin_current(int cpu)
+{
+	struct thread *t = thread_current();
+	spin_lock(&sched_lock);
+	pinned_count_add(t->pinned_cpu, -1);
+	t->pinned_cpu = cpu;
+	bool dedicated = pinned_count_add(cpu, 1);
+	t->state = THREAD_RUNNABLE;
+	sched_switch(); /* continues on its CPU */
+	spin_unlock(&sched_lock);
+	thread_reap_pending();
+	if (dedicated)
+		nohz_cpu_dedicated((uint32_t)cpu);
+}
+
+bool sched_pin_locked(struct thread *t, int cpu)
+{
+	bool queued = t->state == THREAD_RUNNABLE; /* another thread: runnable means waiting in a queue */
+	if (queued)
+		wait_queue_remove(run_queue_of(t), t);
+	pinned_count_add(t->pinned_cpu, -1);
+	t->pinned_cpu = cpu;
+	bool dedicated = pinned_count_add(cpu, 1);
+	if (queued)
+		make_runnable_locked(t);
+	else if (t->state == THREAD_RUNNING && !may_run_on(t, t->last_cpu))
+		lapic_send_ipi(cpus[t->last_cpu].apic_id, VECTOR_IPI_RESCHED); /* it moves at its next switch */
+	return dedicated;
+}
+
+void sched_interrupt_locked(struct thread *t)
+{
+	uint32_t id = t->last_cpu;
+	if (t->state == THREAD_RUNNING && id != this_cpu()->id && nohz_tick_stopped(id))
+		lapic_send_ipi(cpus[id].apic_id, VECTOR_IPI_RESCHED);
+}
+
+/* The reschedule IPI: a thread pinned here was queued; switch soon, and tick if it must share. */
+void sched_kicked(void)
+{
+	struct cpu *cpu = this_cpu();
+	spin_lock(&sched_lock);
+	cpu->need_resched = 1;
+	nohz_tick_set(tick_needed(cpu, cpu->current));
 	spin_unlock(&sched_lock);
 }
 
@@ -99,14 +233,18 @@ static void account_cpu_time(struct thread *prev, uint64_t now)
 void sched_switch(void)
 {
 	struct cpu *cpu = this_cpu();
-	struct thread *prev = cpu->current, *next = run_queue_pop();
+	struct thread *prev = cpu->current, *next = run_queue_pop(cpu->id);
 	if (!spin_held(&sched_lock) || cpu->irq_depth != 1)
 		panic("sched_switch: needs exactly the scheduler lock held");
 	if (!next)
-		next = prev->state == THREAD_RUNNABLE ? prev : cpu->idle;
-	if (prev->state == THREAD_RUNNABLE && prev != cpu->idle && next != prev)
+		next = prev->state == THREAD_RUNNABLE && may_run_on(prev, cpu->id) ? prev : cpu->idle;
+	if (prev->state == THREAD_RUNNABLE && prev != cpu->idle && next != prev) {
 		run_queue_push(prev);
+		if (!may_run_on(prev, cpu->id))
+			kick_for(prev);
+	}
 	next->state = THREAD_RUNNING;
+	nohz_tick_set(tick_needed(cpu, next));
 	if (next == prev)
 		return;
 
@@ -145,8 +283,11 @@ void sched_finish_switch_locked(void)
 	struct cpu *cpu = this_cpu();
 	struct thread *prev = switched_from[cpu->id];
 	switched_from[cpu->id] = 0;
-	if (prev && prev->state == THREAD_DEAD)
+	if (prev && prev->state == THREAD_DEAD) {
+		pinned_count_add(prev->pinned_cpu, -1);
+		prev->pinned_cpu = THREAD_ANY_CPU;
 		thread_reap_later(prev);
+	}
 }
 
 /* A new thread arrives here (thread_first_run) holding sched_lock, and leaves to user mode. */
@@ -174,7 +315,7 @@ void sched_run_ready(void)
 {
 	struct cpu *cpu = this_cpu();
 	spin_lock(&sched_lock);
-	if (run_head) {
+	if (work_for(cpu->id)) {
 		cpu->current->state = THREAD_RUNNABLE;
 		sched_switch();
 	}

@@ -2,9 +2,12 @@
  * The scheduler: one run queue under one lock for all CPUs (xv6's design),
  * round robin, preemption by the timer tick when it interrupts user mode.
  * Kernel code is never preempted; it blocks only through wait queues.
+ * Threads pinned to a CPU wait on that CPU's own queue; a CPU other than 0
+ * with pinned threads runs only those (dedicated CPUs, kernel/proc/nohz.h).
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "kernel/proc/thread.h"
 
@@ -27,5 +30,13 @@ void sched_idle(void) __attribute__((noreturn)); /* the calling CPU becomes idle
 void sched_cpu_started(void) __attribute__((noreturn)); /* arch_hooks.cpu_started: a new CPU joins */
 void sched_finish_switch(void);    /* new threads, from thread_first_run */
 void sched_finish_switch_locked(void);
+/* The calling thread runs only on cpu (THREAD_ANY_CPU: anywhere) from now on; it moves there at once. */
+void sched_pin_current(int cpu);
+/* sched_lock held: the same for another thread, which moves when it next switches (a running one is
+ * interrupted for it). True when cpu has just become dedicated: the caller calls nohz_cpu_dedicated. */
+bool sched_pin_locked(struct thread *thread, int cpu);
+void sched_kicked(void);
+/* sched_lock held: make t enter the kernel soon (it was killed) even where no tick would make it. */
+void sched_interrupt_locked(struct thread *thread);           /* the reschedule IPI arrived on this CPU */
 /* sched_lock held: make a blocked thread runnable. */
 void sched_wake_locked(struct thread *thread);

@@ -9,6 +9,7 @@
 #include "kernel/mm/frame.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/proc_internal.h"
+#include "kernel/proc/time_page.h"
 #include "lib/common/elf.h"
 #include "lib/common/string.h"
 
@@ -150,7 +151,10 @@ static void basename_of(const char *path, char *out, size_t size)
 static long spawn_into(struct proc *p, const void *image, size_t size, const char *block, size_t block_len)
 {
 	uint64_t entry, rsp;
-	long err = load_image(p, image, size, &entry);
+	/* First, so an image that claims its address is refused as any overlap is. */
+	long err = time_page_map(&p->space);
+	if (!err)
+		err = load_image(p, image, size, &entry);
 	if (!err)
 		err = build_stack(p, block, block_len, &rsp);
 	if (err)

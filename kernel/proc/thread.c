@@ -42,6 +42,7 @@ struct thread *thread_create_user(struct proc *proc, uint64_t rip, uint64_t rsp,
 	t->tid = __atomic_fetch_add(&next_tid, 1, __ATOMIC_RELAXED);
 	t->proc = proc;
 	t->state = THREAD_BLOCKED;
+	t->pinned_cpu = THREAD_ANY_CPU;
 	*(uint16_t *)&t->fpu[FXSAVE_FCW] = FCW_DEFAULT;
 	*(uint32_t *)&t->fpu[FXSAVE_MXCSR] = MXCSR_DEFAULT;
 

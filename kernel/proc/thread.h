@@ -6,6 +6,8 @@
 
 enum thread_state { THREAD_RUNNABLE, THREAD_RUNNING, THREAD_BLOCKED, THREAD_DEAD };
 
+#define THREAD_ANY_CPU (-1)
+
 #define FPU_STATE_SIZE 512 /* FXSAVE area, SDM vol.1 §10.5.1 */
 
 struct proc;
@@ -23,6 +25,7 @@ struct thread {
 	struct thread *proc_next;      /* the process's list of threads */
 	volatile int killed;           /* set by kill: leave at the next kernel exit */
 	uint32_t last_cpu;
+	int pinned_cpu;                /* THREAD_ANY_CPU, or the only CPU it may run on (thread_pin) */
 	uint64_t ran_since_ns;
 	uint64_t fs_base; /* the thread pointer (psABI TLS): %fs:0 in user mode */
 	struct proc *exited_from; /* dead: the process to tell once this thread's stack is freed */

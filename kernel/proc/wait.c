@@ -9,7 +9,7 @@
 /* Threads with a deadline, wherever else they wait; the tick scans this list. */
 static struct thread *timed_head;
 
-static void queue_remove(struct wait_queue *q, struct thread *t)
+void wait_queue_remove(struct wait_queue *q, struct thread *t)
 {
 	struct thread *prev = 0;
 	for (struct thread *cur = q->head; cur; prev = cur, cur = cur->queue_next) {
@@ -40,7 +40,7 @@ static void timed_remove(struct thread *t)
 static void wake_thread(struct thread *t)
 {
 	if (t->waiting_on)
-		queue_remove(t->waiting_on, t);
+		wait_queue_remove(t->waiting_on, t);
 	t->waiting_on = 0;
 	if (t->wake_deadline_ns) {
 		t->wake_deadline_ns = 0;

@@ -113,7 +113,9 @@ typedef void (*sietch_thread_entry)(void *arg);
 	SYSCALL(35, pci_list, os_pci_list, 3, (size_t, first), (struct sietch_pci_info *, buf), (size_t, count)) \
 	/* console needs READ, process KILL (or -1 for the caller) -> 0 */                                       \
 	SYSCALL(36, console_foreground, os_raw_console_foreground, 3, (long, console), (long, process),          \
-		(unsigned, flags))
+		(unsigned, flags))                                                                                 \
+	/* thread of the caller's process (0: the caller) runs only on cpu (SIETCH_CPU_ANY: anywhere) -> 0 */   \
+	SYSCALL(37, thread_pin, os_thread_pin, 2, (long, thread), (uint32_t, cpu))
 
 /*
  * Helpers to expand a row's (type, argument) pairs, comma-separated:
@@ -250,17 +252,22 @@ struct sietch_msg {
 #define SIETCH_COUNTERS_SELF 0
 #define SIETCH_COUNTERS_PROCESS 1 /* id = pid */
 #define SIETCH_COUNTERS_SYSTEM 2
+#define SIETCH_COUNTERS_CPU 3     /* id = CPU index: the interrupts that CPU took, by kind */
 
 #define SIETCH_COUNTED_SYSCALLS 48
 struct sietch_counters {
 	uint64_t syscalls;                          /* all system calls */
 	uint64_t syscall[SIETCH_COUNTED_SYSCALLS]; /* by number */
-	uint64_t interrupts;                        /* device and timer interrupts */
+	uint64_t interrupts;                        /* all: ticks, IPIs, device interrupts, spurious ones */
 	uint64_t exceptions;                        /* all CPU exceptions, page faults included */
 	uint64_t page_faults;
 	uint64_t context_switches;
 	uint64_t free_frames;  /* system scope only: frames the allocator holds */
 	uint64_t total_frames; /* system scope only */
+	uint64_t ticks;        /* timer interrupts (part of interrupts) */
+	uint64_t ipis;         /* interrupts one CPU sent another: wake-ups, TLB shootdowns (part of interrupts) */
+	uint64_t device_interrupts; /* interrupts from devices (part of interrupts) */
+	uint64_t cpus;         /* system scope only: CPUs online, the valid ids of the CPU scope */
 };
 
 /* pci_list: one PCI function as the kernel found it (lspci). */
@@ -318,5 +325,7 @@ _Static_assert(sizeof(struct sietch_pci_bar) == 24, "ABI: no padding");
 _Static_assert(__builtin_offsetof(struct sietch_pci_info, bar) == 40, "ABI: no padding");
 _Static_assert(__builtin_offsetof(struct sietch_pci_info, vf_bar) == 312, "ABI: no padding");
 _Static_assert(sizeof(struct sietch_pci_info) == 504, "ABI: no padding");
+/* thread_pin */
+#define SIETCH_CPU_ANY 0xffffffffu
 
 _Static_assert(SYS_COUNT <= SIETCH_COUNTED_SYSCALLS, "counters must cover every system call");

@@ -75,6 +75,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "lib/common/syscall.h"
+#include "lib/common/time_page.h"
 #include "lib/libc/syscall_raw.h"
 
 /* --- processes ----------------------------------------------------------- */
@@ -105,9 +106,23 @@ static inline _Noreturn void os_thread_exit(void)
 	__builtin_unreachable();
 }
 
-/* Nanoseconds on clock (SIETCH_CLOCK_MONOTONIC, _REALTIME, _PROCESS). */
+/* Thread tid of this process (0: the calling thread) runs only on CPU cpu (0 .. SYSTEM
+ * counters' cpus - 1) from now on; SIETCH_CPU_ANY lets it run anywhere again. The calling
+ * thread has moved when this returns, another thread moves at its next switch. A CPU other
+ * than 0 with a thread pinned to it is dedicated: it runs nothing else, and while it has one
+ * thread to run it takes no interrupts at all (docs/architecture.md, "A CPU of one's own").
+ * os_thread_pin(tid, cpu) is the generated stub of SYSCALL 37 (lib/libc/syscall_raw.h). */
+
+/* Nanoseconds on clock (SIETCH_CLOCK_MONOTONIC, _REALTIME, _PROCESS). The
+ * monotonic and real-time clocks come from the time page, without entering
+ * the kernel; the process's CPU time is a system call. */
 static inline long os_clock_ns(unsigned clock)
 {
+	const struct sietch_time_page *tp = (const struct sietch_time_page *)SIETCH_TIME_PAGE;
+	if (clock == SIETCH_CLOCK_MONOTONIC && tp->version == SIETCH_TIME_PAGE_VERSION)
+		return (long)time_page_ns(tp, time_read_tsc());
+	if (clock == SIETCH_CLOCK_REALTIME && tp->version == SIETCH_TIME_PAGE_VERSION)
+		return (long)(tp->realtime_base_ns + time_page_ns(tp, time_read_tsc()));
 	uint64_t ns;
 	long r = os_raw_clock_get(clock, &ns);
 	return r < 0 ? r : (long)ns;

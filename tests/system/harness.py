@@ -117,11 +117,13 @@ def current_test():
     return _context().name
 
 
-def case(name, ok, reason=""):
+def case(name, ok, reason="", note=""):
     """Report a sub-case, counted on its own as `<file>.<name>` (e.g. ktest.frame_alloc);
-    ok None reports it skipped, with reason."""
+    ok None reports it skipped, with reason. reason says why it failed or was skipped;
+    note, what a passing case measured (shown after PASS)."""
     prefix = _context().name.split(".")[0]
-    _context().cases.append((f"{prefix}.{name}", None if ok is None else bool(ok), reason))
+    ok = None if ok is None else bool(ok)
+    _context().cases.append((f"{prefix}.{name}", ok, note if ok else reason))
 
 
 # --- serial text -------------------------------------------------------------------

@@ -7,6 +7,8 @@ import re
 from harness import EXCEPTION, PASS, TEST_FAILURE, boot, case, check, describe_status, fail, slow
 
 CASE_LINE = re.compile(r"usertests: (?!done:)(\S+): (pass|fail|skip)\b:? ?(.*)$")
+# What a case measured, printed before its verdict as `NAME: figures` (dedicated-core, time-page).
+NOTE_LINE = re.compile(r"^([a-z0-9-]+): (?!pass\b|fail\b|skip\b)(.+)$")
 DONE_LINE = r"usertests: done: (\d+) passed, (\d+) failed(?:, (\d+) skipped)?"
 PANIC_LINE = r"sietch: (exception|panic):"
 
@@ -16,12 +18,15 @@ def run_usertests(mem, prefix=""):
     r = boot(cmdline="init=/bin/usertests", mem=mem, timeout=600)
     passed = failed = skipped = 0
     seen = set()
+    notes = {}
+    for m in r.grep(NOTE_LINE):
+        notes.setdefault(m.group(1), m.group(2))
     for m in r.grep(CASE_LINE):
         name, verdict = m.group(1), m.group(2)
         check(name not in seen, f"case {name} reported twice{r.explain()}")
         seen.add(name)
         ok = None if verdict == "skip" else verdict == "pass"
-        case(prefix + name, ok, m.group(3) or "failed")
+        case(prefix + name, ok, m.group(3) or ("skipped" if ok is None else "failed"), note=notes.get(name, ""))
         passed += ok is True
         failed += ok is False
         skipped += ok is None

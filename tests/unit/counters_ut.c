@@ -29,6 +29,7 @@ struct proc *proc_find(uint32_t pid)
 }
 
 uint64_t frame_free_count(void) { return 1234; }
+volatile uint32_t cpus_online = 2;
 uint64_t frame_managed_count(void) { return 5678; }
 
 #include "tests/unit/stubs/user_memory.h"
@@ -47,6 +48,7 @@ static int setup(void **state)
 	memset(&grandchild, 0, sizeof(grandchild));
 	memset(&stranger, 0, sizeof(stranger));
 	memset(&system_counters, 0, sizeof(system_counters));
+	memset(cpu_counters, 0, sizeof(cpu_counters));
 	object_init(&self.object, OBJECT_PROCESS, &object_ops_none);
 	object_init(&other.object, OBJECT_PROCESS, &object_ops_none);
 	object_init(&grandchild.object, OBJECT_PROCESS, &object_ops_none);
@@ -68,12 +70,12 @@ static void test_adds_to_system_and_current(void **state)
 	counters_syscall(SYS_ipc_call);
 	counters_syscall(SYS_ipc_call);
 	counters_syscall(SIETCH_COUNTED_SYSCALLS); /* past the table: counted in the total only */
-	counters_interrupt();
+	counters_interrupt(VECTOR_TIMER, 1);
 	counters_exception(14);
 	counters_exception(13);
 	counters_context_switch();
 	current = NULL; /* an interrupt on an idle CPU */
-	counters_interrupt();
+	counters_interrupt(VECTOR_SERIAL, 0);
 
 	assert_int_equal(system_counters.syscalls, 3);
 	assert_int_equal(system_counters.syscall[SYS_ipc_call], 2);
@@ -86,6 +88,35 @@ static void test_adds_to_system_and_current(void **state)
 	assert_int_equal(self.counters.interrupts, 1);
 	assert_int_equal(self.counters.page_faults, 1);
 	assert_int_equal(other.counters.syscalls, 0);
+	assert_int_equal(system_counters.ticks, 1);
+	assert_int_equal(system_counters.device_interrupts, 1);
+	assert_int_equal(self.counters.ticks, 1);
+	assert_int_equal(self.counters.device_interrupts, 0);
+}
+
+static void test_interrupt_kinds_by_cpu(void **state)
+{
+	(void)state;
+	struct sietch_counters out;
+	counters_interrupt(VECTOR_TIMER, 0);
+	counters_interrupt(VECTOR_IPI_TLB, 1);
+	counters_interrupt(VECTOR_IPI_WAKE, 1);
+	counters_interrupt(VECTOR_SERIAL, 1);
+	counters_interrupt(VECTOR_SPURIOUS, 1);
+
+	assert_int_equal(read_counters(SIETCH_COUNTERS_CPU, 1, &out), 0);
+	assert_int_equal(out.interrupts, 4);
+	assert_int_equal(out.ticks, 0);
+	assert_int_equal(out.ipis, 2);
+	assert_int_equal(out.device_interrupts, 1);
+	assert_int_equal(out.syscalls, 0);
+	assert_int_equal(read_counters(SIETCH_COUNTERS_CPU, 0, &out), 0);
+	assert_int_equal(out.ticks, 1);
+	assert_int_equal(out.ipis, 0);
+	assert_int_equal(read_counters(SIETCH_COUNTERS_SYSTEM, 0, &out), 0);
+	assert_int_equal(out.interrupts, 5);
+	assert_int_equal(out.ipis + out.ticks + out.device_interrupts, 4);
+	assert_int_equal(out.cpus, 2);
 }
 
 static void test_read_scopes(void **state)
@@ -116,7 +147,9 @@ static void test_read_refusals(void **state)
 {
 	(void)state;
 	struct sietch_counters out;
-	assert_int_equal(read_counters(3, 0, &out), -SIETCH_EINVAL);
+	assert_int_equal(read_counters(4, 0, &out), -SIETCH_EINVAL);
+	assert_int_equal(read_counters(SIETCH_COUNTERS_CPU, 2, &out), -SIETCH_EINVAL); /* only 2 online */
+	assert_int_equal(read_counters(SIETCH_COUNTERS_CPU, 0, NULL), -SIETCH_EFAULT);
 	assert_int_equal(read_counters(SIETCH_COUNTERS_SELF, 1, &out), -SIETCH_EINVAL);
 	assert_int_equal(read_counters(SIETCH_COUNTERS_SYSTEM, 7, &out), -SIETCH_EINVAL);
 	assert_int_equal(read_counters(SIETCH_COUNTERS_PROCESS, 8, &out), -SIETCH_ESRCH);
@@ -159,6 +192,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_adds_to_system_and_current, setup),
 		cmocka_unit_test_setup(test_read_scopes, setup),
+		cmocka_unit_test_setup(test_interrupt_kinds_by_cpu, setup),
 		cmocka_unit_test_setup(test_read_refusals, setup),
 		cmocka_unit_test_setup(test_read_needs_authority, setup),
 	};

@@ -54,6 +54,19 @@ long wait_sleep_until(struct wait_queue *queue, struct spinlock *held, uint64_t 
 void sched_lock_take(void) {}
 void sched_lock_release(void) {}
 void sched_yield(void) {}
+/* core's thread pinning, nohz tick and time page: not what these tests are about */
+volatile uint32_t cpus_online = 1;
+void sched_interrupt_locked(struct thread *thread) { (void)thread; }
+void sched_pin_current(int cpu) { (void)cpu; }
+bool sched_pin_locked(struct thread *thread, int cpu)
+{
+	(void)thread;
+	(void)cpu;
+	return false;
+}
+void nohz_init(void) {}
+void nohz_cpu_dedicated(uint32_t cpu) { (void)cpu; }
+void time_page_init(void) {}
 uint64_t timer_now_ns(void) { return 0; }
 const char *trap_vector_name(uint64_t vector)
 {

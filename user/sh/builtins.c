@@ -220,13 +220,28 @@ static int cmd_kill(int argc, char **argv)
 
 static void print_counters(const char *what, const struct sietch_counters *c)
 {
-	printf("%s: %llu system calls, %llu interrupts, %llu exceptions (%llu page faults), %llu context switches\n",
-	       what, (unsigned long long)c->syscalls, (unsigned long long)c->interrupts,
+	printf("%s: %llu system calls, %llu interrupts (%llu ticks, %llu IPIs, %llu device), "
+	       "%llu exceptions (%llu page faults), %llu context switches\n",
+	       what, (unsigned long long)c->syscalls, (unsigned long long)c->interrupts, (unsigned long long)c->ticks,
+	       (unsigned long long)c->ipis, (unsigned long long)c->device_interrupts,
 	       (unsigned long long)c->exceptions, (unsigned long long)c->page_faults,
 	       (unsigned long long)c->context_switches);
 	for (size_t i = 0; i < sizeof(syscall_names) / sizeof(syscall_names[0]); i++)
 		if (c->syscall[i])
 			printf("  %-16s %llu\n", syscall_names[i], (unsigned long long)c->syscall[i]);
+}
+
+/* The interrupts each CPU took, by kind: a dedicated CPU's line stands still. */
+static void print_cpus(uint64_t cpus)
+{
+	for (uint64_t cpu = 0; cpu < cpus; cpu++) {
+		struct sietch_counters c;
+		if (os_counters(SIETCH_COUNTERS_CPU, cpu, &c) < 0)
+			continue;
+		printf("cpu %llu: %llu interrupts (%llu ticks, %llu IPIs, %llu device)\n", (unsigned long long)cpu,
+		       (unsigned long long)c.interrupts, (unsigned long long)c.ticks, (unsigned long long)c.ipis,
+		       (unsigned long long)c.device_interrupts);
+	}
 }
 
 static int cmd_stat(int argc, char **argv)
@@ -244,6 +259,7 @@ static int cmd_stat(int argc, char **argv)
 			print_counters("system", &c);
 			printf("memory: %llu of %llu frames free\n", (unsigned long long)c.free_frames,
 			       (unsigned long long)c.total_frames);
+			print_cpus(c.cpus);
 		}
 	}
 	if (err < 0) {

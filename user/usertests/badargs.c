@@ -383,6 +383,18 @@ static void group_thread(void)
 	TRY(tp, "thread_set_pointer just past user space", 0x0000800000000000ul, 0, 0, 0, SIETCH_EFAULT);
 	TRY(tp, "thread_set_pointer ~0", L_HUGE, 0, 0, 0, SIETCH_EFAULT);
 
+	/* Refused values leave the calling thread where it may run. */
+	const unsigned pin = SYS_thread_pin;
+	TRY(pin, "thread_pin to CPU 64", 0, 64, 0, 0, SIETCH_EINVAL);
+	TRY(pin, "thread_pin to CPU 1<<32", 0, 1ul << 32, 0, 0, SIETCH_EINVAL);
+	TRY(pin, "thread_pin to CPU ~0", 0, L_HUGE, 0, 0, SIETCH_EINVAL);
+	TRY(pin, "thread_pin to CPU_ANY with junk above", 0, (1ul << 32) | SIETCH_CPU_ANY, 0, 0, SIETCH_EINVAL);
+	TRY(pin, "thread_pin of thread 99999", PID_NONE, SIETCH_CPU_ANY, 0, 0, SIETCH_ESRCH);
+	TRY(pin, "thread_pin of thread ~0", L_HUGE, SIETCH_CPU_ANY, 0, 0, SIETCH_ESRCH);
+	TRY(pin, "thread_pin of thread 1<<32", 1ul << 32, SIETCH_CPU_ANY, 0, 0, SIETCH_ESRCH);
+	TRY(pin, "thread_pin of another process's thread", 1, SIETCH_CPU_ANY, 0, 0, SIETCH_ESRCH);
+	TRY(pin, "thread_pin to CPU_ANY", 0, SIETCH_CPU_ANY, L_HUGE, 0, OK);
+
 	TRY(SYS_thread_yield, "yield with junk arguments", L_HUGE, P_KERNEL, 0, 0, OK);
 	TRY(SYS_thread_sleep, "sleep ~0 ns", L_HUGE, 0, 0, 0, SIETCH_EINVAL);
 	TRY(SYS_thread_sleep, "sleep 1<<62 ns", L_BIG, 0, 0, 0, SIETCH_EINVAL);
@@ -565,7 +577,9 @@ static void group_dup_clock_counters(void)
 	try_pointers(cl, "clock_get result", 1, SIETCH_CLOCK_MONOTONIC, 0, 0, 0, true);
 
 	const unsigned cr = SYS_counters_read;
-	TRY(cr, "counters_read of scope 3", 3, 0, R(BUF), 0, SIETCH_EINVAL);
+	TRY(cr, "counters_read of scope 4", 4, 0, R(BUF), 0, SIETCH_EINVAL);
+	TRY(cr, "counters_read of CPU 64", SIETCH_COUNTERS_CPU, 64, R(BUF), 0, SIETCH_EINVAL);
+	TRY(cr, "counters_read of CPU ~0", SIETCH_COUNTERS_CPU, L_HUGE, R(BUF), 0, SIETCH_EINVAL);
 	TRY(cr, "counters_read of scope ~0", L_HUGE, 0, R(BUF), 0, SIETCH_EINVAL);
 	TRY(cr, "counters_read SELF with an id", SIETCH_COUNTERS_SELF, 1, R(BUF), 0, SIETCH_EINVAL);
 	TRY(cr, "counters_read SYSTEM with an id", SIETCH_COUNTERS_SYSTEM, 5, R(BUF), 0, SIETCH_EINVAL);

@@ -48,6 +48,9 @@ static const struct ut_case cases[] = {
 	{"handles", case_handles, false, 0},
 	{"counters", case_counters, false, 0},
 	{"pci-list", case_pci_list, false, 0},
+	{"time-page", case_time_page, false, 0},
+	{"dedicated-core", case_dedicated_core, false, 0},
+	{"dedicated-share", case_dedicated_share, false, 0},
 	/* the C library */
 	{"libc-printf", case_libc_printf, false, 0},
 	{"libc-malloc", case_libc_malloc, false, 0},
@@ -66,6 +69,9 @@ static const struct ut_case cases[] = {
 
 	/* helpers */
 	{"nop", helper_nop, true, 0},
+	{"churn", helper_churn, true, 0},
+	{"spin-pinned", helper_spin_pinned, true, 0},
+	{"write-time-page", helper_write_time_page, true, 0},
 	{"exit", helper_exit, true, 0},
 	{"argv-check", helper_argv, true, 0},
 	{"sleep-forever", helper_sleep_forever, true, 0},

@@ -196,6 +196,13 @@ void helper_receive_and_hang(void);
 void case_counters(void); /* counters.c */
 void case_pci_list(void); /* pci.c */
 
+void case_dedicated_core(void); /* core.c */
+void case_time_page(void);
+void case_dedicated_share(void);
+void helper_churn(void);
+void helper_spin_pinned(void);
+void helper_write_time_page(void);
+
 void case_libc_printf(void); /* libc.c */
 void case_libc_malloc(void);
 void case_libc_stdlib(void);

@@ -178,10 +178,12 @@ static void console_irq(struct trap_frame *frame)
 	while (uart_getc(&c)) {
 		spin_lock(&console.lock);
 		line_byte(&console.line, c, &fx);
+		spin_unlock(&console.lock);
+		/* Echo first: a reader woken first could print its answer before the newline it answers. A
+		 * reader not yet asleep sees the byte; one asleep went on the queue before the lock was free. */
+		console_echo(&fx);
 		if (fx.wake)
 			wait_wake_all(&console.readers);
-		spin_unlock(&console.lock);
-		console_echo(&fx);
 		if (fx.interrupt)
 			console_interrupt();
 	}
