@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "kernel/ctl/object.h"
+#include "kernel/object/object.h"
 
 struct name_node;
 

@@ -6,9 +6,9 @@
  */
 #include <stddef.h>
 #include "kernel/arch/spinlock.h"
-#include "kernel/ctl/handle.h"
+#include "kernel/object/handle.h"
 #include "kernel/ctl/notify.h"
-#include "kernel/ctl/object.h"
+#include "kernel/object/object.h"
 #include "kernel/ctl/syscall.h"
 #include "kernel/mm/heap.h"
 #include "kernel/mm/uaccess.h"

@@ -1,12 +1,12 @@
 /*
  * System calls on names and handles, and the generic calls on any object
  * (read, write, seek, stat), which dispatch through the object's operations
- * (kernel/ctl/object.h) and know no type. Each decodes every argument (a
+ * (kernel/object/object.h) and know no type. Each decodes every argument (a
  * handle with the right rights, a length within bounds, a pointer inside the
  * user half) before it does anything; invoking only moves bytes.
  */
 #include "kernel/ctl/file.h"
-#include "kernel/ctl/handle.h"
+#include "kernel/object/handle.h"
 #include "kernel/ctl/namespace_internal.h"
 #include "kernel/ctl/syscall.h"
 #include "kernel/mm/uaccess.h"

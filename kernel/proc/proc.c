@@ -4,10 +4,9 @@
 #include "kernel/arch/hooks.h"
 #include "kernel/arch/trap.h"
 #include "kernel/console.h"
-#include "kernel/ctl/endpoint.h"
-#include "kernel/ctl/memory.h"
 #include "kernel/mm/frame.h"
 #include "kernel/mm/heap.h"
+#include "kernel/proc/hooks.h"
 #include "kernel/proc/nohz.h"
 #include "kernel/proc/proc_internal.h"
 #include "kernel/proc/sched.h"
@@ -18,6 +17,8 @@
 #define DEFAULT_MMAP_BASE 0x100000000ull /* 4 GiB: above any program image */
 
 static struct proc *table[MAX_PROCS];
+static struct proc_exit_hook *exit_hooks;
+struct proc_hooks proc_hooks;
 static struct spinlock table_lock = SPINLOCK_INIT("proc_table");
 static uint32_t next_pid = 1;
 
@@ -89,6 +90,13 @@ long proc_add_thread(struct proc *p, struct thread *t)
 	return 0;
 }
 
+/* What the layers above keep for p goes too (kernel/proc/hooks.h). */
+static void proc_run_exit_hooks(struct proc *p)
+{
+	for (struct proc_exit_hook *hook = exit_hooks; hook; hook = hook->next)
+		hook->exited(p);
+}
+
 /* Memory and handles go as soon as the last thread leaves; see proc_finish_exit for the rest. */
 static void proc_teardown(struct proc *p)
 {
@@ -101,8 +109,7 @@ static void proc_teardown(struct proc *p)
 	if (read_cr3() == p->space.root)
 		vm_space_activate(&kernel_space);
 	vm_space_destroy(&p->space);
-	memory_space_destroyed(&p->space);
-	endpoint_process_exited(p->pid);
+	proc_run_exit_hooks(p);
 	spin_lock(&p->lock);
 	p->pages = 0;
 	spin_unlock(&p->lock);
@@ -269,6 +276,15 @@ static void proc_user_fault(struct trap_frame *frame)
 	kprintf("\n");
 	proc_kill(p, status);
 	thread_exit();
+}
+
+void proc_exit_hook_add(struct proc_exit_hook *hook)
+{
+	struct proc_exit_hook **link = &exit_hooks;
+	while (*link)
+		link = &(*link)->next;
+	hook->next = 0;
+	*link = hook;
 }
 
 void proc_init(void)

@@ -10,6 +10,7 @@
 #include "kernel/ctl/authority.c"
 
 struct arch_hooks arch_hooks;
+struct proc_hooks proc_hooks;
 
 /* self (7) spawned other (9), which spawned grandchild (12); stranger (11) is a child of 3, long gone. */
 static struct proc self, other, grandchild, stranger;
@@ -73,7 +74,8 @@ static void test_adds_to_system_and_current(void **state)
 	counters_interrupt(VECTOR_TIMER, 1);
 	counters_exception(14);
 	counters_exception(13);
-	counters_context_switch();
+	counters_init();
+	proc_hooks.context_switched(); /* what the scheduler calls on a switch */
 	current = NULL; /* an interrupt on an idle CPU */
 	counters_interrupt(VECTOR_SERIAL, 0);
 

@@ -49,7 +49,7 @@ static const struct object_ops console_ops = { .read = console_read, .write = co
 static struct object console = OBJECT_INIT(OBJECT_CONSOLE, &console_ops);
 
 #include "lib/common/tar.c"
-#include "kernel/ctl/handle.c"
+#include "kernel/object/handle.c"
 #include "kernel/ctl/namespace.c"
 #include "kernel/ctl/file.c"
 #include "kernel/ctl/sys_file.c"

@@ -35,8 +35,6 @@ int vm_space_create(struct addr_space *as)
 void vm_space_destroy(struct addr_space *as) { (void)as; }
 void vm_space_activate(struct addr_space *as) { (void)as; }
 uint64_t frame_managed_count(void) { return 1000; }
-void memory_space_destroyed(struct addr_space *space) { (void)space; }
-void endpoint_process_exited(uint32_t pid) { (void)pid; }
 void init_exited(int status) { (void)status; }
 void wait_wake_all(struct wait_queue *queue) { (void)queue; }
 void wait_cancel(struct thread *thread) { (void)thread; }
@@ -211,12 +209,38 @@ static void test_failed_create_takes_no_place(void **state)
 	assert_int_equal(create(), -SIETCH_EAGAIN);
 }
 
+/* Exit hooks (kernel/proc/hooks.h): each added one runs once per teardown, in the order added, with the process. */
+static char hook_order[8];
+static struct proc *hook_saw[8];
+static int hook_calls;
+static void record_hook(char which, struct proc *p)
+{
+	hook_order[hook_calls] = which;
+	hook_saw[hook_calls++] = p;
+}
+static void first_hook(struct proc *p) { record_hook('1', p); }
+static void second_hook(struct proc *p) { record_hook('2', p); }
+
+static void test_exit_hooks_in_order(void **state)
+{
+	(void)state;
+	static struct proc_exit_hook first = { .exited = first_hook }, second = { .exited = second_hook };
+	proc_exit_hook_add(&first);
+	proc_exit_hook_add(&second);
+	proc_run_exit_hooks(self);
+	assert_string_equal(hook_order, "12");
+	assert_ptr_equal(hook_saw[0], self);
+	assert_ptr_equal(hook_saw[1], self);
+	exit_hooks = NULL;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limit_holds_under_a_race, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_create_takes_no_place, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exit_hooks_in_order, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,7 +25,7 @@
 #define P_NONCANON 0x8000000000000000ul
 #define L_HUGE (~0ul)
 #define L_BIG (1ul << 62)
-#define H_FORGED (1ul + 256) /* handle 1's slot with generation 1 (kernel/ctl/handle.h) */
+#define H_FORGED (1ul + 256) /* handle 1's slot with generation 1 (kernel/object/handle.h) */
 #define PID_NONE 99999ul
 
 /* Resources, made on first use: markers stand for them in the argument lists below. */

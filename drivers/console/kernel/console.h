@@ -17,7 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "kernel/ctl/object.h"
+#include "kernel/object/object.h"
 
 /* Registers /dev/console and turns on the receive interrupt. After ioapic_init and cpus[0].apic_id are set. */
 void console_device_init(void);

@@ -2,10 +2,10 @@
  * Everything the kernel names for a process (a file, a directory, the console,
  * a process, an IPC endpoint, a notification, a memory object; later a VNIC,
  * a storage area, a VM) is an object: a type, a reference count and a table
- * of operations. Handles (kernel/ctl/handle.h) point at objects.
+ * of operations. Handles (kernel/object/handle.h) point at objects.
  *
  * An object is a member `struct object object` of its type's own struct; a
- * typed handle lookup (handle_get_as in kernel/ctl/handle.h) checks the type
+ * typed handle lookup (handle_get_as in kernel/object/handle.h) checks the type
  * and gives back that struct through container_of. The generic calls on a
  * handle (read, write, seek, stat, close: kernel/ctl/sys_file.c) know no type:
  * they check the handle's rights and the user buffer, then call the
