@@ -241,6 +241,59 @@ struct proc *proc_find(uint32_t pid)
 	return found;
 }
 
+void proc_inherit_console_group(struct proc *child, const struct proc *parent)
+{
+	spin_lock(&table_lock);
+	child->console_group = parent ? parent->console_group : child->pid;
+	spin_unlock(&table_lock);
+}
+
+/* Table lock held: the occupied slots, in pid order. Pids only grow, so a parent comes before its children. */
+static int slots_by_pid(int order[MAX_PROCS])
+{
+	int n = 0;
+	for (int slot = 0; slot < MAX_PROCS; slot++) {
+		if (!table[slot])
+			continue;
+		int at = n++;
+		for (; at > 0 && table[order[at - 1]]->pid > table[slot]->pid; at--)
+			order[at] = order[at - 1];
+		order[at] = slot;
+	}
+	return n;
+}
+
+static bool pid_in(const uint32_t *pids, int count, uint32_t pid)
+{
+	for (int i = 0; i < count; i++)
+		if (pids[i] == pid)
+			return true;
+	return false;
+}
+
+/*
+ * One pass in pid order: a process joins when its parent joined and it is
+ * still in the leader's old group (one that made a group of its own since
+ * keeps it, and so do its children).
+ */
+void proc_new_console_group(struct proc *leader)
+{
+	int order[MAX_PROCS];
+	uint32_t joined[MAX_PROCS];
+	int joined_count = 0;
+	spin_lock(&table_lock);
+	uint32_t old = leader->console_group;
+	int n = slots_by_pid(order);
+	for (int i = 0; i < n; i++) {
+		struct proc *p = table[order[i]];
+		if (p != leader && (p->console_group != old || !pid_in(joined, joined_count, p->parent_pid)))
+			continue;
+		p->console_group = leader->pid;
+		joined[joined_count++] = p->pid;
+	}
+	spin_unlock(&table_lock);
+}
+
 size_t proc_snapshot(struct sietch_proc_info *out, size_t max)
 {
 	size_t n = 0;

@@ -25,7 +25,7 @@ enum proc_state { PROC_ALIVE, PROC_EXITED };
 struct proc {
 	struct object object; /* OBJECT_PROCESS */
 	uint32_t pid, parent_pid;
-	uint32_t console_group; /* the console's job control: the parent's at spawn (drivers/console) */
+	uint32_t console_group; /* the console's job control: the parent's at spawn (drivers/console); table lock */
 	char name[PROC_NAME_MAX];
 	struct addr_space space;
 	struct handle_table handles;
@@ -68,6 +68,16 @@ struct proc *proc_find(uint32_t pid);                /* a new reference, or NULL
 /* Thread tid of proc (0: the caller, who moves at once) runs only on cpu (THREAD_ANY_CPU: anywhere). */
 long proc_pin_thread(struct proc *proc, uint64_t tid, int cpu); /* 0 or -SIETCH_ESRCH */
 size_t proc_snapshot(struct sietch_proc_info *out, size_t max);
+/* Spawn: child joins parent's console group (its own, with no parent). */
+void proc_inherit_console_group(struct proc *child, const struct proc *parent);
+/*
+ * leader becomes a console group of its own (drivers/console: console_foreground),
+ * and takes along every descendant still in its old group: a shell can make a
+ * program a job only after spawn has returned, and the program may have
+ * started children by then. Under the table lock, as spawn's inheriting is, so
+ * a child spawned meanwhile either is taken along or inherits the new group.
+ */
+void proc_new_console_group(struct proc *leader);
 
 /* Exit statuses for processes the kernel kills, as a shell reports them (128 + signal number). */
 #define EXIT_STATUS_FAULT 139   /* like SIGSEGV */

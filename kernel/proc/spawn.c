@@ -196,8 +196,7 @@ long proc_spawn(const struct spawn_args *args, struct proc **out)
 	struct proc *p = proc_alloc(name, args->parent_pid);
 	if (!p)
 		return -SIETCH_ENOMEM;
-	struct proc *parent = proc_current();
-	p->console_group = parent ? parent->console_group : p->pid; /* job control: children stay in their parent's job */
+	proc_inherit_console_group(p, proc_current()); /* job control: children stay in their parent's job */
 	object_ref(&p->object); /* the caller's */
 	long err = spawn_into(p, args);
 	if (err) {

@@ -90,6 +90,8 @@ bool namespace_add_device(const char *name, struct object *device)
 	return true;
 }
 void spawn_set_stdio(struct object *stdio) { (void)stdio; }
+/* kernel/proc's: its own part (taking the children along) is tested in sys_thread_ut. */
+void proc_new_console_group(struct proc *leader) { leader->console_group = leader->pid; }
 
 /* The calling process, and the groups Ctrl-C ended. */
 static struct proc shell, job;

@@ -1,6 +1,7 @@
 /*
  * Host tests for kernel/ctl/sys_thread.c, with the real process accounting of
- * kernel/proc/proc.c and fakes for threads, page tables and the scheduler.
+ * kernel/proc/proc.c and fakes for threads, page tables and the scheduler;
+ * and for the rest of proc.c's table: exit hooks and console groups.
  *
  * Races are played out, not hoped for: the fake thread_create_user can run a
  * second thread_create of the same process at the moment the first one is
@@ -234,6 +235,50 @@ static void test_exit_hooks_in_order(void **state)
 	exit_hooks = NULL;
 }
 
+/* Console groups (job control): a process spawned as a child of parent, in the table like any. */
+static struct proc *spawned(const char *name, struct proc *parent)
+{
+	struct proc *p = proc_alloc(name, parent ? parent->pid : 0);
+	assert_non_null(p);
+	proc_inherit_console_group(p, parent);
+	return p;
+}
+
+/*
+ * The shell spawns a program, which spawns a child, which spawns its own,
+ * all before the shell makes the program a job (the interleaving that let a
+ * reader of the console see end of file in `usertests kill`): the job takes
+ * them along, but not the shell, the shell's other child, nor a descendant
+ * that had already made a group of its own.
+ */
+static void test_new_console_group_takes_children_along(void **state)
+{
+	(void)state;
+	struct proc *shell = self;
+	proc_inherit_console_group(shell, NULL);
+	struct proc *program = spawned("program", shell), *child = spawned("child", program);
+	struct proc *grandchild = spawned("grandchild", child), *sibling = spawned("sibling", shell);
+	struct proc *own = spawned("own", child);
+	proc_new_console_group(own);
+	struct proc *own_child = spawned("own-child", own);
+	assert_int_equal(child->console_group, shell->pid);
+
+	proc_new_console_group(program);
+	assert_int_equal(program->console_group, program->pid);
+	assert_int_equal(child->console_group, program->pid);
+	assert_int_equal(grandchild->console_group, program->pid);
+	assert_int_equal(shell->console_group, shell->pid);
+	assert_int_equal(sibling->console_group, shell->pid);
+	assert_int_equal(own->console_group, own->pid);
+	assert_int_equal(own_child->console_group, own->pid);
+	assert_int_equal(spawned("late", grandchild)->console_group, program->pid);
+
+	for (int slot = 1; slot < MAX_PROCS; slot++) {
+		free(table[slot]);
+		table[slot] = NULL;
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -241,6 +286,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_limit_holds_under_a_race, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_create_takes_no_place, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exit_hooks_in_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_new_console_group_takes_children_along, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

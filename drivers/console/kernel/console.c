@@ -228,7 +228,7 @@ long sys_console_foreground(const struct syscall_args *args)
 			return err;
 		target = (struct proc *)object;
 	}
-	target->console_group = target->pid; /* a group of its own, which its children join */
+	proc_new_console_group(target); /* a group of its own, which its children join */
 	if ((flags & SIETCH_CONSOLE_FOREGROUND) && console_set_foreground(target->pid, flags & SIETCH_CONSOLE_INTERRUPT))
 		proc_kill_group(target->pid, 0, EXIT_STATUS_INTERRUPTED);
 	if (target != self)
