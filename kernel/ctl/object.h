@@ -29,6 +29,8 @@ enum object_type {
 };
 
 struct object;
+struct dma_owner;
+struct proc;
 
 /*
  * What a type does. Every member may be NULL. The I/O operations run after
@@ -55,6 +57,12 @@ struct object_ops {
 	 */
 	int io_error;
 	int seek_error;
+	/*
+	 * A device grant (a VNIC, a storage area) that dma_alloc may allocate
+	 * under: 0 and its DMA owner in *out if `caller` owns the grant, else a
+	 * negated SIETCH_E* code. NULL: not a device, dma_alloc says EBADF.
+	 */
+	long (*dma_owner)(struct object *object, struct proc *caller, struct dma_owner **out);
 };
 
 struct object {

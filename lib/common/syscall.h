@@ -115,7 +115,9 @@ typedef void (*sietch_thread_entry)(void *arg);
 	SYSCALL(36, console_foreground, os_raw_console_foreground, 3, (long, console), (long, process),          \
 		(unsigned, flags))                                                                                 \
 	/* thread of the caller's process (0: the caller) runs only on cpu (SIETCH_CPU_ANY: anywhere) -> 0 */   \
-	SYSCALL(37, thread_pin, os_thread_pin, 2, (long, thread), (uint32_t, cpu))
+	SYSCALL(37, thread_pin, os_thread_pin, 2, (long, thread), (uint32_t, cpu))                               \
+	/* device: a VNIC or storage area the caller owns, with WRITE -> 0, the region in *out (kernel/mm/dma.h) */ \
+	SYSCALL(40, dma_alloc, os_dma_alloc, 3, (long, device), (size_t, size), (struct sietch_dma_region *, out))
 
 /*
  * Helpers to expand a row's (type, argument) pairs, comma-separated:
@@ -239,6 +241,20 @@ struct sietch_proc_info {
 	uint64_t pages;
 	uint64_t cpu_ns;
 	char name[32];
+};
+
+/*
+ * dma_alloc: zeroed, physically contiguous memory that a device the caller
+ * owns may read and write. `address` is where it is mapped in the caller;
+ * `bus_address` is what the device must be programmed with (the physical
+ * address today, an IOMMU address once there is one); `size` is in bytes,
+ * rounded up to whole pages. It stays until the device grant is closed and
+ * the device reset.
+ */
+struct sietch_dma_region {
+	uint64_t address;
+	uint64_t bus_address;
+	uint64_t size;
 };
 
 /* IPC: a small register-sized message plus a handle slot, in the style of seL4's message registers. */

@@ -190,6 +190,7 @@ static const uint8_t shape[SYS_COUNT][6] = {
 	[SYS_memory_map] = {K_HANDLE, K_ADDR, K_PROT},
 	[SYS_thread_set_pointer] = {K_PTR},
 	[SYS_pci_list] = {K_INDEX, K_PTR, K_INDEX},
+	[SYS_dma_alloc] = {K_HANDLE, K_SIZE, K_PTR},
 };
 
 #define LIVE 64
