@@ -455,6 +455,16 @@ static void group_mem(void)
 	TRY(da, "dma_alloc under a forged handle", H_FORGED, 4096, RES(R_BUF), 0, SIETCH_EBADF);
 	TRY(da, "dma_alloc without WRITE", RES(R_MEM_RO), 4096, RES(R_BUF), 0, SIETCH_EPERM);
 
+	/* No VNIC handle here: every call on another kind of handle is EBADF. */
+	const unsigned vm = SYS_vnic_map, vb = SYS_vnic_bind_irq;
+	TRY(vm, "vnic_map of the console", SIETCH_HANDLE_STDOUT, RES(R_BUF), 0, 0, SIETCH_EBADF);
+	TRY(vm, "vnic_map of a memory object", RES(R_MEM), RES(R_BUF), 0, 0, SIETCH_EBADF);
+	TRY(vm, "vnic_map of a closed handle", RES(R_CLOSED), RES(R_BUF), 0, 0, SIETCH_EBADF);
+	TRY(vm, "vnic_map of handle -1", L_HUGE, RES(R_BUF), 0, 0, SIETCH_EBADF);
+	TRY(vb, "vnic_bind_irq of the console", SIETCH_HANDLE_STDOUT, 0, RES(R_NOTIFY), 1, SIETCH_EBADF);
+	TRY(vb, "vnic_bind_irq of a notification", RES(R_NOTIFY), 0, RES(R_NOTIFY), 1, SIETCH_EBADF);
+	TRY(vb, "vnic_bind_irq of a forged handle", H_FORGED, 0, RES(R_NOTIFY), 1, SIETCH_EBADF);
+
 	const unsigned mu = SYS_mem_unmap;
 	TRY(mu, "mem_unmap in the kernel", P_KERNEL, 4096, 0, 0, SIETCH_EINVAL);
 	TRY(mu, "mem_unmap non-canonical", P_NONCANON, 4096, 0, 0, SIETCH_EINVAL);
