@@ -18,6 +18,7 @@
 #include "drivers/igb/os/mbx.c"
 #include "drivers/igb/os/rx.c"
 #include "drivers/igb/os/tx.c"
+#include "drivers/igb/os/tx_csum.c"
 #include "drivers/igb/os/vf.c"
 
 #define MAX_SENT 600
@@ -42,6 +43,10 @@ static struct model {
 	int tx_hold;
 	uint8_t sent[MAX_SENT][IGBVF_BUF_SIZE];
 	uint16_t sent_len[MAX_SENT];
+	uint32_t sent_popts[MAX_SENT];
+	struct igb_tx_context_desc sent_context[MAX_SENT]; /* the context each frame was sent under */
+	struct igb_tx_context_desc context;
+	unsigned contexts;
 	unsigned sent_count;
 } *m;
 
@@ -133,10 +138,18 @@ static void device_transmit(void)
 			(uint64_t)*R(IGBVF_TDBAH) << 32) + *R(IGBVF_TDH);
 		uint32_t cmd = d->read.cmd_type_len;
 		assert_true(cmd & IGB_TXD_DCMD_DEXT); /* QEMU sends nothing for legacy descriptors */
+		if ((cmd & (0xfu << 20)) == IGB_TXD_DTYP_CTXT) { /* igb_process_tx_desc: keep it, send nothing */
+			memcpy(&m->context, d, sizeof(m->context));
+			m->contexts++;
+			*R(IGBVF_TDH) = (*R(IGBVF_TDH) + 1) % count;
+			continue;
+		}
 		assert_int_equal(cmd & (0xfu << 20), IGB_TXD_DTYP_DATA);
 		assert_true(cmd & IGB_TXD_DCMD_EOP);
 		if (m->sent_count < MAX_SENT) {
 			m->sent_len[m->sent_count] = (uint16_t)(cmd & IGB_TXD_DTALEN_MASK);
+			m->sent_popts[m->sent_count] = d->read.olinfo_status & (0x3fu << 8);
+			m->sent_context[m->sent_count] = m->context;
 			memcpy(m->sent[m->sent_count++], (void *)(uintptr_t)d->read.buffer_addr, cmd & IGB_TXD_DTALEN_MASK);
 		}
 		if (cmd & IGB_TXD_DCMD_RS)
@@ -559,6 +572,71 @@ static void test_transmit_refuses_bad_lengths(void **state)
 	assert_int_equal(vf->stats.tx_packets, 1);
 }
 
+/* An Ethernet + IPv4 + TCP or UDP frame with wrong checksums in it, for the driver to prepare. */
+static uint16_t ip_frame(uint8_t *f, uint8_t proto, uint16_t payload)
+{
+	uint16_t l4 = proto == 6 ? 20 : 8, total = (uint16_t)(20 + l4 + payload);
+	memset(f, 0, 14 + total);
+	f[12] = 0x08;
+	f[14] = 0x45;
+	f[16] = (uint8_t)(total >> 8), f[17] = (uint8_t)total;
+	f[22] = 64, f[23] = proto;
+	f[24] = 0xde, f[25] = 0xad; /* a checksum the device must replace */
+	memcpy(f + 26, ((uint8_t[]){ 10, 0, 2, 15, 10, 0, 2, 2 }), 8);
+	for (uint16_t i = 0; i < payload; i++)
+		f[14 + 20 + l4 + i] = (uint8_t)i;
+	return (uint16_t)(14 + total);
+}
+
+static uint16_t sum16(const uint8_t *p, unsigned len, uint32_t sum)
+{
+	for (unsigned i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+static void test_transmit_checksum_offload(void **state)
+{
+	(void)state;
+	bring_up();
+	static uint8_t tcp[200], udp[200], arp[42], frag[200];
+	uint16_t lens[5] = { ip_frame(tcp, 6, 50), ip_frame(udp, 17, 33), 42, ip_frame(frag, 17, 20), 0 };
+	frag[20] = 0x20; /* More Fragments */
+	lens[4] = ip_frame(udp + 100, 17, 5);
+	const void *fp[5] = { tcp, udp, arp, frag, udp + 100 };
+	assert_int_equal(igbvf_set_tx_checksum(&vf->netdev, 1), 0);
+	assert_int_equal(igbvf_tx_batch(vf, fp, lens, 5), 5);
+	assert_int_equal(m->sent_count, 5);
+	assert_int_equal(m->contexts, 2); /* TCP, then UDP; the second UDP frame reuses the context */
+	assert_int_equal(m->sent_popts[0], IGB_TXD_POPTS_IXSM | IGB_TXD_POPTS_TXSM);
+	assert_int_equal(m->sent_context[0].vlan_macip_lens, 20 | 14 << IGB_TXCTX_MACLEN_SHIFT);
+	assert_true(m->sent_context[0].type_tucmd_mlhl & IGB_TXCTX_TUCMD_L4T_TCP);
+	assert_true(m->sent_context[0].type_tucmd_mlhl & IGB_TXCTX_TUCMD_IPV4);
+	assert_false(m->sent_context[1].type_tucmd_mlhl & IGB_TXCTX_TUCMD_L4T_TCP);
+	assert_int_equal(m->sent_popts[2], 0); /* ARP: as is */
+	assert_int_equal(m->sent_popts[3], 0); /* a fragment: as is */
+	assert_int_equal(m->sent_popts[4], IGB_TXD_POPTS_IXSM | IGB_TXD_POPTS_TXSM);
+	/* the copies: IP checksum zero, L4 checksum the pseudo-header sum, the caller's frames untouched */
+	assert_int_equal(m->sent[0][24] | m->sent[0][25], 0);
+	uint8_t pseudo[12] = { 10, 0, 2, 15, 10, 0, 2, 2, 0, 6, 0, 70 };
+	assert_int_equal(m->sent[0][34 + 16] << 8 | m->sent[0][34 + 17], sum16(pseudo, 12, 0));
+	assert_int_equal(tcp[24], 0xde);
+	/* completing the checksum over the segment, as the device does, gives a valid one */
+	uint8_t *seg = m->sent[0] + 34;
+	uint16_t c = (uint16_t)~sum16(seg, 70, 0);
+	seg[16] = (uint8_t)(c >> 8), seg[17] = (uint8_t)c;
+	assert_int_equal(sum16(pseudo, 12, sum16(seg, 70, 0)), 0xffff);
+	igbvf_tx_reclaim(vf);
+	assert_int_equal(vf->tx.used, 0); /* context slots go with their frames */
+	assert_int_equal(vf->pool.free_count, IGBVF_TX_DESCS);
+	struct netdev other = { 0 };
+	assert_int_equal(igbvf_set_tx_checksum(&other, 1), -SIETCH_EINVAL);
+}
+
 /* ---- link, statistics, close ---- */
 
 static int released;
@@ -617,6 +695,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_transmit_batch_rings_one_doorbell, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transmit_full_ring_and_wrap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transmit_refuses_bad_lengths, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transmit_checksum_offload, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_link_stats_and_close, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, 0, 0);

@@ -56,6 +56,14 @@ struct igbvf_rx_ring {
 	int discarding;            /* inside a frame larger than a buffer: drop to its EOP */
 };
 
+/* The context a checksum-offloaded frame needs (82576 §7.2.2.2); the ring remembers the last one given. */
+struct igbvf_tx_csum {
+	uint32_t vlan_macip_lens;
+	uint32_t type_tucmd_mlhl;
+};
+
+#define IGBVF_TX_NO_BUF 0xffffu /* a context descriptor's slot: no buffer behind it */
+
 struct igbvf_tx_ring {
 	volatile union igb_tx_desc *desc;
 	uint64_t bus;
@@ -63,6 +71,9 @@ struct igbvf_tx_ring {
 	uint16_t tail;  /* the next descriptor software fills */
 	uint16_t clean; /* the oldest descriptor still the device's */
 	uint16_t used;  /* descriptors between clean and tail */
+	int csum_offload;             /* igbvf_set_tx_checksum */
+	int context_valid;
+	struct igbvf_tx_csum context; /* what the device's context slot 0 holds */
 	uint16_t buf[IGBVF_TX_DESCS];
 };
 
@@ -115,6 +126,10 @@ int igbvf_rx_pending(struct igbvf *vf);
 int igbvf_tx_setup(struct igbvf *vf, const struct igbvf_dma *dma, size_t offset);
 int igbvf_tx_batch(struct igbvf *vf, const void *const *frames, const uint16_t *lengths, int n);
 unsigned igbvf_tx_reclaim(struct igbvf *vf);
+/* tx_csum.c: 1 and the context when the frame (the driver's copy) was prepared for offload, else 0. */
+int igbvf_tx_csum_prepare(uint8_t *frame, uint16_t length, struct igbvf_tx_csum *out);
+/* Lets the device fill IPv4 and TCP/UDP checksums of frames sent from now on (enable 1) or not. */
+int igbvf_set_tx_checksum(struct netdev *dev, int enable);
 
 /* vf.c */
 int igbvf_reset(struct igbvf *vf);

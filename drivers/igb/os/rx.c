@@ -35,7 +35,7 @@ int igbvf_rx_setup(struct igbvf *vf, const struct igbvf_dma *dma, size_t offset)
 		rx->buf[i] = (uint16_t)b;
 		rx_arm(vf, i);
 	}
-	/* 82576 §4.5.9 "Receive Initialization": base, length, buffer size, then enable the queue,
+	/* 82576 chapter 4, "Receive Initialization": base, length, buffer size, then enable the queue,
 	 * wait until it reads back enabled, and only then move the tail. */
 	igbvf_write(vf, IGBVF_RXDCTL, 0);
 	igbvf_write(vf, IGBVF_RDBAL, (uint32_t)rx->bus);
