@@ -68,3 +68,22 @@ def test_two_vfs_and_owner_killed():
         check(m.group(1) == mac and m.group(2) == vnic, f"new owner got {m.group(0)}, not {vnic}")
         peer(c, mac, 1000)
         finish(c)
+
+
+def test_checksum_offload():
+    """IPv4/UDP frames with both checksums wrong: with transmit checksum offload the device fills
+    them in and the echo returns every one; sent as they are, the echo's driver drops them all on
+    the device's checksum verdict."""
+    with console(timeout=300, extra=NET) as c:
+        prompt(c, timeout=120)
+        c.sendline("vfping echo &")
+        mac = c.expect_line(ECHO_LINE, timeout=60).group(1)
+        c.sendline(f"vfping peer {mac} 500 udp")
+        m = c.expect_line(r"^vfping: sent (\d+) echoed (\d+) corrupt (\d+)$", timeout=120)
+        check(m.groups() == ("500", "500", "0"), f"offloaded: {m.group(0)}")
+        prompt(c)
+        c.sendline(f"vfping peer {mac} 100 badudp")
+        m = c.expect_line(r"^vfping: sent (\d+) echoed (\d+) corrupt (\d+)$", timeout=120)
+        check(m.groups() == ("100", "0", "0"), f"bad checksums: {m.group(0)}")
+        prompt(c)
+        finish(c)
