@@ -44,6 +44,10 @@ def peer(c, mac, count, timeout=120):
     check(m.group(1) == m.group(2) == str(count) and m.group(3) == "0", f"peer: {m.group(0)}")
     counters = c.expect_line(COUNTERS)
     check(int(counters.group(2)) >= count and int(counters.group(6)) >= count, f"peer counters: {counters.group(0)}")
+    device = c.expect_line(r"^vfping: vnic\d+ device rx (\d+) packets tx (\d+) packets, (\d+) doorbells")
+    # the VF's own counters agree with the driver's, and batching kept the doorbells well under one a frame
+    check(device.group(1) == counters.group(2) and device.group(2) == counters.group(6), f"device: {device.group(0)}")
+    check(int(device.group(3)) < count, f"doorbells: {device.group(0)}")
     prompt(c)
 
 
