@@ -19,6 +19,11 @@ static long fake_open(const char *path, unsigned rights);
 static long fake_close(long handle);
 static long fake_vnic_map(long vnic, struct sietch_vnic_info *out);
 static long fake_dma_alloc(long device, size_t size, struct sietch_dma_region *out);
+static long fake_notify_create(void);
+static long fake_bind_irq(long vnic, unsigned vector, long notify, uint64_t bits);
+#define os_notify_create fake_notify_create
+#define os_vnic_bind_irq fake_bind_irq
+#define os_notify_wait(n, bits) ((void)(n), *(bits) = 1, 0L)
 #define os_open fake_open
 #define os_close fake_close
 #define os_vnic_map fake_vnic_map
@@ -33,6 +38,9 @@ static struct {
 	long dma_error;
 	int init_error;
 	int open_handles;
+	int notifies;
+	long bind_error;
+	unsigned bound_vector;
 	unsigned rights;
 	size_t dma_size;
 	volatile void *init_regs;
@@ -52,8 +60,27 @@ static long fake_open(const char *path, unsigned rights)
 	return 10 + n;
 }
 
+static long fake_notify_create(void)
+{
+	f.notifies++;
+	return 50;
+}
+
+static long fake_bind_irq(long vnic, unsigned vector, long notify, uint64_t bits)
+{
+	assert_in_range(vnic, 10, 10 + VNICS - 1);
+	assert_int_equal(notify, 50);
+	assert_int_not_equal(bits, 0);
+	f.bound_vector = vector;
+	return f.bind_error;
+}
+
 static long fake_close(long handle)
 {
+	if (handle == 50) {
+		f.notifies--;
+		return 0;
+	}
 	assert_in_range(handle, 10, 10 + VNICS - 1);
 	f.open_handles--;
 	return 0;
@@ -128,8 +155,17 @@ static void test_first_free_vnic(void **state)
 	assert_int_equal(f.init_dma.bus, 0x12340000ull);
 	assert_true(f.dma_size >= IGBVF_DMA_SIZE);
 	assert_int_equal(f.init_mac[5], 0x59);
+	assert_int_equal(f.bound_vector, IGBVF_RX_VECTOR);
+	assert_non_null(((struct igbvf *)dev)->sleep);
+	assert_int_equal(((struct igbvf *)dev)->sleep((struct igbvf *)dev), 0);
 	close_it(dev);
 	assert_int_equal(f.open_handles, 0);
+	assert_int_equal(f.notifies, 0);
+	f.bind_error = -SIETCH_EINVAL; /* no interrupt: the VNIC still works, wait polls */
+	assert_int_equal(netdev_open(NULL, &dev), 0);
+	assert_null(((struct igbvf *)dev)->sleep);
+	assert_int_equal(f.notifies, 0);
+	close_it(dev);
 }
 
 static void test_named_vnic_and_none_free(void **state)

@@ -168,8 +168,8 @@ static _Noreturn void cmd_echo(struct netdev *dev)
 			if (sent < k)
 				os_yield();
 		}
-		if (n == 0)
-			dev->ops->wait(dev, 10000000);
+		if (n == 0) /* asleep on the VF's receive interrupt until a frame comes */
+			dev->ops->wait(dev, IGBVF_WAIT_FOREVER);
 	}
 }
 
@@ -271,14 +271,19 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	struct netdev *dev;
+	struct sietch_counters before, after;
+	os_counters(SIETCH_COUNTERS_SELF, 0, &before);
+	uint64_t start = now_ms();
 	int r = netdev_open(NULL, &dev);
 	if (r < 0) {
 		fprintf(stderr, "vfping: no VNIC: %s\n", os_strerror(r));
 		return 1;
 	}
-	uint64_t start = now_ms();
 	while (!dev->ops->link_up(dev) && now_ms() - start < 3000)
-		os_yield();
+		os_sleep_ns(1000000); /* right after boot the PF's link is still negotiating */
+	os_counters(SIETCH_COUNTERS_SELF, 0, &after);
+	printf("vfping: %s up in %llu ms, %llu system calls\n", dev->name, (unsigned long long)(now_ms() - start),
+	       (unsigned long long)(after.syscalls - before.syscalls));
 	if (strcmp(argv[1], "arp") == 0)
 		r = cmd_arp(dev, argc > 2 ? argv[2] : "10.0.2.2");
 	else if (strcmp(argv[1], "echo") == 0)
