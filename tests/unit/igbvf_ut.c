@@ -27,6 +27,7 @@
 static struct model {
 	uint32_t reg[0x4000 / 4];
 	uint64_t clock_us;
+	unsigned pauses, sleeps;
 	uint8_t mac[6];
 	/* the PF's behaviour */
 	int nack_reset, nack_api, silent, notice_first, notice_pending;
@@ -63,6 +64,14 @@ uint64_t igbvf_now_us(void)
 void igbvf_pause(void)
 {
 	m->clock_us += 10;
+	m->pauses++;
+}
+
+void igbvf_sleep_us(uint64_t us)
+{
+	assert_true(us > 0 && us <= 1000);
+	m->clock_us += us;
+	m->sleeps++;
 }
 
 static void pf_reply(uint32_t *reply)
@@ -700,8 +709,12 @@ static void test_link_stats_and_close(void **state)
 	igbvf_hw_stats_update(vf);
 	assert_int_equal(vf->hw.rx_packets, 0x20);
 	assert_int_equal(vf->hw.tx_packets, 7);
-	/* wait: nothing pending times out; a frame waiting returns at once */
-	assert_int_equal(vf->netdev.ops->wait(&vf->netdev, 50000), 0);
+	/* wait: nothing pending times out, polling a little, then sleeping a millisecond at a time */
+	uint64_t t0 = m->clock_us;
+	assert_int_equal(vf->netdev.ops->wait(&vf->netdev, 50000000), 0);
+	assert_true(m->clock_us - t0 >= 50000);
+	assert_in_range(m->sleeps, 45, 50);
+	assert_in_range(m->pauses, 1, 100);
 	uint8_t f[60] = { 0 };
 	device_receive(f, sizeof(f), 0);
 	assert_int_equal(vf->netdev.ops->wait(&vf->netdev, 50000), 1);
