@@ -75,6 +75,12 @@ void igb_vf_reset_seen(struct igb_pf *pf, unsigned vf)
 	igb_vf_scrub(pf, vf);
 }
 
+void igb_vf_reset_done(struct igb_pf *pf, unsigned vf)
+{
+	igb_wr(&pf->hw, IGB_VFLRE, 1u << vf); /* its VFLRE event, consumed here rather than later by the interrupt */
+	igb_vf_reset_seen(pf, vf);
+}
+
 static unsigned mbx_reset(struct igb_pf *pf, unsigned vf, uint32_t *msg)
 {
 	igb_vf_scrub(pf, vf);
