@@ -91,3 +91,17 @@ def test_checksum_offload():
         check(m.groups() == ("100", "0", "0"), f"bad checksums: {m.group(0)}")
         prompt(c)
         finish(c)
+
+
+def test_garbage_in_own_rings():
+    """A VF owner fills its rings with random descriptors and rings the doorbells: the kernel and
+    the other VFs carry on, and once it has gone its VF works for the next owner."""
+    with console(timeout=300, extra=NET) as c:
+        prompt(c, timeout=120)
+        c.sendline("vfping echo &")
+        mac = c.expect_line(ECHO_LINE, timeout=60).group(1)
+        c.sendline("vfping garbage 50")
+        c.expect_line(r"^vfping: 50 rounds of garbage in (vnic\d+)'s rings$", timeout=120)
+        prompt(c)
+        peer(c, mac, 1000)  # on the VF the garbage was in: its next owner
+        finish(c)
