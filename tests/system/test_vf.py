@@ -94,12 +94,17 @@ def test_checksum_offload():
 
 
 def test_garbage_in_own_rings():
-    """A VF owner fills its rings with random descriptors and rings the doorbells: the kernel and
-    the other VFs carry on, and once it has gone its VF works for the next owner."""
+    """A VF owner asks for a MAC that is not its own (the PF refuses), then fills its rings with
+    random descriptors and rings the doorbells: the kernel and the other VFs carry on, and once it
+    has gone its VF works for the next owner."""
     with console(timeout=300, extra=NET) as c:
         prompt(c, timeout=120)
         c.sendline("vfping echo &")
         mac = c.expect_line(ECHO_LINE, timeout=60).group(1)
+        # the control plane's rule: a VF may use only the MAC the kernel gave it
+        c.sendline("vfping setmac 02:00:00:00:00:01")
+        c.expect_line(r"^vfping: set-MAC 02:00:00:00:00:01 on vnic\d+: .*EACCES", timeout=60)
+        prompt(c)
         c.sendline("vfping garbage 50")
         c.expect_line(r"^vfping: 50 rounds of garbage in (vnic\d+)'s rings$", timeout=120)
         prompt(c)

@@ -9,6 +9,7 @@
  *                       udp: the frames are IPv4/UDP to port 7 with both checksums wrong, and the
  *                       device fills them in (transmit checksum offload); badudp: the same frames
  *                       sent as they are, which the echo's driver must drop (receive checksum check)
+ *   vfping setmac MAC   ask the PF for another MAC address; print its answer
  *   vfping garbage N    N times: fill this VF's rings with random descriptors (no TCP
  *                       segmentation) and ring both doorbells; then close. Only this VF's
  *                       traffic may suffer: a test checks the others, and this VF's next owner
@@ -265,6 +266,16 @@ static int cmd_peer(struct netdev *dev, const char *mac_text, const char *count_
 	return echoed == total && corrupt == 0 ? 0 : 1;
 }
 
+static int cmd_setmac(struct netdev *dev, const char *mac_text)
+{
+	uint8_t mac[6];
+	if (parse_mac(mac_text, mac) < 0)
+		return 2;
+	int r = igbvf_set_mac(dev, mac);
+	printf("vfping: set-MAC %s on %s: %s\n", mac_text, dev->name, r == 0 ? "accepted" : os_strerror(r));
+	return r == 0 ? 0 : 1;
+}
+
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 
 static uint64_t rng(void) /* xorshift64 (Marsaglia 2003) */
@@ -316,7 +327,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < BATCH; i++)
 		rx_bufs[i] = rx_space[i];
 	if (argc < 2 || (strcmp(argv[1], "peer") == 0 && argc < 4)) {
-		fprintf(stderr, "usage: vfping arp [IP] | echo | peer MAC N [udp|badudp] | garbage N\n");
+		fprintf(stderr, "usage: vfping arp [IP] | echo | peer MAC N [udp|badudp] | setmac MAC | garbage N\n");
 		return 2;
 	}
 	struct netdev *dev;
@@ -337,6 +348,8 @@ int main(int argc, char **argv)
 		r = cmd_arp(dev, argc > 2 ? argv[2] : "10.0.2.2");
 	else if (strcmp(argv[1], "echo") == 0)
 		cmd_echo(dev); /* until killed: the kernel resets the VF when its owner goes */
+	else if (strcmp(argv[1], "setmac") == 0 && argc > 2)
+		r = cmd_setmac(dev, argv[2]);
 	else if (strcmp(argv[1], "garbage") == 0 && argc > 2)
 		r = cmd_garbage(dev, argv[2]);
 	else if (strcmp(argv[1], "peer") == 0)

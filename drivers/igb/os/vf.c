@@ -68,6 +68,22 @@ int igbvf_reset(struct igbvf *vf)
 	return 0;
 }
 
+/* Asks the PF for another MAC address: Sietch's PF NACKs any but the one the kernel gave
+ * (-SIETCH_EACCES); on an ACK the netdev takes it. */
+int igbvf_set_mac(struct netdev *dev, const uint8_t mac[6])
+{
+	struct igbvf *vf = igbvf_from_netdev(dev);
+	if (!vf)
+		return -SIETCH_EINVAL;
+	uint32_t msg[IGB_MBX_WORDS] = { IGB_VF_SET_MAC_ADDR };
+	msg[1] = (uint32_t)mac[0] | (uint32_t)mac[1] << 8 | (uint32_t)mac[2] << 16 | (uint32_t)mac[3] << 24;
+	msg[2] = (uint32_t)mac[4] | (uint32_t)mac[5] << 8;
+	int r = igbvf_mbx_call(vf, msg, 3, 1);
+	if (r == 0)
+		memcpy(vf->netdev.mac, mac, 6);
+	return r;
+}
+
 static uint32_t counter_step(uint32_t *last, uint32_t now)
 {
 	uint32_t step = now - *last; /* the counters wrap at 32 bits */
