@@ -16,6 +16,7 @@
 #include "kernel/ctl/endpoint.h"
 #include "kernel/ctl/memory.h"
 #include "drivers/console/kernel/console.h"
+#include "drivers/igb/kernel/igb.h"
 #include "kernel/ctl/namespace.h"
 #include "kernel/ctl/spawn.h"
 #include "kernel/ctl/syscall.h"
@@ -200,6 +201,7 @@ void kernel_main(uint32_t magic, uint64_t info_phys)
 	timer_start_this_cpu();
 	interrupts_enable();
 	start_other_cpus();
+	igb_init(cmdline);
 	kprintf("sietch: boot ok: cpus=%u mem=%luMiB\n", cpus_online, (uint64_t)(frame_managed_count() * PAGE_SIZE >> 20));
 	after_boot();
 	sched_idle();
