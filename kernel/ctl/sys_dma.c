@@ -2,7 +2,7 @@
  * dma_alloc: DMA memory under a device grant the caller owns (kernel/mm/dma.h).
  * This half places the mapping in the process; kernel/mm/dma.c does the rest.
  */
-#include "kernel/ctl/handle.h"
+#include "kernel/object/handle.h"
 #include "kernel/ctl/syscall.h"
 #include "kernel/mm/dma.h"
 #include "kernel/mm/uaccess.h"

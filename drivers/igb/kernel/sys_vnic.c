@@ -1,6 +1,6 @@
 /* The VNIC system calls (rows 41-42 of lib/common/syscall.h): decode, then vnic.c does the work. */
 #include "drivers/igb/kernel/vnic.h"
-#include "kernel/ctl/handle.h"
+#include "kernel/object/handle.h"
 #include "kernel/ctl/notify.h"
 #include "kernel/ctl/syscall.h"
 #include "kernel/mm/uaccess.h"

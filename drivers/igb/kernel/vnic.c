@@ -5,7 +5,7 @@
 #include "kernel/console.h"
 #include "kernel/ctl/namespace.h"
 #include "kernel/ctl/notify.h"
-#include "kernel/ctl/object.h"
+#include "kernel/object/object.h"
 #include "kernel/mm/dma.h"
 #include "kernel/mm/heap.h"
 #include "kernel/mm/uaccess.h"
