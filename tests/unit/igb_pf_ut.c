@@ -49,6 +49,8 @@ static void model_p2v(unsigned vf, uint32_t value)
 		m.v2p[vf] |= IGBVF_V2PMAILBOX_PFSTS;
 	if (value & IGB_P2VMAILBOX_ACK)
 		m.v2p[vf] |= IGBVF_V2PMAILBOX_PFACK;
+	if (value & IGB_P2VMAILBOX_RVFU)
+		m.v2p[vf] &= ~IGBVF_V2PMAILBOX_VFU;
 	if (!(value & IGB_P2VMAILBOX_PFU))
 		*p2v &= ~IGB_P2VMAILBOX_PFU;
 	else if (!(m.v2p[vf] & IGBVF_V2PMAILBOX_VFU))
@@ -358,6 +360,10 @@ static void test_vf_holding_the_buffer_gets_no_reply(void **state)
 	igb_mbx_service(&pf);
 	assert_false(m.v2p[0] & (IGBVF_V2PMAILBOX_PFSTS | IGBVF_V2PMAILBOX_PFACK));
 	assert_false(pf.vf[0].enabled);
+	/* the owner is gone; the kernel's reset frees the buffer for the next one */
+	igb_vf_reset_done(&pf, 0);
+	assert_false(m.v2p[0] & IGBVF_V2PMAILBOX_VFU);
+	vf_reset(0);
 }
 
 /* ---- rate limits and SR-IOV arithmetic ---- */
