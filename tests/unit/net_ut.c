@@ -1,0 +1,414 @@
+/*
+ * Host tests for the network stack of user programs: lwIP (built for the host
+ * by tools/lwip.sh), Sietch's port of it (lib/lwip-port) and the socket-like
+ * API (lib/os/net.c, net_direct.c). Two processes, each with its own lwIP,
+ * are joined by a fake netdev over a socketpair that carries Ethernet frames:
+ * a child runs an echo server, the test is the client. DHCP is tested against
+ * a scripted server in the child instead.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/lwip-port/netif.c"
+#include "lib/os/net.c"
+#include "lib/os/net_client.c"
+#include "lib/os/net_direct.c"
+
+/* --- the clock (sys_now.c reads the time page in programs) ------------------- */
+
+uint64_t net_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint32_t sys_now(void)
+{
+	return (uint32_t)(net_now_ns() / 1000000u);
+}
+
+/* --- a fake netdev: one end of a SOCK_SEQPACKET socketpair, one frame a packet - */
+
+struct fake_netdev {
+	struct netdev dev;
+	int fd;
+	struct netdev_stats stats;
+};
+
+static int fake_receive(struct netdev *dev, void *const *bufs, uint16_t *lengths, int max)
+{
+	struct fake_netdev *f = (struct fake_netdev *)dev;
+	int n = 0;
+	while (n < max) {
+		ssize_t r = recv(f->fd, bufs[n], NETDEV_FRAME_MAX, MSG_DONTWAIT);
+		if (r <= 0)
+			break;
+		lengths[n++] = (uint16_t)r;
+		f->stats.rx_packets++;
+		f->stats.rx_bytes += (uint64_t)r;
+	}
+	return n;
+}
+
+static int fake_transmit(struct netdev *dev, const void *const *frames, const uint16_t *lengths, int n)
+{
+	struct fake_netdev *f = (struct fake_netdev *)dev;
+	int i;
+	for (i = 0; i < n; i++) {
+		if (send(f->fd, frames[i], lengths[i], MSG_DONTWAIT) != lengths[i])
+			break;
+		f->stats.tx_packets++;
+		f->stats.tx_bytes += lengths[i];
+	}
+	return i;
+}
+
+static int fake_link_up(struct netdev *dev)
+{
+	(void)dev;
+	return 1;
+}
+
+static void fake_stats(struct netdev *dev, struct netdev_stats *out)
+{
+	*out = ((struct fake_netdev *)dev)->stats;
+}
+
+static const struct netdev_ops fake_ops = {
+	.receive_batch = fake_receive,
+	.transmit_batch = fake_transmit,
+	.link_up = fake_link_up,
+	.stats = fake_stats,
+};
+
+static struct fake_netdev fake;
+static int pair[2];
+
+/* What the program build gets from the VNIC driver. */
+int netdev_open(const char *path, struct netdev **out)
+{
+	(void)path;
+	*out = &fake.dev;
+	return 0;
+}
+
+static void fake_init(int fd, uint8_t last_mac_byte)
+{
+	memset(&fake, 0, sizeof(fake));
+	fake.dev.ops = &fake_ops;
+	uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, last_mac_byte };
+	memcpy(fake.dev.mac, mac, 6);
+	fake.dev.mtu = 1500;
+	strcpy(fake.dev.name, "fake0");
+	fake.fd = fd;
+}
+
+#define SERVER_ADDR 0x0a000001u /* 10.0.0.1 */
+#define CLIENT_ADDR 0x0a000002u
+#define ECHO_PORT 7
+
+/* --- the child: an echo server on TCP and UDP, as echod is ---------------------- */
+
+static _Noreturn void echo_server(void)
+{
+	close(pair[0]);
+	fake_init(pair[1], 1);
+	struct net_options o = { .static_address = 1, .address = SERVER_ADDR, .netmask = 0xffffff00u };
+	if (net_start(&o) < 0)
+		_exit(10);
+	long listener = net_listen(ECHO_PORT), udp = net_udp_open(ECHO_PORT);
+	if (listener < 0 || udp < 0)
+		_exit(11);
+	static uint8_t buf[65536];
+	long conns[NET_SOCKETS_MAX];
+	int nconns = 0;
+	for (;;) {
+		net_poll();
+		long c;
+		while ((c = net_accept(listener)) >= 0)
+			conns[nconns++] = c;
+		for (int i = 0; i < nconns; i++) {
+			long n = net_read(conns[i], buf, 4096);
+			if (n > 0) {
+				for (long done = 0; done < n;) {
+					long w = net_write(conns[i], buf + done, (size_t)(n - done));
+					if (w > 0)
+						done += w;
+					else
+						net_poll();
+				}
+			} else if (n == 0 || (n < 0 && n != -SIETCH_EAGAIN)) {
+				net_close(conns[i]);
+				conns[i--] = conns[--nconns];
+			}
+		}
+		uint32_t from;
+		uint16_t port;
+		long n;
+		while ((n = net_udp_recv(udp, buf, sizeof(buf), &from, &port)) >= 0)
+			net_udp_send(udp, buf, (size_t)n, from, port);
+	}
+}
+
+static pid_t child;
+
+static int start_pair(void (*child_main)(void))
+{
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, pair) < 0)
+		return -1;
+	/* Room for a full TCP window of frames in flight each way. */
+	int size = 4 << 20;
+	setsockopt(pair[0], SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	setsockopt(pair[1], SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	child = fork();
+	if (child == 0)
+		child_main();
+	close(pair[1]);
+	return 0;
+}
+
+static int group_setup(void **state)
+{
+	(void)state;
+	if (start_pair((void (*)(void))echo_server) < 0)
+		return -1;
+	fake_init(pair[0], 2);
+	struct net_options o = { .static_address = 1, .address = CLIENT_ADDR, .netmask = 0xffffff00u };
+	return net_start(&o) < 0 ? -1 : 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	return 0;
+}
+
+/* --- helpers ----------------------------------------------------------------------- */
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static uint64_t rng(uint64_t bound)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state % bound;
+}
+
+static int poll_until_connected(long s)
+{
+	uint64_t start = net_now_ns();
+	while (net_now_ns() - start < 5000000000ull) {
+		net_poll();
+		long c = net_connected(s);
+		if (c != 0)
+			return (int)c;
+	}
+	return 0;
+}
+
+/* Sends len bytes and reads the echo back while sending, as a client must with a
+ * message bigger than both windows; checks every byte. */
+static void echo_message(long s, const uint8_t *out, size_t len, uint8_t *in)
+{
+	size_t sent = 0, got = 0;
+	uint64_t start = net_now_ns();
+	while (got < len) {
+		assert_true(net_now_ns() - start < 10000000000ull);
+		if (sent < len) {
+			long w = net_write(s, out + sent, len - sent);
+			if (w > 0)
+				sent += (size_t)w;
+			else
+				assert_int_equal(w, -SIETCH_EAGAIN);
+		}
+		net_poll();
+		long r = net_read(s, in + got, len - got);
+		if (r > 0)
+			got += (size_t)r;
+		else
+			assert_int_equal(r, -SIETCH_EAGAIN);
+	}
+	assert_memory_equal(in, out, len);
+}
+
+/* --- the tests --------------------------------------------------------------------- */
+
+static void test_tcp_echo_random_sizes(void **state)
+{
+	(void)state;
+	static uint8_t out[65536], in[65536];
+	for (int conn = 0; conn < 3; conn++) {
+		long s = net_connect(SERVER_ADDR, ECHO_PORT);
+		assert_true(s >= 0);
+		assert_int_equal(poll_until_connected(s), 1);
+		for (int m = 0; m < 60; m++) {
+			size_t len = 1 + rng(sizeof(out));
+			for (size_t i = 0; i < len; i++)
+				out[i] = (uint8_t)rng(256);
+			echo_message(s, out, len, in);
+		}
+		assert_int_equal(net_close(s), 0);
+	}
+}
+
+static void test_tcp_many_connections(void **state)
+{
+	(void)state;
+	long s[6];
+	for (int i = 0; i < 6; i++) {
+		s[i] = net_connect(SERVER_ADDR, ECHO_PORT);
+		assert_true(s[i] >= 0);
+	}
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(poll_until_connected(s[i]), 1);
+	for (int round = 0; round < 20; round++) {
+		for (int i = 0; i < 6; i++) {
+			uint8_t out[100], in[100];
+			size_t len = 1 + rng(sizeof(out));
+			memset(out, 'a' + i, len);
+			echo_message(s[i], out, len, in);
+		}
+	}
+	for (int i = 0; i < 6; i++)
+		assert_int_equal(net_close(s[i]), 0);
+}
+
+static void test_tcp_refused(void **state)
+{
+	(void)state;
+	long s = net_connect(SERVER_ADDR, 9); /* nothing listens: the server answers RST */
+	assert_true(s >= 0);
+	assert_true(poll_until_connected(s) < 0);
+	assert_int_equal(net_write(s, "x", 1), -SIETCH_EIO);
+	assert_int_equal(net_close(s), 0);
+}
+
+static void test_udp_echo(void **state)
+{
+	(void)state;
+	static uint8_t out[65507], in[65507];
+	long u = net_udp_open(0);
+	assert_true(u >= 0);
+	for (int m = 0; m < 300; m++) {
+		/* Mostly single frames, some fragmented up to the largest datagram. */
+		size_t len = m % 10 == 9 ? 1 + rng(sizeof(out)) : 1 + rng(1472);
+		for (size_t i = 0; i < len; i++)
+			out[i] = (uint8_t)rng(256);
+		assert_int_equal(net_udp_send(u, out, len, SERVER_ADDR, ECHO_PORT), (long)len);
+		uint64_t start = net_now_ns();
+		long r;
+		uint32_t from;
+		uint16_t port;
+		while ((r = net_udp_recv(u, in, sizeof(in), &from, &port)) == -SIETCH_EAGAIN) {
+			assert_true(net_now_ns() - start < 5000000000ull);
+			net_poll();
+		}
+		assert_int_equal(r, (long)len);
+		assert_int_equal(from, SERVER_ADDR);
+		assert_int_equal(port, ECHO_PORT);
+		assert_memory_equal(in, out, len);
+	}
+	assert_int_equal(net_close(u), 0);
+}
+
+static void test_ping(void **state)
+{
+	(void)state;
+	for (uint16_t seq = 1; seq <= 5; seq++)
+		assert_true(net_ping(SERVER_ADDR, seq, 56, 2000000000ull) >= 0);
+	assert_int_equal(net_ping(0x0a000009u, 6, 56, 300000000ull), -SIETCH_ETIMEDOUT);
+}
+
+static void test_info(void **state)
+{
+	(void)state;
+	struct net_info info;
+	assert_int_equal(net_info(&info), 0);
+	assert_int_equal(info.address, CLIENT_ADDR);
+	assert_int_equal(info.netmask, 0xffffff00u);
+	assert_int_equal(info.dhcp, 0);
+	assert_int_equal(info.mac[5], 2);
+	assert_string_equal(info.device, "fake0");
+	assert_true(info.stats.tx_packets > 0 && info.stats.rx_packets > 0);
+}
+
+static void test_bad_sockets(void **state)
+{
+	(void)state;
+	char b[4];
+	assert_int_equal(net_read(-1, b, 4), -SIETCH_EBADF);
+	assert_int_equal(net_read(NET_SOCKETS_MAX, b, 4), -SIETCH_EBADF);
+	assert_int_equal(net_write(5, b, 4), -SIETCH_EBADF);
+	assert_int_equal(net_close(NET_SOCKETS_MAX - 1), -SIETCH_EBADF);
+	long l = net_listen(1234);
+	assert_true(l >= 0);
+	assert_int_equal(net_accept(l), -SIETCH_EAGAIN);
+	assert_int_equal(net_read(l, b, 4), -SIETCH_EBADF);
+	assert_int_equal(net_listen(1234), -SIETCH_EBUSY);
+	assert_int_equal(net_close(l), 0);
+}
+
+static void test_parse(void **state)
+{
+	(void)state;
+	uint32_t a, m;
+	assert_int_equal(net_parse_address("10.0.2.15/24", &a, &m), 0);
+	assert_int_equal(a, 0x0a00020fu);
+	assert_int_equal(m, 0xffffff00u);
+	assert_int_equal(net_parse_address("192.168.1.2", &a, &m), 0);
+	assert_int_equal(m, 0xffffff00u);
+	assert_int_equal(net_parse_address("1.2.3.4/0", &a, &m), 0);
+	assert_int_equal(m, 0);
+	assert_int_equal(net_parse_address("1.2.3.4/32", &a, &m), 0);
+	assert_int_equal(m, 0xffffffffu);
+	const char *bad[] = { "", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.4/33", "1.2.3.4/", "a.b.c.d", "1..2.3",
+			      "1.2.3.4x", "0001.2.3.4" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(net_parse_address(bad[i], &a, &m), -SIETCH_EINVAL);
+	char buf[16];
+	assert_string_equal(net_format_address(0x0a00020fu, buf), "10.0.2.15");
+
+	char *argv[] = { "echod", "-t", "--addr", "10.0.0.5/16", "--server", "--gw", "10.0.0.1", "7", NULL };
+	int argc = 8;
+	struct net_options o;
+	assert_int_equal(net_parse_options(&argc, argv, &o), 0);
+	assert_int_equal(argc, 3);
+	assert_string_equal(argv[1], "-t");
+	assert_string_equal(argv[2], "7");
+	assert_null(argv[3]);
+	assert_int_equal(o.static_address, 1);
+	assert_int_equal(o.address, 0x0a000005u);
+	assert_int_equal(o.netmask, 0xffff0000u);
+	assert_int_equal(o.gateway, 0x0a000001u);
+	assert_int_equal(o.server, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_tcp_echo_random_sizes),
+		cmocka_unit_test(test_tcp_many_connections),
+		cmocka_unit_test(test_tcp_refused),
+		cmocka_unit_test(test_udp_echo),
+		cmocka_unit_test(test_ping),
+		cmocka_unit_test(test_info),
+		cmocka_unit_test(test_bad_sockets),
+	};
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
