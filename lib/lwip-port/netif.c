@@ -98,6 +98,7 @@ int lwip_port_start(struct netdev *dev, const struct lwip_port_config *config)
 {
 	if (port.started)
 		return -SIETCH_EBUSY;
+	lwip_port_prefault();
 	port.dev = dev;
 	for (int i = 0; i < PORT_BATCH; i++)
 		port.tx_frames[i] = port.tx_space[i];

@@ -38,7 +38,9 @@ int lwip_port_ready(void);
 struct netif *lwip_port_netif(void);
 struct netdev *lwip_port_device(void);
 
-/* lwIP's clock in milliseconds; the program build reads the time page (sys_now.c). */
+/* lwIP's clock in milliseconds; the program build reads the time page (sys_arch.c). */
 uint32_t sys_now(void);
 /* The monotonic clock in nanoseconds (the time page), for the timeouts of lib/os/net.c. */
 uint64_t net_now_ns(void);
+/* Maps the memory the polling loop uses (the bss, some stack) before it runs. */
+void lwip_port_prefault(void);

@@ -25,7 +25,7 @@
 #include "lib/os/net_client.c"
 #include "lib/os/net_direct.c"
 
-/* --- the clock (sys_now.c reads the time page in programs) ------------------- */
+/* --- the clock (sys_arch.c reads the time page in programs) ------------------- */
 
 uint64_t net_now_ns(void)
 {
@@ -37,6 +37,10 @@ uint64_t net_now_ns(void)
 uint32_t sys_now(void)
 {
 	return (uint32_t)(net_now_ns() / 1000000u);
+}
+
+void lwip_port_prefault(void)
+{
 }
 
 /* --- a fake netdev: one end of a SOCK_SEQPACKET socketpair, one frame a packet - */
