@@ -402,6 +402,132 @@ static void test_parse(void **state)
 	assert_int_equal(o.server, 1);
 }
 
+/* --- DHCP against a scripted server ------------------------------------------------ */
+
+/* What QEMU's user network hands out: 10.0.2.15/24, gateway and server 10.0.2.2. */
+#define DHCP_YIADDR 0x0a00020fu
+#define DHCP_SERVER 0x0a000202u
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)(v >> 16));
+	put16(p + 2, (uint16_t)v);
+}
+
+static uint16_t ip_checksum(const uint8_t *p, size_t len)
+{
+	uint32_t sum = 0;
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* Answers a DHCPDISCOVER (1) with an OFFER (2) and a REQUEST (3) with an ACK (5),
+ * broadcast as RFC 2131 section 4.1 allows; returns the type answered, 0 if none. */
+static int dhcp_answer(int fd, const uint8_t *in, size_t len)
+{
+	const size_t dhcp = 14 + 20 + 8;
+	if (len < dhcp + 240 || in[12] != 0x08 || in[13] != 0x00 || in[14 + 9] != 17 || in[14 + 20 + 3] != 67)
+		return 0;
+	int type = 0;
+	for (size_t o = dhcp + 240; o + 2 <= len && in[o] != 255;) {
+		if (in[o] == 0) {
+			o++;
+			continue;
+		}
+		if (in[o] == 53)
+			type = in[o + 2];
+		o += 2u + in[o + 1];
+	}
+	if (type != 1 && type != 3)
+		return 0;
+	uint8_t out[400] = { 0 };
+	memset(out, 0xff, 6);                               /* to everyone */
+	memcpy(out + 6, "\x52\x55\x0a\x00\x02\x02", 6); /* QEMU's server MAC */
+	out[12] = 0x08;
+	uint8_t *d = out + dhcp;
+	d[0] = 2; /* BOOTREPLY */
+	d[1] = 1;
+	d[2] = 6;
+	memcpy(d + 4, in + dhcp + 4, 4);     /* xid */
+	put32(d + 16, DHCP_YIADDR);
+	put32(d + 20, DHCP_SERVER);
+	memcpy(d + 28, in + dhcp + 28, 16);  /* chaddr */
+	put32(d + 236, 0x63825363);          /* the magic cookie */
+	uint8_t *o = d + 240;
+	*o++ = 53, *o++ = 1, *o++ = type == 1 ? 2 : 5;
+	*o++ = 54, *o++ = 4, put32(o, DHCP_SERVER), o += 4;
+	*o++ = 51, *o++ = 4, put32(o, 86400), o += 4;
+	*o++ = 1, *o++ = 4, put32(o, 0xffffff00u), o += 4;
+	*o++ = 3, *o++ = 4, put32(o, DHCP_SERVER), o += 4;
+	*o++ = 255;
+	size_t udp_len = 8 + (size_t)(o - d);
+	uint8_t *u = out + 14 + 20;
+	put16(u, 67);
+	put16(u + 2, 68);
+	put16(u + 4, (uint16_t)udp_len); /* checksum 0: none, which IPv4 allows */
+	uint8_t *ip = out + 14;
+	ip[0] = 0x45;
+	put16(ip + 2, (uint16_t)(20 + udp_len));
+	ip[8] = 64;
+	ip[9] = 17;
+	put32(ip + 12, DHCP_SERVER);
+	put32(ip + 16, 0xffffffffu);
+	put16(ip + 10, ip_checksum(ip, 20));
+	send(fd, out, 14 + 20 + udp_len, 0);
+	return type;
+}
+
+/* The child: lwIP asking for an address; exits 0 when it got the scripted one. */
+static _Noreturn void dhcp_client(void)
+{
+	close(pair[0]);
+	fake_init(pair[1], 3);
+	struct net_options o = { 0 };
+	if (net_start(&o) < 0)
+		_exit(10);
+	if (net_wait_ready(10000000000ull) < 0)
+		_exit(11);
+	struct net_info info;
+	net_info(&info);
+	if (info.address != DHCP_YIADDR || info.netmask != 0xffffff00u || info.gateway != DHCP_SERVER || !info.dhcp)
+		_exit(12);
+	_exit(0);
+}
+
+static void test_dhcp(void **state)
+{
+	(void)state;
+	int saved = pair[0];
+	assert_int_equal(start_pair((void (*)(void))dhcp_client), 0);
+	int answered[6] = { 0 }, status = -1;
+	uint64_t start = net_now_ns();
+	while (net_now_ns() - start < 15000000000ull) {
+		uint8_t frame[NETDEV_FRAME_MAX];
+		ssize_t n = recv(pair[0], frame, sizeof(frame), MSG_DONTWAIT);
+		if (n > 0)
+			answered[dhcp_answer(pair[0], frame, (size_t)n)]++;
+		else if (waitpid(child, &status, WNOHANG) == child)
+			break;
+		else
+			usleep(1000);
+	}
+	close(pair[0]);
+	pair[0] = saved;
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_true(answered[1] >= 1); /* an OFFER for a DISCOVER */
+	assert_true(answered[3] >= 1); /* an ACK for a REQUEST */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -414,5 +540,11 @@ int main(void)
 		cmocka_unit_test(test_info),
 		cmocka_unit_test(test_bad_sockets),
 	};
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+	/* DHCP first: its child must start lwIP afresh, so it is forked before this
+	 * process starts its own. */
+	const struct CMUnitTest dhcp_tests[] = {
+		cmocka_unit_test(test_dhcp),
+	};
+	int failed = cmocka_run_group_tests(dhcp_tests, NULL, NULL);
+	return failed + cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
