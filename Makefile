@@ -76,9 +76,10 @@ $(BUILD)/unit/net_ut: tests/unit/net_ut.c $(LWIP_HOST_LIB)
 
 unit: $(UNIT_BIN)
 
+# The NIC is attached (tools/run --net), so a program at the prompt can reach the network.
 run: deps
 	@$(MAKE) --no-print-directory iso
-	tools/run $(RUN_ARGS)
+	tools/run --net $(RUN_ARGS)
 
 test: deps
 	@$(MAKE) --no-print-directory iso unit

@@ -1,0 +1,83 @@
+/*
+ * netdev_open for igb VFs: the kernel's half of a VNIC is three calls. Opening
+ * /dev/net/vnicN makes the caller its one owner (a second opener gets EBUSY);
+ * vnic_map maps the VF's registers and says which MAC the PF filters for it;
+ * dma_alloc gives memory the VF may read and write, with the bus address to
+ * program. Everything after that is the driver talking to the device.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "drivers/igb/os/igbvf.h"
+#include "lib/os/os.h"
+
+#define VNIC_MAX 8 /* the 82576's VFs */
+
+struct vnic_platform {
+	long handle;
+};
+
+static void vnic_release(struct igbvf *vf)
+{
+	struct vnic_platform *p = vf->platform;
+	/* Closing the grant makes the PF reset the VF and only then frees its DMA memory. */
+	os_close(p->handle);
+	free(p);
+	free(vf);
+}
+
+/* The first VNIC nobody owns: EBUSY when all are taken, ENOENT when there are none. */
+static long vnic_open_first(char *path, size_t size)
+{
+	long last = -SIETCH_ENOENT;
+	for (int i = 0; i < VNIC_MAX; i++) {
+		snprintf(path, size, "/dev/net/vnic%d", i);
+		long h = os_open(path, SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE);
+		if (h == -SIETCH_EBUSY) {
+			last = h;
+			continue;
+		}
+		return h == -SIETCH_ENOENT ? last : h;
+	}
+	return last;
+}
+
+static int vnic_start(long handle, struct igbvf *vf)
+{
+	struct sietch_vnic_info info;
+	long r = os_vnic_map(handle, &info);
+	if (r < 0)
+		return (int)r;
+	struct sietch_dma_region region;
+	r = os_dma_alloc(handle, IGBVF_DMA_SIZE, &region);
+	if (r < 0)
+		return (int)r;
+	struct igbvf_dma dma = { (void *)(uintptr_t)region.address, region.bus_address, region.size };
+	r = igbvf_init(vf, (volatile void *)(uintptr_t)info.regs, &dma, info.mac);
+	if (r < 0)
+		return (int)r;
+	snprintf(vf->netdev.name, sizeof(vf->netdev.name), "vnic%u", info.vf);
+	return 0;
+}
+
+int netdev_open(const char *path, struct netdev **out)
+{
+	char name[32];
+	long handle = path ? os_open(path, SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE) : vnic_open_first(name, sizeof(name));
+	if (handle < 0)
+		return (int)handle;
+	struct igbvf *vf = calloc(1, sizeof(*vf));
+	struct vnic_platform *p = calloc(1, sizeof(*p));
+	int r = vf && p ? vnic_start(handle, vf) : -SIETCH_ENOMEM;
+	if (r < 0) {
+		os_close(handle);
+		free(p);
+		free(vf);
+		return r;
+	}
+	p->handle = handle;
+	vf->platform = p;
+	vf->release = vnic_release;
+	*out = &vf->netdev;
+	return 0;
+}
