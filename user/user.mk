@@ -28,11 +28,11 @@ USER_LDFLAGS := -nostdlib -static -no-pie -T lib/libc/user.ld -Wl,-z,max-page-si
 	-Wl,-z,noexecstack
 
 # The network stack as archives, so only programs that call lib/os/net.h pay for
-# it: lib/os/net*.c and Sietch's port (lib/lwip-port) in libnet.a, then lwIP
+# it: lib/os/net*.c, lib/os/netd_*.c and Sietch's port (lib/lwip-port) in libnet.a, then lwIP
 # itself, built into the cache by tools/lwip.sh. netdev_none.c stands in for a
 # VNIC driver when no driver archive defines netdev_open: it comes last.
 LWIP_LIB := $(shell tools/lwip.sh --lib)
-USER_NET_SRC := $(wildcard lib/os/net.c lib/os/net_*.c lib/lwip-port/*.c)
+USER_NET_SRC := $(wildcard lib/os/net.c lib/os/net_*.c lib/os/netd_*.c lib/lwip-port/*.c)
 USER_NET_OBJS := $(patsubst %.c,$(BUILD)/libc/%.o,$(USER_NET_SRC))
 USER_NET_LIB := $(BUILD)/libc/libnet.a
 USER_NETDEV_NONE_SRC := lib/os/netdev_none.c
@@ -83,9 +83,9 @@ $(USER_COMMON_LIB): $(USER_COMMON_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(USER_NET_LIB): $(USER_NET_OBJS)
+$(USER_NET_LIB): $(USER_NET_OBJS) user/user.mk
 	@rm -f $@
-	ar rcs $@ $^
+	ar rcs $@ $(USER_NET_OBJS)
 
 $(USER_NETDEV_NONE_LIB): $(BUILD)/libc/lib/os/netdev_none.o
 	@rm -f $@

@@ -13,10 +13,23 @@
 static long endpoint = -1;
 static uint8_t *shm;
 
+static long ipc_transport(struct sietch_msg *m)
+{
+	return os_call(endpoint, m);
+}
+
+static long (*transport)(struct sietch_msg *m) = ipc_transport;
+
+void net_client_attach(long (*t)(struct sietch_msg *msg), uint8_t *shared)
+{
+	transport = t;
+	shm = shared;
+}
+
 static long call(enum netd_op op, uint64_t a, uint64_t b, uint64_t c, uint64_t d, struct sietch_msg *out)
 {
 	struct sietch_msg m = { .label = op, .words = { a, b, c, d } };
-	long r = os_call(endpoint, &m);
+	long r = transport(&m);
 	if (r < 0)
 		return r;
 	if (out)

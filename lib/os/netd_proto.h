@@ -11,6 +11,8 @@
  */
 #pragma once
 
+#include <stdint.h>
+
 #define NETD_PATH "/bin/netd"
 #define NETD_DATA_MAX 65536 /* bytes one read or write moves */
 #define NETD_SHM_SIZE (NETD_DATA_MAX + 4096) /* the data, then a struct net_info */
@@ -34,3 +36,9 @@ enum netd_op {
 	NETD_PING,      /* address, sequence, payload, timeout_ns */
 	NETD_QUIT,      /* the client is done: netd exits */
 };
+
+struct sietch_msg;
+/* Carries out one call (lib/os/netd_serve.c); sets *quit at NETD_QUIT. The result is the reply's label. */
+long netd_serve(const struct sietch_msg *in, struct sietch_msg *out, uint8_t *shm, int *quit);
+/* Points the client half at another transport and buffer than netd's (the host test). */
+void net_client_attach(long (*transport)(struct sietch_msg *msg), uint8_t *shared);

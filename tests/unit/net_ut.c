@@ -22,10 +22,18 @@
 
 #include "lib/lwip-port/netif.c"
 #include "lib/os/net.c"
+#include "lib/os/net_client.c"
 #include "lib/os/net_direct.c"
+#include "lib/os/netd_serve.c"
 
-/* Server mode makes system calls (net_client.c); the system test covers it. */
-const struct net_backend net_client;
+/* Server mode's start spawns netd (the system test covers it); here the client half
+ * is attached to netd_serve in this very process instead. */
+long os_spawn(const char *path, char *const argv[])
+{
+	(void)path;
+	(void)argv;
+	return -SIETCH_ENOSYS;
+}
 
 /* --- the clock (sys_arch.c reads the time page in programs) ------------------- */
 
@@ -353,6 +361,71 @@ static void test_info(void **state)
 	assert_true(info.stats.tx_packets > 0 && info.stats.rx_packets > 0);
 }
 
+/* Server mode's marshalling: the same calls through net_client.c's messages and shared
+ * buffer into netd_serve, which runs them on this process's lwIP. */
+static uint8_t server_shm[NETD_SHM_SIZE];
+static int server_calls;
+
+static long in_process_netd(struct sietch_msg *m)
+{
+	struct sietch_msg out = { 0 };
+	int quit = 0;
+	out.label = (uint64_t)netd_serve(m, &out, server_shm, &quit);
+	*m = out;
+	server_calls++;
+	return 0;
+}
+
+static void test_server_mode_marshalling(void **state)
+{
+	(void)state;
+	const struct net_backend *saved = mode;
+	mode = &net_client;
+	net_client_attach(in_process_netd, server_shm);
+	static uint8_t out[65536], in[65536];
+	long s = net_connect(SERVER_ADDR, ECHO_PORT);
+	assert_true(s >= 0);
+	assert_int_equal(poll_until_connected(s), 1);
+	for (int m = 0; m < 20; m++) {
+		size_t len = 1 + rng(sizeof(out));
+		for (size_t i = 0; i < len; i++)
+			out[i] = (uint8_t)rng(256);
+		echo_message(s, out, len, in);
+	}
+	assert_int_equal(net_close(s), 0);
+	long u = net_udp_open(0);
+	assert_true(u >= 0);
+	for (int m = 0; m < 20; m++) {
+		size_t len = 1 + rng(1472);
+		memset(out, m, len);
+		assert_int_equal(net_udp_send(u, out, len, SERVER_ADDR, ECHO_PORT), (long)len);
+		long r;
+		uint32_t from = 0;
+		uint16_t port = 0;
+		while ((r = net_udp_recv(u, in, sizeof(in), &from, &port)) == -SIETCH_EAGAIN)
+			net_poll();
+		assert_int_equal(r, (long)len);
+		assert_int_equal(from, SERVER_ADDR);
+		assert_int_equal(port, ECHO_PORT);
+		assert_memory_equal(in, out, len);
+	}
+	assert_int_equal(net_close(u), 0);
+	assert_true(net_ping(SERVER_ADDR, 100, 8, 2000000000ull) >= 0);
+	struct net_info info;
+	assert_int_equal(net_info(&info), 0);
+	assert_int_equal(info.address, CLIENT_ADDR);
+	assert_int_equal(info.server, 1);
+	/* A bad socket or operation from a client is an error code, nothing more. */
+	assert_int_equal(net_read(12345, in, 10), -SIETCH_EBADF);
+	assert_int_equal(net_write(-7, in, 10), -SIETCH_EBADF);
+	assert_int_equal(net_udp_send(u, out, NETD_DATA_MAX + 1, SERVER_ADDR, 7), -SIETCH_EINVAL);
+	struct sietch_msg bogus = { .label = 999 };
+	in_process_netd(&bogus);
+	assert_int_equal((long)bogus.label, -SIETCH_EINVAL);
+	assert_true(server_calls > 100);
+	mode = saved;
+}
+
 static void test_bad_sockets(void **state)
 {
 	(void)state;
@@ -541,6 +614,7 @@ int main(void)
 		cmocka_unit_test(test_ping),
 		cmocka_unit_test(test_info),
 		cmocka_unit_test(test_bad_sockets),
+		cmocka_unit_test(test_server_mode_marshalling),
 	};
 	/* DHCP first: its child must start lwIP afresh, so it is forked before this
 	 * process starts its own. */

@@ -33,36 +33,6 @@ static long find_handle(uint32_t type)
 	return -SIETCH_ENOENT;
 }
 
-static long serve(const struct sietch_msg *in, struct sietch_msg *out, uint8_t *shm, int *quit)
-{
-	const uint64_t *w = in->words;
-	size_t len = w[1] > NETD_DATA_MAX ? NETD_DATA_MAX : (size_t)w[1];
-	switch (in->label) {
-	case NETD_POLL: return net_poll();
-	case NETD_READY: return net_wait_ready(0) == 0;
-	case NETD_INFO: return net_info((struct net_info *)(shm + NETD_SHM_INFO));
-	case NETD_LISTEN: return net_listen((uint16_t)w[0]);
-	case NETD_ACCEPT: return net_accept((long)w[0]);
-	case NETD_CONNECT: return net_connect((uint32_t)w[0], (uint16_t)w[1]);
-	case NETD_CONNECTED: return net_connected((long)w[0]);
-	case NETD_READ: return net_read((long)w[0], shm, len);
-	case NETD_WRITE: return net_write((long)w[0], shm, len);
-	case NETD_CLOSE: return net_close((long)w[0]);
-	case NETD_UDP_OPEN: return net_udp_open((uint16_t)w[0]);
-	case NETD_UDP_RECV: {
-		uint32_t from = 0;
-		uint16_t port = 0;
-		long r = net_udp_recv((long)w[0], shm, len, &from, &port);
-		out->words[0] = from;
-		out->words[1] = port;
-		return r;
-	}
-	case NETD_UDP_SEND: return net_udp_send((long)w[0], shm, len, (uint32_t)w[2], (uint16_t)w[3]);
-	case NETD_PING: return net_ping((uint32_t)w[0], (uint16_t)w[1], (size_t)w[2], w[3]);
-	case NETD_QUIT: *quit = 1; return 0;
-	default: return -SIETCH_EINVAL;
-	}
-}
 
 int main(int argc, char **argv)
 {
@@ -95,7 +65,7 @@ int main(int argc, char **argv)
 		if (token < 0)
 			return 1; /* the client is gone */
 		memset(&out, 0, sizeof(out));
-		out.label = (uint64_t)serve(&in, &out, shm, &quit);
+		out.label = (uint64_t)netd_serve(&in, &out, shm, &quit);
 		os_reply(ep, (uint64_t)token, &out);
 	}
 	return 0;
