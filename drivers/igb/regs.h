@@ -132,6 +132,51 @@
 #define IGB_VMOLR_BAM (1u << 27)  /* accept broadcast */
 #define IGB_VMOLR_STRCRC (1u << 31)
 
+/* ---- what the PF driver (drivers/igb/kernel) programs besides ---- */
+#define IGB_CTRL_EXT_DRV_LOAD (1u << 28) /* the driver has taken the device from firmware */
+#define IGB_ICR_ALL 0xffffffffu           /* IMC: mask every cause */
+#define IGB_IVAR_MISC_OTHER_SHIFT 8       /* IVAR_MISC bits 15:8: the vector of ICR's "other" causes */
+#define IGB_RCTL_VFE (1u << 18)           /* VLAN filter enable: tagged frames need VFTA and VLVF */
+#define IGB_STATUS_SPEED_SHIFT 6          /* STATUS bits 7:6: 00 10 Mb/s, 01 100 Mb/s, 1x 1000 Mb/s */
+#define IGB_STATUS_SPEED_MASK 3u
+#define IGB_RLPML_MAX 0x3fffu             /* RLPML / VMOLR.RLPML: 14 bits of bytes */
+#define IGB_VT_CTL_DEF_PL_SHIFT 7
+#define IGB_VMOLR_RLPML_MASK 0x3fffu      /* the pool's longest frame */
+#define IGB_VMOLR_LPE (1u << 16)          /* the pool takes long frames up to RLPML */
+#define IGB_VMOLR_ROMPE (1u << 25)        /* accept multicast that hits the MTA */
+#define IGB_RAH_POOL_MASK (0xffu << IGB_RAH_POOL_SHIFT)
+#define IGB_VLVF_VLANID_MASK 0xfffu
+#define IGB_VLVF_POOLSEL_SHIFT 12         /* bits 19:12: the pools that take this VLAN */
+#define IGB_VLVF_ENABLE (1u << 31)
+#define IGB_VLVF_COUNT 32
+#define IGB_MTA_COUNT 128
+#define IGB_RA_COUNT 24                   /* 16 RAL/RAH pairs and 8 in the RA2 block */
+#define IGB_P2VMAILBOX_RVFU (1u << 4)     /* clear the VF's VFU: a VF that died holding the buffer */
+#define IGB_DTXSWC_MAC_SPOOF(vf) (1u << (vf))        /* bits 7:0: drop a pool's frames from another MAC */
+#define IGB_DTXSWC_VLAN_SPOOF(vf) (1u << (8 + (vf))) /* bits 15:8: the same for VLAN tags */
+
+/* MDI Control: PHY register access (PHY address 1 on the 82576's internal PHY). */
+#define IGB_MDIC_DATA_MASK 0xffffu
+#define IGB_MDIC_REG_SHIFT 16
+#define IGB_MDIC_PHY_SHIFT 21
+#define IGB_MDIC_OP_WRITE (1u << 26)
+#define IGB_MDIC_READY (1u << 28)
+#define IGB_MDIC_ERROR (1u << 30)
+#define IGB_PHY_ADDRESS 1
+#define IGB_PHY_BMCR 0                     /* IEEE 802.3 clause 22 register 0, Control */
+#define IGB_PHY_BMCR_ANRESTART (1u << 9)
+#define IGB_PHY_BMCR_AUTOEN (1u << 12)
+
+/* Transmit rate limiting per queue (what Linux's igb calls RTTDQSEL/RTTBCNRC/RTTBCNRM): select the
+ * queue, then write the rate factor, link speed / rate, as a 10.14 fixed-point number. */
+#define IGB_RTTDQSEL 0x03604
+#define IGB_RTTBCNRM 0x03690
+#define IGB_RTTBCNRC 0x036b0
+#define IGB_RTTBCNRC_RS_ENA (1u << 31)
+#define IGB_RTTBCNRC_RF_INT_SHIFT 14
+#define IGB_RTTBCNRC_RF_DEC_MASK 0x3fffu
+#define IGB_RTTBCNRC_RF_INT_MASK (IGB_RTTBCNRC_RF_DEC_MASK << IGB_RTTBCNRC_RF_INT_SHIFT)
+
 /* ---- a VF's own register file (its BAR0) ---- */
 #define IGBVF_CTRL 0x0000
 #define IGBVF_STATUS 0x0008

@@ -64,6 +64,13 @@ struct object_ops {
 	 * negated SIETCH_E* code. NULL: not a device, dma_alloc says EBADF.
 	 */
 	long (*dma_owner)(struct object *object, struct proc *caller, struct dma_owner **out);
+	/*
+	 * A device in the name tree that hands each opener an object of its own
+	 * (a VNIC grant): 0 with *out holding one reference, rights possibly
+	 * narrowed in *rights, or a negated SIETCH_E* code (EBUSY: taken).
+	 * NULL: open hands out the device object itself.
+	 */
+	long (*open)(struct object *device, uint32_t *rights, struct object **out);
 };
 
 struct object {
