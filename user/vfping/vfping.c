@@ -184,7 +184,7 @@ static int cmd_peer(struct netdev *dev, const char *mac_text, const char *count_
 	}
 	static uint8_t frames[BATCH][TEST_FRAME];
 	uint32_t sent = 0, echoed = 0, corrupt = 0;
-	uint64_t last_progress = now_ms();
+	uint64_t last_progress = now_ms(), start = last_progress;
 	while (echoed < total && now_ms() - last_progress < 2000) {
 		const void *out[BATCH];
 		uint16_t out_len[BATCH];
@@ -213,8 +213,10 @@ static int cmd_peer(struct netdev *dev, const char *mac_text, const char *count_
 		if (n == 0 && k == 0)
 			dev->ops->wait(dev, 1000000);
 	}
+	uint64_t ms = (echoed == total ? now_ms() : last_progress) - start;
 	printf("vfping: sent %lu echoed %lu corrupt %lu\n", (unsigned long)sent, (unsigned long)echoed,
 	       (unsigned long)corrupt);
+	printf("vfping: %lu round trips in %llu ms\n", (unsigned long)echoed, (unsigned long long)ms);
 	print_counters(dev);
 	return echoed == total && corrupt == 0 ? 0 : 1;
 }

@@ -26,22 +26,6 @@ static void vnic_release(struct igbvf *vf)
 	free(vf);
 }
 
-/* The first VNIC nobody owns: EBUSY when all are taken, ENOENT when there are none. */
-static long vnic_open_first(char *path, size_t size)
-{
-	long last = -SIETCH_ENOENT;
-	for (int i = 0; i < VNIC_MAX; i++) {
-		snprintf(path, size, "/dev/net/vnic%d", i);
-		long h = os_open(path, SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE);
-		if (h == -SIETCH_EBUSY) {
-			last = h;
-			continue;
-		}
-		return h == -SIETCH_ENOENT ? last : h;
-	}
-	return last;
-}
-
 static int vnic_start(long handle, struct igbvf *vf)
 {
 	struct sietch_vnic_info info;
@@ -60,10 +44,9 @@ static int vnic_start(long handle, struct igbvf *vf)
 	return 0;
 }
 
-int netdev_open(const char *path, struct netdev **out)
+static int open_one(const char *path, struct netdev **out)
 {
-	char name[32];
-	long handle = path ? os_open(path, SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE) : vnic_open_first(name, sizeof(name));
+	long handle = os_open(path, SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE);
 	if (handle < 0)
 		return (int)handle;
 	struct igbvf *vf = calloc(1, sizeof(*vf));
@@ -80,4 +63,22 @@ int netdev_open(const char *path, struct netdev **out)
 	vf->release = vnic_release;
 	*out = &vf->netdev;
 	return 0;
+}
+
+/* NULL: the first VNIC nobody owns (an owned one says EBUSY when opened or mapped). EBUSY when
+ * every one is taken, ENOENT when there are none. */
+int netdev_open(const char *path, struct netdev **out)
+{
+	if (path)
+		return open_one(path, out);
+	int last = -SIETCH_ENOENT;
+	for (int i = 0; i < VNIC_MAX; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "/dev/net/vnic%d", i);
+		int r = open_one(name, out);
+		if (r != -SIETCH_EBUSY)
+			return r == -SIETCH_ENOENT ? last : r;
+		last = r;
+	}
+	return last;
 }
