@@ -154,7 +154,7 @@ def test_server():
     """The same programs through netd (server mode): the client's calls are IPC."""
     tcp_port, udp_port = free_port(socket.SOCK_STREAM), free_port(socket.SOCK_DGRAM)
     with boot_with_forwards(tcp_port, udp_port) as c:
-        m = start_echod(c, "--server --stats 1000")
+        m = start_echod(c, "--server --stats 500")
         check(m.group(4) == "server", f"echod did not say server mode: {m.group(0)}")
         check_traffic(tcp_port, udp_port, 500, 200, "server")
         # The same counters as the direct test's, for comparison (not asserted).
