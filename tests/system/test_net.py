@@ -136,6 +136,26 @@ def zero_crossings(c, udp_port):
     case("zero_crossings", ok, reason=f"echod's own counters moved: {figures}", note=figures)
 
 
+def other_programs(c):
+    """With netd holding vnic0: ifconfig and ping take the next VNICs, by DHCP and statically,
+    and ping both QEMU's gateway and netd's address through the NIC's own switch."""
+    c.sendline("")  # a fresh prompt: the last one came before echod's lines
+    c.expect(r"sietch\$ ")
+    c.sendline("ifconfig")
+    m = c.expect_line(r"^\s+inet (\S+) netmask 255\.255\.255\.0 gateway 10\.0\.2\.2 \(dhcp\)$", timeout=60)
+    c.expect_line(r"^\s+ether 52:54:00(:[0-9a-f]{2}){3}$")
+    c.expect_line(r"^\s+rx packets [1-9]\d* bytes \d+ dropped \d+ errors \d+$")
+    c.expect_line(r"^\s+tx packets [1-9]\d* bytes \d+ dropped \d+$")
+    case("ifconfig", m.group(1).startswith("10.0.2."), reason=m.group(0), note=m.group(0).strip())
+    c.expect(r"sietch\$ ")
+    for args, target in (("-c 2", "10.0.2.2"), ("-c 2", "10.0.2.15"), ("--addr 10.0.2.40/24 -c 2", "10.0.2.15")):
+        c.sendline(f"ping {args} {target}")
+        m = c.expect_line(r"^--- \S+: (\d+) sent, (\d+) received$", timeout=60)
+        case(f"ping_{target.replace('.', '_')}{'_static' if 'addr' in args else ''}", int(m.group(2)) >= 1,
+             reason=m.group(0), note=m.group(0))
+        c.expect(r"sietch\$ ")
+
+
 def test_direct():
     """echod owns a VNIC and runs lwIP itself, pinned to CPU 1: the zero-crossings window,
     then thousands of TCP messages and UDP datagrams, every byte checked."""
@@ -161,6 +181,7 @@ def test_server():
         m = c.expect_line(r"echod: window: (\d+) requests: syscalls (\d+).*$", timeout=60)
         per = int(m.group(2)) / max(1, int(m.group(1)))
         case("server_crossings", True, note=f"{m.group(0)[m.group(0).index('window: ') + 8:]} ({per:.1f} system calls a request)")
+        other_programs(c)
         c.sendline("poweroff")
         result = c.wait(timeout=60)
     result.expect_status(PASS)
