@@ -25,6 +25,8 @@
 #include "lib/os/net_client.c"
 #include "lib/os/net_direct.c"
 #include "lib/os/netd_serve.c"
+#include "lwip/ip4_frag.h"
+#include "lwip/priv/memp_priv.h"
 
 /* Server mode's start spawns netd (the system test covers it); here the client half
  * is attached to netd_serve in this very process instead. */
@@ -59,12 +61,22 @@ struct fake_netdev {
 	struct netdev dev;
 	int fd;
 	struct netdev_stats stats;
+	/* Frames the test puts in front of what the peer sent (the garbage test). */
+	const uint8_t *inject;
+	const uint16_t *inject_lengths;
+	int injected, inject_count;
 };
 
 static int fake_receive(struct netdev *dev, void *const *bufs, uint16_t *lengths, int max)
 {
 	struct fake_netdev *f = (struct fake_netdev *)dev;
 	int n = 0;
+	while (n < max && f->injected < f->inject_count) {
+		lengths[n] = f->inject_lengths[f->injected];
+		memcpy(bufs[n], f->inject + (size_t)f->injected * NETDEV_FRAME_MAX, lengths[n]);
+		n++;
+		f->injected++;
+	}
 	while (n < max) {
 		ssize_t r = recv(f->fd, bufs[n], NETDEV_FRAME_MAX, MSG_DONTWAIT);
 		if (r <= 0)
@@ -361,6 +373,115 @@ static void test_info(void **state)
 	assert_true(info.stats.tx_packets > 0 && info.stats.rx_packets > 0);
 }
 
+/* --- frames by hand ----------------------------------------------------------------- */
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)(v >> 16));
+	put16(p + 2, (uint16_t)v);
+}
+
+static uint16_t ip_checksum(const uint8_t *p, size_t len)
+{
+	uint32_t sum = 0;
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* --- bad input ------------------------------------------------------------------------ */
+
+static int pool_free(memp_t pool)
+{
+	int n = 0;
+	for (struct memp *m = *memp_pools[pool]->tab; m; m = m->next)
+		n++;
+	return n;
+}
+
+/* A frame for this host that is wrong in one random way: runt, truncated, oversized
+ * lengths, bad checksums, nonsense header fields, stray fragments, ARP garbage, noise. */
+static uint16_t garbage_frame(uint8_t *f)
+{
+	uint16_t len = (uint16_t)(14 + 20 + rng(1500));
+	for (uint16_t i = 0; i < len; i++)
+		f[i] = (uint8_t)rng(256);
+	memcpy(f, fake.dev.mac, 6);
+	int kind = (int)rng(8);
+	if (kind == 0)
+		return (uint16_t)rng(14); /* a runt: not even an Ethernet header */
+	if (kind == 1) { /* ARP with random fields */
+		f[12] = 0x08, f[13] = 0x06;
+		return (uint16_t)(14 + rng(40));
+	}
+	if (kind == 2)
+		return len; /* random ethertype and bytes */
+	f[12] = 0x08, f[13] = 0x00;
+	uint8_t *ip = f + 14;
+	ip[0] = kind == 3 ? (uint8_t)rng(256) : 0x45; /* kind 3: any version and header length */
+	uint16_t total = kind == 4 ? (uint16_t)rng(65536) : (uint16_t)(len - 14); /* 4: lengths that lie */
+	put16(ip + 2, total);
+	static const uint8_t protos[] = { 1, 6, 17, 2, 255 };
+	ip[9] = protos[rng(sizeof(protos))];
+	put32(ip + 16, CLIENT_ADDR);
+	if (kind != 5) /* 5: fragments at random offsets, first or not, more or not */
+		put16(ip + 6, 0);
+	put16(ip + 10, 0);
+	if (kind != 6) /* 6: a bad header checksum */
+		put16(ip + 10, ip_checksum(ip, 20));
+	/* kind 7: a good IP header over random TCP/UDP/ICMP bytes (bad checksums, mostly) */
+	return len;
+}
+
+static void test_garbage_frames(void **state)
+{
+	(void)state;
+	enum { FRAMES = 20000 };
+	static uint8_t frames[FRAMES][NETDEV_FRAME_MAX];
+	static uint16_t lengths[FRAMES];
+	/* The port keeps a batch of pool buffers for the device: full after a poll that
+	 * received nothing. */
+	while (net_poll() > 0)
+		;
+	int pool_before = pool_free(MEMP_PBUF_POOL);
+	for (int i = 0; i < FRAMES; i++)
+		lengths[i] = garbage_frame(frames[i]);
+	fake.inject = &frames[0][0];
+	fake.inject_lengths = lengths;
+	fake.injected = 0;
+	fake.inject_count = FRAMES;
+	while (fake.injected < fake.inject_count)
+		net_poll();
+	fake.inject_count = fake.injected = 0;
+	/* Stray fragments wait for their siblings until the reassembly timer drops them;
+	 * replies to made-up senders wait for ARP until its timer gives up on them. */
+	for (int i = 0; i < 2 * IP_REASS_MAXAGE; i++)
+		ip_reass_tmr();
+	for (int i = 0; i < 10; i++) /* ARP_MAXPENDING is 5 ticks (etharp.c) */
+		etharp_tmr();
+	while (net_poll() > 0)
+		;
+	assert_int_equal(pool_free(MEMP_PBUF_POOL), pool_before);
+	assert_int_equal(pool_free(MEMP_REASSDATA), MEMP_NUM_REASSDATA);
+	/* And the stack still echoes. */
+	static uint8_t out[20000], in[20000];
+	long s = net_connect(SERVER_ADDR, ECHO_PORT);
+	assert_true(s >= 0);
+	assert_int_equal(poll_until_connected(s), 1);
+	for (size_t i = 0; i < sizeof(out); i++)
+		out[i] = (uint8_t)rng(256);
+	echo_message(s, out, sizeof(out), in);
+	assert_int_equal(net_close(s), 0);
+}
+
 /* Server mode's marshalling: the same calls through net_client.c's messages and shared
  * buffer into netd_serve, which runs them on this process's lwIP. */
 static uint8_t server_shm[NETD_SHM_SIZE];
@@ -483,28 +604,6 @@ static void test_parse(void **state)
 #define DHCP_YIADDR 0x0a00020fu
 #define DHCP_SERVER 0x0a000202u
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-static uint16_t ip_checksum(const uint8_t *p, size_t len)
-{
-	uint32_t sum = 0;
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 /* Answers a DHCPDISCOVER (1) with an OFFER (2) and a REQUEST (3) with an ACK (5),
  * broadcast as RFC 2131 section 4.1 allows; returns the type answered, 0 if none. */
 static int dhcp_answer(int fd, const uint8_t *in, size_t len)
@@ -615,6 +714,7 @@ int main(void)
 		cmocka_unit_test(test_info),
 		cmocka_unit_test(test_bad_sockets),
 		cmocka_unit_test(test_server_mode_marshalling),
+		cmocka_unit_test(test_garbage_frames),
 	};
 	/* DHCP first: its child must start lwIP afresh, so it is forked before this
 	 * process starts its own. */
