@@ -156,6 +156,22 @@ def other_programs(c):
         c.expect(r"sietch\$ ")
 
 
+def kill_mid_stream(c, tcp_port):
+    """The owner killed in the middle of a transfer: the VF goes back to the pool and the
+    next echod gets it (and the same address), and its traffic flows."""
+    s = connect(tcp_port)
+    s.sendall(random.Random(3).randbytes(200000))
+    c.sendline("")
+    c.expect(r"sietch\$ ")
+    c.sendline("kill %1")
+    c.expect_line(r"\[1\] done\s+echod", timeout=30)
+    s.close()
+    m = start_echod(c, "")
+    check_traffic_quick = tcp_echo(tcp_port, 50, random.Random(5))
+    case("owner_killed_mid_stream", True,
+         note=f"the next echod got {m.group(3)} and {m.group(2)}; {check_traffic_quick} bytes echoed")
+
+
 def test_direct():
     """echod owns a VNIC and runs lwIP itself, pinned to CPU 1: the zero-crossings window,
     then thousands of TCP messages and UDP datagrams, every byte checked."""
@@ -164,6 +180,7 @@ def test_direct():
         start_echod(c, f"--cpu 1 --stats {WINDOW}")
         zero_crossings(c, udp_port)
         check_traffic(tcp_port, udp_port, 2000, 500, "direct")
+        kill_mid_stream(c, tcp_port)
         c.sendline("poweroff")
         result = c.wait(timeout=60)
     result.expect_status(PASS)
