@@ -39,7 +39,7 @@ struct net_info {
 	struct netdev_stats stats;
 };
 
-#define NET_SOCKETS_MAX 32
+#define NET_SOCKETS_MAX 32 /* at most 64: server mode reports them in one word */
 
 /* Starts networking in the chosen mode. 0 or -SIETCH_E*. */
 long net_start(const struct net_options *options);
@@ -93,4 +93,6 @@ struct net_backend {
 	long (*ping)(uint32_t address, uint16_t sequence, size_t payload, uint64_t timeout_ns);
 };
 extern const struct net_backend net_direct;
+/* Direct mode: a bit per socket that has something to read or accept (netd's poll reply). */
+uint64_t net_direct_readable(void);
 extern const struct net_backend net_client;

@@ -13,6 +13,35 @@
 static long endpoint = -1;
 static uint8_t *shm;
 
+/* What netd's last poll said has something to read or accept, a bit per socket: a
+ * read of any other socket is -SIETCH_EAGAIN without a call. Set again for a socket
+ * that is new or just gave data (there may be more). */
+static uint64_t readable = ~0ull;
+
+static int maybe_readable(long socket)
+{
+	return socket < 0 || socket >= 64 || (readable >> socket & 1);
+}
+
+/* Notes what a read-like call said about its socket; returns r. */
+static long note_read(long socket, long r)
+{
+	if (socket >= 0 && socket < 64) {
+		if (r == -SIETCH_EAGAIN)
+			readable &= ~(1ull << socket);
+		else
+			readable |= 1ull << socket;
+	}
+	return r;
+}
+
+static long note_new(long r)
+{
+	if (r >= 0 && r < 64)
+		readable |= 1ull << r;
+	return r;
+}
+
 static long ipc_transport(struct sietch_msg *m)
 {
 	return os_call(endpoint, m);
@@ -103,7 +132,11 @@ static long client_start(const struct net_options *o)
 
 static long client_poll(void)
 {
-	return call(NETD_POLL, 0, 0, 0, 0, NULL);
+	struct sietch_msg m = { 0 };
+	long r = call(NETD_POLL, 0, 0, 0, 0, &m);
+	if (r >= 0)
+		readable = m.words[0];
+	return r;
 }
 
 static long client_ready(void)
@@ -123,17 +156,19 @@ static long client_info(struct net_info *out)
 
 static long client_listen(uint16_t port)
 {
-	return call(NETD_LISTEN, port, 0, 0, 0, NULL);
+	return note_new(call(NETD_LISTEN, port, 0, 0, 0, NULL));
 }
 
 static long client_accept(long listener)
 {
-	return call(NETD_ACCEPT, (uint64_t)listener, 0, 0, 0, NULL);
+	if (!maybe_readable(listener))
+		return -SIETCH_EAGAIN;
+	return note_new(note_read(listener, call(NETD_ACCEPT, (uint64_t)listener, 0, 0, 0, NULL)));
 }
 
 static long client_connect(uint32_t address, uint16_t port)
 {
-	return call(NETD_CONNECT, address, port, 0, 0, NULL);
+	return note_new(call(NETD_CONNECT, address, port, 0, 0, NULL));
 }
 
 static long client_connected(long socket)
@@ -145,7 +180,9 @@ static long client_read(long socket, void *buf, size_t len)
 {
 	if (len > NETD_DATA_MAX)
 		len = NETD_DATA_MAX;
-	long r = call(NETD_READ, (uint64_t)socket, len, 0, 0, NULL);
+	if (!maybe_readable(socket))
+		return -SIETCH_EAGAIN;
+	long r = note_read(socket, call(NETD_READ, (uint64_t)socket, len, 0, 0, NULL));
 	if (r > 0)
 		memcpy(buf, shm, (size_t)r);
 	return r;
@@ -166,15 +203,17 @@ static long client_close(long socket)
 
 static long client_udp_open(uint16_t port)
 {
-	return call(NETD_UDP_OPEN, port, 0, 0, 0, NULL);
+	return note_new(call(NETD_UDP_OPEN, port, 0, 0, 0, NULL));
 }
 
 static long client_udp_recv(long socket, void *buf, size_t len, uint32_t *from, uint16_t *from_port)
 {
-	struct sietch_msg m;
+	struct sietch_msg m = { 0 };
 	if (len > NETD_DATA_MAX)
 		len = NETD_DATA_MAX;
-	long r = call(NETD_UDP_RECV, (uint64_t)socket, len, 0, 0, &m);
+	if (!maybe_readable(socket))
+		return -SIETCH_EAGAIN;
+	long r = note_read(socket, call(NETD_UDP_RECV, (uint64_t)socket, len, 0, 0, &m));
 	if (r >= 0) {
 		memcpy(buf, shm, (size_t)r);
 		if (from)

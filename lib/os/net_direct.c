@@ -485,6 +485,19 @@ static long direct_ping(uint32_t address, uint16_t sequence, size_t payload, uin
 	return (long)(net_now_ns() - start);
 }
 
+uint64_t net_direct_readable(void)
+{
+	uint64_t mask = 0;
+	for (int i = 0; i < NET_SOCKETS_MAX; i++) {
+		const struct sock *s = &socks[i];
+		int ready = (s->kind == SOCK_TCP && (s->rx || s->eof || s->error)) ||
+			    (s->kind == SOCK_LISTEN && s->npending > 0) || (s->kind == SOCK_UDP && s->dcount > 0);
+		if (ready)
+			mask |= 1ull << i;
+	}
+	return mask;
+}
+
 const struct net_backend net_direct = {
 	.start = direct_start,
 	.poll = direct_poll,

@@ -20,7 +20,7 @@
 
 enum netd_op {
 	NETD_START = 1, /* words: (none); the options were netd's arguments */
-	NETD_POLL,
+	NETD_POLL,      /* -> words[0]: a bit per socket with something to read or accept */
 	NETD_READY,
 	NETD_INFO,      /* -> struct net_info at NETD_SHM_INFO */
 	NETD_LISTEN,    /* port */

@@ -13,7 +13,11 @@ long netd_serve(const struct sietch_msg *in, struct sietch_msg *out, uint8_t *sh
 	const uint64_t *w = in->words;
 	size_t len = w[1] > NETD_DATA_MAX ? NETD_DATA_MAX : (size_t)w[1];
 	switch (in->label) {
-	case NETD_POLL: return net_direct.poll();
+	case NETD_POLL: {
+		long r = net_direct.poll();
+		out->words[0] = net_direct_readable();
+		return r;
+	}
 	case NETD_READY: return net_direct.ready();
 	case NETD_INFO: return net_direct.info((struct net_info *)(shm + NETD_SHM_INFO));
 	case NETD_LISTEN: return net_direct.listen((uint16_t)w[0]);
