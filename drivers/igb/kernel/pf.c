@@ -22,9 +22,6 @@
 #define MISC_VECTOR 0 /* MSI-X entry 0: with 8 VFs the PF keeps only cause 0 (QEMU igb_msix_notify) */
 
 static struct igb_pf the_pf;
-static bool pf_ready;
-
-struct igb_pf *igb_pf_get(void) { return pf_ready ? &the_pf : 0; }
 
 static uint32_t mmio_reg_read(struct igb_hw *hw, uint32_t reg) { return mmio_read32(hw->regs + reg); }
 static void mmio_reg_write(struct igb_hw *hw, uint32_t reg, uint32_t value) { mmio_write32(hw->regs + reg, value); }
@@ -139,6 +136,5 @@ void igb_init(const char *cmdline)
 	kprintf("igb: %02x:%02x.%u PF up, MAC %02x:%02x:%02x:%02x:%02x:%02x, %u VFs, mailbox %s\n",
 		PCI_RID_BUS(f->rid), PCI_RID_DEV(f->rid), PCI_RID_FN(f->rid), m[0], m[1], m[2], m[3], m[4], m[5], vfs,
 		pf->irq_ready ? "on MSI-X" : "NOT SERVICED (no MSI-X vector)");
-	pf_ready = true;
 	vnic_init(pf);
 }

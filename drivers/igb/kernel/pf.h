@@ -88,7 +88,3 @@ void igb_mbx_service(struct igb_pf *pf);
 unsigned igb_mbx_handle(struct igb_pf *pf, unsigned vf, uint32_t *msg);
 /* A VF reset (FLR, its CTRL.RST, VF Enable) was seen: forget its handshake and scrub it. */
 void igb_vf_reset_seen(struct igb_pf *pf, unsigned vf);
-
-/* ---- pf.c ---- */
-
-struct igb_pf *igb_pf_get(void); /* NULL when there is no igb or it failed to come up */
