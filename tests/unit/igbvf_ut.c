@@ -637,6 +637,44 @@ static void test_transmit_checksum_offload(void **state)
 	assert_int_equal(igbvf_set_tx_checksum(&other, 1), -SIETCH_EINVAL);
 }
 
+/* ---- sleeping on the receive interrupt ---- */
+
+static int sleeps;
+static uint32_t eims_during_sleep;
+static long sleep_then_frame(struct igbvf *v)
+{
+	(void)v;
+	sleeps++;
+	eims_during_sleep = *R(IGBVF_EIMS);
+	uint8_t f[60] = { 1 };
+	if (sleeps == 2) /* the first wake-up is spurious: nothing arrived */
+		device_receive(f, sizeof(f), 0);
+	return 0;
+}
+
+static void test_wait_sleeps_on_the_interrupt(void **state)
+{
+	(void)state;
+	bring_up();
+	assert_int_equal(*R(IGBVF_IVAR0), IGB_IVAR_VALID | IGBVF_RX_VECTOR);
+	assert_int_equal(*R(IGBVF_EIAC), 1u << IGBVF_RX_VECTOR);
+	vf->sleep = sleep_then_frame;
+	assert_int_equal(vf->netdev.ops->wait(&vf->netdev, IGBVF_WAIT_FOREVER), 1);
+	assert_int_equal(sleeps, 2);
+	assert_int_equal(eims_during_sleep, 1u << IGBVF_RX_VECTOR); /* unmasked while asleep */
+	assert_int_equal(*R(IGBVF_EIMC), 1u << IGBVF_RX_VECTOR);    /* masked again after */
+	/* a frame already there: no sleep at all */
+	assert_int_equal(vf->netdev.ops->wait(&vf->netdev, IGBVF_WAIT_FOREVER), 1);
+	assert_int_equal(sleeps, 2);
+	/* a finite timeout polls, even with an interrupt bound */
+	static uint8_t space[1][NETDEV_FRAME_MAX];
+	void *bufs[1] = { space[0] };
+	uint16_t lens[1];
+	assert_int_equal(igbvf_rx_batch(vf, bufs, lens, 1), 1);
+	assert_int_equal(vf->netdev.ops->wait(&vf->netdev, 1000), 0);
+	assert_int_equal(sleeps, 2);
+}
+
 /* ---- link, statistics, close ---- */
 
 static int released;
@@ -696,6 +734,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_transmit_full_ring_and_wrap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transmit_refuses_bad_lengths, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transmit_checksum_offload, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wait_sleeps_on_the_interrupt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_link_stats_and_close, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, 0, 0);

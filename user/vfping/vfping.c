@@ -4,7 +4,11 @@
  *
  *   vfping arp [IP]     ARP for IP (default 10.0.2.2, QEMU's user-network gateway) as 10.0.2.15
  *   vfping echo         print this VNIC's MAC, then send every test frame back to its sender
- *   vfping peer MAC N   send N numbered test frames to MAC, at most WINDOW unanswered; count echoes
+ *   vfping peer MAC N [udp|badudp]
+ *                       send N numbered test frames to MAC, at most WINDOW unanswered; count echoes.
+ *                       udp: the frames are IPv4/UDP to port 7 with both checksums wrong, and the
+ *                       device fills them in (transmit checksum offload); badudp: the same frames
+ *                       sent as they are, which the echo's driver must drop (receive checksum check)
  *
  * Each ends by printing the driver's counters. Test frames carry the local
  * experimental EtherType 0x88b5 (IEEE 802a), so nothing else mistakes them.
@@ -21,6 +25,10 @@
 #define ETHERTYPE_ARP 0x0806
 #define ETHERTYPE_TEST 0x88b5
 #define TEST_FRAME 64
+#define UDP_PAYLOAD 42 /* Ethernet 14 + IPv4 20 + UDP 8: the sequence number follows */
+#define ECHO_PORT 7
+
+enum mode { RAW, UDP_OFFLOAD, UDP_BAD };
 
 static uint8_t rx_space[BATCH][NETDEV_FRAME_MAX];
 static void *rx_bufs[BATCH];
@@ -146,7 +154,9 @@ static _Noreturn void cmd_echo(struct netdev *dev)
 		int n = dev->ops->receive_batch(dev, rx_bufs, rx_lens, BATCH), k = 0;
 		for (int i = 0; i < n; i++) {
 			uint8_t *f = rx_space[i];
-			if (rx_lens[i] < 14 || ethertype(f) != ETHERTYPE_TEST)
+			int udp_echo = rx_lens[i] >= UDP_PAYLOAD && ethertype(f) == 0x0800 && f[23] == 17 &&
+				       f[36] == 0 && f[37] == ECHO_PORT;
+			if (rx_lens[i] < 14 || (ethertype(f) != ETHERTYPE_TEST && !udp_echo))
 				continue;
 			memcpy(f, f + 6, 6); /* back to the sender, from us */
 			memcpy(f + 6, dev->mac, 6);
@@ -158,12 +168,12 @@ static _Noreturn void cmd_echo(struct netdev *dev)
 			if (sent < k)
 				os_yield();
 		}
-		if (n == 0)
-			dev->ops->wait(dev, 10000000);
+		if (n == 0) /* asleep on the VF's receive interrupt until a frame comes */
+			dev->ops->wait(dev, IGBVF_WAIT_FOREVER);
 	}
 }
 
-static uint16_t test_frame(uint8_t *f, const uint8_t dst[6], const uint8_t src[6], uint32_t seq)
+static uint16_t test_frame(uint8_t *f, const uint8_t dst[6], const uint8_t src[6], uint32_t seq, enum mode mode)
 {
 	memcpy(f, dst, 6);
 	memcpy(f + 6, src, 6);
@@ -171,10 +181,35 @@ static uint16_t test_frame(uint8_t *f, const uint8_t dst[6], const uint8_t src[6
 	memcpy(f + 14, &seq, 4);
 	for (int i = 18; i < TEST_FRAME; i++)
 		f[i] = (uint8_t)(seq + i);
+	if (mode == RAW)
+		return TEST_FRAME;
+	/* RFC 791 and RFC 768 headers, checksums deliberately wrong: 10.0.3.1:7 -> 10.0.3.2:7 */
+	static const uint8_t head[28] = { 0x45, 0, 0, TEST_FRAME - 14, 0, 0, 0, 0, 64, 17, 0xde, 0xad,
+					  10, 0, 3, 1, 10, 0, 3, 2, 0, ECHO_PORT, 0, ECHO_PORT,
+					  0, TEST_FRAME - 34, 0xbe, 0xef };
+	f[12] = 0x08, f[13] = 0x00;
+	memcpy(f + 14, head, sizeof(head));
+	memcpy(f + UDP_PAYLOAD, &seq, 4);
 	return TEST_FRAME;
 }
 
-static int cmd_peer(struct netdev *dev, const char *mac_text, const char *count_text)
+/* An echo of frame seq: everything the sender chose but the two checksums the device may fill. */
+static int is_echo(const uint8_t *f, const uint8_t *want, enum mode mode)
+{
+	if (mode == RAW)
+		return memcmp(f, want, TEST_FRAME) == 0;
+	return memcmp(f, want, 24) == 0 && memcmp(f + 26, want + 26, 14) == 0 &&
+	       memcmp(f + UDP_PAYLOAD, want + UDP_PAYLOAD, TEST_FRAME - UDP_PAYLOAD) == 0;
+}
+
+static uint32_t echo_seq(const uint8_t *f, enum mode mode)
+{
+	uint32_t seq;
+	memcpy(&seq, f + (mode == RAW ? 14 : UDP_PAYLOAD), 4);
+	return seq;
+}
+
+static int cmd_peer(struct netdev *dev, const char *mac_text, const char *count_text, enum mode mode)
 {
 	uint8_t dst[6];
 	uint32_t total = (uint32_t)strtoul(count_text, 0, 0);
@@ -183,14 +218,19 @@ static int cmd_peer(struct netdev *dev, const char *mac_text, const char *count_
 		return 2;
 	}
 	static uint8_t frames[BATCH][TEST_FRAME];
+	if (mode == UDP_OFFLOAD)
+		igbvf_set_tx_checksum(dev, 1);
+	/* Frames the echo's driver drops never come back: wait less for them. */
+	uint64_t patience = mode == UDP_BAD ? 500 : 2000;
 	uint32_t sent = 0, echoed = 0, corrupt = 0;
 	uint64_t last_progress = now_ms(), start = last_progress;
-	while (echoed < total && now_ms() - last_progress < 2000) {
+	while (echoed < total && now_ms() - last_progress < patience) {
 		const void *out[BATCH];
 		uint16_t out_len[BATCH];
 		int k = 0;
-		while (k < BATCH && sent + k < total && sent + k - echoed < WINDOW) {
-			out_len[k] = test_frame(frames[k], dst, dev->mac, sent + k);
+		uint32_t window = mode == UDP_BAD ? total : WINDOW; /* none will be answered */
+		while (k < BATCH && sent + k < total && sent + k - echoed < window) {
+			out_len[k] = test_frame(frames[k], dst, dev->mac, sent + k, mode);
 			out[k] = frames[k];
 			k++;
 		}
@@ -199,12 +239,11 @@ static int cmd_peer(struct netdev *dev, const char *mac_text, const char *count_
 		int n = dev->ops->receive_batch(dev, rx_bufs, rx_lens, BATCH);
 		for (int i = 0; i < n; i++) {
 			uint8_t *f = rx_space[i], want[TEST_FRAME];
-			if (rx_lens[i] < TEST_FRAME || ethertype(f) != ETHERTYPE_TEST || memcmp(f + 6, dst, 6))
+			if (rx_lens[i] < TEST_FRAME || memcmp(f + 6, dst, 6) ||
+			    ethertype(f) != (mode == RAW ? ETHERTYPE_TEST : 0x0800))
 				continue;
-			uint32_t seq;
-			memcpy(&seq, f + 14, 4);
-			test_frame(want, dev->mac, dst, seq);
-			if (memcmp(f, want, TEST_FRAME))
+			test_frame(want, dev->mac, dst, echo_seq(f, mode), mode);
+			if (!is_echo(f, want, mode))
 				corrupt++;
 			else if (++echoed == 1000 && total > 100000)
 				printf("vfping: streaming\n"); /* a test kills the echo from here on */
@@ -218,6 +257,8 @@ static int cmd_peer(struct netdev *dev, const char *mac_text, const char *count_
 	       (unsigned long)corrupt);
 	printf("vfping: %lu round trips in %llu ms\n", (unsigned long)echoed, (unsigned long long)ms);
 	print_counters(dev);
+	if (mode == UDP_BAD)
+		return echoed == 0 && sent == total ? 0 : 1;
 	return echoed == total && corrupt == 0 ? 0 : 1;
 }
 
@@ -226,24 +267,30 @@ int main(int argc, char **argv)
 	for (int i = 0; i < BATCH; i++)
 		rx_bufs[i] = rx_space[i];
 	if (argc < 2 || (strcmp(argv[1], "peer") == 0 && argc < 4)) {
-		fprintf(stderr, "usage: vfping arp [IP] | vfping echo | vfping peer MAC N\n");
+		fprintf(stderr, "usage: vfping arp [IP] | vfping echo | vfping peer MAC N [udp|badudp]\n");
 		return 2;
 	}
 	struct netdev *dev;
+	struct sietch_counters before, after;
+	os_counters(SIETCH_COUNTERS_SELF, 0, &before);
+	uint64_t start = now_ms();
 	int r = netdev_open(NULL, &dev);
 	if (r < 0) {
 		fprintf(stderr, "vfping: no VNIC: %s\n", os_strerror(r));
 		return 1;
 	}
-	uint64_t start = now_ms();
 	while (!dev->ops->link_up(dev) && now_ms() - start < 3000)
-		os_yield();
+		os_sleep_ns(1000000); /* right after boot the PF's link is still negotiating */
+	os_counters(SIETCH_COUNTERS_SELF, 0, &after);
+	printf("vfping: %s up in %llu ms, %llu system calls\n", dev->name, (unsigned long long)(now_ms() - start),
+	       (unsigned long long)(after.syscalls - before.syscalls));
 	if (strcmp(argv[1], "arp") == 0)
 		r = cmd_arp(dev, argc > 2 ? argv[2] : "10.0.2.2");
 	else if (strcmp(argv[1], "echo") == 0)
 		cmd_echo(dev); /* until killed: the kernel resets the VF when its owner goes */
 	else if (strcmp(argv[1], "peer") == 0)
-		r = cmd_peer(dev, argv[2], argv[3]);
+		r = cmd_peer(dev, argv[2], argv[3],
+			     argc < 5 ? RAW : strcmp(argv[4], "udp") == 0 ? UDP_OFFLOAD : UDP_BAD);
 	else
 		r = 2;
 	dev->ops->close(dev);

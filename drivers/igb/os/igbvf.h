@@ -24,6 +24,8 @@
 #define IGBVF_BUFS (IGBVF_RX_DESCS + IGBVF_TX_DESCS)
 /* The DMA memory one VF needs: both rings, then the buffers. */
 #define IGBVF_DMA_SIZE ((IGBVF_RX_DESCS + IGBVF_TX_DESCS) * 16 + IGBVF_BUFS * IGBVF_BUF_SIZE)
+#define IGBVF_RX_VECTOR 0 /* the VF's MSI-X vector for receive queue 0 (of 3; only queue 0 is routed) */
+#define IGBVF_WAIT_FOREVER UINT64_MAX /* wait()'s timeout that sleeps on the interrupt */
 #define IGBVF_MTU 1500
 #define IGBVF_MAX_FRAME 1518 /* MTU + Ethernet header + one VLAN tag, CRC stripped */
 
@@ -97,6 +99,9 @@ struct igbvf {
 	uint64_t resets;      /* times the PF was found reset and the VF brought up again */
 	void *platform;       /* netdev_open's record: the VNIC handle, the mapping */
 	void (*release)(struct igbvf *vf);
+	/* Blocks until the VF's receive vector fires (MSI-X vector IGBVF_RX_VECTOR bound to a
+	 * notification); NULL when no interrupt is bound. 0, or a negative error. */
+	long (*sleep)(struct igbvf *vf);
 };
 
 /* pool.c */

@@ -15,13 +15,36 @@
 
 struct vnic_platform {
 	long handle;
+	long notify; /* the receive vector's notification, or -1 */
 };
+
+static long vnic_sleep(struct igbvf *vf)
+{
+	struct vnic_platform *p = vf->platform;
+	uint64_t bits;
+	return os_notify_wait(p->notify, &bits);
+}
+
+/* A notification the VF's receive vector signals, for wait(IGBVF_WAIT_FOREVER); -1 if none. */
+static long bind_receive_vector(long handle)
+{
+	long notify = os_notify_create();
+	if (notify < 0)
+		return -1;
+	if (os_vnic_bind_irq(handle, IGBVF_RX_VECTOR, notify, 1) < 0) {
+		os_close(notify);
+		return -1;
+	}
+	return notify;
+}
 
 static void vnic_release(struct igbvf *vf)
 {
 	struct vnic_platform *p = vf->platform;
 	/* Closing the grant makes the PF reset the VF and only then frees its DMA memory. */
 	os_close(p->handle);
+	if (p->notify >= 0)
+		os_close(p->notify);
 	free(p);
 	free(vf);
 }
@@ -59,8 +82,10 @@ static int open_one(const char *path, struct netdev **out)
 		return r;
 	}
 	p->handle = handle;
+	p->notify = bind_receive_vector(handle);
 	vf->platform = p;
 	vf->release = vnic_release;
+	vf->sleep = p->notify >= 0 ? vnic_sleep : 0;
 	*out = &vf->netdev;
 	return 0;
 }

@@ -102,6 +102,11 @@ int igbvf_init(struct igbvf *vf, volatile void *regs, const struct igbvf_dma *dm
 		r = igbvf_tx_setup(vf, dma, IGBVF_RX_DESCS * sizeof(union igb_rx_desc));
 	if (r < 0)
 		return r;
+	/* Receive queue 0 raises vector IGBVF_RX_VECTOR (the VF's IVAR0, RX entry in bits 7:0),
+	 * which clears itself when sent (EIAC) and stays masked until a wait unmasks it. */
+	igbvf_write(vf, IGBVF_EIMC, 0x7);
+	igbvf_write(vf, IGBVF_IVAR0, IGB_IVAR_VALID | IGBVF_RX_VECTOR);
+	igbvf_write(vf, IGBVF_EIAC, 1u << IGBVF_RX_VECTOR);
 	igbvf_hw_stats_update(vf); /* the sums count from here */
 	memset(&vf->hw, 0, offsetof(struct igbvf_hw_stats, last));
 	vf->netdev.ops = &igbvf_netdev_ops;
@@ -147,10 +152,29 @@ static void op_stats(struct netdev *dev, struct netdev_stats *out)
 	*out = to_vf(dev)->stats;
 }
 
-/* No interrupt is bound: a wait is a poll of the next descriptor's DD that lets others run. */
+/*
+ * Sleeps on the receive interrupt. The vector is unmasked, then the ring looked at
+ * again: a frame that came before the unmask is seen there, one after it raises the
+ * interrupt, whose notification bit waits for the sleep if it is not asleep yet.
+ */
+static int wait_interrupt(struct igbvf *vf)
+{
+	while (!igbvf_rx_pending(vf)) {
+		igbvf_write(vf, IGBVF_EIMS, 1u << IGBVF_RX_VECTOR);
+		if (igbvf_rx_pending(vf) || vf->sleep(vf) < 0)
+			break;
+	}
+	igbvf_write(vf, IGBVF_EIMC, 1u << IGBVF_RX_VECTOR); /* polling needs no interrupts */
+	return igbvf_rx_pending(vf);
+}
+
+/* With IGBVF_WAIT_FOREVER and an interrupt bound: sleep on it. Otherwise a wait polls the
+ * next descriptor's DD, letting others run, until the timeout. */
 static int op_wait(struct netdev *dev, uint64_t timeout_ns)
 {
 	struct igbvf *vf = to_vf(dev);
+	if (timeout_ns == IGBVF_WAIT_FOREVER && vf->sleep)
+		return wait_interrupt(vf);
 	uint64_t start = igbvf_now_us();
 	while (!igbvf_rx_pending(vf)) {
 		if ((igbvf_now_us() - start) * 1000 >= timeout_ns)
