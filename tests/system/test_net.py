@@ -121,19 +121,27 @@ def check_traffic(tcp_port, udp_port, messages, datagrams, label):
               f"byte for byte in {took:.1f} s, {lost} datagrams resent")
 
 
-def zero_crossings(c, udp_port):
-    """WINDOW + 1 small UDP requests (the first opens echod's window), then its figures."""
+def udp_round_trips(udp_port, count):
+    """count small UDP requests one after another; round trips a second."""
+    start = time.monotonic()
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.settimeout(1.0)
-        for i in range(WINDOW + 1):
+        for i in range(count):
             udp_exchange(s, udp_port, b"%d" % i)
+    return count / (time.monotonic() - start)
+
+
+def zero_crossings(c, udp_port):
+    """WINDOW + 1 small UDP requests (the first opens echod's window), then its figures."""
+    rate = udp_round_trips(udp_port, WINDOW + 1)
     m = c.expect_line(r"echod: window: (\d+) requests: syscalls (\d+) page_faults (\d+) interrupts (\d+)"
                       r" \(ticks (\d+) ipis (\d+) device (\d+)\)$", timeout=60)
     figures = m.group(0)[m.group(0).index("window: ") + len("window: "):]
     requests, syscalls, faults, interrupts = (int(m.group(i)) for i in range(1, 5))
     ok = requests >= WINDOW and syscalls == 0 and faults == 0 and interrupts == 0
     print(f"zero crossings: {figures}")
-    case("zero_crossings", ok, reason=f"echod's own counters moved: {figures}", note=figures)
+    case("zero_crossings", ok, reason=f"echod's own counters moved: {figures}",
+         note=f"{figures}; {rate:.0f} UDP round trips/s from the host (TCG, QEMU user network)")
 
 
 def other_programs(c):
@@ -193,6 +201,8 @@ def test_server():
     with boot_with_forwards(tcp_port, udp_port) as c:
         m = start_echod(c, "--server --stats 500")
         check(m.group(4) == "server", f"echod did not say server mode: {m.group(0)}")
+        rate = udp_round_trips(udp_port, 500)
+        case("server_udp_rate", True, note=f"{rate:.0f} UDP round trips/s from the host through netd")
         check_traffic(tcp_port, udp_port, 500, 200, "server")
         # The same counters as the direct test's, for comparison (not asserted).
         m = c.expect_line(r"echod: window: (\d+) requests: syscalls (\d+).*$", timeout=60)
