@@ -209,6 +209,13 @@ def test_server():
         per = int(m.group(2)) / max(1, int(m.group(1)))
         case("server_crossings", True, note=f"{m.group(0)[m.group(0).index('window: ') + 8:]} ({per:.1f} system calls a request)")
         other_programs(c)
+        c.sendline("kill %1")
+        c.expect_line(r"\[1\] done\s+echod", timeout=30)
+        m = c.expect(r"igb: vnic0 returned by pid (\d+)", timeout=30)
+        c.sendline("ps")
+        listing = c.expect(r"(?s)ps\n(.*?)sietch\$ ").group(1)
+        case("netd_follows_its_client", "netd" not in listing, reason=f"netd still runs:\n{listing}",
+             note=f"echod killed: netd (pid {m.group(1)}) ended and gave vnic0 back")
         c.sendline("poweroff")
         result = c.wait(timeout=60)
     result.expect_status(PASS)

@@ -8,7 +8,8 @@
  *
  * A program started with --server spawns it this way and sends it an endpoint
  * and a shared buffer; netd runs lwIP only when called, which a client in a
- * polling loop does all the time, and exits at the client's NETD_QUIT.
+ * polling loop does all the time, and exits at the client's NETD_QUIT, or
+ * when the client is gone (killed), so the VNIC goes back to the pool.
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +21,38 @@
 #define FIND_TRIES 5000 /* 1 ms apart */
 
 /* The first handle of this type the client has sent, waiting for it to arrive. */
+/* The client's pid: netd's parent. */
+static uint32_t parent_pid(void)
+{
+	static struct sietch_proc_info procs[128];
+	long n = os_proc_list(procs, 128);
+	long self = os_self();
+	for (long i = 0; i < n && i < 128; i++)
+		if (procs[i].pid == (uint32_t)self)
+			return procs[i].parent;
+	return 0;
+}
+
+static int process_alive(uint32_t pid)
+{
+	static struct sietch_proc_info procs[128];
+	long n = os_proc_list(procs, 128);
+	for (long i = 0; i < n && i < 128; i++)
+		if (procs[i].pid == pid)
+			return procs[i].state == 0;
+	return n < 0; /* cannot tell: assume so */
+}
+
+/* A second thread: netd blocks in receive, and a client that was killed never
+ * sends NETD_QUIT, so this one looks five times a second whether it is still there. */
+static void watch_client(void *arg)
+{
+	uint32_t client = (uint32_t)(uintptr_t)arg;
+	while (process_alive(client))
+		os_sleep_ns(200000000);
+	os_exit(0);
+}
+
 static long find_handle(uint32_t type)
 {
 	for (int t = 0; t < FIND_TRIES; t++) {
@@ -53,6 +86,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	uint8_t *shm = (uint8_t *)at;
+	uint32_t client = parent_pid();
+	if (client != 0 && os_thread_create(watch_client, (void *)(uintptr_t)client, 0) < 0)
+		fprintf(stderr, "netd: cannot watch the client; a killed client leaves netd behind\n");
 	struct sietch_msg in;
 	long token = os_receive(ep, &in);
 	if (token < 0 || in.label != NETD_START)
