@@ -278,6 +278,8 @@ static long direct_write(long socket, const void *buf, size_t len)
 		return -SIETCH_EBADF;
 	if (!s->tcp)
 		return s->error ? s->error : -SIETCH_EIO;
+	if (len == 0)
+		return 0;
 	size_t room = tcp_sndbuf(s->tcp);
 	if (len > room)
 		len = room;

@@ -8,6 +8,9 @@
 #include "lib/os/net.h"
 #include "lib/os/netd_proto.h"
 
+_Static_assert(sizeof(struct net_info) <= NETD_SHM_SIZE - NETD_SHM_INFO, "net_info must fit after the data");
+_Static_assert(NET_SOCKETS_MAX <= 64, "the poll reply has a bit per socket in one word");
+
 long netd_serve(const struct sietch_msg *in, struct sietch_msg *out, uint8_t *shm, int *quit)
 {
 	const uint64_t *w = in->words;
