@@ -21,7 +21,7 @@
 #include "lib/os/netdev.h"
 
 struct net_options {
-	int server;          /* 1: through netd; 0: direct */
+	int server;          /* 1: through a netd of its own; 2: through the netd that started it; 0: direct */
 	const char *device;  /* direct: the VNIC, NULL for the first free one */
 	int static_address;  /* 1: address/netmask/gateway below; 0: DHCP */
 	uint32_t address;

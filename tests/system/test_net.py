@@ -220,3 +220,26 @@ def test_server():
         result = c.wait(timeout=60)
     result.expect_status(PASS)
     check(not result.has(r"sietch: (exception|panic)"), "kernel exception" + result.explain())
+
+
+def test_shared_netd():
+    """One netd, one VNIC, one lwIP, two programs it started: echod answers the host while
+    ping reaches QEMU's gateway, each through its own endpoint and buffer."""
+    tcp_port, udp_port = free_port(socket.SOCK_STREAM), free_port(socket.SOCK_DGRAM)
+    with boot_with_forwards(tcp_port, udp_port) as c:
+        c.expect(r"sietch\$ ", timeout=120)
+        c.sendline(f"netd -- echod {ECHO_PORT} -- ping -c 3 10.0.2.2 &")
+        m = c.expect_line(r"netd: (\S+) on (\S+)$|netd: no network.*$", timeout=90)
+        if m.group(1) is None:
+            c.sendline("poweroff")
+            skip(f"no working VNIC in this build: {m.group(0)}")
+        c.expect_line(r"echod: tcp\+udp port 7 on 10\.0\.2\.15 \((vnic\d+), server\)$", timeout=60)
+        p = c.expect_line(r"^--- 10\.0\.2\.2: 3 sent, (\d+) received$", timeout=60)
+        case("shared_netd_ping", int(p.group(1)) >= 1, reason=p.group(0), note=p.group(0))
+        check_traffic(tcp_port, udp_port, 200, 100, "shared_netd")
+        c.sendline("")
+        c.expect(r"sietch\$ ")
+        c.sendline("poweroff")
+        result = c.wait(timeout=60)
+    result.expect_status(PASS)
+    check(not result.has(r"sietch: (exception|panic)"), "kernel exception" + result.explain())
