@@ -65,6 +65,15 @@ $(BUILD)/unit/%: tests/unit/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(UNIT_CFLAGS) $< -o $@ -lcmocka
 
+# The network stack's test runs lwIP, built for the host by tools/lwip.sh.
+LWIP_HOST_LIB := $(shell tools/lwip.sh --host --lib)
+$(LWIP_HOST_LIB): $(wildcard lib/lwip-port/include/*.h lib/lwip-port/include/*/*.h)
+	@tools/lwip.sh --host
+$(BUILD)/unit/net_ut: tests/unit/net_ut.c $(LWIP_HOST_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(UNIT_CFLAGS) -Ilib/lwip-port/include -I$(shell tools/lwip.sh --include) $< -o $@ \
+		$(LWIP_HOST_LIB) -lcmocka
+
 unit: $(UNIT_BIN)
 
 # The NIC is attached (tools/run --net), so a program at the prompt can reach the network.
