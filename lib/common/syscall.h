@@ -321,6 +321,7 @@ struct sietch_counters {
 	uint64_t ipis;         /* interrupts one CPU sent another: wake-ups, TLB shootdowns (part of interrupts) */
 	uint64_t device_interrupts; /* interrupts from devices (part of interrupts) */
 	uint64_t cpus;         /* system scope only: CPUs online, the valid ids of the CPU scope */
+	uint64_t dma_faults;   /* DMA the IOMMU blocked from a device the process owns (process scope) */
 };
 
 /* pci_list: one PCI function as the kernel found it (lspci). */

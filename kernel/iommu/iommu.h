@@ -1,0 +1,59 @@
+/*
+ * DMA remapping with Intel VT-d: what keeps a device a process drives from
+ * reading or writing memory that is not its owner's (docs/architecture.md,
+ * "IOMMU").
+ *
+ * At boot iommu_init reads the DMAR table, gives every PCI function it found
+ * the kernel domain (pass-through: the kernel's own devices, the igb PF and
+ * the NVMe controller, DMA as before) and turns translation on. A function
+ * that appears later (an SR-IOV VF) has no context entry, so its DMA is
+ * blocked until a grant attaches it.
+ *
+ * A device grant (a VNIC, a storage area) calls iommu_owner_attach when it is
+ * opened: its dma_owner gets a domain of its own, the function is moved into
+ * it, and from then on dma_alloc maps each region there at an I/O virtual
+ * address, which is the bus_address the owner programs. When the grant goes,
+ * the device is reset, iommu_owner_detach moves it to the blocking domain
+ * (empty tables), and dma_owner_release unmaps every IOVA, invalidates the
+ * IOTLB and frees the domain before the frames go back to the allocator.
+ *
+ * Every DMA the IOMMU blocks is logged on the console (requester, address,
+ * direction, reason) and counted on the owning process (its counters'
+ * dma_faults). Interrupt remapping is not done yet: MSIs of a user-owned
+ * function are still compatibility format.
+ *
+ * Without a DMAR table (the default machine) or with iommu=off on the
+ * command line, every call here does nothing and returns success: devices
+ * are programmed with physical addresses and user-driven DMA is not isolated,
+ * which the boot log says once.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct acpi_sdt_header;
+struct dma_owner;
+struct pci_function;
+struct proc;
+
+/* Sets up every remapping unit the DMAR table lists (dmar may be NULL) unless cmdline says iommu=off. */
+void iommu_init(const struct acpi_sdt_header *dmar, const char *cmdline);
+
+/* Whether DMA is being remapped. */
+bool iommu_enabled(void);
+/* "vt-d" or "off (DMA not isolated)", for the boot log and ifconfig-like tools. */
+const char *iommu_mode(void);
+
+/*
+ * Gives owner a domain of its own (if it has none) and moves f into it; the
+ * process is who blocked DMA is counted on. 0 (also without an IOMMU, or for
+ * a function no unit translates); -SIETCH_ENOMEM.
+ */
+long iommu_owner_attach(struct dma_owner *owner, struct pci_function *f, struct proc *proc);
+
+/* Moves f to the blocking domain: call after resetting it, before dma_owner_release. */
+void iommu_owner_detach(struct dma_owner *owner, struct pci_function *f);
+
+/* DMA the IOMMU blocked since boot, all devices. */
+uint64_t iommu_fault_count(void);
