@@ -229,8 +229,8 @@ def kvm_usable():
 
 
 def run_command(cmdline="", cpus=2, mem="512M", uefi=False, accel="tcg", timeout=120,
-                extra=(), cpu_model=None, iso=None):
-    cmd = [str(RUN), "--accel", accel, "--cpus", str(cpus), "--mem", mem, "--cmdline", cmdline]
+                extra=(), cpu_model=None, iso=None, flags=()):
+    cmd = [str(RUN), "--accel", accel, "--cpus", str(cpus), "--mem", mem, "--cmdline", cmdline, *flags]
     if uefi:
         cmd.append("--uefi")
     if timeout:
@@ -404,9 +404,9 @@ class Console:
 
 
 def boot(cmdline="", cpus=2, mem="512M", uefi=False, accel="tcg", timeout=120, extra=(),
-         *, cpu_model=None, iso=None):
+         *, cpu_model=None, iso=None, flags=()):
     """Boot once without input and wait for tools/run to end (or its timeout); the Result."""
-    cmd = run_command(cmdline, cpus, mem, uefi, accel, timeout, extra, cpu_model, iso)
+    cmd = run_command(cmdline, cpus, mem, uefi, accel, timeout, extra, cpu_model, iso, flags)
     session = Console(cmd, timeout, interactive=False)
     try:
         return session.wait()
@@ -415,9 +415,10 @@ def boot(cmdline="", cpus=2, mem="512M", uefi=False, accel="tcg", timeout=120, e
 
 
 def console(cmdline="", cpus=2, mem="512M", uefi=False, accel="tcg", timeout=600, extra=(),
-            *, cpu_model=None, iso=None):
-    """Boot and return a Console to drive over the serial line (use with `with`)."""
-    cmd = run_command(cmdline, cpus, mem, uefi, accel, timeout, extra, cpu_model, iso)
+            *, cpu_model=None, iso=None, flags=()):
+    """Boot and return a Console to drive over the serial line (use with `with`); flags are
+    tools/run's own options (--iommu, --net)."""
+    cmd = run_command(cmdline, cpus, mem, uefi, accel, timeout, extra, cpu_model, iso, flags)
     return Console(cmd, timeout, interactive=True)
 
 
