@@ -18,6 +18,12 @@
 /* Nothing low: a zeroed descriptor faults. From 4 GiB, so no IOVA is ever mistaken for a
  * physical address in a log; the devices handed out (82576 VFs, NVMe) address 64 bits. */
 #define IOVA_BASE (1ull << 32)
+/* Each domain's IOVAs start at their own place (by domain ID), so one owner's bus address
+ * means nothing in another's domain: used there, it faults instead of reaching the other
+ * owner's own buffers. 256 MiB holds DMA_OWNER_MAX_BYTES and its guard pages; 1024 domains
+ * end at 260 GiB, inside a 39-bit width. */
+#define IOVA_DOMAIN_SPAN (256ull << 20)
+_Static_assert(DMA_OWNER_MAX_BYTES + DMA_OWNER_MAX_REGIONS * PAGE_SIZE <= IOVA_DOMAIN_SPAN, "a grant fits its span");
 
 static uint64_t did_used[IOMMU_MAX_DOMAINS / 64];
 
@@ -63,7 +69,7 @@ static const struct vm_space_ops domain_space_ops = { .invalidate = domain_inval
 
 int iommu_domain_init(struct iommu_domain *domain, uint16_t did)
 {
-	*domain = (struct iommu_domain){ .did = did, .iova_next = IOVA_BASE };
+	*domain = (struct iommu_domain){ .did = did, .iova_next = IOVA_BASE + did * IOVA_DOMAIN_SPAN };
 	int err = vm_space_create_empty(&domain->space, pt_format_vtd(iommu.address_width), &domain_space_ops);
 	if (!err)
 		iommu_flush_cache(phys_to_virt(domain->space.root), PAGE_SIZE);
@@ -74,7 +80,8 @@ static uint16_t did_alloc(void)
 {
 	spin_lock(&iommu.lock);
 	uint16_t did = 0;
-	for (unsigned i = 3; i < IOMMU_MAX_DOMAINS && !did; i++) /* 0 reserved (§9.3 with CM), 1 kernel, 2 blocking */
+	/* 0 reserved (§9.3 with CM), 1 kernel, 2 blocking */
+	for (unsigned i = 3; i < IOMMU_MAX_DOMAINS && i < iommu.domain_ids && !did; i++)
 		if (!(did_used[i / 64] & (1ull << (i % 64)))) {
 			did_used[i / 64] |= 1ull << (i % 64);
 			did = (uint16_t)i;

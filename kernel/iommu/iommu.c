@@ -95,8 +95,12 @@ static int iommu_bring_up(void)
 	if (!iommu.address_width)
 		return -SIETCH_EINVAL;
 	iommu.coherent = true;
-	for (unsigned i = 0; i < iommu.unit_count; i++)
+	iommu.domain_ids = 1u << 16;
+	for (unsigned i = 0; i < iommu.unit_count; i++) {
 		iommu.coherent &= (iommu.unit[i].ecap & VTD_ECAP_C) != 0;
+		unsigned ids = 1u << (4 + 2 * VTD_CAP_ND(iommu.unit[i].cap)); /* §11.4.2 */
+		iommu.domain_ids = ids < iommu.domain_ids ? ids : iommu.domain_ids;
+	}
 	err = iommu_domain_init(&iommu.blocking_domain, DID_BLOCKING);
 	if (err)
 		return err;

@@ -41,6 +41,7 @@ struct iommu_domain {
 struct iommu_state {
 	bool enabled;
 	unsigned address_width; /* 39 or 48: every unit walks it */
+	unsigned domain_ids;	/* how many domain IDs every unit has (2^(4 + 2 * CAP.ND)) */
 	bool coherent;		/* every unit has ECAP.C: no cache flushes needed */
 	unsigned unit_count;
 	struct vtd_unit unit[IOMMU_MAX_UNITS];

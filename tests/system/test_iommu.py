@@ -27,8 +27,31 @@ def finish(c):
     return result
 
 
-def rid_of(domain_line):
-    return domain_line.group(1)
+def attack(c, target):
+    """vfping dma TARGET on a free VF: a write at target and a read at target + 4 KiB, both
+    blocked and blamed on the attacker's requester ID; returns what was seen."""
+    c.sendline(f"vfping dma {target:#x}")
+    attacker = c.expect_line(r"iommu: ([0-9a-f]{2}:[0-9a-f]{2}\.\d) in domain (\d+)", timeout=60).group(1)
+    rings = c.expect_line(r"vfping: (vnic\d+) rings at bus 0x([0-9a-f]+) and 0x([0-9a-f]+), "
+                          r"buffers at 0x([0-9a-f]+)$", timeout=60)
+    seen = {}
+    while len(seen) < 2:
+        m = c.expect_line(BLOCKED, timeout=30)
+        rid = f"{m.group(3)}:{m.group(4)}.{m.group(5)}"
+        check(rid == attacker, f"fault blamed on {rid}, not the attacker {attacker}")
+        seen[m.group(1)] = (hex(int(m.group(2), 16)), int(m.group(7), 16))
+    check(seen["write"] == (hex(target), 5) and seen["read"] == (hex(target + 4096), 6), f"faults: {seen}")
+    counted = c.expect_line(r"vfping: DMA at 0x[0-9a-f]+ and 0x[0-9a-f]+ asked of vnic\d+; "
+                            r"(\d+) blocked by the IOMMU$", timeout=30)
+    c.expect(r"sietch\$ ")
+    return attacker, rings, seen, counted
+
+
+def start_victim(c, seconds=8):
+    """vfping victim in the background on a VF of its own; its buffer's bus address."""
+    c.sendline(f"vfping victim {seconds} &")
+    m = c.expect_line(r"vfping: victim buffer at bus 0x([0-9a-f]+) \(vnic\d+\)", timeout=60)
+    return int(m.group(1), 16)
 
 
 def test_dma_through_the_iommu():
@@ -47,26 +70,20 @@ def test_dma_through_the_iommu():
         c.expect(r"sietch\$ ")
         case("vf_through_iommu", True, note=f"{attach.group(1)} in domain {attach.group(2)}")
 
-        # the attack: the VF's descriptors point at a kernel page, read and write
-        c.sendline(f"vfping dma {ATTACK_TARGET:#x}")
-        attacker = c.expect_line(r"iommu: ([0-9a-f]{2}:[0-9a-f]{2}\.\d) in domain (\d+)", timeout=60)
-        rings = c.expect_line(r"^vfping: (vnic\d+) rings at bus 0x([0-9a-f]+) and 0x([0-9a-f]+), "
-                              r"buffers at 0x([0-9a-f]+)$", timeout=60)
+        # the attack on the kernel: the VF's descriptors point at a kernel page, write and read
+        attacker, rings, seen, counted = attack(c, ATTACK_TARGET)
         check(int(rings.group(2), 16) >= 1 << 32, f"ring bus address is not an IOVA: {rings.group(0)}")
-        seen = {}
-        while len(seen) < 2:
-            m = c.expect_line(BLOCKED, timeout=30)
-            rid = f"{m.group(3)}:{m.group(4)}.{m.group(5)}"
-            check(rid == attacker.group(1), f"fault blamed on {rid}, not the attacker {attacker.group(1)}")
-            seen[m.group(1)] = (int(m.group(2), 16), int(m.group(7), 16), int(m.group(9)))
-        check(seen["read"][0] == ATTACK_TARGET and seen["read"][1] == 6, f"read fault: {seen}")
-        check(seen["write"][0] == ATTACK_TARGET + 4096 and seen["write"][1] == 5, f"write fault: {seen}")
-        counted = c.expect_line(r"^vfping: DMA at 0x[0-9a-f]+ and 0x[0-9a-f]+ asked of vnic\d+; "
-                                r"(\d+) blocked by the IOMMU$", timeout=30)
         check(int(counted.group(1)) >= 2, f"the owner's counter: {counted.group(0)}")
-        c.expect(r"sietch\$ ")
         case("attack_blocked_and_logged", True,
-             note=f"{attacker.group(1)}: {seen}; the owner counted {counted.group(1)}")
+             note=f"{attacker}: {seen}; the owner counted {counted.group(1)}")
+
+        # the attack on another VF's owner: its buffer's bus address means nothing in the attacker's domain
+        victim = start_victim(c)
+        attacker, _, seen, _ = attack(c, victim)
+        c.expect_line(r"vfping: victim buffer unchanged after \d+ s$", timeout=60)
+        case("other_owner_unchanged", True, note=f"victim buffer at {victim:#x}; {attacker}: {seen}")
+        c.sendline("")
+        c.expect(r"sietch\$ ")
 
         # the kernel and the VFs carry on: the attacker's VF for its next owner, echod with lwIP
         c.sendline("vfping arp")
@@ -81,6 +98,23 @@ def test_dma_through_the_iommu():
         c.expect(r"sietch\$ ")
         result = finish(c)
     check(not result.has(r"iommu: invalidation failed"), "an invalidation failed" + result.explain())
+
+
+def test_attack_without_iommu_succeeds():
+    """The same attack on the default machine: the victim's buffer is overwritten. This is
+    what the IOMMU test above proves it stops."""
+    with console(timeout=300, flags=["--net"]) as c:
+        c.expect(r"iommu: no VT-d unit: DMA of devices that processes drive is NOT isolated", timeout=120)
+        c.expect(r"sietch\$ ", timeout=120)
+        victim = start_victim(c)
+        c.sendline(f"vfping dma {victim:#x}")
+        m = c.expect_line(r"vfping: DMA at 0x[0-9a-f]+ and 0x[0-9a-f]+ asked of vnic\d+; (\d+) blocked", timeout=60)
+        check(m.group(1) == "0", f"blocked without an IOMMU? {m.group(0)}")
+        changed = c.expect_line(r"vfping: victim buffer (changed at offset \d+|unchanged after \d+ s)$", timeout=60)
+        check(changed.group(1).startswith("changed"), f"the attack did not reach the victim: {changed.group(0)}")
+        c.sendline("")
+        c.expect(r"sietch\$ ")
+        finish(c)
 
 
 def test_without_iommu_says_so():
