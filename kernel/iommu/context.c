@@ -17,6 +17,7 @@ struct iommu_bus {
 	uint64_t context_phys;
 	struct vtd_context_entry *context;
 	struct iommu_domain *domain[256]; /* by devfn: what each entry points at */
+	bool kernel_home[256];		  /* the kernel drives it when no grant holds it */
 };
 
 static uint64_t root_phys;
@@ -60,6 +61,21 @@ struct iommu_domain *iommu_context_domain(uint16_t rid)
 {
 	struct iommu_bus *b = buses[rid >> 8];
 	return b ? b->domain[rid & 0xff] : NULL;
+}
+
+int iommu_context_set_home(uint16_t rid, bool kernel)
+{
+	struct iommu_bus *b = iommu_bus((uint8_t)(rid >> 8));
+	if (!b)
+		return -SIETCH_ENOMEM;
+	b->kernel_home[rid & 0xff] = kernel;
+	return 0;
+}
+
+struct iommu_domain *iommu_context_home(uint16_t rid)
+{
+	struct iommu_bus *b = buses[rid >> 8];
+	return b && b->kernel_home[rid & 0xff] ? &iommu.kernel_domain : &iommu.blocking_domain;
 }
 
 static struct vtd_context_entry iommu_context_entry(const struct iommu_domain *domain)

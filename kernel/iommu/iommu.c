@@ -80,7 +80,7 @@ static int iommu_adopt_boot_functions(void)
 	for (size_t i = 0; i < pci_function_count() && !err; i++) {
 		struct pci_function *f = pci_function_at(i);
 		if (f->segment == 0 && iommu_covers(f))
-			err = iommu_context_set(f->rid, &iommu.kernel_domain);
+			err = iommu_context_set_home(f->rid, true) ?: iommu_context_set(f->rid, &iommu.kernel_domain);
 	}
 	spin_unlock(&iommu.lock);
 	return err;
@@ -137,18 +137,38 @@ void iommu_init(const struct acpi_sdt_header *dmar, const char *cmdline)
 		iommu.dmar.rmrr_count);
 }
 
+long iommu_device_kernel(struct pci_function *f)
+{
+	if (!iommu.enabled || f->segment != 0 || !iommu_covers(f))
+		return 0;
+	spin_lock(&iommu.lock);
+	long err = iommu_context_set_home(f->rid, true);
+	if (!err && iommu_context_domain(f->rid) != &iommu.kernel_domain)
+		err = iommu_context_set(f->rid, &iommu.kernel_domain);
+	spin_unlock(&iommu.lock);
+	return err;
+}
+
+long iommu_owner_prepare(struct dma_owner *owner, struct proc *proc)
+{
+	if (!iommu.enabled || owner->bus)
+		return 0;
+	struct iommu_domain *domain = iommu_domain_create(proc);
+	if (!domain)
+		return -SIETCH_ENOMEM;
+	dma_owner_set_bus(owner, &iommu_dma_bus_ops, domain);
+	return 0;
+}
+
 long iommu_owner_attach(struct dma_owner *owner, struct pci_function *f, struct proc *proc)
 {
 	if (!iommu.enabled || f->segment != 0 || !iommu_covers(f))
 		return 0;
-	if (!owner->bus) {
-		struct iommu_domain *domain = iommu_domain_create(proc);
-		if (!domain)
-			return -SIETCH_ENOMEM;
-		dma_owner_set_bus(owner, &iommu_dma_bus_ops, domain);
-	}
+	long err = iommu_owner_prepare(owner, proc);
+	if (err)
+		return err;
 	spin_lock(&iommu.lock);
-	long err = iommu_context_set(f->rid, owner->bus);
+	err = iommu_context_set(f->rid, owner->bus);
 	spin_unlock(&iommu.lock);
 	if (!err)
 		kprintf("iommu: %02x:%02x.%u in domain %u\n", f->rid >> 8, (f->rid >> 3) & 0x1f, f->rid & 7,
@@ -161,6 +181,6 @@ void iommu_owner_detach(struct dma_owner *owner, struct pci_function *f)
 	if (!iommu.enabled || !owner->bus || f->segment != 0 || !iommu_covers(f))
 		return;
 	spin_lock(&iommu.lock);
-	iommu_context_set(f->rid, &iommu.blocking_domain);
+	iommu_context_set(f->rid, iommu_context_home(f->rid));
 	spin_unlock(&iommu.lock);
 }

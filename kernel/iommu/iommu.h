@@ -46,13 +46,29 @@ bool iommu_enabled(void);
 const char *iommu_mode(void);
 
 /*
+ * f is driven by the kernel when no grant holds it (an NVMe VF whose admin
+ * queue the kernel uses): its DMA passes untranslated now and again after
+ * each owner; by default a function found after boot (a VF) is blocked.
+ */
+long iommu_device_kernel(struct pci_function *f);
+
+/*
+ * Gives owner a domain of its own without moving any function into it yet,
+ * so dma_alloc already returns IOVAs: a driver that must still use the
+ * function itself (creating a VF's I/O queues through its admin queue in
+ * kernel memory) does that, then calls iommu_owner_attach.
+ */
+long iommu_owner_prepare(struct dma_owner *owner, struct proc *proc);
+
+/*
  * Gives owner a domain of its own (if it has none) and moves f into it; the
  * process is who blocked DMA is counted on. 0 (also without an IOMMU, or for
  * a function no unit translates); -SIETCH_ENOMEM.
  */
 long iommu_owner_attach(struct dma_owner *owner, struct pci_function *f, struct proc *proc);
 
-/* Moves f to the blocking domain: call after resetting it, before dma_owner_release. */
+/* Moves f back home (the blocking domain, or the kernel's for iommu_device_kernel):
+ * call after resetting it, before dma_owner_release. */
 void iommu_owner_detach(struct dma_owner *owner, struct pci_function *f);
 
 /* DMA the IOMMU blocked since boot, all devices. */

@@ -70,6 +70,9 @@ int iommu_context_init(void);
 uint64_t iommu_root_phys(void);
 /* Points rid's context entry at domain (NULL: not present), with the caches invalidated. Under iommu.lock. */
 int iommu_context_set(uint16_t rid, struct iommu_domain *domain);
+/* Where rid goes when no grant holds it: the kernel's domain, or (the default) the blocking one. Under iommu.lock. */
+int iommu_context_set_home(uint16_t rid, bool kernel);
+struct iommu_domain *iommu_context_home(uint16_t rid);
 /* The domain rid is in, NULL if none; under iommu.lock. */
 struct iommu_domain *iommu_context_domain(uint16_t rid);
 
