@@ -10,6 +10,7 @@
 #include "kernel/console.h"
 #include "kernel/iommu/iommu_internal.h"
 #include "kernel/proc/proc.h"
+#include "lib/common/format.h"
 #include "lib/common/mmio.h"
 
 static void fault_report(const struct vtd_fault *f)
@@ -25,13 +26,13 @@ static void fault_report(const struct vtd_fault *f)
 		pid = domain->owner->pid;
 	}
 	spin_unlock(&iommu.lock);
-	kprintf("iommu: blocked DMA %s 0x%lx by %02x:%02x.%u: %s (reason 0x%x)", f->write ? "write" : "read",
-		f->address, f->sid >> 8, (f->sid >> 3) & 0x1f, f->sid & 7, vtd_fault_reason_name(f->reason),
-		f->reason);
+	char owner[48] = ", no owner";
 	if (pid)
-		kprintf(", owner pid %u, %lu blocked\n", pid, count);
-	else
-		kprintf(", no owner\n");
+		format(owner, sizeof(owner), ", owner pid %u, %lu blocked", pid, count);
+	/* One line, so another CPU's output cannot split it. */
+	kprintf("iommu: blocked DMA %s 0x%lx by %02x:%02x.%u: %s (reason 0x%x)%s\n", f->write ? "write" : "read",
+		f->address, f->sid >> 8, (f->sid >> 3) & 0x1f, f->sid & 7, vtd_fault_reason_name(f->reason),
+		f->reason, owner);
 }
 
 /* §11.4.14: each record is 16 bytes at CAP.FRO; F is bit 127, write 1 to clear. */

@@ -148,6 +148,7 @@ static long vnic_open(struct object *device, uint32_t *rights, struct object **o
 	/* The VF's requester ID goes into this grant's own domain: its DMA reaches only what dma_alloc gave. */
 	long err = iommu_owner_attach(&g->dma, dev->fn, self);
 	if (err) {
+		dma_owner_release(&g->dma); /* the domain, if one was made */
 		pci_release(dev->fn, self->pid);
 		object_unref(&self->object);
 		kfree(g);
