@@ -14,6 +14,7 @@
 #include "kernel/console.h"
 #include "kernel/ctl/counters.h"
 #include "drivers/console/kernel/console.h"
+#include "drivers/nvme/kernel/ctl.h"
 #include "kernel/ctl/namespace.h"
 #include "kernel/ctl/syscall.h"
 #include "kernel/proc/proc.h"
@@ -192,6 +193,7 @@ void kernel_main(uint32_t magic, uint64_t info_phys)
 	proc_init();
 	names_init(info);
 	pci_init(cmdline);
+	nvme_init();
 	timer_start_this_cpu();
 	interrupts_enable();
 	start_other_cpus();

@@ -18,3 +18,10 @@ struct name_node *namespace_lookup(const char *path, size_t len);
 bool namespace_file_data(const struct name_node *node, const void **data, size_t *size);
 /* Adds a device object under /dev (e.g. "console"); the tree keeps a reference. */
 bool namespace_add_device(const char *name, struct object *device);
+/*
+ * A name with no data under a top-level directory (/store/NAME: the storage
+ * areas, whose details a driver keeps), and its removal. Only such entries
+ * can be removed; the node is unlinked but never freed.
+ */
+bool namespace_add_entry(const char *dir, const char *name);
+bool namespace_remove_entry(const char *dir, const char *name);

@@ -117,7 +117,20 @@ typedef void (*sietch_thread_entry)(void *arg);
 	/* thread of the caller's process (0: the caller) runs only on cpu (SIETCH_CPU_ANY: anywhere) -> 0 */   \
 	SYSCALL(37, thread_pin, os_thread_pin, 2, (long, thread), (uint32_t, cpu))                               \
 	/* device: a VNIC or storage area the caller owns, with WRITE -> 0, the region in *out (kernel/mm/dma.h) */ \
-	SYSCALL(40, dma_alloc, os_dma_alloc, 3, (long, device), (size_t, size), (struct sietch_dma_region *, out))
+	SYSCALL(40, dma_alloc, os_dma_alloc, 3, (long, device), (size_t, size), (struct sietch_dma_region *, out)) \
+	/* a storage area NAME of size bytes in /store -> 0 (drivers/nvme/kernel/store.h) */                      \
+	SYSCALL(50, store_create, os_raw_store_create, 3, (const char *, name), (size_t, name_len), (uint64_t, size)) \
+	/* removes /store/NAME, refused while it is open -> 0 */                                                  \
+	SYSCALL(51, store_remove, os_raw_store_remove, 2, (const char *, name), (size_t, name_len))              \
+	/* -> how many areas were written from catalogue index first on, 0 past the end (lsstore) */             \
+	SYSCALL(52, store_list, os_store_list, 3, (size_t, first), (struct sietch_store_info *, buf), (size_t, count)) \
+	/* /store/NAME (or NAME) for its one owner -> a STORE handle, the area in *info */                       \
+	SYSCALL(53, store_open, os_raw_store_open, 4, (const char *, path), (size_t, path_len), (unsigned, rights), \
+		(struct sietch_store_info *, info))                                                                \
+	/* kernel-checked mode: count NVMe commands (64-byte SQEs, blocks from the area's 0), checked and run ->  \
+	 * how many ran, each command's result in results[] */                                                  \
+	SYSCALL(54, store_submit, os_store_submit, 4, (long, store), (const void *, cmds), (size_t, count),       \
+		(struct sietch_store_result *, results))
 
 /*
  * Helpers to expand a row's (type, argument) pairs, comma-separated:
@@ -257,6 +270,41 @@ struct sietch_dma_region {
 	uint64_t size;
 };
 
+/*
+ * Storage areas (/store/NAME). mode says who enforces the area's boundary:
+ * SIETCH_STORE_CHECKED, the kernel checks each command (store_submit);
+ * SIETCH_STORE_HARDWARE, the area is a namespace only its owner's controller
+ * sees. Blocks are numbered from 0 within the area.
+ */
+#define SIETCH_STORE_CHECKED 1
+#define SIETCH_STORE_HARDWARE 2
+#define SIETCH_TYPE_STORE 9
+#define SIETCH_STORE_BATCH_MAX 32 /* commands one store_submit takes */
+struct sietch_store_info {
+	char name[48];
+	uint32_t mode;
+	uint32_t nsid;
+	uint64_t first_block; /* in the namespace (for lsstore; commands use the area's 0) */
+	uint64_t blocks;
+	uint32_t block_size;
+	uint32_t max_transfer; /* bytes one command may move */
+	uint32_t owner;        /* pid holding it open, 0 for none */
+	uint32_t flags;        /* SIETCH_STORE_WRITE_ZEROES */
+};
+#define SIETCH_STORE_WRITE_ZEROES (1u << 0)
+
+/* One command's outcome: error is 0 when it reached the device (then status
+ * is the NVMe completion status, 0 for success), or a negated SIETCH_E*
+ * code when the kernel refused it (EACCES outside the area, EFAULT memory
+ * that is not the area's DMA memory, EINVAL a field not allowed) or it timed out. */
+struct sietch_store_result {
+	int32_t error;
+	uint16_t status;
+	uint16_t reserved;
+	uint32_t dw0;
+	uint32_t reserved2;
+};
+
 /* IPC: a small register-sized message plus a handle slot, in the style of seL4's message registers. */
 #define SIETCH_MSG_WORDS 8
 struct sietch_msg {
@@ -270,7 +318,7 @@ struct sietch_msg {
 #define SIETCH_COUNTERS_SYSTEM 2
 #define SIETCH_COUNTERS_CPU 3     /* id = CPU index: the interrupts that CPU took, by kind */
 
-#define SIETCH_COUNTED_SYSCALLS 48
+#define SIETCH_COUNTED_SYSCALLS 70 /* every row assigned so far: 0-69 */
 struct sietch_counters {
 	uint64_t syscalls;                          /* all system calls */
 	uint64_t syscall[SIETCH_COUNTED_SYSCALLS]; /* by number */
