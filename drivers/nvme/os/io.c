@@ -1,0 +1,210 @@
+/*
+ * The NVMe I/O library (io.h), kernel-checked mode: commands built here,
+ * checked and run by the kernel one batch per system call.
+ */
+#include "drivers/nvme/os/io.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/common/nvme_cmd.h"
+#include "lib/common/nvme_status.h"
+#include "lib/os/os.h"
+
+long nvme_store_create(const char *name, uint64_t bytes)
+{
+	return os_raw_store_create(name, strlen(name), bytes);
+}
+
+long nvme_store_remove(const char *name) { return os_raw_store_remove(name, strlen(name)); }
+
+long nvme_io_open(struct nvme_io *io, const char *path, size_t buf_size)
+{
+	struct sietch_dma_region data, lists;
+	memset(io, 0, sizeof(*io));
+	long h = os_raw_store_open(path, strlen(path), SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE, &io->info);
+	if (h < 0)
+		return h;
+	io->store = h;
+	long err = os_dma_alloc(h, buf_size, &data);
+	if (!err)
+		err = os_dma_alloc(h, NVME_IO_BATCH * NVME_IO_PRP_BYTES, &lists);
+	if (err) {
+		os_close(h);
+		return err;
+	}
+	io->buf = (uint8_t *)data.address;
+	io->buf_bus = data.bus_address;
+	io->buf_size = data.size;
+	io->prp = (uint8_t *)lists.address;
+	io->prp_bus = lists.bus_address;
+	return 0;
+}
+
+void nvme_io_close(struct nvme_io *io)
+{
+	if (io->store > 0)
+		os_close(io->store);
+	io->store = -1;
+}
+
+static bool buf_range_ok(const struct nvme_io *io, uint64_t blocks, size_t offset)
+{
+	uint64_t bytes = blocks * io->info.block_size;
+	return offset <= io->buf_size && bytes <= io->buf_size - offset && bytes <= io->info.max_transfer;
+}
+
+static long queue_data(struct nvme_io *io, bool write, uint64_t block, uint32_t blocks, size_t offset)
+{
+	if (io->count == NVME_IO_BATCH)
+		return -SIETCH_EAGAIN;
+	if (!buf_range_ok(io, blocks, offset))
+		return -SIETCH_EINVAL;
+	struct nvme_sqe *c = &io->batch[io->count];
+	int err = write ? nvme_cmd_write(c, io->info.nsid, block, blocks, 0)
+			: nvme_cmd_read(c, io->info.nsid, block, blocks);
+	struct nvme_prp_list list = {
+		.entries = (uint64_t *)(io->prp + io->count * NVME_IO_PRP_BYTES),
+		.bus = io->prp_bus + io->count * NVME_IO_PRP_BYTES,
+		.capacity = NVME_IO_PRP_BYTES / 8,
+	};
+	if (!err)
+		err = nvme_prp_build_contiguous(c, io->buf_bus + offset, blocks * io->info.block_size, &list);
+	if (err)
+		return err;
+	io->count++;
+	return 0;
+}
+
+long nvme_io_read(struct nvme_io *io, uint64_t block, uint32_t blocks, size_t buf_offset)
+{
+	return queue_data(io, false, block, blocks, buf_offset);
+}
+
+long nvme_io_write(struct nvme_io *io, uint64_t block, uint32_t blocks, size_t buf_offset)
+{
+	return queue_data(io, true, block, blocks, buf_offset);
+}
+
+long nvme_io_write_zeroes(struct nvme_io *io, uint64_t block, uint32_t blocks)
+{
+	if (io->count == NVME_IO_BATCH)
+		return -SIETCH_EAGAIN;
+	int err = nvme_cmd_write_zeroes(&io->batch[io->count], io->info.nsid, block, blocks);
+	if (!err)
+		io->count++;
+	return err;
+}
+
+long nvme_io_flush(struct nvme_io *io)
+{
+	if (io->count == NVME_IO_BATCH)
+		return -SIETCH_EAGAIN;
+	int err = nvme_cmd_flush(&io->batch[io->count], io->info.nsid);
+	if (!err)
+		io->count++;
+	return err;
+}
+
+static long first_failure(struct nvme_io *io, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		const struct sietch_store_result *r = &io->result[i];
+		const char *what = nvme_opcode_name(false, io->batch[i].opc);
+		uint64_t slba = (uint64_t)io->batch[i].cdw11 << 32 | io->batch[i].cdw10;
+		if (r->error) {
+			snprintf(io->error, sizeof(io->error), "%s of block %llu: %s", what, (unsigned long long)slba,
+				 r->error == -SIETCH_ETIMEDOUT ? "timed out" : os_strerror(r->error));
+			return r->error;
+		}
+		if (r->status) {
+			snprintf(io->error, sizeof(io->error), "%s of block %llu: %s", what, (unsigned long long)slba,
+				 nvme_status_name(r->status));
+			return -SIETCH_EIO;
+		}
+	}
+	return 0;
+}
+
+long nvme_io_submit(struct nvme_io *io)
+{
+	unsigned n = io->count;
+	if (n == 0)
+		return 0;
+	io->count = 0;
+	long done = os_store_submit(io->store, io->batch, n, io->result);
+	io->submits++;
+	io->commands += n;
+	if (done < 0) {
+		snprintf(io->error, sizeof(io->error), "store_submit: %s", os_strerror(done));
+		return done;
+	}
+	return first_failure(io, n);
+}
+
+/* --- the block device: synchronous, through the DMA buffer ---------------- */
+
+static uint32_t chunk_blocks(const struct nvme_io *io)
+{
+	size_t max = io->info.max_transfer < io->buf_size ? io->info.max_transfer : io->buf_size;
+	return (uint32_t)(max / io->info.block_size);
+}
+
+static int dev_read(void *ctx, uint64_t block, uint32_t count, void *buf)
+{
+	struct nvme_io *io = ctx;
+	uint8_t *out = buf;
+	while (count) {
+		uint32_t n = count < chunk_blocks(io) ? count : chunk_blocks(io);
+		long err = nvme_io_read(io, block, n, 0);
+		if (!err)
+			err = nvme_io_submit(io);
+		if (err)
+			return (int)err;
+		memcpy(out, io->buf, (size_t)n * io->info.block_size);
+		out += (size_t)n * io->info.block_size;
+		block += n;
+		count -= n;
+	}
+	return 0;
+}
+
+static int dev_write(void *ctx, uint64_t block, uint32_t count, const void *buf)
+{
+	struct nvme_io *io = ctx;
+	const uint8_t *in = buf;
+	while (count) {
+		uint32_t n = count < chunk_blocks(io) ? count : chunk_blocks(io);
+		memcpy(io->buf, in, (size_t)n * io->info.block_size);
+		long err = nvme_io_write(io, block, n, 0);
+		if (!err)
+			err = nvme_io_submit(io);
+		if (err)
+			return (int)err;
+		in += (size_t)n * io->info.block_size;
+		block += n;
+		count -= n;
+	}
+	return 0;
+}
+
+static int dev_flush(void *ctx)
+{
+	struct nvme_io *io = ctx;
+	long err = nvme_io_flush(io);
+	if (!err)
+		err = nvme_io_submit(io);
+	return (int)err;
+}
+
+void nvme_io_blockdev(struct nvme_io *io, struct blockdev *dev)
+{
+	*dev = (struct blockdev){
+		.ctx = io,
+		.block_size = io->info.block_size,
+		.block_count = io->info.blocks,
+		.read = dev_read,
+		.write = dev_write,
+		.flush = dev_flush,
+	};
+}
