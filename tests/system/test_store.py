@@ -150,3 +150,16 @@ def test_corrupt_catalogue():
         c.sendline("poweroff")
         c.wait(timeout=60).expect_status(PASS)
     check(image.read_bytes()[:2 * copy_bytes] == before, "the damaged catalogue was overwritten")
+
+
+def test_blkbench_smoke():
+    """blkbench runs its four cases on a small area (speed is measured by make bench, not here)."""
+    path = disks()
+    with console(timeout=400, run_args=nvme(path)) as c:
+        c.expect(PROMPT, timeout=120)
+        run(c, "mkstore bench 4M")
+        out = run(c, "blkbench /store/bench 64", timeout=120)
+        check(len(re.findall(r"^blkbench: checked rand(read|write)\s+qd(1|32)\s+\d+ IOPS", out, re.M)) == 4
+              and "blkbench: ok" in out, f"blkbench: {out!r}")
+        c.sendline("poweroff")
+        c.wait(timeout=60).expect_status(PASS)
