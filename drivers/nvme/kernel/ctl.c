@@ -7,6 +7,7 @@
  */
 #include "drivers/nvme/kernel/ctl.h"
 
+#include "drivers/nvme/kernel/sriov.h"
 #include "drivers/nvme/kernel/store.h"
 #include "kernel/arch/timer.h"
 #include "kernel/console.h"
@@ -63,8 +64,20 @@ static int admin_queue_setup(struct nvme_ctrl *c, uint64_t *asq, uint64_t *acq)
 		.slots = c->admin_slots,
 		.clock_us = clock_us,
 	};
-	cfg.sq = dma_page(asq);
-	cfg.cq = dma_page(acq);
+	/* A second enable (after a reset) reuses the pages: the device forgot them. */
+	if (!c->asq_mem) {
+		c->asq_mem = dma_page(&c->asq_bus);
+		c->acq_mem = dma_page(&c->acq_bus);
+	}
+	cfg.sq = c->asq_mem;
+	cfg.cq = c->acq_mem;
+	*asq = c->asq_bus;
+	*acq = c->acq_bus;
+	if (cfg.sq)
+		memset(cfg.sq, 0, NVME_PAGE_SIZE);
+	/* a VF's admin queue shares its doorbell page with a process: entries it
+	 * has fetched are zeroed, so a rogue tail write replays no command */
+	cfg.zero_consumed = c->is_vf;
 	if (!c->scratch)
 		c->scratch = dma_page(&c->scratch_bus);
 	if (!cfg.sq || !cfg.cq || !c->scratch)
@@ -236,6 +249,8 @@ void nvme_init(void)
 	int err = nvme_ctrl_enable(c);
 	if (!err)
 		err = identify_controller(c);
+	if (!err)
+		nvme_sriov_init(c);
 	if (!err)
 		err = identify_namespaces(c);
 	if (!err)

@@ -53,6 +53,9 @@ struct nvme_ctrl {
 	struct nvme_lock admin_lock;
 	struct nvme_queue admin;
 	struct nvme_slot admin_slots[NVME_QUEUE_SLOTS(NVME_ADMIN_ENTRIES, NVME_ADMIN_ENTRIES)];
+	void *asq_mem, *acq_mem;
+	uint64_t asq_bus, acq_bus;
+	bool is_vf;                 /* a secondary controller (an SR-IOV VF) */
 	void *scratch;              /* one page of DMA memory for admin data (Identify, lists) */
 	uint64_t scratch_bus;
 	/* what Identify said */
