@@ -118,8 +118,9 @@ typedef void (*sietch_thread_entry)(void *arg);
 	SYSCALL(37, thread_pin, os_thread_pin, 2, (long, thread), (uint32_t, cpu))                               \
 	/* device: a VNIC or storage area the caller owns, with WRITE -> 0, the region in *out (kernel/mm/dma.h) */ \
 	SYSCALL(40, dma_alloc, os_dma_alloc, 3, (long, device), (size_t, size), (struct sietch_dma_region *, out)) \
-	/* a storage area NAME of size bytes in /store -> 0 (drivers/nvme/kernel/store.h) */                      \
-	SYSCALL(50, store_create, os_raw_store_create, 3, (const char *, name), (size_t, name_len), (uint64_t, size)) \
+	/* a storage area NAME of size bytes in /store; flags SIETCH_STORE_CREATE_* -> 0 (drivers/nvme/kernel/store.h) */ \
+	SYSCALL(50, store_create, os_raw_store_create, 4, (const char *, name), (size_t, name_len), (uint64_t, size), \
+		(unsigned, flags))                                                                                 \
 	/* removes /store/NAME, refused while it is open -> 0 */                                                  \
 	SYSCALL(51, store_remove, os_raw_store_remove, 2, (const char *, name), (size_t, name_len))              \
 	/* -> how many areas were written from catalogue index first on, 0 past the end (lsstore) */             \
@@ -290,8 +291,17 @@ struct sietch_store_info {
 	uint32_t max_transfer; /* bytes one command may move */
 	uint32_t owner;        /* pid holding it open, 0 for none */
 	uint32_t flags;        /* SIETCH_STORE_WRITE_ZEROES */
+	/* SIETCH_STORE_HARDWARE: the caller's own I/O queue pair on its VF controller */
+	uint64_t sq, cq;       /* queue memory in the caller (DMA memory of the grant) */
+	uint64_t sq_bus, cq_bus;
+	uint64_t doorbells;    /* the VF's doorbell page (BAR0 + 1000h), mapped uncached in the caller */
+	uint16_t qid;          /* the pair's queue identifier */
+	uint16_t entries;      /* in each queue */
+	uint32_t doorbell_stride; /* CAP.DSTRD */
 };
 #define SIETCH_STORE_WRITE_ZEROES (1u << 0)
+/* store_create: a namespace of its own (size 0 or at most the namespace's), hardware-enforced */
+#define SIETCH_STORE_CREATE_NAMESPACE (1u << 0)
 
 /* One command's outcome: error is 0 when it reached the device (then status
  * is the NVMe completion status, 0 for success), or a negated SIETCH_E*

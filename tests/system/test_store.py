@@ -159,7 +159,56 @@ def test_blkbench_smoke():
         c.expect(PROMPT, timeout=120)
         run(c, "mkstore bench 4M")
         out = run(c, "blkbench /store/bench 64", timeout=120)
-        check(len(re.findall(r"^blkbench: checked rand(read|write)\s+qd(1|32)\s+\d+ IOPS", out, re.M)) == 4
+        check(len(re.findall(r"^blkbench: (checked|vf     ) rand(read|write)\s+qd(1|32)\s+\d+ IOPS", out, re.M)) == 4
               and "blkbench: ok" in out, f"blkbench: {out!r}")
+        c.sendline("poweroff")
+        c.wait(timeout=60).expect_status(PASS)
+
+
+def test_hardware_enforced():
+    """Hardware-enforced mode beside kernel-checked mode: a namespace attached only to the VF
+    serving its owner, whose own queue pair is driven from the process. The device refuses the
+    other namespace and blocks past the end, garbage in the VF's admin doorbell runs no command and
+    leaves the other area intact, one owner at a time, a killed owner frees the VF; 10,000 writes
+    and reads cost no system call and no interrupt (the kernel-checked loop reports its calls per
+    batch beside it); the namespace area and its data survive a reboot."""
+    path = disks()
+    with console(timeout=500, run_args=nvme(path)) as c:
+        c.expect(PROMPT, timeout=120)
+        check(c.log.count("online, enabled (its admin queue is the kernel's)") == 2,
+              "the two VF controllers did not come up")
+        out = run(c, "mkstore -n priv")
+        check("hardware-enforced" in out, f"mkstore -n: {out!r}")
+        out = run(c, "mkstore -n another")
+        check("ENOSPC" in out, f"a second area on the one free namespace: {out!r}")
+        run(c, "mkstore data 1M")
+        out = run(c, "lsstore")
+        check(re.search(r"^priv\s+hardware\s+2\s+0\s+131072\s+512\s+0$", out, re.M), f"lsstore: {out!r}")
+        out = run(c, "blktest write /store/data 7", timeout=120)
+        check("mode kernel-checked" in out and "blktest: ok" in out, f"checked area: {out!r}")
+        out = run(c, "blktest write /store/priv 9", timeout=120)
+        check("mode hardware-enforced" in out and "in 0 system calls" in out and "blktest: ok" in out,
+              f"hardware area: {out!r}")
+        out = run(c, "blktest checks /store/priv", timeout=200)
+        check("blktest: ok" in out, f"hardware checks: {out!r}")
+        out = run(c, "blktest verify /store/data 7", timeout=120)
+        check("blktest: ok" in out, f"the checked area after the hardware checks: {out!r}")
+        out = run(c, "blktest loop /store/priv 10000", timeout=300)
+        m = re.search(r"hardware-enforced: 10000 writes and 10000 reads of 4 KiB: (\d+) system calls, (\d+) interrupts",
+                      out)
+        check(m and m.group(1) == "0", f"the hardware-enforced loop entered the kernel: {out!r}")
+        if "dedicated CPU" in out:
+            check(m.group(2) == "0", f"the hardware-enforced loop took interrupts: {out!r}")
+        out = run(c, "blktest loop /store/data 200", timeout=300)
+        check(re.search(r"kernel-checked: .* 1\.00 system calls per batch", out), f"checked loop: {out!r}")
+        print(f"hardware-enforced: {m.group(0)}; kernel-checked: one system call per batch")
+        c.sendline("poweroff")
+        c.wait(timeout=60).expect_status(PASS)
+    with console(timeout=400, run_args=nvme(path)) as c:
+        c.expect(PROMPT, timeout=120)
+        out = run(c, "blktest verify /store/priv 9", timeout=120)
+        check("mode hardware-enforced" in out and "blktest: ok" in out, f"hardware area after reboot: {out!r}")
+        out = run(c, "blktest verify /store/data 7", timeout=120)
+        check("blktest: ok" in out, f"checked area after reboot: {out!r}")
         c.sendline("poweroff")
         c.wait(timeout=60).expect_status(PASS)

@@ -37,7 +37,7 @@ static long run_case(struct nvme_io *io, bool write, unsigned depth, unsigned op
 {
 	uint32_t blocks = IO_BYTES / io->info.block_size;
 	uint64_t slots = io->info.blocks / blocks;
-	uint64_t calls = io->submits;
+	uint64_t calls = io->syscalls;
 	long start = os_clock_ns(SIETCH_CLOCK_MONOTONIC);
 	for (unsigned done = 0; done < ops; done += depth) {
 		for (unsigned i = 0; i < depth; i++) {
@@ -60,7 +60,7 @@ static long run_case(struct nvme_io *io, bool write, unsigned depth, unsigned op
 	printf("blkbench: %s rand%-5s qd%-2u %8.0f IOPS  p50 %7.1f us  p99 %7.1f us  %.3f system calls per command\n",
 	       io->info.mode == SIETCH_STORE_HARDWARE ? "vf     " : "checked", write ? "write" : "read", depth,
 	       ops * 1e9 / (double)elapsed, lat[ops / 2] / 1e3, lat[ops * 99 / 100] / 1e3,
-	       (double)(io->submits - calls) / ops);
+	       (double)(io->syscalls - calls) / ops);
 	return 0;
 }
 

@@ -6,6 +6,8 @@
  *   blktest checks PATH        one owner at a time, commands outside the area refused,
  *                              memory outside the grant refused, an owner killed frees it
  *   blktest hold PATH          opens the area and keeps it until killed
+ *   blktest loop PATH N        N 4 KiB writes and N reads, one command per batch, on a
+ *                              dedicated CPU: the system calls and interrupts they cost
  *
  * Each line it prints starts with "blktest:"; the last is "blktest: ok" or a failure.
  */
@@ -62,7 +64,7 @@ static int run_pattern(const char *path, uint64_t seed, bool write)
 		}
 	}
 	printf("blktest: %s %d bytes with seed %llu in %llu system calls\n", write ? "wrote and read back" : "verified",
-	       PATTERN_BYTES, (unsigned long long)seed, (unsigned long long)io.submits);
+	       PATTERN_BYTES, (unsigned long long)seed, (unsigned long long)io.syscalls);
 	nvme_io_close(&io);
 	printf("blktest: ok\n");
 	return 0;
@@ -108,6 +110,33 @@ static int range_checks(struct nvme_io *io)
 	return bad;
 }
 
+/* Hardware-enforced mode: the device refuses what lies outside the namespace
+ * the VF sees; a garbage admin doorbell write runs no admin command. */
+static int device_checks(struct nvme_io *io)
+{
+	struct nvme_sqe c;
+	int bad = 0;
+	uint32_t other = io->info.nsid == 1 ? 2 : 1;
+	nvme_cmd_read(&c, other, 0, 1);
+	nvme_prp_build_contiguous(&c, io->buf_bus, io->info.block_size, NULL);
+	long err = submit_one(io, &c);
+	printf("blktest: read of namespace %u (not attached to this VF): %s\n", other, io->error);
+	bad |= expect("read of another namespace", err, -SIETCH_EIO);
+	nvme_cmd_read(&c, io->info.nsid, io->info.blocks, 1);
+	nvme_prp_build_contiguous(&c, io->buf_bus, io->info.block_size, NULL);
+	err = submit_one(io, &c);
+	printf("blktest: read past the namespace: %s\n", io->error);
+	bad |= expect("read past the namespace", err, -SIETCH_EIO);
+	/* the admin submission queue's tail doorbell is the page's first word (CAP.DSTRD 0) */
+	volatile uint32_t *admin_tail = (volatile uint32_t *)io->info.doorbells;
+	*admin_tail = 7;
+	*admin_tail = 0xffffffffu;
+	nvme_cmd_read(&c, io->info.nsid, 0, 1);
+	nvme_prp_build_contiguous(&c, io->buf_bus, io->info.block_size, NULL);
+	bad |= expect("own queue after garbage in the admin doorbell", submit_one(io, &c), 0);
+	return bad;
+}
+
 static int owner_checks(const char *path, struct nvme_io *io)
 {
 	struct nvme_io second;
@@ -142,7 +171,7 @@ static int run_checks(const char *path)
 	if (err)
 		return failed("open", err, NULL);
 	printf("blktest: %s: mode %s\n", path, mode_name(&io));
-	int bad = range_checks(&io);
+	int bad = io.info.mode == SIETCH_STORE_HARDWARE ? device_checks(&io) : range_checks(&io);
 	bad |= owner_checks(path, &io);
 	printf(bad ? "blktest: FAIL\n" : "blktest: ok\n");
 	return bad;
@@ -159,8 +188,44 @@ static int hold(const char *path)
 		os_sleep_ns(1000000000);
 }
 
+/* The crossings of n writes and n reads of 4 KiB, each its own batch. */
+static int crossings(const char *path, unsigned n)
+{
+	struct nvme_io io;
+	struct sietch_counters before, after, base;
+	long err = nvme_io_open(&io, path, 4096);
+	if (err)
+		return failed("open", err, NULL);
+	bool pinned = os_thread_pin(0, 1) == 0; /* a CPU of one's own: no tick while one thread runs */
+	os_counters(SIETCH_COUNTERS_SELF, 0, &base);
+	os_counters(SIETCH_COUNTERS_SELF, 0, &before);
+	uint64_t calls0 = io.syscalls;
+	for (unsigned i = 0; i < 2 * n && !err; i++) {
+		/* the area's second half: the pattern of `write` in its first stays */
+		uint64_t half = io.info.blocks / 2, block = half + (i / 2 * 8) % (half - 8);
+		err = i % 2 ? nvme_io_read(&io, block, 4096 / io.info.block_size, 0)
+			    : nvme_io_write(&io, block, 4096 / io.info.block_size, 0);
+		if (!err)
+			err = nvme_io_submit(&io);
+	}
+	os_counters(SIETCH_COUNTERS_SELF, 0, &after);
+	if (pinned)
+		os_thread_pin(0, SIETCH_CPU_ANY);
+	if (err)
+		return failed("loop", err, &io);
+	uint64_t per_read = before.syscalls - base.syscalls; /* what reading the counters itself costs */
+	printf("blktest: %s: %u writes and %u reads of 4 KiB: %llu system calls, %llu interrupts%s; %.2f system calls per batch\n",
+	       mode_name(&io), n, n, (unsigned long long)(after.syscalls - before.syscalls - per_read),
+	       (unsigned long long)(after.interrupts - before.interrupts), pinned ? " (on a dedicated CPU)" : "",
+	       (double)(io.syscalls - calls0) / (2.0 * n));
+	printf("blktest: ok\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 4 && !strcmp(argv[1], "loop"))
+		return crossings(argv[2], (unsigned)strtoul(argv[3], NULL, 0));
 	if (argc == 4 && !strcmp(argv[1], "write"))
 		return run_pattern(argv[2], strtoull(argv[3], NULL, 0), true);
 	if (argc == 4 && !strcmp(argv[1], "verify"))
@@ -169,6 +234,6 @@ int main(int argc, char **argv)
 		return run_checks(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "hold"))
 		return hold(argv[2]);
-	fprintf(stderr, "usage: blktest write|verify PATH SEED | checks PATH | hold PATH\n");
+	fprintf(stderr, "usage: blktest write|verify PATH SEED | checks PATH | hold PATH | loop PATH N\n");
 	return 2;
 }

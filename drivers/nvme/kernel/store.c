@@ -22,11 +22,12 @@ struct store *store_main(void) { return store_ready; }
 void store_area_of(const struct store *s, const struct store_entry *e, struct nvme_area *area)
 {
 	uint32_t max = s->ctrl->max_transfer;
+	const struct nvme_namespace *ns = nvme_namespace_find(s->ctrl, e->nsid);
 	*area = (struct nvme_area){
 		.nsid = e->nsid,
 		.first_lba = e->first_block,
 		.blocks = e->block_count,
-		.block_size = s->ns->block_size,
+		.block_size = ns ? ns->block_size : 0,
 		.max_transfer = max && max < KQUEUE_MAX_TRANSFER ? max : KQUEUE_MAX_TRANSFER,
 		.write_zeroes = (s->ctrl->oncs & NVME_ONCS_WRITE_ZEROES) != 0,
 	};
@@ -141,6 +142,42 @@ static void store_unlock(struct store *s)
 	nvme_lock_give(&s->lock);
 }
 
+/* A namespace for a hardware-enforced area: attached to no controller at
+ * boot (so only the VF it is given to will see it) and in no other area. */
+static const struct nvme_namespace *free_namespace(const struct store *s, uint64_t size)
+{
+	for (unsigned i = 0; i < s->ctrl->namespace_count; i++) {
+		const struct nvme_namespace *ns = &s->ctrl->ns[i];
+		uint64_t found;
+		if (ns->attached || !ns->block_size || size > ns->blocks * ns->block_size)
+			continue;
+		if (store_catalog_find_free(&s->catalog, ns->nsid, 0, ns->blocks, ns->blocks, &found) == 0)
+			return ns;
+	}
+	return NULL;
+}
+
+static long create_namespace_locked(struct store *s, const char *name, uint64_t size)
+{
+	const struct nvme_namespace *ns = free_namespace(s, size);
+	if (!ns)
+		return -SIETCH_ENOSPC;
+	struct store_entry e = {
+		.nsid = ns->nsid,
+		.flags = STORE_ENTRY_USED | STORE_ENTRY_NAMESPACE,
+		.first_block = 0,
+		.block_count = ns->blocks,
+		.owner = proc_current()->pid,
+		.owner_rights = SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE,
+		.other_rights = SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE,
+	};
+	memcpy(e.name, name, strnlen(name, STORE_NAME_MAX));
+	long err = store_catalog_create(&s->catalog, &e);
+	if (!err && !namespace_add_entry(STORE_DIR, name))
+		kprintf("store: %s is in the catalogue but not in the name tree\n", name);
+	return err;
+}
+
 static long create_locked(struct store *s, const char *name, uint64_t blocks)
 {
 	struct store_entry e = {
@@ -161,23 +198,29 @@ static long create_locked(struct store *s, const char *name, uint64_t blocks)
 	return err;
 }
 
-/* (name, name_len, size bytes) -> 0 */
+/* (name, name_len, size bytes, flags) -> 0 */
 long sys_store_create(const struct syscall_args *args)
 {
 	struct store *s = store_main();
 	char name[STORE_NAME_MAX + 1];
-	uint64_t size = args->arg[2];
+	uint64_t size = args->arg[2], flags = args->arg[3];
+	if (flags & ~(uint64_t)SIETCH_STORE_CREATE_NAMESPACE)
+		return -SIETCH_EINVAL;
 	long err = name_from_user(name, args->arg[0], args->arg[1]);
 	if (err)
 		return err;
 	if (!s)
 		return -SIETCH_ENOENT;
+	bool whole = flags & SIETCH_STORE_CREATE_NAMESPACE;
 	uint64_t blocks = size / s->ns->block_size + (size % s->ns->block_size != 0);
-	if (size == 0 || blocks > s->ns->blocks)
+	if (!whole && (size == 0 || blocks > s->ns->blocks))
 		return -SIETCH_EINVAL;
 	if ((err = store_lock(s)))
 		return err;
-	err = s->usable ? create_locked(s, name, blocks) : -SIETCH_EIO;
+	if (!s->usable)
+		err = -SIETCH_EIO;
+	else
+		err = whole ? create_namespace_locked(s, name, size) : create_locked(s, name, blocks);
 	store_unlock(s);
 	return err;
 }
@@ -220,7 +263,7 @@ void store_info_of(const struct store *s, unsigned index, struct sietch_store_in
 	store_area_of(s, e, &area);
 	memset(out, 0, sizeof(*out));
 	memcpy(out->name, e->name, sizeof(out->name) - 1);
-	out->mode = SIETCH_STORE_CHECKED;
+	out->mode = e->flags & STORE_ENTRY_NAMESPACE ? SIETCH_STORE_HARDWARE : SIETCH_STORE_CHECKED;
 	out->nsid = e->nsid;
 	out->first_block = e->first_block;
 	out->blocks = e->block_count;

@@ -14,6 +14,9 @@
  */
 #include "drivers/nvme/kernel/store.h"
 
+#include "drivers/nvme/kernel/sriov.h"
+#include "kernel/console.h"
+
 #include "kernel/ctl/handle.h"
 #include "kernel/ctl/syscall.h"
 #include "kernel/mm/dma.h"
@@ -31,7 +34,14 @@ struct store_session {
 	struct nvme_area area;
 	struct dma_owner dma;
 	uint64_t batches, commands;
+	/* hardware-enforced mode */
+	struct nvme_vf *vf;           /* the VF serving the owner, NULL in kernel-checked mode */
+	bool queues_created;
+	struct addr_space *db_space;  /* where the doorbell page is mapped */
+	uint64_t db_va, db_phys;
 };
+
+#define VF_QUEUE_ENTRIES 64 /* one page each: 64 × 64-byte SQEs, 64 × 16-byte CQEs */
 
 static void session_release(struct object *object);
 static long session_dma_owner(struct object *object, struct proc *caller, struct dma_owner **out);
@@ -54,10 +64,31 @@ static long session_dma_owner(struct object *object, struct proc *caller, struct
 /* The last handle went (close or exit): no batch is running (a running one
  * holds a reference), so the device no longer touches the DMA memory. The
  * area and its data stay; the next opener starts afresh. */
+/* Hardware mode's end: the VF stops touching the grant's memory (its queues
+ * deleted, or the controller reset if that fails), the doorbell page leaves
+ * the process, the namespace leaves the VF; the data stays on it. */
+static void vf_quiesce(struct store_session *sess)
+{
+	struct nvme_vf *vf = sess->vf;
+	struct nvme_ctrl *pf = sess->store->ctrl;
+	if (sess->queues_created && nvme_io_pair_delete(&vf->ctrl, NVME_VF_IO_QID)) {
+		kprintf("nvme: %s: deleting the owner's queues failed; resetting the VF controller\n", vf->ctrl.where);
+		nvme_ctrl_enable(&vf->ctrl);
+	}
+	uint64_t pa, pte;
+	if (sess->db_space && vm_translate(sess->db_space, sess->db_va, &pa, &pte) && pa == sess->db_phys)
+		vm_unmap(sess->db_space, sess->db_va, PAGE_SIZE, false);
+	if (nvme_vf_detach(pf, vf))
+		kprintf("nvme: %s: namespace %u stays attached\n", vf->ctrl.where, vf->attached_nsid);
+	__atomic_store_n(&vf->owner, 0, __ATOMIC_RELEASE);
+}
+
 static void session_release(struct object *object)
 {
 	struct store_session *sess = container_of(object, struct store_session, object);
 	struct store *s = sess->store;
+	if (sess->vf)
+		vf_quiesce(sess);
 	dma_owner_release(&sess->dma);
 	spin_lock(&s->lock.guard); /* open_pid is read under the sleeping lock; a word store is enough here */
 	__atomic_store_n(&s->open_pid[sess->index], 0, __ATOMIC_RELEASE);
@@ -77,6 +108,72 @@ static long path_name(char *name, uint64_t user, size_t len)
 	if (!store_name_valid(n))
 		return -SIETCH_EINVAL;
 	memcpy(name, n, strlen(n) + 1);
+	return 0;
+}
+
+static struct nvme_vf *vf_claim(uint32_t pid)
+{
+	for (unsigned i = 0; i < nvme_vf_count(); i++) {
+		uint32_t free_owner = 0;
+		struct nvme_vf *vf = nvme_vf_at(i);
+		if (__atomic_compare_exchange_n(&vf->owner, &free_owner, pid, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+			return vf;
+	}
+	return NULL;
+}
+
+/* The VF's doorbell page (BAR0 + 1000h) into the caller, uncached, after a
+ * guard page. With CAP.DSTRD 0 it holds the admin doorbells too: what a
+ * process can do with those is in the README (storage section). */
+static long map_doorbells(struct store_session *sess, struct proc *p, uint64_t *va)
+{
+	spin_lock(&p->lock);
+	uint64_t start = p->mmap_next;
+	p->mmap_next += 2 * PAGE_SIZE;
+	spin_unlock(&p->lock);
+	if (!user_range_ok(start, PAGE_SIZE))
+		return -SIETCH_ENOMEM;
+	sess->db_phys = sess->vf->bar0_phys + NVME_REG_DOORBELLS;
+	long err = vm_map(&p->space, start, sess->db_phys, PAGE_SIZE, VM_USER | VM_WRITE | VM_NOCACHE | VM_SHARED);
+	if (!err) {
+		sess->db_space = &p->space;
+		sess->db_va = start;
+		*va = start;
+	}
+	return err;
+}
+
+/* Hardware-enforced open: a free VF, the area's namespace attached to it
+ * alone, an I/O queue pair created through the VF's admin queue (kept by the
+ * kernel) in the grant's DMA memory, and the doorbell page mapped. */
+static long vf_open(struct store_session *sess, struct sietch_store_info *info)
+{
+	struct proc *self = proc_current();
+	struct sietch_dma_region sq, cq;
+	if (!(sess->vf = vf_claim(self->pid)))
+		return -SIETCH_EBUSY; /* every virtual controller serves someone */
+	long err = nvme_vf_attach(sess->store->ctrl, sess->vf, sess->area.nsid);
+	if (!err)
+		err = dma_owner_alloc(&sess->dma, self, PAGE_SIZE, &sq);
+	if (!err)
+		err = dma_owner_alloc(&sess->dma, self, PAGE_SIZE, &cq);
+	if (!err && !(err = nvme_io_pair_create(&sess->vf->ctrl, NVME_VF_IO_QID, VF_QUEUE_ENTRIES, sq.bus_address,
+						 cq.bus_address)))
+		sess->queues_created = true;
+	if (!err)
+		err = map_doorbells(sess, self, &info->doorbells);
+	if (err)
+		return err;
+	info->sq = sq.address;
+	info->cq = cq.address;
+	info->sq_bus = sq.bus_address;
+	info->cq_bus = cq.bus_address;
+	info->qid = NVME_VF_IO_QID;
+	info->entries = VF_QUEUE_ENTRIES;
+	info->doorbell_stride = sess->vf->ctrl.dstrd;
+	/* the VF's own limit on a transfer, and its own namespace id for the area */
+	if (sess->vf->ctrl.max_transfer)
+		info->max_transfer = sess->vf->ctrl.max_transfer;
 	return 0;
 }
 
@@ -101,8 +198,15 @@ static long session_open_locked(struct store *s, const char *name, uint32_t righ
 	sess->pid = proc_current()->pid;
 	store_area_of(s, e, &sess->area);
 	dma_owner_init(&sess->dma);
-	s->open_pid[index] = sess->pid;
 	store_info_of(s, index, info);
+	if (e->flags & STORE_ENTRY_NAMESPACE) {
+		long err = vf_open(sess, info);
+		if (err) {
+			object_unref(&sess->object); /* releases what vf_open set up */
+			return err;
+		}
+	}
+	s->open_pid[index] = sess->pid;
 	*out = sess;
 	return 0;
 }
@@ -115,7 +219,8 @@ long sys_store_open(const struct syscall_args *args)
 	uint64_t rights = args->arg[2], user_info = args->arg[3];
 	struct sietch_store_info info;
 	struct store_session *sess;
-	if (rights & ~(uint64_t)(SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE | SIETCH_RIGHT_DUP))
+	/* no DUP: the grant must not outlive its owner's address space in another process */
+	if (rights & ~(uint64_t)(SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE))
 		return -SIETCH_EINVAL;
 	if (!user_range_ok(user_info, sizeof(info)))
 		return -SIETCH_EFAULT;
@@ -201,6 +306,8 @@ long sys_store_submit(const struct syscall_args *args)
 		err = -SIETCH_ENOMEM;
 	else if (sess->pid != proc_current()->pid)
 		err = -SIETCH_EACCES;
+	else if (sess->vf)
+		err = -SIETCH_EINVAL; /* hardware-enforced: the owner's own queue pair, no kernel path */
 	else if (copy_from_user(b->in, cmds, count * sizeof(struct nvme_sqe)))
 		err = -SIETCH_EFAULT;
 	else if (!(err = nvme_lock_take(&sess->store->kq.lock))) {

@@ -11,12 +11,36 @@
 #include "lib/common/nvme_status.h"
 #include "lib/os/os.h"
 
-long nvme_store_create(const char *name, uint64_t bytes)
+long nvme_store_create(const char *name, uint64_t bytes, unsigned flags)
 {
-	return os_raw_store_create(name, strlen(name), bytes);
+	return os_raw_store_create(name, strlen(name), bytes, flags);
 }
 
 long nvme_store_remove(const char *name) { return os_raw_store_remove(name, strlen(name)); }
+
+static uint64_t clock_us(void) { return (uint64_t)os_clock_ns(SIETCH_CLOCK_MONOTONIC) / 1000; }
+
+/* Hardware-enforced mode: the queue pair the kernel created on the VF, its
+ * memory and doorbells mapped into this process. */
+static long queue_setup(struct nvme_io *io)
+{
+	const struct sietch_store_info *in = &io->info;
+	volatile uint8_t *db = (volatile uint8_t *)in->doorbells - NVME_REG_DOORBELLS; /* as if BAR0 */
+	struct nvme_queue_config cfg = {
+		.qid = in->qid,
+		.sq_entries = in->entries,
+		.cq_entries = in->entries,
+		.sq = (struct nvme_sqe *)in->sq,
+		.cq = (volatile struct nvme_cqe *)in->cq,
+		.sq_tail_doorbell = db + nvme_sq_tail_doorbell(in->qid, in->doorbell_stride),
+		.cq_head_doorbell = db + nvme_cq_head_doorbell(in->qid, in->doorbell_stride),
+		.slots = io->slots,
+		.clock_us = clock_us,
+	};
+	if (in->entries > 64)
+		return -SIETCH_EINVAL;
+	return nvme_queue_init(&io->queue, &cfg);
+}
 
 long nvme_io_open(struct nvme_io *io, const char *path, size_t buf_size)
 {
@@ -38,6 +62,11 @@ long nvme_io_open(struct nvme_io *io, const char *path, size_t buf_size)
 	io->buf_size = data.size;
 	io->prp = (uint8_t *)lists.address;
 	io->prp_bus = lists.bus_address;
+	io->timeout_us = NVME_IO_TIMEOUT_DEFAULT_US;
+	if (io->info.mode == SIETCH_STORE_HARDWARE && (err = queue_setup(io))) {
+		os_close(h);
+		return err;
+	}
 	return 0;
 }
 
@@ -126,13 +155,59 @@ static long first_failure(struct nvme_io *io, unsigned n)
 	return 0;
 }
 
+struct reap {
+	struct nvme_io *io;
+	unsigned left;
+};
+
+static void reaped(void *arg, const struct nvme_completion *done)
+{
+	struct reap *r = arg;
+	struct sietch_store_result *res = &r->io->result[(uintptr_t)done->ctx];
+	res->error = 0;
+	res->status = done->status;
+	res->dw0 = done->dw0;
+	r->left--;
+}
+
+/* Hardware-enforced mode: the batch on the process's own queue pair, one
+ * doorbell write, completions polled, deadlines checked while waiting. */
+static long queue_run(struct nvme_io *io, unsigned n)
+{
+	struct reap r = { io, 0 };
+	for (unsigned i = 0; i < n; i++) {
+		io->result[i] = (struct sietch_store_result){ .error = -SIETCH_EAGAIN };
+		if (nvme_queue_submit(&io->queue, &io->batch[i], io->timeout_us, (void *)(uintptr_t)i) >= 0)
+			r.left++;
+	}
+	nvme_queue_ring(&io->queue);
+	while (r.left) {
+		if (nvme_queue_poll(&io->queue, 0, reaped, &r))
+			continue;
+		struct nvme_sqe late;
+		void *ctx;
+		while (nvme_queue_expire(&io->queue, &late, &ctx) >= 0) {
+			io->result[(uintptr_t)ctx].error = -SIETCH_ETIMEDOUT;
+			r.left--;
+		}
+		__asm__ volatile("pause");
+	}
+	return (long)n;
+}
+
 long nvme_io_submit(struct nvme_io *io)
 {
 	unsigned n = io->count;
 	if (n == 0)
 		return 0;
 	io->count = 0;
-	long done = os_store_submit(io->store, io->batch, n, io->result);
+	long done;
+	if (io->info.mode == SIETCH_STORE_HARDWARE) {
+		done = queue_run(io, n);
+	} else {
+		done = os_store_submit(io->store, io->batch, n, io->result);
+		io->syscalls++;
+	}
 	io->submits++;
 	io->commands += n;
 	if (done < 0) {

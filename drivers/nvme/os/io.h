@@ -3,11 +3,16 @@
  * its DMA buffer, and batches of Read, Write, Flush and Write Zeroes.
  *
  * Commands are queued with nvme_io_read() and friends (built with
- * lib/common/nvme_cmd.c, blocks counted from the area's 0, data in the
- * area's DMA buffer) and handed over together by nvme_io_submit(): in
- * kernel-checked mode that is one store_submit system call per batch, which
- * returns when every command of it has completed or timed out. A failed
- * command is reported with its name and the NVMe status by name.
+ * lib/common/nvme_cmd.c, data in the area's DMA buffer) and handed over
+ * together by nvme_io_submit(), which returns when every command of the
+ * batch has completed or timed out. How depends on the area's mode:
+ *   kernel-checked: one store_submit system call per batch (blocks counted
+ *   from the area's 0; the kernel moves them into the area);
+ *   hardware-enforced: the process's own queue pair on its VF controller
+ *   (lib/common/nvme_queue.c: phase tags, one doorbell write per batch,
+ *   polled completions, per-command deadlines), no system call at all; the
+ *   area is the whole namespace, so blocks are the namespace's.
+ * A failed command is reported with its name and the NVMe status by name.
  *
  * nvme_io_blockdev() puts lib/common/blockdev.h over the area, so the
  * formats (lib/os/blocklog) run on it: synchronous, through the start of the
@@ -21,10 +26,12 @@
 
 #include "drivers/nvme/regs.h"
 #include "lib/common/blockdev.h"
+#include "lib/common/nvme_queue.h"
 #include "lib/common/syscall.h"
 
 #define NVME_IO_BATCH SIETCH_STORE_BATCH_MAX
 #define NVME_IO_PRP_BYTES 512 /* per command: 64 entries, enough for the largest transfer */
+#define NVME_IO_TIMEOUT_DEFAULT_US 10000000ull
 
 struct nvme_io {
 	long store;                       /* the STORE handle */
@@ -37,7 +44,12 @@ struct nvme_io {
 	struct nvme_sqe batch[NVME_IO_BATCH];
 	struct sietch_store_result result[NVME_IO_BATCH];
 	unsigned count;                   /* commands queued */
-	uint64_t submits, commands;       /* system calls made, commands handed in */
+	uint64_t submits, commands;       /* batches handed over, commands in them */
+	uint64_t syscalls;                /* system calls those took */
+	/* hardware-enforced mode: the queue pair on the VF */
+	struct nvme_queue queue;
+	struct nvme_slot slots[NVME_QUEUE_SLOTS(64, 64)];
+	uint64_t timeout_us;              /* per command (default NVME_IO_TIMEOUT_DEFAULT_US) */
 	char error[96];                   /* the last failure, in words */
 };
 
@@ -67,7 +79,8 @@ long nvme_io_submit(struct nvme_io *io);
 void nvme_io_blockdev(struct nvme_io *io, struct blockdev *dev);
 
 /* The system calls, typed for a C string. */
-long nvme_store_create(const char *name, uint64_t bytes);
+/* flags: SIETCH_STORE_CREATE_NAMESPACE for a hardware-enforced area (a namespace of its own). */
+long nvme_store_create(const char *name, uint64_t bytes, unsigned flags);
 long nvme_store_remove(const char *name);
 
 /* "4096", "64K", "64M", "1G" (powers of 1024) into *out: 0 or -SIETCH_EINVAL. */
