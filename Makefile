@@ -69,7 +69,7 @@ unit: $(UNIT_BIN)
 
 run: deps
 	@$(MAKE) --no-print-directory iso
-	tools/run $(RUN_ARGS)
+	tools/run --nvme $(RUN_ARGS)
 
 test: deps
 	@$(MAKE) --no-print-directory iso unit

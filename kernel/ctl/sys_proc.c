@@ -1,6 +1,7 @@
 /* System calls on processes: spawn, exit, wait, kill, self, open, power off. */
 #include "kernel/arch/platform.h"
 #include "kernel/ctl/authority.h"
+#include "kernel/ctl/shutdown.h"
 #include "kernel/ctl/syscall.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/proc.h"
@@ -98,5 +99,6 @@ long sys_proc_open(const struct syscall_args *args)
 long sys_system_poweroff(const struct syscall_args *args)
 {
 	(void)args;
+	shutdown_run_all(); /* e.g. storage flushes its write cache */
 	platform_poweroff();
 }

@@ -63,7 +63,10 @@ def test_store():
         out = run(c, "blklog /store/log 5", timeout=120)
         check("recovered 0 records" in out and "acknowledged 5" in out, f"blklog: {out!r}")
         c.sendline("poweroff")
-        c.wait(timeout=60).expect_status(PASS)
+        result = c.wait(timeout=60)
+        result.expect_status(PASS)
+        check(re.search(r"^store: namespace 1 flushed before power-off$", result.log, re.M),
+              "no flush before power-off")
 
     with console(timeout=400, run_args=nvme(path)) as c:  # the same images, a second boot
         c.expect(PROMPT, timeout=120)
@@ -191,6 +194,8 @@ def test_hardware_enforced():
               f"hardware area: {out!r}")
         out = run(c, "blktest checks /store/priv", timeout=200)
         check("blktest: ok" in out, f"hardware checks: {out!r}")
+        check(not re.search(r"^nvme: .*(timed out|did not come back)", c.log, re.M),
+              "the VF's admin queue suffered from the garbage doorbell write")
         out = run(c, "blktest verify /store/data 7", timeout=120)
         check("blktest: ok" in out, f"the checked area after the hardware checks: {out!r}")
         out = run(c, "blktest loop /store/priv 10000", timeout=300)

@@ -6,6 +6,7 @@
 
 #include "kernel/console.h"
 #include "kernel/ctl/namespace.h"
+#include "kernel/ctl/shutdown.h"
 #include "kernel/ctl/syscall.h"
 #include "kernel/mm/frame.h"
 #include "kernel/mm/heap.h"
@@ -81,6 +82,19 @@ static const struct nvme_namespace *first_attached(const struct nvme_ctrl *c)
 	return NULL;
 }
 
+/* Before power-off: the volatile write cache of the catalogue's namespace,
+ * where every kernel-checked area lives, reaches the medium (§6.8 Flush).
+ * A hardware-enforced area's owner flushes its own namespace. */
+static void store_flush_all(void)
+{
+	struct store *s = store_main();
+	if (!s || nvme_lock_take(&s->kq.lock))
+		return;
+	int err = s->dev.dev.flush(s->dev.dev.ctx);
+	nvme_lock_give(&s->kq.lock);
+	kprintf("store: namespace %u flushed before power-off%s\n", s->ns->nsid, err ? " FAILED" : "");
+}
+
 void store_init(struct nvme_ctrl *c)
 {
 	struct store *s = &the_store;
@@ -113,6 +127,7 @@ void store_init(struct nvme_ctrl *c)
 	catalog_open(s);
 	nvme_lock_give(&s->kq.lock);
 	store_ready = s;
+	shutdown_register(store_flush_all);
 }
 
 /* ---- system calls ---- */

@@ -64,17 +64,18 @@ static long session_dma_owner(struct object *object, struct proc *caller, struct
 /* The last handle went (close or exit): no batch is running (a running one
  * holds a reference), so the device no longer touches the DMA memory. The
  * area and its data stay; the next opener starts afresh. */
-/* Hardware mode's end: the VF stops touching the grant's memory (its queues
- * deleted, or the controller reset if that fails), the doorbell page leaves
+/* Hardware mode's end: the VF stops touching the grant's memory (the VF
+ * controller is reset), the doorbell page leaves
  * the process, the namespace leaves the VF; the data stays on it. */
 static void vf_quiesce(struct store_session *sess)
 {
 	struct nvme_vf *vf = sess->vf;
 	struct nvme_ctrl *pf = sess->store->ctrl;
-	if (sess->queues_created && nvme_io_pair_delete(&vf->ctrl, NVME_VF_IO_QID)) {
-		kprintf("nvme: %s: deleting the owner's queues failed; resetting the VF controller\n", vf->ctrl.where);
-		nvme_ctrl_enable(&vf->ctrl);
-	}
+	/* A controller reset (CC.EN to 0 and back, §7.3.2) rather than Delete I/O SQ/CQ: it ends
+	 * every queue however the owner left them, and its admin queue too, which the owner may
+	 * have rung with garbage (the doorbell page is shared). */
+	if (sess->queues_created && nvme_ctrl_enable(&vf->ctrl))
+		kprintf("nvme: %s: the VF controller did not come back after its owner left\n", vf->ctrl.where);
 	uint64_t pa, pte;
 	if (sess->db_space && vm_translate(sess->db_space, sess->db_va, &pa, &pte) && pa == sess->db_phys)
 		vm_unmap(sess->db_space, sess->db_va, PAGE_SIZE, false);
