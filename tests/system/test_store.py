@@ -217,3 +217,21 @@ def test_hardware_enforced():
         check("blktest: ok" in out, f"checked area after reboot: {out!r}")
         c.sendline("poweroff")
         c.wait(timeout=60).expect_status(PASS)
+
+
+def test_small_disk():
+    """A namespace too small for the catalogue's reserve is reported at boot, not used, and
+    mkstore says there is no storage; the system runs on."""
+    path = disks()
+    path.mkdir(parents=True)
+    for name, size in (("ns1.img", 1 << 20), ("ns2.img", 1 << 20)):
+        with open(path / name, "wb") as f:
+            f.truncate(size)
+    with console(timeout=300, run_args=nvme(path)) as c:
+        c.expect(PROMPT, timeout=120)
+        check(re.search(r"^store: namespace 1 is too small \(2048 blocks, at least 4096 needed\); no /store$",
+                        c.log, re.M), "a small disk was not reported")
+        out = run(c, "mkstore x 4K")
+        check("ENOENT" in out and "no storage" in out, f"mkstore without storage: {out!r}")
+        c.sendline("poweroff")
+        c.wait(timeout=60).expect_status(PASS)
