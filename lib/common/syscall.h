@@ -131,7 +131,9 @@ typedef void (*sietch_thread_entry)(void *arg);
 	/* kernel-checked mode: count NVMe commands (64-byte SQEs, blocks from the area's 0), checked and run ->  \
 	 * how many ran, each command's result in results[] */                                                  \
 	SYSCALL(54, store_submit, os_store_submit, 4, (long, store), (const void *, cmds), (size_t, count),       \
-		(struct sietch_store_result *, results))
+		(struct sietch_store_result *, results))                                                           \
+	/* hardware-enforced: each interrupt of the area's completion queue posts bits to notify (RECEIVE) -> 0 */ \
+	SYSCALL(55, store_bind_interrupt, os_store_bind_interrupt, 3, (long, store), (long, notify), (uint64_t, bits))
 
 /*
  * Helpers to expand a row's (type, argument) pairs, comma-separated:

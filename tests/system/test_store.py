@@ -174,7 +174,8 @@ def test_hardware_enforced():
     other namespace and blocks past the end, garbage in the VF's admin doorbell runs no command and
     leaves the other area intact, one owner at a time, a killed owner frees the VF; 10,000 writes
     and reads cost no system call and no interrupt (the kernel-checked loop reports its calls per
-    batch beside it); the namespace area and its data survive a reboot."""
+    batch beside it), and the same loop can sleep on the queue's MSI-X interrupt instead; the
+    namespace area and its data survive a reboot."""
     path = disks()
     with console(timeout=500, run_args=nvme(path)) as c:
         c.expect(PROMPT, timeout=120)
@@ -204,6 +205,9 @@ def test_hardware_enforced():
         check(m and m.group(1) == "0", f"the hardware-enforced loop entered the kernel: {out!r}")
         if "dedicated CPU" in out:
             check(m.group(2) == "0", f"the hardware-enforced loop took interrupts: {out!r}")
+        out = run(c, "blktest irq /store/priv 100", timeout=300)
+        m2 = re.search(r"with interrupts: 100 writes and 100 reads of 4 KiB: .* (\d+) interrupt waits", out)
+        check(m2 and int(m2.group(1)) > 0 and "blktest: ok" in out, f"the interrupt-driven wait: {out!r}")
         out = run(c, "blktest loop /store/data 200", timeout=300)
         check(re.search(r"kernel-checked: .* 1\.00 system calls per batch", out), f"checked loop: {out!r}")
         print(f"hardware-enforced: {m.group(0)}; kernel-checked: one system call per batch")

@@ -8,6 +8,7 @@
  *   blktest hold PATH          opens the area and keeps it until killed
  *   blktest loop PATH N        N 4 KiB writes and N reads, one command per batch, on a
  *                              dedicated CPU: the system calls and interrupts they cost
+ *   blktest irq PATH N         the same, sleeping on the queue's interrupt instead of polling
  *
  * Each line it prints starts with "blktest:"; the last is "blktest: ok" or a failure.
  */
@@ -189,14 +190,17 @@ static int hold(const char *path)
 }
 
 /* The crossings of n writes and n reads of 4 KiB, each its own batch. */
-static int crossings(const char *path, unsigned n)
+static int crossings(const char *path, unsigned n, bool interrupts)
 {
 	struct nvme_io io;
 	struct sietch_counters before, after, base;
 	long err = nvme_io_open(&io, path, 4096);
 	if (err)
 		return failed("open", err, NULL);
-	bool pinned = os_thread_pin(0, 1) == 0; /* a CPU of one's own: no tick while one thread runs */
+	if (interrupts && (err = nvme_io_use_interrupts(&io)))
+		return failed("interrupts", err, &io);
+	/* a CPU of one's own: no tick while one thread runs (the interrupt case stays where the vector goes) */
+	bool pinned = !interrupts && os_thread_pin(0, 1) == 0;
 	os_counters(SIETCH_COUNTERS_SELF, 0, &base);
 	os_counters(SIETCH_COUNTERS_SELF, 0, &before);
 	uint64_t calls0 = io.syscalls;
@@ -214,10 +218,11 @@ static int crossings(const char *path, unsigned n)
 	if (err)
 		return failed("loop", err, &io);
 	uint64_t per_read = before.syscalls - base.syscalls; /* what reading the counters itself costs */
-	printf("blktest: %s: %u writes and %u reads of 4 KiB: %llu system calls, %llu interrupts%s; %.2f system calls per batch\n",
-	       mode_name(&io), n, n, (unsigned long long)(after.syscalls - before.syscalls - per_read),
+	printf("blktest: %s%s: %u writes and %u reads of 4 KiB: %llu system calls, %llu interrupts%s; %.2f system calls per batch, %llu interrupt waits\n",
+	       mode_name(&io), interrupts ? " with interrupts" : "", n, n,
+	       (unsigned long long)(after.syscalls - before.syscalls - per_read),
 	       (unsigned long long)(after.interrupts - before.interrupts), pinned ? " (on a dedicated CPU)" : "",
-	       (double)(io.syscalls - calls0) / (2.0 * n));
+	       (double)(io.syscalls - calls0) / (2.0 * n), (unsigned long long)io.waits);
 	printf("blktest: ok\n");
 	return 0;
 }
@@ -225,7 +230,9 @@ static int crossings(const char *path, unsigned n)
 int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[1], "loop"))
-		return crossings(argv[2], (unsigned)strtoul(argv[3], NULL, 0));
+		return crossings(argv[2], (unsigned)strtoul(argv[3], NULL, 0), false);
+	if (argc == 4 && !strcmp(argv[1], "irq"))
+		return crossings(argv[2], (unsigned)strtoul(argv[3], NULL, 0), true);
 	if (argc == 4 && !strcmp(argv[1], "write"))
 		return run_pattern(argv[2], strtoull(argv[3], NULL, 0), true);
 	if (argc == 4 && !strcmp(argv[1], "verify"))
@@ -234,6 +241,6 @@ int main(int argc, char **argv)
 		return run_checks(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "hold"))
 		return hold(argv[2]);
-	fprintf(stderr, "usage: blktest write|verify PATH SEED | checks PATH | hold PATH | loop PATH N\n");
+	fprintf(stderr, "usage: blktest write|verify PATH SEED | checks PATH | hold PATH | loop|irq PATH N\n");
 	return 2;
 }

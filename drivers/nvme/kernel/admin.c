@@ -101,10 +101,10 @@ int nvme_identify(struct nvme_ctrl *c, uint8_t cns, uint32_t nsid, uint16_t cnti
 }
 
 int nvme_io_pair_create(struct nvme_ctrl *c, uint16_t qid, uint32_t entries, uint64_t sq_bus,
-			uint64_t cq_bus)
+			uint64_t cq_bus, int vector)
 {
 	struct nvme_sqe cmd;
-	int err = nvme_cmd_create_io_cq(&cmd, qid, entries, cq_bus, -1);
+	int err = nvme_cmd_create_io_cq(&cmd, qid, entries, cq_bus, vector);
 	if (!err)
 		err = nvme_admin_run(c, &cmd, NULL, false);
 	if (err)

@@ -94,10 +94,11 @@ int nvme_admin_data(struct nvme_ctrl *c, const struct nvme_sqe *cmd, void *out, 
 int nvme_identify(struct nvme_ctrl *c, uint8_t cns, uint32_t nsid, uint16_t cntid, void *out);
 
 /* Creates I/O completion queue qid, then submission queue qid on it (§5.3,
- * §5.4), both polled (no interrupt), each `entries` long at the given bus
- * addresses (physically contiguous: QEMU sets CAP.CQR). */
+ * §5.4), each `entries` long at the given bus addresses (physically
+ * contiguous: QEMU sets CAP.CQR); the completion queue interrupts through
+ * MSI-X entry `vector`, or never with -1 (polled). */
 int nvme_io_pair_create(struct nvme_ctrl *c, uint16_t qid, uint32_t entries, uint64_t sq_bus,
-			uint64_t cq_bus);
+			uint64_t cq_bus, int vector);
 /* Deletes submission queue qid, then its completion queue (§5.5, §5.6):
  * the device aborts what is still queued, so afterwards it no longer
  * touches that memory. */

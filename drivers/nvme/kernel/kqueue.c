@@ -72,7 +72,7 @@ int kqueue_init(struct kqueue *k, struct nvme_ctrl *c)
 	if (!err)
 		err = nvme_queue_init(&k->queue, &cfg);
 	if (!err)
-		err = nvme_io_pair_create(c, KQUEUE_QID, KQUEUE_ENTRIES, sq_bus, cq_bus);
+		err = nvme_io_pair_create(c, KQUEUE_QID, KQUEUE_ENTRIES, sq_bus, cq_bus, -1);
 	return err;
 }
 

@@ -15,7 +15,10 @@
 #include "drivers/nvme/kernel/store.h"
 
 #include "drivers/nvme/kernel/sriov.h"
+#include "kernel/arch/interrupt.h"
+#include "kernel/arch/lapic.h"
 #include "kernel/console.h"
+#include "kernel/ctl/notify.h"
 
 #include "kernel/ctl/handle.h"
 #include "kernel/ctl/syscall.h"
@@ -39,6 +42,11 @@ struct store_session {
 	bool queues_created;
 	struct addr_space *db_space;  /* where the doorbell page is mapped */
 	uint64_t db_va, db_phys;
+	/* the completion queue's interrupt: the VF's MSI-X entry 0, masked until bound */
+	struct interrupt irq;
+	bool irq_allocated;
+	struct object *notify;        /* what each delivery posts to (store_bind_interrupt) */
+	uint64_t notify_bits;
 };
 
 #define VF_QUEUE_ENTRIES 64 /* one page each: 64 × 64-byte SQEs, 64 × 16-byte CQEs */
@@ -84,12 +92,25 @@ static void vf_quiesce(struct store_session *sess)
 	__atomic_store_n(&vf->owner, 0, __ATOMIC_RELEASE);
 }
 
+/* After the VF is reset: nothing raises the vector any more. */
+static void irq_release(struct store_session *sess)
+{
+	if (sess->irq_allocated) {
+		pci_msix_mask(sess->vf->ctrl.fn, 0, true);
+		interrupt_free(&sess->irq); /* waits out a delivery in progress */
+	}
+	if (sess->notify)
+		object_unref(sess->notify);
+}
+
 static void session_release(struct object *object)
 {
 	struct store_session *sess = container_of(object, struct store_session, object);
 	struct store *s = sess->store;
-	if (sess->vf)
+	if (sess->vf) {
 		vf_quiesce(sess);
+		irq_release(sess);
+	}
 	dma_owner_release(&sess->dma);
 	spin_lock(&s->lock.guard); /* open_pid is read under the sleeping lock; a word store is enough here */
 	__atomic_store_n(&s->open_pid[sess->index], 0, __ATOMIC_RELEASE);
@@ -144,6 +165,25 @@ static long map_doorbells(struct store_session *sess, struct proc *p, uint64_t *
 	return err;
 }
 
+/* The VF's MSI-X entry 0 (its one VI) to a vector of ours, masked until a
+ * process binds it: in polling mode the device's messages stay pending in
+ * the table and cost no interrupt. */
+static long irq_setup(struct store_session *sess)
+{
+	struct pci_function *fn = sess->vf->ctrl.fn;
+	long err = interrupt_msi_alloc(&sess->irq, lapic_id(), NULL, NULL);
+	if (err)
+		return err;
+	sess->irq_allocated = true;
+	struct msi_message msg = interrupt_msi_message(&sess->irq);
+	err = pci_msix_mask(fn, 0, true);
+	if (!err)
+		err = pci_msix_set(fn, 0, msg.address, msg.data);
+	if (!err)
+		err = pci_msix_mask(fn, 0, true);
+	return err;
+}
+
 /* Hardware-enforced open: a free VF, the area's namespace attached to it
  * alone, an I/O queue pair created through the VF's admin queue (kept by the
  * kernel) in the grant's DMA memory, and the doorbell page mapped. */
@@ -158,8 +198,10 @@ static long vf_open(struct store_session *sess, struct sietch_store_info *info)
 		err = dma_owner_alloc(&sess->dma, self, PAGE_SIZE, &sq);
 	if (!err)
 		err = dma_owner_alloc(&sess->dma, self, PAGE_SIZE, &cq);
+	if (!err)
+		err = irq_setup(sess);
 	if (!err && !(err = nvme_io_pair_create(&sess->vf->ctrl, NVME_VF_IO_QID, VF_QUEUE_ENTRIES, sq.bus_address,
-						 cq.bus_address)))
+						 cq.bus_address, 0)))
 		sess->queues_created = true;
 	if (!err)
 		err = map_doorbells(sess, self, &info->doorbells);
@@ -322,4 +364,44 @@ long sys_store_submit(const struct syscall_args *args)
 	kfree(b);
 	object_unref(&sess->object);
 	return err ? err : (long)count;
+}
+
+static void store_irq_fire(struct interrupt *irq, void *context)
+{
+	struct store_session *sess = context;
+	(void)irq;
+	notify_post_object(sess->notify, sess->notify_bits);
+}
+
+/* (store, notify, bits) -> 0: the owner sleeps in notify_wait instead of polling. */
+long sys_store_bind_interrupt(const struct syscall_args *args)
+{
+	uint64_t bits = args->arg[2];
+	struct store_session *sess;
+	struct object *notify;
+	if (!bits)
+		return -SIETCH_EINVAL;
+	long err = handle_get_as(proc_handles(), (long)args->arg[0], SIETCH_TYPE_STORE, SIETCH_RIGHT_READ, &sess);
+	if (err)
+		return err;
+	if ((err = handle_get_typed(proc_handles(), (long)args->arg[1], OBJECT_NOTIFY, SIETCH_RIGHT_RECEIVE, &notify))) {
+		object_unref(&sess->object);
+		return err;
+	}
+	if (sess->pid != proc_current()->pid)
+		err = -SIETCH_EACCES;
+	else if (!sess->vf || !sess->irq_allocated)
+		err = -SIETCH_EINVAL; /* kernel-checked mode waits inside store_submit */
+	else if (!__atomic_compare_exchange_n(&sess->notify_bits, &(uint64_t){ 0 }, bits, false, __ATOMIC_ACQ_REL,
+					      __ATOMIC_ACQUIRE))
+		err = -SIETCH_EBUSY; /* bound once, for the grant's life */
+	if (!err) {
+		sess->notify = notify; /* the binding's reference, dropped at release */
+		interrupt_set_handler(&sess->irq, store_irq_fire, sess);
+		pci_msix_mask(sess->vf->ctrl.fn, 0, false);
+	} else {
+		object_unref(notify);
+	}
+	object_unref(&sess->object);
+	return err;
 }

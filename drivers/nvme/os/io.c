@@ -74,7 +74,26 @@ void nvme_io_close(struct nvme_io *io)
 {
 	if (io->store > 0)
 		os_close(io->store);
+	if (io->notify > 0)
+		os_close(io->notify);
 	io->store = -1;
+	io->notify = 0;
+}
+
+long nvme_io_use_interrupts(struct nvme_io *io)
+{
+	if (io->info.mode != SIETCH_STORE_HARDWARE)
+		return -SIETCH_EINVAL;
+	long n = os_notify_create();
+	if (n < 0)
+		return n;
+	long err = os_store_bind_interrupt(io->store, n, 1);
+	if (err) {
+		os_close(n);
+		return err;
+	}
+	io->notify = n;
+	return 0;
 }
 
 static bool buf_range_ok(const struct nvme_io *io, uint64_t blocks, size_t offset)
@@ -190,7 +209,14 @@ static long queue_run(struct nvme_io *io, unsigned n)
 			io->result[(uintptr_t)ctx].error = -SIETCH_ETIMEDOUT;
 			r.left--;
 		}
-		__asm__ volatile("pause");
+		if (io->notify > 0 && r.left) {
+			/* bits posted since the last wait make this return at once: no lost wake-up */
+			uint64_t bits;
+			os_notify_wait(io->notify, &bits);
+			io->waits++;
+		} else {
+			__asm__ volatile("pause");
+		}
 	}
 	return (long)n;
 }

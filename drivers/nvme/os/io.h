@@ -50,6 +50,8 @@ struct nvme_io {
 	struct nvme_queue queue;
 	struct nvme_slot slots[NVME_QUEUE_SLOTS(64, 64)];
 	uint64_t timeout_us;              /* per command (default NVME_IO_TIMEOUT_DEFAULT_US) */
+	long notify;                      /* > 0: wait for the interrupt instead of spinning */
+	uint64_t waits;                   /* times nvme_io_submit slept on it */
 	char error[96];                   /* the last failure, in words */
 };
 
@@ -74,6 +76,14 @@ long nvme_io_flush(struct nvme_io *io);
  * -SIETCH_ETIMEDOUT), described in io->error. Results per command stay in
  * io->result[0 .. n). */
 long nvme_io_submit(struct nvme_io *io);
+
+/* Hardware-enforced mode: from now on nvme_io_submit sleeps on the queue's
+ * interrupt (MSI-X through a notification) while nothing has completed,
+ * instead of polling. Costs a system call and an interrupt per wait; the
+ * command deadlines are then checked at each wake-up only. 0 or a negated
+ * SIETCH_E* code (EINVAL in kernel-checked mode, which already sleeps in
+ * store_submit). */
+long nvme_io_use_interrupts(struct nvme_io *io);
 
 /* A block device over the whole area (dev->ctx is io). */
 void nvme_io_blockdev(struct nvme_io *io, struct blockdev *dev);
