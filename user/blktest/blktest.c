@@ -5,7 +5,8 @@
  *   blktest verify PATH SEED   reads the pattern back (after a reboot)
  *   blktest checks PATH        one owner at a time, commands outside the area refused,
  *                              memory outside the grant refused, an owner killed frees it
- *   blktest hold PATH          opens the area and keeps it until killed
+ *   blktest hold PATH          opens the area and keeps it until killed (on a VF with
+ *                              16 reads handed to the device and never reaped)
  *   blktest loop PATH N        N 4 KiB writes and N reads, one command per batch, on a
  *                              dedicated CPU: the system calls and interrupts they cost
  *   blktest irq PATH N         the same, sleeping on the queue's interrupt instead of polling
@@ -184,6 +185,16 @@ static int hold(const char *path)
 	long err = nvme_io_open(&io, path, 4096);
 	if (err)
 		return failed("open", err, NULL);
+	if (io.info.mode == SIETCH_STORE_HARDWARE) {
+		/* commands handed to the device and never reaped: whoever kills us leaves them in flight */
+		for (unsigned i = 0; i < 16; i++) {
+			struct nvme_sqe c;
+			nvme_cmd_read(&c, io.info.nsid, i, 1);
+			nvme_prp_build_contiguous(&c, io.buf_bus, io.info.block_size, NULL);
+			nvme_queue_submit(&io.queue, &c, io.timeout_us, NULL);
+		}
+		nvme_queue_ring(&io.queue);
+	}
 	printf("blktest: holding %s\n", path);
 	for (;;)
 		os_sleep_ns(1000000000);
