@@ -59,7 +59,7 @@ def test_dma_through_the_iommu():
     VFs and echod again."""
     tcp_port, udp_port = free_port(socket.SOCK_STREAM), free_port(socket.SOCK_DGRAM)
     flags = ["--iommu", "--fwd", f"tcp:{tcp_port}:{ECHO_PORT}", "--fwd", f"udp:{udp_port}:{ECHO_PORT}"]
-    with console(timeout=600, flags=flags) as c:
+    with console(timeout=600, run_args=flags) as c:
         c.expect(r"iommu: vt-d, 1 unit, (39|48)-bit domains, table updates flushed from caches", timeout=120)
         c.expect(r"sietch\$ ", timeout=120)
 
@@ -112,7 +112,7 @@ def test_dma_through_the_iommu():
 def test_attack_without_iommu_succeeds():
     """The same attack on the default machine: the victim's buffer is overwritten. This is
     what the IOMMU test above proves it stops."""
-    with console(timeout=300, flags=["--net"]) as c:
+    with console(timeout=300, run_args=["--net"]) as c:
         c.expect(r"iommu: no VT-d unit: DMA of devices that processes drive is NOT isolated", timeout=120)
         c.expect(r"sietch\$ ", timeout=120)
         victim = start_victim(c)
@@ -135,6 +135,6 @@ def test_without_iommu_says_so():
 
 def test_iommu_off():
     """iommu=off on the command line leaves an IOMMU that is there unused, and says so."""
-    result = boot(cmdline="test=boot iommu=off", timeout=120, flags=["--iommu"])
+    result = boot(cmdline="test=boot iommu=off", timeout=120, run_args=["--iommu"])
     check(result.has(r"iommu: off \(iommu=off\): DMA of devices that processes drive is NOT isolated"),
           "iommu=off not reported" + result.explain())
