@@ -138,3 +138,32 @@ def test_iommu_off():
     result = boot(cmdline="test=boot iommu=off", timeout=120, run_args=["--iommu"])
     check(result.has(r"iommu: off \(iommu=off\): DMA of devices that processes drive is NOT isolated"),
           "iommu=off not reported" + result.explain())
+
+
+def test_storage_through_the_iommu():
+    """NVMe with the IOMMU: a hardware-enforced area's queues and buffers at IOVAs in its
+    owner's domain (the VF moves there once the kernel has created its queues), a
+    kernel-checked area through the controller the kernel drives (pass-through), both
+    written and verified, and a second owner of the same VF after the first."""
+    from test_store import disks, nvme, run
+    path = disks()
+    with console(timeout=500, run_args=["--iommu", *nvme(path)]) as c:
+        c.expect(r"sietch\$ ", timeout=120)
+        check(c.log.count("online, enabled (its admin queue is the kernel's)") == 2,
+              "the two VF controllers did not come up behind the IOMMU")
+        out = run(c, "mkstore -n priv")
+        check("hardware-enforced" in out, f"mkstore -n: {out!r}")
+        run(c, "mkstore data 1M")
+        out = run(c, "blktest write /store/priv 9", timeout=120)
+        check("mode hardware-enforced" in out and "blktest: ok" in out, f"hardware area: {out!r}")
+        attach = re.findall(r"iommu: ([0-9a-f]{2}:[0-9a-f]{2}\.\d) in domain (\d+)", out)
+        check(attach, f"the VF was not put in a domain of its own: {out!r}")
+        out = run(c, "blktest verify /store/priv 9", timeout=120)
+        check("mode hardware-enforced" in out and "blktest: ok" in out, f"second owner: {out!r}")
+        out = run(c, "blktest write /store/data 7", timeout=120)
+        check("mode kernel-checked" in out and "blktest: ok" in out, f"checked area: {out!r}")
+        out = run(c, "blktest verify /store/data 7", timeout=120)
+        check("blktest: ok" in out, f"checked area read back: {out!r}")
+        case("nvme_vf_through_iommu", True, note=f"{attach[0][0]} in domain {attach[0][1]}")
+        result = finish(c)
+    check(not result.has(r"iommu: blocked DMA"), "a storage DMA was blocked" + result.explain())
