@@ -25,6 +25,8 @@
 #define IOVA_DOMAIN_SPAN (256ull << 20)
 _Static_assert(DMA_OWNER_MAX_BYTES + DMA_OWNER_MAX_REGIONS * PAGE_SIZE <= IOVA_DOMAIN_SPAN, "a grant fits its span");
 
+#define DID_FIRST_GRANT 3 /* 0 reserved (§9.3 with CM), 1 the kernel's, 2 the blocking one */
+
 static uint64_t did_used[IOMMU_MAX_DOMAINS / 64];
 
 /* Flushes, from the root down, each table on va's path (whole pages, each once per call through last[]). */
@@ -76,16 +78,25 @@ int iommu_domain_init(struct iommu_domain *domain, uint16_t did)
 	return err;
 }
 
+/*
+ * Next-fit, not lowest-first: a new grant gets a domain ID (and so an IOVA span) no
+ * recent grant had, so a bus address a previous owner left in a device faults
+ * instead of reaching the next owner's memory.
+ */
 static uint16_t did_alloc(void)
 {
+	static unsigned next = DID_FIRST_GRANT;
+	unsigned limit = iommu.domain_ids < IOMMU_MAX_DOMAINS ? iommu.domain_ids : IOMMU_MAX_DOMAINS;
 	spin_lock(&iommu.lock);
 	uint16_t did = 0;
-	/* 0 reserved (§9.3 with CM), 1 kernel, 2 blocking */
-	for (unsigned i = 3; i < IOMMU_MAX_DOMAINS && i < iommu.domain_ids && !did; i++)
+	for (unsigned tries = DID_FIRST_GRANT; tries < limit && !did; tries++) {
+		unsigned i = next;
+		next = next + 1 < limit ? next + 1 : DID_FIRST_GRANT;
 		if (!(did_used[i / 64] & (1ull << (i % 64)))) {
 			did_used[i / 64] |= 1ull << (i % 64);
 			did = (uint16_t)i;
 		}
+	}
 	spin_unlock(&iommu.lock);
 	return did;
 }

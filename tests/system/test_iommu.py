@@ -50,8 +50,8 @@ def attack(c, target):
 def start_victim(c, seconds=8):
     """vfping victim in the background on a VF of its own; its buffer's bus address."""
     c.sendline(f"vfping victim {seconds} &")
-    m = c.expect_line(r"vfping: victim buffer at bus 0x([0-9a-f]+) \(vnic\d+\)", timeout=60)
-    return int(m.group(1), 16)
+    m = c.expect_line(r"vfping: victim buffer at bus 0x([0-9a-f]+) \((vnic\d+)\)", timeout=60)
+    return int(m.group(1), 16), m.group(2)
 
 
 def test_dma_through_the_iommu():
@@ -78,12 +78,18 @@ def test_dma_through_the_iommu():
              note=f"{attacker}: {seen}; the owner counted {counted.group(1)}")
 
         # the attack on another VF's owner: its buffer's bus address means nothing in the attacker's domain
-        victim = start_victim(c)
+        victim, victim_vnic = start_victim(c)
         attacker, _, seen, _ = attack(c, victim)
         c.expect_line(r"vfping: victim buffer unchanged after \d+ s$", timeout=60)
+        c.expect_line(rf"igb: {victim_vnic} returned by pid \d+, VF reset", timeout=60)
         case("other_owner_unchanged", True, note=f"victim buffer at {victim:#x}; {attacker}: {seen}")
         c.sendline("")
         c.expect(r"sietch\$ ")
+
+        # teardown: the victim has gone, and its IOVA with it, even for the next owner of its VF
+        attacker, rings, seen, _ = attack(c, victim)
+        check(rings.group(1) == victim_vnic, f"the next owner got {rings.group(1)}, not {victim_vnic}")
+        case("teardown_stale_iova_faults", True, note=f"{victim:#x} after its owner exited: {attacker}: {seen}")
 
         # the kernel and the VFs carry on: the attacker's VF for its next owner, echod with lwIP
         c.sendline("vfping arp")
@@ -115,7 +121,7 @@ def test_attack_without_iommu_succeeds():
     with console(timeout=300, run_args=["--net"]) as c:
         c.expect(r"iommu: no VT-d unit: DMA of devices that processes drive is NOT isolated", timeout=120)
         c.expect(r"sietch\$ ", timeout=120)
-        victim = start_victim(c)
+        victim, _ = start_victim(c)
         c.sendline(f"vfping dma {victim:#x}")
         m = c.expect_line(r"vfping: DMA at 0x[0-9a-f]+ and 0x[0-9a-f]+ asked of vnic\d+; (\d+) blocked", timeout=60)
         check(m.group(1) == "0", f"blocked without an IOMMU? {m.group(0)}")
