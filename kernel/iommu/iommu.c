@@ -12,8 +12,8 @@
 
 struct iommu_state iommu = { .lock = SPINLOCK_INIT("iommu") };
 
-#define DID_KERNEL 1
-#define DID_BLOCKING 2
+#define DID_KERNEL SIETCH_PCI_DMA_KERNEL
+#define DID_BLOCKING SIETCH_PCI_DMA_BLOCKED
 
 bool iommu_enabled(void)
 {
@@ -183,4 +183,15 @@ void iommu_owner_detach(struct dma_owner *owner, struct pci_function *f)
 	spin_lock(&iommu.lock);
 	iommu_context_set(f->rid, iommu_context_home(f->rid));
 	spin_unlock(&iommu.lock);
+}
+
+uint16_t iommu_domain_of(const struct pci_function *f)
+{
+	if (!iommu.enabled || f->segment != 0 || !iommu_covers(f))
+		return 0;
+	spin_lock(&iommu.lock);
+	struct iommu_domain *d = iommu_context_domain(f->rid);
+	uint16_t did = d ? d->did : (uint16_t)SIETCH_PCI_DMA_BLOCKED; /* no context entry: blocked */
+	spin_unlock(&iommu.lock);
+	return did;
 }

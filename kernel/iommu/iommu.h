@@ -71,5 +71,9 @@ long iommu_owner_attach(struct dma_owner *owner, struct pci_function *f, struct 
  * call after resetting it, before dma_owner_release. */
 void iommu_owner_detach(struct dma_owner *owner, struct pci_function *f);
 
+/* For lspci: 0 if f's DMA is not remapped (no IOMMU, or no unit covers it), else
+ * SIETCH_PCI_DMA_KERNEL, SIETCH_PCI_DMA_BLOCKED or the ID of the owner's domain. */
+uint16_t iommu_domain_of(const struct pci_function *f);
+
 /* DMA the IOMMU blocked since boot, all devices. */
 uint64_t iommu_fault_count(void);

@@ -63,6 +63,14 @@ def test_dma_through_the_iommu():
         c.expect(r"iommu: vt-d, 1 unit, (39|48)-bit domains, table updates flushed from caches", timeout=120)
         c.expect(r"sietch\$ ", timeout=120)
 
+        # lspci: the kernel's devices untranslated, the free VFs blocked
+        c.sendline("lspci")
+        listing = c.expect(r"(?s)lspci\n(.*?)sietch\$ ", timeout=60).group(1)
+        check(re.search(r"^01:00\.0 8086:10c9 .*\n(    .*\n)*    dma: the kernel's, untranslated$", listing, re.M)
+              and len(re.findall(r"^      dma: blocked$", listing, re.M)) == 4
+              and "lspci: device DMA remapped by the IOMMU" in listing, f"lspci: {listing!r}")
+        case("lspci_shows_domains", True)
+
         # vfping on a VF: its rings are at IOVAs (from 4 GiB), not physical addresses
         c.sendline(f"vfping arp")
         attach = c.expect_line(r"iommu: ([0-9a-f]{2}:[0-9a-f]{2}\.\d) in domain (\d+)", timeout=60)
@@ -80,6 +88,10 @@ def test_dma_through_the_iommu():
         # the attack on another VF's owner: its buffer's bus address means nothing in the attacker's domain
         victim, victim_vnic = start_victim(c)
         attacker, _, seen, _ = attack(c, victim)
+        c.sendline("lspci")
+        listing = c.expect(r"(?s)lspci\n(.*?)sietch\$ ", timeout=60).group(1)
+        check(re.search(r"^      dma: domain \d+, its owner's memory only$", listing, re.M),
+              f"lspci does not show the victim's domain: {listing!r}")
         c.expect_line(r"vfping: victim buffer unchanged after \d+ s$", timeout=60)
         c.expect_line(rf"igb: {victim_vnic} returned by pid \d+, VF reset", timeout=60)
         case("other_owner_unchanged", True, note=f"victim buffer at {victim:#x}; {attacker}: {seen}")
@@ -121,6 +133,9 @@ def test_attack_without_iommu_succeeds():
     with console(timeout=300, run_args=["--net"]) as c:
         c.expect(r"iommu: no VT-d unit: DMA of devices that processes drive is NOT isolated", timeout=120)
         c.expect(r"sietch\$ ", timeout=120)
+        c.sendline("lspci")
+        c.expect_line(r"^lspci: no IOMMU: a device's owner can make it reach any memory$", timeout=60)
+        c.expect(r"sietch\$ ")
         victim, _ = start_victim(c)
         c.sendline(f"vfping dma {victim:#x}")
         m = c.expect_line(r"vfping: DMA at 0x[0-9a-f]+ and 0x[0-9a-f]+ asked of vnic\d+; (\d+) blocked", timeout=60)
