@@ -207,7 +207,7 @@ static void test_release_spares_what_the_process_put_there(void **state)
 
 struct fake_domain {
 	uint64_t next_iova;
-	int mapped;      /* pages mapped now */
+	int mapped; /* pages mapped now */
 	int unmaps, releases;
 	bool frames_live_at_unmap; /* every region's frames were still allocated when it was unmapped */
 	bool fail;
