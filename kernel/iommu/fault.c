@@ -4,7 +4,8 @@
  * MSI from FEADDR/FEDATA, §11.4.10-12). While a record's F is set or PFO is
  * set, later faults are dropped, so the handler empties every record and
  * clears PFO at once; it logs each (requester bus:dev.fn, address,
- * direction, reason) and counts it on the domain's owner.
+ * direction, reason; an owner's first 32, then every 1024th) and counts it
+ * on the domain's owner.
  */
 #include "kernel/arch/percpu.h"
 #include "kernel/console.h"
@@ -12,6 +13,9 @@
 #include "kernel/proc/proc.h"
 #include "lib/common/format.h"
 #include "lib/common/mmio.h"
+
+#define FAULT_LOG_ALL 32
+#define FAULT_LOG_EVERY 1024
 
 static void fault_report(const struct vtd_fault *f)
 {
@@ -26,6 +30,10 @@ static void fault_report(const struct vtd_fault *f)
 		pid = domain->owner->pid;
 	}
 	spin_unlock(&iommu.lock);
+	/* An owner can make its device fault at will: past the first ones, only every 1024th is
+	 * logged, so it cannot flood the console; the counts stay exact. */
+	if (pid && count > FAULT_LOG_ALL && count % FAULT_LOG_EVERY)
+		return;
 	char owner[48] = ", no owner";
 	if (pid)
 		format(owner, sizeof(owner), ", owner pid %u, %lu blocked", pid, count);

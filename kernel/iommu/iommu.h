@@ -17,9 +17,10 @@
  * (empty tables), and dma_owner_release unmaps every IOVA, invalidates the
  * IOTLB and frees the domain before the frames go back to the allocator.
  *
- * Every DMA the IOMMU blocks is logged on the console (requester, address,
- * direction, reason) and counted on the owning process (its counters'
- * dma_faults). Interrupt remapping is not done yet: MSIs of a user-owned
+ * Every DMA the IOMMU blocks is counted on the owning process (its
+ * counters' dma_faults) and logged on the console (requester, address,
+ * direction, reason): an owner's first 32, then every 1024th, so a device
+ * told to fault in a loop cannot flood the console. Interrupt remapping is not done yet: MSIs of a user-owned
  * function are still compatibility format.
  *
  * Without a DMAR table (the default machine) or with iommu=off on the
