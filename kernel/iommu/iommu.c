@@ -160,10 +160,26 @@ long iommu_owner_prepare(struct dma_owner *owner, struct proc *proc)
 	return 0;
 }
 
+/* Whether firmware keeps using memory through f (an RMRR names it, VT-d §8.4): such a device cannot be confined to an owner. */
+static bool iommu_has_rmrr(const struct pci_function *f)
+{
+	for (uint32_t i = 0; i < iommu.dmar.rmrr_count; i++)
+		if (iommu.dmar.rmrr[i].segment == f->segment &&
+		    dmar_scopes_cover(&iommu.dmar, iommu.dmar.rmrr[i].scopes, f->segment, f->rid, iommu_pci_bridge,
+				      NULL))
+			return true;
+	return false;
+}
+
 long iommu_owner_attach(struct dma_owner *owner, struct pci_function *f, struct proc *proc)
 {
 	if (!iommu.enabled || f->segment != 0 || !iommu_covers(f))
 		return 0;
+	if (iommu_has_rmrr(f)) {
+		kprintf("iommu: %02x:%02x.%u has a firmware reserved memory region (RMRR): not handed to a process\n",
+			f->rid >> 8, (f->rid >> 3) & 0x1f, f->rid & 7);
+		return -SIETCH_EBUSY;
+	}
 	long err = iommu_owner_prepare(owner, proc);
 	if (err)
 		return err;

@@ -64,7 +64,8 @@ long iommu_owner_prepare(struct dma_owner *owner, struct proc *proc);
 /*
  * Gives owner a domain of its own (if it has none) and moves f into it; the
  * process is who blocked DMA is counted on. 0 (also without an IOMMU, or for
- * a function no unit translates); -SIETCH_ENOMEM.
+ * a function no unit translates); -SIETCH_ENOMEM; -SIETCH_EBUSY for a
+ * function an RMRR names (firmware keeps using memory through it).
  */
 long iommu_owner_attach(struct dma_owner *owner, struct pci_function *f, struct proc *proc);
 
