@@ -1,0 +1,87 @@
+/*
+ * kvstore [--mode direct|server] [--port N] [--maxmemory BYTES] [--stdio]
+ *
+ * The Redis-protocol store on Sietch. The network transports (a VF with lwIP in
+ * this process, or netd over IPC) live in their own files and are chosen by
+ * --mode; --stdio serves one client on the console (type inline commands such as
+ * "SET k v" at the prompt), which needs no network at all.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "user/kvstore/kv.h"
+#include "user/kvstore/kv_transport.h"
+
+static int64_t now_us(void)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+static int serve_stdio(struct kv_server *server)
+{
+	struct kv_client *client = kv_client_new(server, "console:0");
+	char buf[512];
+	if (!client)
+		return 1;
+	for (;;) {
+		ssize_t n = read(0, buf, sizeof(buf));
+		if (n <= 0)
+			break;
+		kv_server_set_time(server, now_us());
+		kv_server_cron(server);
+		bool more = kv_client_feed(client, buf, (size_t)n);
+		size_t len;
+		const char *out = kv_client_output(client, &len);
+		fwrite(out, 1, len, stdout);
+		fflush(stdout);
+		kv_client_consumed(client, len);
+		if (!more)
+			break;
+	}
+	kv_client_free(client);
+	return 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: kvstore [--mode direct|server] [--port N] [--maxmemory BYTES] [--stdio]\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct kv_config config = {.port = 6379, .os_name = "Sietch"};
+	const char *mode = "direct";
+	bool stdio = false;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--mode") == 0 && i + 1 < argc) {
+			mode = argv[++i];
+		} else if (strcmp(argv[i], "--port") == 0 && i + 1 < argc) {
+			config.port = (uint16_t)atoi(argv[++i]);
+		} else if (strcmp(argv[i], "--maxmemory") == 0 && i + 1 < argc) {
+			config.maxmemory = strtoull(argv[++i], NULL, 10);
+		} else if (strcmp(argv[i], "--stdio") == 0) {
+			stdio = true;
+		} else {
+			usage();
+			return 2;
+		}
+	}
+	struct kv_server *server = kv_server_new(&config);
+	if (!server) {
+		fprintf(stderr, "kvstore: out of memory\n");
+		return 1;
+	}
+	kv_server_set_time(server, now_us());
+	int status;
+	if (stdio)
+		status = serve_stdio(server);
+	else
+		status = kv_transport_serve(server, mode, config.port);
+	kv_server_free(server);
+	return status;
+}
