@@ -9,7 +9,9 @@
 
 #include "kv_internal.h"
 
-#define KV_MULTIBULK_MAX_ARGS (1024ll * 1024) /* Redis < 7 and our own bound */
+/* Redis 7.0 takes up to INT_MAX arguments (1024 * 1024 before 7.0), growing the
+ * array as they arrive, so a large count alone costs nothing. */
+#define KV_MULTIBULK_MAX_ARGS 2147483647ll
 
 static void protocol_error(struct kv_client *c, const char *fmt, const char *arg)
 {
@@ -129,7 +131,8 @@ static int split_args(struct kv_client *c, const char *line, size_t len)
 					ok = token_put(&t, (char)(hex_value(AT(i + 2)) * 16 + hex_value(AT(i + 3))));
 					i += 3;
 				} else if (ch == '\\' && AT(i + 1)) {
-					char e = AT(++i);
+					i++;
+					char e = AT(i);
 					ok = token_put(&t, e == 'n' ? '\n' : e == 'r' ? '\r' : e == 't' ? '\t' :
 							   e == 'b' ? '\b' : e == 'a' ? '\a' : e);
 				} else if (ch == '"') {
