@@ -25,6 +25,7 @@ GROUPS_TABLE=(
 	"cmocka for the host unit tests|libcmocka-dev"
 	"newlib, the C library for user programs|newlib-source texinfo"
 	"compiler, build and debug tools|gcc make binutils python3 gdb"
+	"Redis to compare the kvstore with, its clients, and make bench's plots and Linux guest|redis-server redis-tools python3-matplotlib busybox-static"
 )
 QEMU_PACKAGES=" qemu-system-x86 qemu-utils "
 

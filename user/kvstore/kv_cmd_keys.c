@@ -5,11 +5,6 @@
 
 #include "kv_internal.h"
 
-static bool word_is(const struct kv_arg *a, const char *w)
-{
-	return strlen(w) == a->len && strcasecmp(a->p, w) == 0;
-}
-
 void kv_cmd_del(struct kv_client *c)
 {
 	long long deleted = 0;
@@ -38,13 +33,13 @@ static bool expire_flags(struct kv_client *c, int *flags)
 	int nx = 0, xx = 0, gt = 0, lt = 0;
 	for (int j = 3; j < c->argc; j++) {
 		const struct kv_arg *a = &c->argv[j];
-		if (word_is(a, "nx"))
+		if (kv_word_is(a, "nx"))
 			*flags |= EXPIRE_NX, nx = 1;
-		else if (word_is(a, "xx"))
+		else if (kv_word_is(a, "xx"))
 			*flags |= EXPIRE_XX, xx = 1;
-		else if (word_is(a, "gt"))
+		else if (kv_word_is(a, "gt"))
 			*flags |= EXPIRE_GT, gt = 1;
-		else if (word_is(a, "lt"))
+		else if (kv_word_is(a, "lt"))
 			*flags |= EXPIRE_LT, lt = 1;
 		else {
 			kv_reply_error(c, "ERR Unsupported option %s", a->p);
@@ -243,7 +238,7 @@ void kv_cmd_scan(struct kv_client *c)
 	}
 	for (int j = 2; j < c->argc; j += 2) {
 		bool has_value = j + 1 < c->argc;
-		if (word_is(&c->argv[j], "count") && has_value) {
+		if (kv_word_is(&c->argv[j], "count") && has_value) {
 			if (!kv_string2ll(c->argv[j + 1].p, c->argv[j + 1].len, &count)) {
 				kv_reply_error(c, "%s", kv_err_notint);
 				return;
@@ -252,9 +247,9 @@ void kv_cmd_scan(struct kv_client *c)
 				kv_reply_error(c, "%s", kv_err_syntax);
 				return;
 			}
-		} else if (word_is(&c->argv[j], "match") && has_value) {
+		} else if (kv_word_is(&c->argv[j], "match") && has_value) {
 			pattern = &c->argv[j + 1];
-		} else if (word_is(&c->argv[j], "type") && has_value) {
+		} else if (kv_word_is(&c->argv[j], "type") && has_value) {
 			type = &c->argv[j + 1];
 		} else {
 			kv_reply_error(c, "%s", kv_err_syntax);
@@ -305,7 +300,7 @@ void kv_cmd_dbsize(struct kv_client *c)
 
 void kv_cmd_flushall(struct kv_client *c)
 {
-	if (c->argc > 2 || (c->argc == 2 && !word_is(&c->argv[1], "sync") && !word_is(&c->argv[1], "async"))) {
+	if (c->argc > 2 || (c->argc == 2 && !kv_word_is(&c->argv[1], "sync") && !kv_word_is(&c->argv[1], "async"))) {
 		kv_reply_error(c, "%s", kv_err_syntax);
 		return;
 	}

@@ -6,11 +6,6 @@
 
 #include "kv_internal.h"
 
-static bool word_is(const struct kv_arg *a, const char *w)
-{
-	return strlen(w) == a->len && strcasecmp(a->p, w) == 0;
-}
-
 void kv_cmd_ping(struct kv_client *c)
 {
 	if (c->argc > 2)
@@ -147,8 +142,8 @@ void kv_cmd_info(struct kv_client *c)
 	for (size_t i = 0; i < n; i++) {
 		bool want = c->argc == 1;
 		for (int j = 1; j < c->argc && !want; j++)
-			want = word_is(&c->argv[j], sections[i].name) || word_is(&c->argv[j], "all") ||
-			       word_is(&c->argv[j], "default") || word_is(&c->argv[j], "everything");
+			want = kv_word_is(&c->argv[j], sections[i].name) || kv_word_is(&c->argv[j], "all") ||
+			       kv_word_is(&c->argv[j], "default") || kv_word_is(&c->argv[j], "everything");
 		if (!want)
 			continue;
 		if (t.len)
@@ -211,7 +206,7 @@ static void config_get(struct kv_client *c)
 static void config_set(struct kv_client *c)
 {
 	long long v;
-	if (c->argc != 4 || !word_is(&c->argv[2], "maxmemory")) {
+	if (c->argc != 4 || !kv_word_is(&c->argv[2], "maxmemory")) {
 		kv_reply_error(c, "ERR Unknown option or number of arguments for CONFIG SET - '%s'", c->argv[2].p);
 		return;
 	}
@@ -234,7 +229,7 @@ struct subcommand {
 static bool run_subcommand(struct kv_client *c, const struct subcommand *table, size_t n, const char *container)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (!word_is(&c->argv[1], table[i].name))
+		if (!kv_word_is(&c->argv[1], table[i].name))
 			continue;
 		c->cmd_name = table[i].full;
 		if ((table[i].arity > 0 && c->argc != table[i].arity) || c->argc < -table[i].arity)

@@ -17,11 +17,6 @@ enum {
 };
 #define SET_ANY_EXPIRE (SET_EX | SET_PX | SET_EXAT | SET_PXAT)
 
-static bool word_is(const struct kv_arg *a, const char *w)
-{
-	return strlen(w) == a->len && strcasecmp(a->p, w) == 0;
-}
-
 static void reply_string_value(struct kv_client *c, const struct kv_obj *o)
 {
 	if (o)
@@ -121,24 +116,24 @@ void kv_cmd_set(struct kv_client *c)
 	for (int j = 3; j < c->argc; j++) {
 		const struct kv_arg *opt = &c->argv[j];
 		bool has_next = j < c->argc - 1;
-		if (word_is(opt, "nx") && !(flags & SET_XX)) {
+		if (kv_word_is(opt, "nx") && !(flags & SET_XX)) {
 			flags |= SET_NX;
-		} else if (word_is(opt, "xx") && !(flags & SET_NX)) {
+		} else if (kv_word_is(opt, "xx") && !(flags & SET_NX)) {
 			flags |= SET_XX;
-		} else if (word_is(opt, "get")) {
+		} else if (kv_word_is(opt, "get")) {
 			flags |= SET_GET;
-		} else if (word_is(opt, "keepttl") && !(flags & SET_ANY_EXPIRE)) {
+		} else if (kv_word_is(opt, "keepttl") && !(flags & SET_ANY_EXPIRE)) {
 			flags |= SET_KEEPTTL;
-		} else if (word_is(opt, "ex") && !(flags & (SET_KEEPTTL | SET_EXAT | SET_PX | SET_PXAT)) && has_next) {
+		} else if (kv_word_is(opt, "ex") && !(flags & (SET_KEEPTTL | SET_EXAT | SET_PX | SET_PXAT)) && has_next) {
 			flags |= SET_EX;
 			expire = &c->argv[++j];
-		} else if (word_is(opt, "px") && !(flags & (SET_KEEPTTL | SET_EX | SET_EXAT | SET_PXAT)) && has_next) {
+		} else if (kv_word_is(opt, "px") && !(flags & (SET_KEEPTTL | SET_EX | SET_EXAT | SET_PXAT)) && has_next) {
 			flags |= SET_PX;
 			expire = &c->argv[++j];
-		} else if (word_is(opt, "exat") && !(flags & (SET_KEEPTTL | SET_EX | SET_PX | SET_PXAT)) && has_next) {
+		} else if (kv_word_is(opt, "exat") && !(flags & (SET_KEEPTTL | SET_EX | SET_PX | SET_PXAT)) && has_next) {
 			flags |= SET_EXAT;
 			expire = &c->argv[++j];
-		} else if (word_is(opt, "pxat") && !(flags & (SET_KEEPTTL | SET_EX | SET_EXAT | SET_PX)) && has_next) {
+		} else if (kv_word_is(opt, "pxat") && !(flags & (SET_KEEPTTL | SET_EX | SET_EXAT | SET_PX)) && has_next) {
 			flags |= SET_PXAT;
 			expire = &c->argv[++j];
 		} else {

@@ -9,11 +9,6 @@
 
 bool kv_arg_count(struct kv_client *c, const struct kv_arg *a, long long *count);
 
-static bool word_is(const struct kv_arg *a, const char *w)
-{
-	return strlen(w) == a->len && strcasecmp(a->p, w) == 0;
-}
-
 /* Redis's order: score, then the member's bytes (a prefix sorts first). */
 static int compare(double score, const char *m, size_t len, const struct kv_entry *e)
 {
@@ -109,12 +104,12 @@ static int zadd_flags(struct kv_client *c, int *scoreidx)
 	int flags = 0;
 	for (*scoreidx = 2; *scoreidx < c->argc; (*scoreidx)++) {
 		const struct kv_arg *a = &c->argv[*scoreidx];
-		if (word_is(a, "nx")) flags |= Z_NX;
-		else if (word_is(a, "xx")) flags |= Z_XX;
-		else if (word_is(a, "ch")) flags |= Z_CH;
-		else if (word_is(a, "incr")) flags |= Z_INCR;
-		else if (word_is(a, "gt")) flags |= Z_GT;
-		else if (word_is(a, "lt")) flags |= Z_LT;
+		if (kv_word_is(a, "nx")) flags |= Z_NX;
+		else if (kv_word_is(a, "xx")) flags |= Z_XX;
+		else if (kv_word_is(a, "ch")) flags |= Z_CH;
+		else if (kv_word_is(a, "incr")) flags |= Z_INCR;
+		else if (kv_word_is(a, "gt")) flags |= Z_GT;
+		else if (kv_word_is(a, "lt")) flags |= Z_LT;
 		else break;
 	}
 	return flags;
@@ -253,7 +248,7 @@ void kv_cmd_zrange(struct kv_client *c)
 	long long start, end;
 	bool withscores = false;
 	for (int j = 4; j < c->argc; j++) {
-		if (word_is(&c->argv[j], "withscores")) {
+		if (kv_word_is(&c->argv[j], "withscores")) {
 			withscores = true;
 		} else {
 			kv_reply_error(c, "%s", kv_err_syntax);

@@ -86,6 +86,26 @@ struct kv_server {
 	uint64_t ops_window_start_ms, ops_window_commands, ops_per_sec;
 };
 
+/* An option word, compared as Redis does (strcasecmp: a NUL inside never matches). */
+static inline bool kv_word_is(const struct kv_arg *a, const char *w)
+{
+	size_t n = 0;
+	while (w[n])
+		n++;
+	if (n != a->len)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char x = a->p[i], y = w[i];
+		if (x >= 'A' && x <= 'Z')
+			x = (char)(x - 'A' + 'a');
+		if (y >= 'A' && y <= 'Z')
+			y = (char)(y - 'A' + 'a');
+		if (x != y)
+			return false;
+	}
+	return true;
+}
+
 /* kv_reply.c */
 void kv_reply_raw(struct kv_client *c, const void *p, size_t n);
 void kv_reply_status(struct kv_client *c, const char *s);

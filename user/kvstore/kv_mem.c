@@ -11,7 +11,7 @@ struct kv_mem_header {
 
 static uint64_t used_bytes, peak_bytes;
 
-static void count(int64_t delta)
+static void account(int64_t delta)
 {
 	used_bytes += (uint64_t)delta;
 	if (used_bytes > peak_bytes)
@@ -24,7 +24,7 @@ void *kv_alloc(size_t size)
 	if (!h)
 		return NULL;
 	h->size = size;
-	count((int64_t)(sizeof(*h) + size));
+	account((int64_t)(sizeof(*h) + size));
 	return h + 1;
 }
 
@@ -34,7 +34,7 @@ void *kv_calloc(size_t size)
 	if (!h)
 		return NULL;
 	h->size = size;
-	count((int64_t)(sizeof(*h) + size));
+	account((int64_t)(sizeof(*h) + size));
 	return h + 1;
 }
 
@@ -48,7 +48,7 @@ void *kv_realloc(void *p, size_t size)
 	if (!h)
 		return NULL;
 	h->size = size;
-	count((int64_t)size - (int64_t)old_size);
+	account((int64_t)size - (int64_t)old_size);
 	return h + 1;
 }
 
@@ -57,7 +57,7 @@ void kv_free(void *p)
 	if (!p)
 		return;
 	struct kv_mem_header *h = (struct kv_mem_header *)p - 1;
-	count(-(int64_t)(sizeof(*h) + h->size));
+	account(-(int64_t)(sizeof(*h) + h->size));
 	free(h);
 }
 
