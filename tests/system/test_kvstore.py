@@ -377,3 +377,29 @@ def test_kvbench():
     finally:
         status = kv.stop()
         check(status in (-15, 0), f"kvstore exited with {status}")
+
+
+def test_on_sietch_console():
+    """kvstore --stdio on Sietch: the engine built with newlib answers inline commands typed
+    at the console, the same bytes as on the host."""
+    with harness.console(timeout=300) as c:
+        c.expect(r"sietch\$ ", timeout=120)
+        c.sendline("kvstore --stdio")
+        c.sendline("SET greeting hello")
+        c.expect_line(r"^\+OK$")
+        c.sendline("GET greeting")
+        c.expect_line(r"^\$5$")
+        c.expect_line(r"^hello$")
+        c.sendline("INCRBY n 41")
+        c.expect_line(r"^:41$")
+        c.sendline("LPUSH l a b")
+        c.expect_line(r"^:2$")
+        c.sendline("GET l")
+        c.expect_line(r"^-WRONGTYPE Operation against a key holding the wrong kind of value$")
+        c.sendline("QUIT")
+        c.expect_line(r"^\+OK$")
+        c.expect(r"sietch\$ ", timeout=30)
+        c.sendline("poweroff")
+        result = c.wait(timeout=60)
+    result.expect_status(harness.PASS)
+    check(not result.has(r"sietch: (exception|panic)|killed"), "kernel exception" + result.explain())

@@ -1,5 +1,6 @@
 /*
  * kvstore [--mode direct|server] [--port N] [--maxmemory BYTES] [--stdio]
+ *         [--addr A/N] [--gw G] [--dev PATH]
  *
  * The Redis-protocol store on Sietch. The network transports (a VF with lwIP in
  * this process, or netd over IPC) live in their own files and are chosen by
@@ -49,7 +50,8 @@ static int serve_stdio(struct kv_server *server)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: kvstore [--mode direct|server] [--port N] [--maxmemory BYTES] [--stdio]\n");
+	fprintf(stderr, "usage: kvstore [--mode direct|server] [--port N] [--maxmemory BYTES] [--stdio]\n"
+			"               [--addr A/N] [--gw G] [--dev PATH]\n");
 }
 
 int main(int argc, char **argv)
@@ -57,6 +59,12 @@ int main(int argc, char **argv)
 	struct kv_config config = {.port = 6379, .os_name = "Sietch"};
 	const char *mode = "direct";
 	bool stdio = false;
+	/* what is not ours is the network's: argv[0] and those, for kv_transport_serve */
+	char **net_argv = calloc((size_t)argc + 1, sizeof(*net_argv));
+	int net_argc = 1;
+	if (!net_argv)
+		return 1;
+	net_argv[0] = argv[0];
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--mode") == 0 && i + 1 < argc) {
 			mode = argv[++i];
@@ -66,6 +74,11 @@ int main(int argc, char **argv)
 			config.maxmemory = strtoull(argv[++i], NULL, 10);
 		} else if (strcmp(argv[i], "--stdio") == 0) {
 			stdio = true;
+		} else if (strcmp(argv[i], "--server") == 0) {
+			mode = "server";
+		} else if (argv[i][0] == '-' && i + 1 < argc && strcmp(argv[i], "--help") != 0) {
+			net_argv[net_argc++] = argv[i];
+			net_argv[net_argc++] = argv[++i];
 		} else {
 			usage();
 			return 2;
@@ -81,7 +94,8 @@ int main(int argc, char **argv)
 	if (stdio)
 		status = serve_stdio(server);
 	else
-		status = kv_transport_serve(server, mode, config.port);
+		status = kv_transport_serve(server, mode, config.port, net_argc, net_argv);
 	kv_server_free(server);
+	free(net_argv);
 	return status;
 }
