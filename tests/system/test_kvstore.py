@@ -403,3 +403,80 @@ def test_on_sietch_console():
         result = c.wait(timeout=60)
     result.expect_status(harness.PASS)
     check(not result.has(r"sietch: (exception|panic)|killed"), "kernel exception" + result.explain())
+
+
+def sietch_kvstore(mode_args):
+    """Boots Sietch with a forward to 6379, starts `kvstore ARGS &`, yields (console, port)."""
+    if not (harness.REPO / "lib" / "os" / "net.h").exists():
+        skip("no network stack in this tree (lib/os/net.h): kvstore serves only --stdio")
+    from kvserver import free_port
+    port = free_port()
+    cmd = harness.run_command("", cpus=2, mem="512M", timeout=900) + ["--fwd", f"tcp:{port}:6379"]
+    c = harness.Console(cmd, 900)
+    c.expect(r"sietch\$ ", timeout=120)
+    c.sendline(f"kvstore {mode_args} &")
+    m = c.expect_line(r"kvstore: (ready on (\S+):6379 \((\S*), (\w+)\)|cannot start the network.*|no address.*)$",
+                      timeout=120)
+    if not m.group(2):
+        c.sendline("poweroff")
+        c.wait(timeout=60)
+        skip(f"no working VNIC in this build: {m.group(0)}")
+    return c, port
+
+
+def check_over_the_network(port, mode):
+    from kvserver import Server
+    remote = Server.__new__(Server)  # only connect() is used: the server is the guest
+    remote.port = port
+    for _ in range(50):  # the forward is up before the guest has its address
+        try:
+            conn = remote.connect()
+            check(conn.call("PING") == (b"+", b"PONG"), "no PONG")
+            conn.close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    if redis_server_path():
+        redis = start_redis(log_file("redis"))
+        try:
+            pair = type("P", (), {"redis": redis, "kv": remote})()
+            for name in ("strings", "lists", "zsets"):
+                reason = compare_group(pair, name, GROUPS[name])
+                case(f"{mode}.redis.{name}", not reason, reason)
+                check(not reason, reason)
+        finally:
+            redis.stop()
+    bench = shutil.which("redis-benchmark")
+    if bench:
+        r = subprocess.run([bench, "-h", "127.0.0.1", "-p", str(port), "-q", "-c", "1", "-n", "200"],
+                           capture_output=True, text=True, timeout=600)
+        out = (r.stdout + r.stderr).replace("\r", "\n")
+        errors = [line for line in out.splitlines() if "rror" in line]
+        check(r.returncode == 0 and not errors, f"redis-benchmark against Sietch: {errors[:1] or out[-300:]}")
+        rates = re.findall(r"^((?:SET|GET): [\d.]+ requests per second)", out, re.M)
+        case(f"{mode}.redis_benchmark", True, note=", ".join(rates))
+
+
+@harness.slow
+def test_sietch_direct():
+    """kvstore --mode direct on Sietch (its own VNIC, lwIP in the process), reached from the
+    host through QEMU's user networking: replies as redis-server's, redis-benchmark's list."""
+    c, port = sietch_kvstore("--mode direct")
+    with c:
+        check_over_the_network(port, "direct")
+        c.sendline("poweroff")
+        result = c.wait(timeout=60)
+    result.expect_status(harness.PASS)
+    check(not result.has(r"sietch: (exception|panic)|killed"), "kernel exception" + result.explain())
+
+
+@harness.slow
+def test_sietch_server():
+    """kvstore --mode server: the same through netd."""
+    c, port = sietch_kvstore("--mode server")
+    with c:
+        check_over_the_network(port, "server")
+        c.sendline("poweroff")
+        result = c.wait(timeout=60)
+    result.expect_status(harness.PASS)
+    check(not result.has(r"sietch: (exception|panic)|killed"), "kernel exception" + result.explain())
