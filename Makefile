@@ -65,6 +65,15 @@ $(BUILD)/unit/%: tests/unit/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(UNIT_CFLAGS) $< -o $@ -lcmocka
 
+# The network stack's test runs lwIP, built for the host by tools/lwip.sh.
+LWIP_HOST_LIB := $(shell tools/lwip.sh --host --lib)
+$(LWIP_HOST_LIB): $(wildcard lib/lwip-port/include/*.h lib/lwip-port/include/*/*.h)
+	@tools/lwip.sh --host
+$(BUILD)/unit/net_ut: tests/unit/net_ut.c $(LWIP_HOST_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(UNIT_CFLAGS) -Ilib/lwip-port/include -I$(shell tools/lwip.sh --include) $< -o $@ \
+		$(LWIP_HOST_LIB) -lcmocka
+
 unit: $(UNIT_BIN)
 
 # Host programs: the kvstore engine over Linux sockets (sanitized, for the tests)
@@ -85,9 +94,10 @@ host: $(BUILD)/host/kvstore $(BUILD)/host/kvstore-fast $(BUILD)/host/kvbench
 bench: deps host
 	tools/bench $(if $(QUICK),--quick)
 
+# The NIC is attached (tools/run --net), so a program at the prompt can reach the network.
 run: deps
 	@$(MAKE) --no-print-directory iso
-	tools/run $(RUN_ARGS)
+	tools/run --net $(RUN_ARGS)
 
 test: deps
 	@$(MAKE) --no-print-directory iso unit host

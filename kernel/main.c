@@ -14,6 +14,7 @@
 #include "kernel/console.h"
 #include "kernel/ctl/counters.h"
 #include "drivers/console/kernel/console.h"
+#include "drivers/igb/kernel/igb.h"
 #include "kernel/ctl/namespace.h"
 #include "kernel/ctl/syscall.h"
 #include "kernel/proc/proc.h"
@@ -195,6 +196,7 @@ void kernel_main(uint32_t magic, uint64_t info_phys)
 	timer_start_this_cpu();
 	interrupts_enable();
 	start_other_cpus();
+	igb_init(cmdline);
 	kprintf("sietch: boot ok: cpus=%u mem=%luMiB\n", cpus_online, (uint64_t)(frame_managed_count() * PAGE_SIZE >> 20));
 	after_boot();
 	sched_idle();

@@ -21,6 +21,8 @@ static const struct object_ops dir_ops = {
 	.seek_error = SIETCH_ESPIPE,
 };
 
+#define PATH_DEVICE_MAX 128 /* the longest name under /dev namespace_add_device takes */
+
 static struct spinlock namespace_lock = SPINLOCK_INIT("namespace");
 static struct name_node root = {
 	.object = OBJECT_INIT(OBJECT_DIR, &dir_ops),
@@ -205,13 +207,22 @@ bool namespace_file_data(const struct name_node *node, const void **data, size_t
 bool namespace_add_device(const char *name, struct object *device)
 {
 	static const struct component dev = { "dev", 3 };
-	struct component c = { name, name ? strnlen(name, SIETCH_NAME_MAX) : 0 };
-	if (!device || c.len == 0 || c.len >= SIETCH_NAME_MAX || memchr(name, '/', c.len) || component_is(&c, ".") ||
-	    component_is(&c, ".."))
+	size_t len = name ? strnlen(name, PATH_DEVICE_MAX) : 0;
+	if (!device || len == 0 || len >= PATH_DEVICE_MAX || path_check(name, len) || name[0] == '/' ||
+	    name[len - 1] == '/')
 		return false;
 	spin_lock(&namespace_lock);
-	struct name_node *dir = dir_get(&root, &dev);
-	struct name_node *node = dir && !child_find(dir, &c) ? child_add(dir, &c, device->type, NAME_RIGHTS_DEVICE) : 0;
+	struct name_node *dir = dir_get(&root, &dev), *node = 0;
+	struct component c, next;
+	size_t pos = 0;
+	bool more = component_next(name, len, &pos, &c);
+	/* every component but the last is a directory under /dev, made on the way ("net" of "net/vnic0") */
+	while (dir && more && (more = component_next(name, len, &pos, &next))) {
+		dir = component_is(&c, ".") ? dir : dir_get(dir, &c);
+		c = next;
+	}
+	if (dir && !component_is(&c, ".") && !child_find(dir, &c))
+		node = child_add(dir, &c, device->type, NAME_RIGHTS_DEVICE);
 	if (node) {
 		object_ref(device);
 		node->device = device;

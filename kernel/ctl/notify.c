@@ -27,6 +27,11 @@ struct notify {
 
 static struct notify *notify_of(struct object *object) { return container_of(object, struct notify, object); }
 
+struct notify *notify_from_object(struct object *object)
+{
+	return object && object->type == OBJECT_NOTIFY ? notify_of(object) : 0;
+}
+
 static void notify_release(struct object *object) { kfree(notify_of(object)); }
 
 static const struct object_ops notify_ops = { .release = notify_release };

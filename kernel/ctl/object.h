@@ -26,9 +26,12 @@ enum object_type {
 	OBJECT_ENDPOINT = SIETCH_TYPE_ENDPOINT,
 	OBJECT_NOTIFY = SIETCH_TYPE_NOTIFY,
 	OBJECT_MEMORY = SIETCH_TYPE_MEMORY,
+	OBJECT_VNIC = SIETCH_TYPE_VNIC,
 };
 
 struct object;
+struct dma_owner;
+struct proc;
 
 /*
  * What a type does. Every member may be NULL. The I/O operations run after
@@ -55,6 +58,19 @@ struct object_ops {
 	 */
 	int io_error;
 	int seek_error;
+	/*
+	 * A device grant (a VNIC, a storage area) that dma_alloc may allocate
+	 * under: 0 and its DMA owner in *out if `caller` owns the grant, else a
+	 * negated SIETCH_E* code. NULL: not a device, dma_alloc says EBADF.
+	 */
+	long (*dma_owner)(struct object *object, struct proc *caller, struct dma_owner **out);
+	/*
+	 * A device in the name tree that hands each opener an object of its own
+	 * (a VNIC grant): 0 with *out holding one reference, rights possibly
+	 * narrowed in *rights, or a negated SIETCH_E* code (EBUSY: taken).
+	 * NULL: open hands out the device object itself.
+	 */
+	long (*open)(struct object *device, uint32_t *rights, struct object **out);
 };
 
 struct object {

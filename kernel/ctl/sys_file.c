@@ -21,7 +21,11 @@
 static long invoke_open(struct name_node *node, uint32_t rights)
 {
 	struct object *object;
-	if (node->device) {
+	if (node->device && node->device->ops->open) {
+		long err = node->device->ops->open(node->device, &rights, &object);
+		if (err)
+			return err;
+	} else if (node->device) {
 		object = node->device;
 		object_ref(object);
 	} else if (name_node_is_file(node)) {

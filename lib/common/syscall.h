@@ -115,7 +115,14 @@ typedef void (*sietch_thread_entry)(void *arg);
 	SYSCALL(36, console_foreground, os_raw_console_foreground, 3, (long, console), (long, process),          \
 		(unsigned, flags))                                                                                 \
 	/* thread of the caller's process (0: the caller) runs only on cpu (SIETCH_CPU_ANY: anywhere) -> 0 */   \
-	SYSCALL(37, thread_pin, os_thread_pin, 2, (long, thread), (uint32_t, cpu))
+	SYSCALL(37, thread_pin, os_thread_pin, 2, (long, thread), (uint32_t, cpu))                               \
+	/* device: a VNIC or storage area the caller owns, with WRITE -> 0, the region in *out (kernel/mm/dma.h) */ \
+	SYSCALL(40, dma_alloc, os_dma_alloc, 3, (long, device), (size_t, size), (struct sietch_dma_region *, out))  \
+	/* vnic (from open of /dev/net/vnicN) needs WRITE, caller its owner -> 0; registers mapped, facts in *out */ \
+	SYSCALL(41, vnic_map, os_vnic_map, 2, (long, vnic), (struct sietch_vnic_info *, out))                      \
+	/* vnic needs READ; MSI-X vector of the VF posts bits to notify (SIGNAL), or notify -1 unbinds -> 0 */  \
+	SYSCALL(42, vnic_bind_irq, os_vnic_bind_irq, 4, (long, vnic), (unsigned, vector), (long, notify),          \
+		(uint64_t, bits))
 
 /*
  * Helpers to expand a row's (type, argument) pairs, comma-separated:
@@ -216,6 +223,7 @@ enum sietch_syscall {
 #define SIETCH_TYPE_ENDPOINT 5
 #define SIETCH_TYPE_NOTIFY 6
 #define SIETCH_TYPE_MEMORY 7
+#define SIETCH_TYPE_VNIC 8 /* a virtual NIC: one SR-IOV VF of the igb, opened from /dev/net/vnicN */
 
 struct sietch_stat {
 	uint32_t type;
@@ -240,6 +248,51 @@ struct sietch_proc_info {
 	uint64_t cpu_ns;
 	char name[32];
 };
+
+/*
+ * dma_alloc: zeroed, physically contiguous memory that a device the caller
+ * owns may read and write. `address` is where it is mapped in the caller;
+ * `bus_address` is what the device must be programmed with (the physical
+ * address today, an IOMMU address once there is one); `size` is in bytes,
+ * rounded up to whole pages. It stays until the device grant is closed and
+ * the device reset.
+ */
+struct sietch_dma_region {
+	uint64_t address;
+	uint64_t bus_address;
+	uint64_t size;
+};
+
+/*
+ * vnic_map: what a VNIC's owner needs to drive its VF from user space (the
+ * Intel 82576's virtual function; register layout in drivers/igb/regs.h).
+ * The registers are mapped uncached at `regs`; the VF's own queue 0 is the
+ * PF's queue `pf_rx_queue`/`pf_tx_queue`, and no other queue of the pool is
+ * useful (RSS never runs inside a pool). The MSI-X vectors (0 .. msix_vectors
+ * - 1, the VF's IVAR numbering) are programmed by the kernel and reach the
+ * owner only through vnic_bind_irq. The PF answers the mailbox: reset gives
+ * back `mac`, the only address the VF may use.
+ */
+#define SIETCH_VNIC_LINK_UP (1u << 0) /* the PF's link was up at the time of the call */
+
+struct sietch_vnic_info {
+	uint32_t vf;           /* VF index on its PF, which is also its VMDq pool */
+	uint32_t flags;        /* SIETCH_VNIC_* */
+	uint8_t mac[6];        /* the MAC the kernel assigned */
+	uint16_t msix_vectors; /* MSI-X vectors the VF has */
+	uint64_t regs;         /* user address of the VF's register BAR */
+	uint64_t regs_size;    /* its size in bytes */
+	uint16_t rx_queues;    /* queues the VF can use: 1 each */
+	uint16_t tx_queues;
+	uint16_t pf_rx_queue;  /* the VF's queue 0 in the PF's numbering: vf (and vf + 8 unused) */
+	uint16_t pf_tx_queue;
+	uint32_t tx_rate_mbps; /* transmit rate limit the PF programmed; 0 for none */
+	uint32_t max_frame;    /* the largest frame (bytes, no CRC) a SET_LPE may ask for */
+	uint16_t segment;      /* the VF's PCI address */
+	uint8_t bus, devfn;
+	uint32_t reserved;
+};
+_Static_assert(sizeof(struct sietch_vnic_info) == 56, "ABI: no padding");
 
 /* IPC: a small register-sized message plus a handle slot, in the style of seL4's message registers. */
 #define SIETCH_MSG_WORDS 8

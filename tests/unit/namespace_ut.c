@@ -400,7 +400,7 @@ static void test_devices(void **state)
 	char name64[65];
 	memset(name64, 'd', 64);
 	name64[64] = '\0';
-	const char *bad[] = { "", ".", "..", "a/b", "/console", "console/", name64, "console" };
+	const char *bad[] = { "", ".", "..", "a/../b", "/console", "console/", name64, "console", "console/x" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_false(namespace_add_device(bad[i], &console.object));
 	assert_false(namespace_add_device(0, &console.object));
@@ -412,6 +412,15 @@ static void test_devices(void **state)
 	assert_true(namespace_add_device("tty1", &console.object));
 	assert_dir("/dev", 3);
 	assert_int_equal(console.object.refs, 4);
+
+	/* one level of directory made on the way, as /dev/net/vnic0 needs */
+	assert_true(namespace_add_device("net/vnic0", &console.object));
+	assert_true(namespace_add_device("net/vnic1", &console.object));
+	assert_false(namespace_add_device("net/vnic1", &console.object));
+	assert_false(namespace_add_device("net", &console.object)); /* a directory already */
+	assert_dir("/dev", 4);
+	assert_dir("/dev/net", 2);
+	assert_int_equal(console.object.refs, 6);
 
 	name_tree_free(&root); /* what teardown does: the tree's references go */
 	root.last_child = 0;

@@ -11,8 +11,12 @@
 
 #include "lib/libc/syscall_raw.h"
 
-/* Rows are added by hand, often by several people at once: a gap would leave a NULL in the kernel's dispatch table. */
-static void test_numbers_are_dense_and_unique(void **state)
+/*
+ * Rows are added by hand, often by several people at once, in blocks of
+ * numbers given out ahead of use: numbers must be unique and the last one
+ * must end the table; a hole is allowed (the dispatcher answers ENOSYS there).
+ */
+static void test_numbers_are_unique(void **state)
 {
 	(void)state;
 	static const unsigned numbers[] = {
@@ -20,14 +24,16 @@ static void test_numbers_are_dense_and_unique(void **state)
 		SIETCH_SYSCALLS(ROW_NUMBER)
 #undef ROW_NUMBER
 	};
+	size_t rows = sizeof(numbers) / sizeof(numbers[0]);
 	int seen[SYS_COUNT] = { 0 };
-	assert_int_equal(sizeof(numbers) / sizeof(numbers[0]), SYS_COUNT);
-	for (size_t i = 0; i < SYS_COUNT; i++) {
+	assert_true(rows <= SYS_COUNT);
+	for (size_t i = 0; i < rows; i++) {
 		assert_true(numbers[i] < SYS_COUNT);
 		seen[numbers[i]]++;
 	}
 	for (size_t n = 0; n < SYS_COUNT; n++)
-		assert_int_equal(seen[n], 1);
+		assert_true(seen[n] <= 1);
+	assert_int_equal(numbers[rows - 1], SYS_COUNT - 1);
 }
 
 static void test_argument_counts(void **state)
@@ -38,7 +44,7 @@ static void test_argument_counts(void **state)
 		SIETCH_SYSCALLS(ROW_COUNT)
 #undef ROW_COUNT
 	};
-	for (size_t i = 0; i < SYS_COUNT; i++)
+	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
 		assert_true(counts[i] <= 6); /* the registers SYSCALL passes: rdi, rsi, rdx, r10, r8, r9 */
 }
 
@@ -80,7 +86,7 @@ SAME_TYPE(os_raw_clock_get, long(unsigned, uint64_t *));
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_numbers_are_dense_and_unique),
+		cmocka_unit_test(test_numbers_are_unique),
 		cmocka_unit_test(test_argument_counts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -190,6 +190,9 @@ static const uint8_t shape[SYS_COUNT][6] = {
 	[SYS_memory_map] = {K_HANDLE, K_ADDR, K_PROT},
 	[SYS_thread_set_pointer] = {K_PTR},
 	[SYS_pci_list] = {K_INDEX, K_PTR, K_INDEX},
+	[SYS_dma_alloc] = {K_HANDLE, K_SIZE, K_PTR},
+	[SYS_vnic_map] = {K_HANDLE, K_PTR},
+	[SYS_vnic_bind_irq] = {K_HANDLE, K_SMALL, K_HANDLE, K_BITS},
 };
 
 #define LIVE 64
