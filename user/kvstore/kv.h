@@ -53,5 +53,8 @@ void kv_client_consumed(struct kv_client *client, size_t n);
 /* True when no more input is to be read: close once the output has been sent. */
 bool kv_client_closing(const struct kv_client *client);
 
+/* Commands run so far (Redis's total_commands_processed). */
+uint64_t kv_server_commands(const struct kv_server *server);
+
 /* Bytes the engine holds (Redis's used_memory). */
 uint64_t kv_server_used_memory(const struct kv_server *server);

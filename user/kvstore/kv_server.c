@@ -179,6 +179,11 @@ uint64_t kv_server_used_memory(const struct kv_server *s)
 	return kv_mem_used();
 }
 
+uint64_t kv_server_commands(const struct kv_server *s)
+{
+	return s->total_commands;
+}
+
 void kv_server_cron(struct kv_server *s)
 {
 	kv_active_expire(s);

@@ -1,11 +1,13 @@
 /*
  * kvstore [--mode direct|server] [--port N] [--maxmemory BYTES] [--stdio]
- *         [--addr A/N] [--gw G] [--dev PATH]
+ *         [--addr A/N] [--gw G] [--dev PATH] [--stats N] [--cpu C]
  *
  * The Redis-protocol store on Sietch. The network transports (a VF with lwIP in
  * this process, or netd over IPC) live in their own files and are chosen by
  * --mode; --stdio serves one client on the console (type inline commands such as
- * "SET k v" at the prompt), which needs no network at all.
+ * "SET k v" at the prompt), which needs no network at all. --stats N prints the
+ * process's system calls, page faults, interrupts and context switches over each
+ * N commands; --cpu C pins it to a CPU of its own.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,7 +53,7 @@ static int serve_stdio(struct kv_server *server)
 static void usage(void)
 {
 	fprintf(stderr, "usage: kvstore [--mode direct|server] [--port N] [--maxmemory BYTES] [--stdio]\n"
-			"               [--addr A/N] [--gw G] [--dev PATH]\n");
+			"               [--addr A/N] [--gw G] [--dev PATH] [--stats N] [--cpu C]\n");
 }
 
 int main(int argc, char **argv)
