@@ -436,6 +436,18 @@ def check_over_the_network(port, mode):
             break
         except OSError:
             time.sleep(0.2)
+    # Several clients at once (connected one after another: user networking takes one
+    # pending connection at a time), their requests interleaved.
+    conns = [remote.connect() for _ in range(8)]
+    for i, conn in enumerate(conns):
+        conn.send(command("SET", f"c{i}", str(i)) + command("INCRBY", f"c{i}", "10"))
+    for i, conn in enumerate(conns):
+        check(conn.read_raw(2) == b"+OK\r\n:%d\r\n" % (i + 10), f"client {i} of 8")
+    info = conns[0].call("INFO", "clients").decode()
+    check("connected_clients:8\r\n" in info, f"INFO clients: {info!r}")
+    for conn in conns:
+        conn.close()
+    case(f"{mode}.eight_clients", True)
     if redis_server_path():
         redis = start_redis(log_file("redis"))
         try:
