@@ -4,6 +4,8 @@ byte for byte (sorted where Redis's order is a hash order), then redis-benchmark
 default test list and kvbench against it. Host only: no QEMU."""
 
 import json
+import socket
+import struct
 import re
 import shutil
 import subprocess
@@ -529,3 +531,46 @@ def test_sietch_direct_zero_crossings():
          note=f"{last[0]} requests: syscalls {last[1]}, page faults {last[2]}, interrupts {last[3]}")
     check(last[1:4] == (0, 0, 0), f"crossings in direct mode: windows {windows}")
     result.expect_status(harness.PASS)
+
+
+def used_memory(conn):
+    info = conn.call("INFO", "memory").decode()
+    return int(re.search(r"^used_memory:(\d+)", info, re.M).group(1))
+
+
+def test_slow_and_vanishing_clients():
+    """A client that asks for megabytes of replies and never reads them, then vanishes, and
+    one that sends half a request and goes: the others are served all along, and the
+    engine's memory returns to where it was."""
+    if not KVSTORE.exists():
+        skip(f"{KVSTORE} is not built (make host)")
+    kv = start_kvstore(log_file("kvstore"))
+    try:
+        good = kv.connect()
+        big = "x" * 1000
+        for i in range(0, 2000, 100):
+            good.send(command("RPUSH", "biglist", *([big] * 100)))
+            good.read_raw()
+        baseline = used_memory(good)
+        hog = kv.connect()
+        hog.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        hog.send(command("LRANGE", "biglist", "0", "-1") * 20)  # ~40 MB of replies, never read
+        half = kv.connect()
+        half.send(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100\r\nonly part of it")
+        for _ in range(20):
+            check(good.call("PING") == (b"+", b"PONG"), "a good client was not served")
+        grown = used_memory(good)
+        hog.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        hog.close()  # a reset, in the middle of the replies
+        half.close()
+        deadline = time.monotonic() + 10
+        while used_memory(good) > baseline + 64 * 1024 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        after = used_memory(good)
+        check(after <= baseline + 64 * 1024, f"used_memory {baseline} before, {grown} with the hog, {after} after")
+        check(good.call("GET", "k") is None, "half a request was run")
+        case("vanishing_clients.memory", True, note=f"used_memory {baseline} before, {grown} with the hog, {after} after")
+        good.close()
+    finally:
+        status = kv.stop()
+        check(status in (-15, 0), f"kvstore exited with {status}")
