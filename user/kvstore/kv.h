@@ -22,6 +22,16 @@ struct kv_config {
 	uint16_t port;       /* reported by INFO and CONFIG GET port */
 	const char *os_name; /* INFO server "os:" */
 	long process_id;     /* INFO server "process_id:" */
+	/*
+	 * The write-ahead log (the host's --appendonly, Sietch's --persist): called with
+	 * every command that changed the data, as a RESP request that replays it exactly
+	 * (relative expiry times followed by PEXPIREAT, SPOP as SREM). A transport that
+	 * promises durability makes the records durable before it sends any reply that
+	 * was produced after them (one write and flush per round is group commit).
+	 * NULL: no log.
+	 */
+	void (*log)(void *ctx, const void *request, size_t len);
+	void *log_ctx;
 };
 
 struct kv_server *kv_server_new(const struct kv_config *config);
@@ -52,6 +62,11 @@ void kv_client_consumed(struct kv_client *client, size_t n);
 
 /* True when no more input is to be read: close once the output has been sent. */
 bool kv_client_closing(const struct kv_client *client);
+
+/* Runs a log's requests (what config.log was given), without logging them again.
+ * A torn last request is ignored, as Redis's aof-load-truncated does. Returns the
+ * commands run, or -1 when the log is not RESP. */
+long kv_server_replay(struct kv_server *server, const void *log, size_t len);
 
 /* Commands run so far (Redis's total_commands_processed). */
 uint64_t kv_server_commands(const struct kv_server *server);

@@ -57,8 +57,8 @@ static bool expire_flags(struct kv_client *c, int *flags)
 	return true;
 }
 
-/* expireGenericCommand */
-static void expire_generic(struct kv_client *c, bool seconds)
+/* expireGenericCommand: basetime is now for EXPIRE/PEXPIRE, 0 for PEXPIREAT */
+static void expire_generic(struct kv_client *c, bool seconds, bool absolute)
 {
 	struct kv_server *s = c->server;
 	const struct kv_arg *key = &c->argv[1];
@@ -77,11 +77,12 @@ static void expire_generic(struct kv_client *c, bool seconds)
 		}
 		when *= 1000;
 	}
-	if (when > LLONG_MAX - s->now_ms) {
+	int64_t basetime = absolute ? 0 : s->now_ms;
+	if (when > LLONG_MAX - basetime) {
 		kv_reply_error_expire(c);
 		return;
 	}
-	when += s->now_ms;
+	when += basetime;
 	if (!kv_lookup_write(s, key)) {
 		kv_reply_int(c, 0);
 		return;
@@ -108,12 +109,17 @@ static void expire_generic(struct kv_client *c, bool seconds)
 
 void kv_cmd_expire(struct kv_client *c)
 {
-	expire_generic(c, true);
+	expire_generic(c, true, false);
 }
 
 void kv_cmd_pexpire(struct kv_client *c)
 {
-	expire_generic(c, false);
+	expire_generic(c, false, false);
+}
+
+void kv_cmd_pexpireat(struct kv_client *c)
+{
+	expire_generic(c, false, true);
 }
 
 static void ttl_generic(struct kv_client *c, bool ms)

@@ -86,12 +86,24 @@ void kv_cmd_spop(struct kv_client *c)
 			count = (long long)kv_dict_size(o->set);
 		kv_reply_array(c, count);
 	}
+	/* random, so the log gets what was popped: SREM key member... (as Redis's AOF) */
+	bool log = kv_logging(c->server) && count > 0;
+	if (log) {
+		kv_log_begin(c->server, 2 + count);
+		kv_log_arg(c->server, "SREM", 4);
+		kv_log_arg(c->server, c->argv[1].p, c->argv[1].len);
+		c->server->logged = true;
+	}
 	for (long long i = 0; i < count; i++) {
 		struct kv_entry *e = kv_dict_random(o->set);
 		kv_reply_bulk(c, e->key, e->keylen);
+		if (log)
+			kv_log_arg(c->server, e->key, e->keylen);
 		e = kv_dict_unlink(o->set, e->key, e->keylen);
 		kv_free(e);
 	}
+	if (log)
+		kv_log_end(c->server);
 	delete_if_empty(c, o->set);
 }
 

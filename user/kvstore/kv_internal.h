@@ -84,6 +84,10 @@ struct kv_server {
 	uint64_t total_connections, total_commands, keyspace_hits, keyspace_misses;
 	uint64_t expired_keys, net_input_bytes, net_output_bytes, rejected_calls;
 	uint64_t ops_window_start_ms, ops_window_commands, ops_per_sec;
+	bool replaying;   /* kv_server_replay: do not log again */
+	bool logged;      /* the running command wrote its own log record */
+	char *logbuf;     /* one record being built */
+	size_t loglen, logcap;
 };
 
 /* An option word, compared as Redis does (strcasecmp: a NUL inside never matches). */
@@ -148,6 +152,13 @@ void kv_free_bytes_value(struct kv_entry *e);
 bool kv_glob_match(const char *pattern, size_t plen, const char *s, size_t slen, bool nocase);
 const char *kv_type_name(const struct kv_obj *o);
 
+/* kv_log.c: the write-ahead log's records */
+bool kv_logging(const struct kv_server *s);
+void kv_log_begin(struct kv_server *s, long long argc);
+void kv_log_arg(struct kv_server *s, const void *p, size_t len);
+void kv_log_end(struct kv_server *s);
+void kv_log_command(struct kv_client *c); /* argv as it is, then PEXPIREAT when relative */
+
 /* the commands, one file per family */
 void kv_cmd_get(struct kv_client *c);
 void kv_cmd_set(struct kv_client *c);
@@ -168,6 +179,7 @@ void kv_cmd_del(struct kv_client *c);
 void kv_cmd_exists(struct kv_client *c);
 void kv_cmd_expire(struct kv_client *c);
 void kv_cmd_pexpire(struct kv_client *c);
+void kv_cmd_pexpireat(struct kv_client *c);
 void kv_cmd_ttl(struct kv_client *c);
 void kv_cmd_pttl(struct kv_client *c);
 void kv_cmd_persist(struct kv_client *c);

@@ -44,6 +44,7 @@ static const struct kv_command commands[] = {
 	{"exists", -2, 0, kv_cmd_exists},
 	{"expire", -3, CMD_WRITE, kv_cmd_expire},
 	{"pexpire", -3, CMD_WRITE, kv_cmd_pexpire},
+	{"pexpireat", -3, CMD_WRITE, kv_cmd_pexpireat},
 	{"ttl", 2, 0, kv_cmd_ttl},
 	{"pttl", 2, 0, kv_cmd_pttl},
 	{"persist", 2, CMD_WRITE, kv_cmd_persist},
@@ -137,8 +138,37 @@ void kv_run_command(struct kv_client *c)
 		s->rejected_calls++;
 		return;
 	}
+	size_t before = c->olen;
+	s->logged = false;
 	cmd->run(c);
 	s->total_commands++;
+	/* a write that did not fail goes to the log (unless it wrote its own record) */
+	if ((cmd->flags & CMD_WRITE) && kv_logging(s) && !s->logged && c->olen > before && c->obuf[before] != '-')
+		kv_log_command(c);
+}
+
+long kv_server_replay(struct kv_server *s, const void *log, size_t len)
+{
+	struct kv_client *c = kv_client_new(s, "replay:0");
+	if (!c)
+		return -1;
+	uint64_t before = s->total_commands;
+	s->replaying = true;
+	const char *p = log;
+	bool ok = true;
+	/* in pieces, so that the output (which nobody reads) is dropped as it goes */
+	for (size_t at = 0; at < len && ok;) {
+		size_t n = len - at < 64 * 1024 ? len - at : 64 * 1024;
+		ok = kv_client_feed(c, p + at, n);
+		size_t out;
+		kv_client_output(c, &out);
+		kv_client_consumed(c, out);
+		at += n;
+	}
+	s->replaying = false;
+	kv_client_free(c);
+	s->total_connections--; /* the replay was not a connection */
+	return ok ? (long)(s->total_commands - before) : -1;
 }
 
 struct kv_server *kv_server_new(const struct kv_config *config)
@@ -162,6 +192,7 @@ void kv_server_free(struct kv_server *s)
 		kv_client_free(s->clients);
 	kv_dict_free(s->keys);
 	kv_dict_free(s->expires);
+	kv_free(s->logbuf);
 	kv_free(s);
 }
 
