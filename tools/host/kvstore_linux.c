@@ -1,15 +1,20 @@
 /*
  * The kvstore engine served over Linux sockets, for host tests and comparisons:
  *
- *   build/host/kvstore [--port N] [--bind ADDR] [--maxmemory BYTES]
+ *   build/host/kvstore [--port N] [--bind ADDR] [--maxmemory BYTES] [--appendonly FILE]
  *
  * One thread, epoll, non-blocking sockets: the same shape as the Sietch direct
  * mode's poll loop. Prints "ready on ADDR:PORT" once it accepts connections
  * (--port 0 picks a free port and prints it).
+ *
+ * --appendonly FILE is Redis's appendfsync always: FILE is replayed at start, and
+ * each round of the loop writes the log records of every command it ran, then
+ * fdatasync, and only then sends the replies (group commit across clients).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -28,7 +33,73 @@ struct conn {
 	int fd;
 	struct kv_client *client;
 	bool want_write;
+	bool dirty; /* has replies to send after this round's commit */
+	struct conn *next_dirty;
 };
+
+static struct conn *dirty_list;
+static int log_fd = -1;
+static char *log_buf;
+static size_t log_len, log_cap;
+
+static void log_record(void *ctx, const void *request, size_t len)
+{
+	(void)ctx;
+	if (log_len + len > log_cap) {
+		log_cap = (log_len + len) * 2;
+		log_buf = realloc(log_buf, log_cap);
+		if (!log_buf) {
+			perror("kvstore: log");
+			exit(1);
+		}
+	}
+	memcpy(log_buf + log_len, request, len);
+	log_len += len;
+}
+
+/* The records of this round on the disk before any reply leaves. */
+static void log_commit(void)
+{
+	if (log_fd < 0 || log_len == 0)
+		return;
+	for (size_t at = 0; at < log_len;) {
+		ssize_t w = write(log_fd, log_buf + at, log_len - at);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			perror("kvstore: log write"); /* a reply must not promise what is not on disk */
+			exit(1);
+		}
+		at += (size_t)w;
+	}
+	if (fdatasync(log_fd) < 0) {
+		perror("kvstore: fdatasync");
+		exit(1);
+	}
+	log_len = 0;
+}
+
+static bool replay(struct kv_server *server, const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return errno == ENOENT;
+	size_t len = 0, cap = 1 << 20;
+	char *data = malloc(cap);
+	ssize_t r;
+	while (data && (r = read(fd, data + len, cap - len)) > 0) {
+		len += (size_t)r;
+		if (len == cap)
+			data = realloc(data, cap *= 2);
+	}
+	close(fd);
+	long n = data ? kv_server_replay(server, data, len) : -1;
+	free(data);
+	if (n < 0)
+		return false;
+	printf("replayed %ld commands from %s\n", n, path);
+	return true;
+}
 
 static int64_t now_us(void)
 {
@@ -88,8 +159,23 @@ static void on_readable(int ep, struct conn *c)
 		if (!kv_client_feed(c->client, buf, (size_t)r))
 			break;
 	}
-	if (!flush_output(ep, c))
-		close_conn(ep, c);
+	if (!c->dirty) {
+		c->dirty = true;
+		c->next_dirty = dirty_list;
+		dirty_list = c;
+	}
+}
+
+static void flush_dirty(int ep)
+{
+	log_commit();
+	while (dirty_list) {
+		struct conn *c = dirty_list;
+		dirty_list = c->next_dirty;
+		c->dirty = false;
+		if (!flush_output(ep, c))
+			close_conn(ep, c);
+	}
 }
 
 static void on_accept(int ep, int listener, struct kv_server *server)
@@ -119,7 +205,7 @@ static void on_accept(int ep, int listener, struct kv_server *server)
 int main(int argc, char **argv)
 {
 	struct kv_config config = {.port = 6379, .os_name = "Linux (kvstore host build)", .process_id = getpid()};
-	const char *bind_addr = "127.0.0.1";
+	const char *bind_addr = "127.0.0.1", *appendonly = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--port") == 0 && i + 1 < argc)
 			config.port = (uint16_t)atoi(argv[++i]);
@@ -127,8 +213,10 @@ int main(int argc, char **argv)
 			bind_addr = argv[++i];
 		else if (strcmp(argv[i], "--maxmemory") == 0 && i + 1 < argc)
 			config.maxmemory = strtoull(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--appendonly") == 0 && i + 1 < argc)
+			appendonly = argv[++i];
 		else {
-			fprintf(stderr, "usage: kvstore [--port N] [--bind ADDR] [--maxmemory BYTES]\n");
+			fprintf(stderr, "usage: kvstore [--port N] [--bind ADDR] [--maxmemory BYTES] [--appendonly FILE]\n");
 			return 2;
 		}
 	}
@@ -145,10 +233,23 @@ int main(int argc, char **argv)
 	socklen_t alen = sizeof(addr);
 	getsockname(listener, (struct sockaddr *)&addr, &alen);
 	config.port = ntohs(addr.sin_port);
+	if (appendonly)
+		config.log = log_record;
 	struct kv_server *server = kv_server_new(&config);
 	if (!server)
 		return 1;
 	kv_server_set_time(server, now_us());
+	if (appendonly) {
+		if (!replay(server, appendonly)) {
+			fprintf(stderr, "kvstore: %s is not a log this server wrote\n", appendonly);
+			return 1;
+		}
+		log_fd = open(appendonly, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (log_fd < 0) {
+			perror("kvstore: --appendonly");
+			return 1;
+		}
+	}
 	int ep = epoll_create1(EPOLL_CLOEXEC);
 	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
 	epoll_ctl(ep, EPOLL_CTL_ADD, listener, &ev);
@@ -167,9 +268,10 @@ int main(int argc, char **argv)
 			}
 			if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
 				on_readable(ep, c);
-			else if ((events[i].events & EPOLLOUT) && !flush_output(ep, c))
+			else if ((events[i].events & EPOLLOUT) && !c->dirty && !flush_output(ep, c))
 				close_conn(ep, c);
 		}
+		flush_dirty(ep);
 		if (now_us() - last_cron >= 100000) {
 			kv_server_cron(server);
 			last_cron = now_us();
