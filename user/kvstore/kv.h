@@ -63,6 +63,11 @@ void kv_client_consumed(struct kv_client *client, size_t n);
 /* True when no more input is to be read: close once the output has been sent. */
 bool kv_client_closing(const struct kv_client *client);
 
+/* Sets (or, with NULL, clears) config.log after the start: a transport that
+ * replays its log first and logs only what comes after. */
+void kv_server_set_log(struct kv_server *server, void (*log)(void *ctx, const void *request, size_t len),
+		       void *ctx);
+
 /* Runs a log's requests (what config.log was given), without logging them again.
  * A torn last request is ignored, as Redis's aof-load-truncated does. Returns the
  * commands run, or -1 when the log is not RESP. */

@@ -147,6 +147,12 @@ void kv_run_command(struct kv_client *c)
 		kv_log_command(c);
 }
 
+void kv_server_set_log(struct kv_server *s, void (*log)(void *ctx, const void *request, size_t len), void *ctx)
+{
+	s->config.log = log;
+	s->config.log_ctx = ctx;
+}
+
 long kv_server_replay(struct kv_server *s, const void *log, size_t len)
 {
 	struct kv_client *c = kv_client_new(s, "replay:0");

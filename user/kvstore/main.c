@@ -1,5 +1,5 @@
 /*
- * kvstore [--mode direct|server] [--port N] [--maxmemory BYTES] [--stdio]
+ * kvstore [--mode direct|server] [--port N] [--persist /store/NAME] [--maxmemory BYTES] [--stdio]
  *         [--addr A/N] [--gw G] [--dev PATH] [--stats N] [--cpu C]
  *
  * The Redis-protocol store on Sietch. The network transports (a VF with lwIP in
@@ -52,14 +52,14 @@ static int serve_stdio(struct kv_server *server)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: kvstore [--mode direct|server] [--port N] [--maxmemory BYTES] [--stdio]\n"
+	fprintf(stderr, "usage: kvstore [--mode direct|server] [--port N] [--persist /store/NAME] [--maxmemory BYTES] [--stdio]\n"
 			"               [--addr A/N] [--gw G] [--dev PATH] [--stats N] [--cpu C]\n");
 }
 
 int main(int argc, char **argv)
 {
 	struct kv_config config = {.port = 6379, .os_name = "Sietch"};
-	const char *mode = "direct";
+	const char *mode = "direct", *persist = NULL;
 	bool stdio = false;
 	/* what is not ours is the network's: argv[0] and those, for kv_transport_serve */
 	char **net_argv = calloc((size_t)argc + 1, sizeof(*net_argv));
@@ -74,6 +74,8 @@ int main(int argc, char **argv)
 			config.port = (uint16_t)atoi(argv[++i]);
 		} else if (strcmp(argv[i], "--maxmemory") == 0 && i + 1 < argc) {
 			config.maxmemory = strtoull(argv[++i], NULL, 10);
+		} else if (strcmp(argv[i], "--persist") == 0 && i + 1 < argc) {
+			persist = argv[++i];
 		} else if (strcmp(argv[i], "--stdio") == 0) {
 			stdio = true;
 		} else if (strcmp(argv[i], "--server") == 0) {
@@ -96,7 +98,7 @@ int main(int argc, char **argv)
 	if (stdio)
 		status = serve_stdio(server);
 	else
-		status = kv_transport_serve(server, mode, config.port, net_argc, net_argv);
+		status = kv_transport_serve(server, mode, config.port, persist, net_argc, net_argv);
 	kv_server_free(server);
 	free(net_argv);
 	return status;

@@ -18,6 +18,86 @@
 #include "lib/os/os.h"
 
 #define KV_CONNS_MAX (NET_SOCKETS_MAX - 1) /* one socket is the listener */
+
+/* --persist: the write-ahead log on a storage area (lib/os/blocklog over the NVMe
+ * driver's libos I/O). Built when the NVMe driver is in the tree. */
+#if __has_include("drivers/nvme/os/io.h")
+#include "drivers/nvme/os/io.h"
+#include "lib/os/blocklog.h"
+#define KV_PERSIST 1
+#define KV_LOG_BUF (1024 * 1024)
+
+static struct {
+	struct nvme_io io;
+	struct blockdev dev;
+	struct blocklog log;
+	struct kv_server *server;
+	long replayed;
+} persist;
+
+static void persist_replay(void *arg, uint64_t sequence, const void *payload, uint32_t length)
+{
+	(void)arg;
+	(void)sequence;
+	if (kv_server_replay(persist.server, payload, length) >= 0)
+		persist.replayed++;
+}
+
+/* A write that cannot be made durable must not be acknowledged: stop. */
+static void persist_fail(const char *what, long err)
+{
+	fprintf(stderr, "kvstore: --persist: %s: %s %s\n", what, os_strerror(err), persist.io.error);
+	exit(1);
+}
+
+static void persist_record(void *ctx, const void *request, size_t len)
+{
+	(void)ctx;
+	uint64_t sequence;
+	if (len > blocklog_max_payload(&persist.log))
+		persist_fail("a record larger than the log's buffer", -SIETCH_EINVAL);
+	int err = blocklog_append(&persist.log, request, (uint32_t)len, &sequence);
+	if (err)
+		persist_fail("append", err);
+}
+
+static int persist_open(struct kv_server *server, const char *path)
+{
+	void *buf = malloc(KV_LOG_BUF);
+	long n;
+	persist.server = server;
+	if (!buf || (n = nvme_io_open(&persist.io, path, 256 * 1024)) != 0) {
+		fprintf(stderr, "kvstore: --persist %s: cannot open it\n", path);
+		return 1;
+	}
+	nvme_io_blockdev(&persist.io, &persist.dev);
+	n = blocklog_open(&persist.log, &persist.dev, buf, KV_LOG_BUF, persist_replay, NULL);
+	if (n == -SIETCH_ENOENT) { /* a new area: an empty log */
+		long err = blocklog_format(&persist.dev, (uint64_t)os_clock_ns(SIETCH_CLOCK_REALTIME), buf);
+		if (err)
+			persist_fail("format", err);
+		n = blocklog_open(&persist.log, &persist.dev, buf, KV_LOG_BUF, persist_replay, NULL);
+	}
+	if (n < 0)
+		persist_fail("open", n);
+	printf("kvstore: %s: replayed %ld records\n", path, persist.replayed);
+	kv_server_set_log(server, persist_record, NULL);
+	return 0;
+}
+
+/* Group commit: one write and one flush for every record of the round, before
+ * any of the round's replies goes out. */
+static void persist_commit(void)
+{
+	if (persist.log.staged) {
+		int err = blocklog_commit(&persist.log);
+		if (err)
+			persist_fail("commit", err);
+	}
+}
+#else
+#define KV_PERSIST 0
+#endif
 #define KV_CRON_NS (100ull * 1000 * 1000)  /* Redis's hz 10 */
 
 struct kv_conn {
@@ -74,8 +154,8 @@ static long flush(struct kv_conn *c)
 	return 0;
 }
 
-/* One connection's round: false when it is to be closed. */
-static bool serve(struct kv_conn *c)
+/* One connection's input for the round: false when it is to be closed. */
+static bool serve_input(struct kv_conn *c)
 {
 	size_t pending;
 	kv_client_output(c->client, &pending);
@@ -88,6 +168,13 @@ static bool serve(struct kv_conn *c)
 		if (n > 0)
 			kv_client_feed(c->client, input, (size_t)n);
 	}
+	return true;
+}
+
+/* Its replies, after the round's log records are durable. */
+static bool serve_output(struct kv_conn *c)
+{
+	size_t pending;
 	if (flush(c) < 0)
 		return false;
 	kv_client_output(c->client, &pending);
@@ -143,7 +230,8 @@ static bool own_options(int *argc, char **argv, struct window *w, long *cpu)
 	return *cpu >= -1;
 }
 
-int kv_transport_serve(struct kv_server *server, const char *mode, uint16_t port, int argc, char **argv)
+int kv_transport_serve(struct kv_server *server, const char *mode, uint16_t port, const char *persist_path,
+		       int argc, char **argv)
 {
 	struct net_options options;
 	struct window window = {0};
@@ -158,6 +246,15 @@ int kv_transport_serve(struct kv_server *server, const char *mode, uint16_t port
 		fprintf(stderr, "kvstore: --mode is direct or server, not %s\n", mode);
 		return 2;
 	}
+#if KV_PERSIST
+	if (persist_path && persist_open(server, persist_path))
+		return 1;
+#else
+	if (persist_path) {
+		fprintf(stderr, "kvstore: --persist: no NVMe driver in this build\n");
+		return 1;
+	}
+#endif
 	long r = net_start(&options);
 	if (r < 0) {
 		fprintf(stderr, "kvstore: cannot start the network (%s mode): %s\n", mode, os_strerror(r));
@@ -197,7 +294,14 @@ int kv_transport_serve(struct kv_server *server, const char *mode, uint16_t port
 		}
 		accept_all(server, listener, conns, &count);
 		for (int i = 0; i < count; i++)
-			if (!serve(&conns[i]))
+			if (!serve_input(&conns[i]))
+				conn_close(conns, &count, i--);
+#if KV_PERSIST
+		if (persist_path)
+			persist_commit();
+#endif
+		for (int i = 0; i < count; i++)
+			if (!serve_output(&conns[i]))
 				conn_close(conns, &count, i--);
 		window_step(&window, server);
 	}
@@ -205,9 +309,11 @@ int kv_transport_serve(struct kv_server *server, const char *mode, uint16_t port
 
 #else /* no network stack in this tree */
 
-int kv_transport_serve(struct kv_server *server, const char *mode, uint16_t port, int argc, char **argv)
+int kv_transport_serve(struct kv_server *server, const char *mode, uint16_t port, const char *persist, int argc,
+		       char **argv)
 {
 	(void)server;
+	(void)persist;
 	(void)argc;
 	(void)argv;
 	fprintf(stderr, "kvstore: --mode %s on port %u: no network stack in this build; try --stdio\n", mode, port);
