@@ -128,6 +128,8 @@ long net_parse_options(int *argc, char **argv, struct net_options *o)
 		const char *value = i + 1 < *argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "--server")) {
 			o->server = 1;
+		} else if (!strcmp(a, "--netd")) { /* NETD_ATTACHED_FLAG: added by netd itself */
+			o->server = 2;
 		} else if (!strcmp(a, "--addr") || !strcmp(a, "--gw") || !strcmp(a, "--dev")) {
 			if (!value) {
 				fprintf(stderr, "%s needs a value\n", a);

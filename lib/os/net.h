@@ -21,7 +21,7 @@
 #include "lib/os/netdev.h"
 
 struct net_options {
-	int server;          /* 1: through netd; 0: direct */
+	int server;          /* 1: through a netd of its own; 2: through the netd that started it; 0: direct */
 	const char *device;  /* direct: the VNIC, NULL for the first free one */
 	int static_address;  /* 1: address/netmask/gateway below; 0: DHCP */
 	uint32_t address;
@@ -54,7 +54,7 @@ long net_listen(uint16_t port);                     /* -> a listening socket */
 long net_accept(long listener);                     /* -> a connected socket */
 long net_connect(uint32_t address, uint16_t port);  /* -> a socket, connecting */
 long net_connected(long socket);                    /* 1 connected, 0 not yet, or the error */
-long net_read(long socket, void *buf, size_t len);  /* 0 at the peer's end of stream */
+long net_read(long socket, void *buf, size_t len);  /* 0 at the peer's end of stream (or len 0) */
 long net_write(long socket, const void *buf, size_t len); /* bytes taken, maybe fewer than len */
 long net_close(long socket);
 

@@ -92,8 +92,9 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 static void on_error(void *arg, err_t err)
 {
 	struct sock *s = &socks[(intptr_t)arg];
+	(void)err; /* reset, aborted or timed out: the program sees all as EIO */
 	s->tcp = NULL; /* lwIP has freed it */
-	s->error = err == ERR_RST || err == ERR_CLSD ? -SIETCH_EIO : -SIETCH_EIO;
+	s->error = -SIETCH_EIO;
 	s->eof = 1;
 }
 
@@ -277,6 +278,8 @@ static long direct_write(long socket, const void *buf, size_t len)
 		return -SIETCH_EBADF;
 	if (!s->tcp)
 		return s->error ? s->error : -SIETCH_EIO;
+	if (len == 0)
+		return 0;
 	size_t room = tcp_sndbuf(s->tcp);
 	if (len > room)
 		len = room;

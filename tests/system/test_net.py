@@ -121,19 +121,27 @@ def check_traffic(tcp_port, udp_port, messages, datagrams, label):
               f"byte for byte in {took:.1f} s, {lost} datagrams resent")
 
 
-def zero_crossings(c, udp_port):
-    """WINDOW + 1 small UDP requests (the first opens echod's window), then its figures."""
+def udp_round_trips(udp_port, count):
+    """count small UDP requests one after another; round trips a second."""
+    start = time.monotonic()
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.settimeout(1.0)
-        for i in range(WINDOW + 1):
+        for i in range(count):
             udp_exchange(s, udp_port, b"%d" % i)
+    return count / (time.monotonic() - start)
+
+
+def zero_crossings(c, udp_port):
+    """WINDOW + 1 small UDP requests (the first opens echod's window), then its figures."""
+    rate = udp_round_trips(udp_port, WINDOW + 1)
     m = c.expect_line(r"echod: window: (\d+) requests: syscalls (\d+) page_faults (\d+) interrupts (\d+)"
                       r" \(ticks (\d+) ipis (\d+) device (\d+)\)$", timeout=60)
     figures = m.group(0)[m.group(0).index("window: ") + len("window: "):]
     requests, syscalls, faults, interrupts = (int(m.group(i)) for i in range(1, 5))
     ok = requests >= WINDOW and syscalls == 0 and faults == 0 and interrupts == 0
     print(f"zero crossings: {figures}")
-    case("zero_crossings", ok, reason=f"echod's own counters moved: {figures}", note=figures)
+    case("zero_crossings", ok, reason=f"echod's own counters moved: {figures}",
+         note=f"{figures}; {rate:.0f} UDP round trips/s from the host (TCG, QEMU user network)")
 
 
 def other_programs(c):
@@ -193,12 +201,44 @@ def test_server():
     with boot_with_forwards(tcp_port, udp_port) as c:
         m = start_echod(c, "--server --stats 500")
         check(m.group(4) == "server", f"echod did not say server mode: {m.group(0)}")
+        rate = udp_round_trips(udp_port, 500)
+        case("server_udp_rate", True, note=f"{rate:.0f} UDP round trips/s from the host through netd")
         check_traffic(tcp_port, udp_port, 500, 200, "server")
         # The same counters as the direct test's, for comparison (not asserted).
         m = c.expect_line(r"echod: window: (\d+) requests: syscalls (\d+).*$", timeout=60)
         per = int(m.group(2)) / max(1, int(m.group(1)))
         case("server_crossings", True, note=f"{m.group(0)[m.group(0).index('window: ') + 8:]} ({per:.1f} system calls a request)")
         other_programs(c)
+        c.sendline("kill %1")
+        c.expect_line(r"\[1\] done\s+echod", timeout=30)
+        m = c.expect(r"igb: vnic0 returned by pid (\d+)", timeout=30)
+        c.sendline("ps")
+        listing = c.expect(r"(?s)ps\n(.*?)sietch\$ ").group(1)
+        case("netd_follows_its_client", "netd" not in listing, reason=f"netd still runs:\n{listing}",
+             note=f"echod killed: netd (pid {m.group(1)}) ended and gave vnic0 back")
+        c.sendline("poweroff")
+        result = c.wait(timeout=60)
+    result.expect_status(PASS)
+    check(not result.has(r"sietch: (exception|panic)"), "kernel exception" + result.explain())
+
+
+def test_shared_netd():
+    """One netd, one VNIC, one lwIP, two programs it started: echod answers the host while
+    ping reaches QEMU's gateway, each through its own endpoint and buffer."""
+    tcp_port, udp_port = free_port(socket.SOCK_STREAM), free_port(socket.SOCK_DGRAM)
+    with boot_with_forwards(tcp_port, udp_port) as c:
+        c.expect(r"sietch\$ ", timeout=120)
+        c.sendline(f"netd -- echod {ECHO_PORT} -- ping -c 3 10.0.2.2 &")
+        m = c.expect_line(r"netd: (\S+) on (\S+)$|netd: no network.*$", timeout=90)
+        if m.group(1) is None:
+            c.sendline("poweroff")
+            skip(f"no working VNIC in this build: {m.group(0)}")
+        c.expect_line(r"echod: tcp\+udp port 7 on 10\.0\.2\.15 \((vnic\d+), server\)$", timeout=60)
+        p = c.expect_line(r"^--- 10\.0\.2\.2: 3 sent, (\d+) received$", timeout=60)
+        case("shared_netd_ping", int(p.group(1)) >= 1, reason=p.group(0), note=p.group(0))
+        check_traffic(tcp_port, udp_port, 200, 100, "shared_netd")
+        c.sendline("")
+        c.expect(r"sietch\$ ")
         c.sendline("poweroff")
         result = c.wait(timeout=60)
     result.expect_status(PASS)

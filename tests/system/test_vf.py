@@ -91,3 +91,22 @@ def test_checksum_offload():
         check(m.groups() == ("100", "0", "0"), f"bad checksums: {m.group(0)}")
         prompt(c)
         finish(c)
+
+
+def test_garbage_in_own_rings():
+    """A VF owner asks for a MAC that is not its own (the PF refuses), then fills its rings with
+    random descriptors and rings the doorbells: the kernel and the other VFs carry on, and once it
+    has gone its VF works for the next owner."""
+    with console(timeout=300, extra=NET) as c:
+        prompt(c, timeout=120)
+        c.sendline("vfping echo &")
+        mac = c.expect_line(ECHO_LINE, timeout=60).group(1)
+        # the control plane's rule: a VF may use only the MAC the kernel gave it
+        c.sendline("vfping setmac 02:00:00:00:00:01")
+        c.expect_line(r"^vfping: set-MAC 02:00:00:00:00:01 on vnic\d+: .*EACCES", timeout=60)
+        prompt(c)
+        c.sendline("vfping garbage 50")
+        c.expect_line(r"^vfping: 50 rounds of garbage in (vnic\d+)'s rings$", timeout=120)
+        prompt(c)
+        peer(c, mac, 1000)  # on the VF the garbage was in: its next owner
+        finish(c)

@@ -60,3 +60,16 @@ def test_lspci_owner_and_kill():
     result.expect(rf"^igb: vnic2 returned by pid {pid}, VF reset$")
     check(not result.has(r"sietch: (exception|panic)"), "kernel exception" + result.explain())
     result.expect_status(PASS)
+
+
+def test_eight_vfs_and_a_rate():
+    """igb.vfs=8 (the PF keeps MSI-X cause 0 only) and igb.rate=100: vnic_map reports the rate the PF
+    programmed (QEMU does not enforce it); igb.vfs=0 leaves no VNIC."""
+    r = boot(cmdline="igb.vfs=8 igb.rate=100 init=/bin/vnictest", extra=NET, timeout=240)
+    r.expect(r"^igb: 01:00\.0 PF up, MAC [0-9a-f:]{17}, 8 VFs, mailbox on MSI-X$")
+    r.expect(r"^vnictest: vnic0: vf 0 .* rate 100 ")
+    r.expect(r"^vnictest: pass$")
+    r.expect_status(PASS)
+    r = boot(cmdline="igb.vfs=0 init=/bin/vnictest", extra=NET, timeout=240)
+    r.expect(r"^igb: 01:00\.0 PF up, MAC [0-9a-f:]{17}, 0 VFs, mailbox on MSI-X$")
+    r.expect(r"^vnictest: open /dev/net/vnic0: FAIL \(got -2: no such name \(ENOENT\)\)$")

@@ -49,6 +49,8 @@ static void model_p2v(unsigned vf, uint32_t value)
 		m.v2p[vf] |= IGBVF_V2PMAILBOX_PFSTS;
 	if (value & IGB_P2VMAILBOX_ACK)
 		m.v2p[vf] |= IGBVF_V2PMAILBOX_PFACK;
+	if (value & IGB_P2VMAILBOX_RVFU)
+		m.v2p[vf] &= ~IGBVF_V2PMAILBOX_VFU;
 	if (!(value & IGB_P2VMAILBOX_PFU))
 		*p2v &= ~IGB_P2VMAILBOX_PFU;
 	else if (!(m.v2p[vf] & IGBVF_V2PMAILBOX_VFU))
@@ -333,6 +335,21 @@ static void test_vf_reset_scrubs_the_pool(void **state)
 	assert_int_equal(reg(IGB_RAH(3)) & IGB_RAH_POOL_MASK, (1u << 2) << IGB_RAH_POOL_SHIFT);
 }
 
+static void test_kernel_reset_consumes_the_event(void **state)
+{
+	(void)state;
+	bring_up(2);
+	vf_reset(1);
+	m.reg[IGB_VFLRE / 4] |= 1u << 1; /* the FLR the kernel did when the owner went */
+	igb_vf_reset_done(&pf, 1);
+	assert_int_equal(reg(IGB_VFLRE), 0);
+	assert_int_equal(reg(IGB_RAH(2)), 0);
+	vf_reset(1); /* the next owner's handshake; no stale event may scrub it afterwards */
+	igb_mbx_service(&pf);
+	assert_true(reg(IGB_RAH(2)) & IGB_RAH_AV);
+	assert_int_equal(pf.vf[1].resets, 1);
+}
+
 static void test_vf_holding_the_buffer_gets_no_reply(void **state)
 {
 	(void)state;
@@ -343,6 +360,10 @@ static void test_vf_holding_the_buffer_gets_no_reply(void **state)
 	igb_mbx_service(&pf);
 	assert_false(m.v2p[0] & (IGBVF_V2PMAILBOX_PFSTS | IGBVF_V2PMAILBOX_PFACK));
 	assert_false(pf.vf[0].enabled);
+	/* the owner is gone; the kernel's reset frees the buffer for the next one */
+	igb_vf_reset_done(&pf, 0);
+	assert_false(m.v2p[0] & IGBVF_V2PMAILBOX_VFU);
+	vf_reset(0);
 }
 
 /* ---- rate limits and SR-IOV arithmetic ---- */
@@ -398,6 +419,7 @@ int main(void)
 		cmocka_unit_test_setup(test_multicast_lpe_api_promisc, setup),
 		cmocka_unit_test_setup(test_vlan_filters_per_pool, setup),
 		cmocka_unit_test_setup(test_vf_reset_scrubs_the_pool, setup),
+		cmocka_unit_test_setup(test_kernel_reset_consumes_the_event, setup),
 		cmocka_unit_test_setup(test_vf_holding_the_buffer_gets_no_reply, setup),
 		cmocka_unit_test_setup(test_rate_factor, setup),
 		cmocka_unit_test_setup(test_rate_programmed_per_vf_queue, setup),

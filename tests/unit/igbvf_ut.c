@@ -27,6 +27,7 @@
 static struct model {
 	uint32_t reg[0x4000 / 4];
 	uint64_t clock_us;
+	unsigned pauses, sleeps;
 	uint8_t mac[6];
 	/* the PF's behaviour */
 	int nack_reset, nack_api, silent, notice_first, notice_pending;
@@ -63,6 +64,14 @@ uint64_t igbvf_now_us(void)
 void igbvf_pause(void)
 {
 	m->clock_us += 10;
+	m->pauses++;
+}
+
+void igbvf_sleep_us(uint64_t us)
+{
+	assert_true(us > 0 && us <= 1000);
+	m->clock_us += us;
+	m->sleeps++;
 }
 
 static void pf_reply(uint32_t *reply)
@@ -97,6 +106,10 @@ static void pf_handle_request(void)
 	}
 	if (type == IGB_VF_API_NEGOTIATE && m->nack_api)
 		out[0] = type | IGB_MBX_NACK;
+	uint8_t asked[6] = { (uint8_t)in[1], (uint8_t)(in[1] >> 8), (uint8_t)(in[1] >> 16), (uint8_t)(in[1] >> 24),
+			     (uint8_t)in[2], (uint8_t)(in[2] >> 8) };
+	if (type == IGB_VF_SET_MAC_ADDR && memcmp(asked, m->mac, 6) != 0)
+		out[0] = type | IGB_MBX_NACK; /* only the MAC the kernel gave */
 	if (type == IGB_VF_API_NEGOTIATE)
 		out[1] = in[1];
 	if (m->notice_first) { /* a link notice crosses the request: the reply waits for its ACK */
@@ -295,13 +308,28 @@ static void test_mailbox_message_encoding(void **state)
 	assert_false(*R(IGBVF_V2PMAILBOX) & IGBVF_V2PMAILBOX_VFU); /* REQ gave the buffer back */
 	uint32_t reply[2];
 	assert_int_equal(igbvf_mbx_receive(vf, reply, 2), 0);
-	assert_int_equal(reply[0], IGB_VF_SET_MAC_ADDR | IGB_MBX_ACK | IGB_MBX_CTS);
+	assert_int_equal(reply[0], IGB_VF_SET_MAC_ADDR | IGB_MBX_NACK); /* not the MAC it was given */
 	assert_int_equal(igbvf_mbx_send(vf, msg, 0), -SIETCH_EINVAL);
 	assert_int_equal(igbvf_mbx_send(vf, msg, IGB_MBX_WORDS + 1), -SIETCH_EINVAL);
 	uint8_t mac[6];
 	uint32_t words[2] = { 0x00545452, 0x5634 };
 	mac_from_words(mac, words);
 	assert_memory_equal(mac, ((uint8_t[]){ 0x52, 0x54, 0x54, 0x00, 0x34, 0x56 }), 6);
+}
+
+static void test_set_mac_only_our_own(void **state)
+{
+	(void)state;
+	bring_up();
+	uint8_t other[6] = { 0x02, 0, 0, 0, 0, 1 };
+	assert_int_equal(igbvf_set_mac(&vf->netdev, other), -SIETCH_EACCES);
+	assert_memory_equal(vf->netdev.mac, m->mac, 6);
+	assert_int_equal(m->last_in[0], IGB_VF_SET_MAC_ADDR);
+	assert_int_equal(m->last_in[1], 0x00000002);
+	assert_int_equal(m->last_in[2], 0x0100);
+	assert_int_equal(igbvf_set_mac(&vf->netdev, m->mac), 0);
+	struct netdev not_igb = { 0 };
+	assert_int_equal(igbvf_set_mac(&not_igb, other), -SIETCH_EINVAL);
 }
 
 static void test_mailbox_waits_for_the_pf_to_free_the_buffer(void **state)
@@ -700,8 +728,12 @@ static void test_link_stats_and_close(void **state)
 	igbvf_hw_stats_update(vf);
 	assert_int_equal(vf->hw.rx_packets, 0x20);
 	assert_int_equal(vf->hw.tx_packets, 7);
-	/* wait: nothing pending times out; a frame waiting returns at once */
-	assert_int_equal(vf->netdev.ops->wait(&vf->netdev, 50000), 0);
+	/* wait: nothing pending times out, polling a little, then sleeping a millisecond at a time */
+	uint64_t t0 = m->clock_us;
+	assert_int_equal(vf->netdev.ops->wait(&vf->netdev, 50000000), 0);
+	assert_true(m->clock_us - t0 >= 50000);
+	assert_in_range(m->sleeps, 45, 50);
+	assert_in_range(m->pauses, 1, 100);
 	uint8_t f[60] = { 0 };
 	device_receive(f, sizeof(f), 0);
 	assert_int_equal(vf->netdev.ops->wait(&vf->netdev, 50000), 1);
@@ -722,6 +754,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pool_hands_out_every_buffer_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mailbox_message_encoding, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mailbox_waits_for_the_pf_to_free_the_buffer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_set_mac_only_our_own, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mailbox_skips_a_pf_notice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mailbox_times_out_on_a_silent_pf, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reset_sequence_and_ring_programming, setup, teardown),

@@ -491,7 +491,7 @@ static long in_process_netd(struct sietch_msg *m)
 {
 	struct sietch_msg out = { 0 };
 	int quit = 0;
-	out.label = (uint64_t)netd_serve(m, &out, server_shm, &quit);
+	out.label = (uint64_t)netd_serve(0, m, &out, server_shm, &quit);
 	*m = out;
 	server_calls++;
 	return 0;
@@ -540,6 +540,20 @@ static void test_server_mode_marshalling(void **state)
 	assert_int_equal(net_read(12345, in, 10), -SIETCH_EBADF);
 	assert_int_equal(net_write(-7, in, 10), -SIETCH_EBADF);
 	assert_int_equal(net_udp_send(u, out, NETD_DATA_MAX + 1, SERVER_ADDR, 7), -SIETCH_EINVAL);
+	/* Another client of the same netd cannot name this one's sockets. */
+	long mine = net_udp_open(4321);
+	assert_true(mine >= 0);
+	struct sietch_msg other = { .label = NETD_UDP_RECV, .words = { (uint64_t)mine, 10 } };
+	int quit = 0;
+	assert_int_equal(netd_serve(1, &other, &other, server_shm, &quit), -SIETCH_EBADF);
+	other = (struct sietch_msg){ .label = NETD_CLOSE, .words = { (uint64_t)mine } };
+	assert_int_equal(netd_serve(1, &other, &other, server_shm, &quit), -SIETCH_EBADF);
+	other = (struct sietch_msg){ .label = NETD_POLL };
+	netd_serve(1, &other, &other, server_shm, &quit);
+	assert_int_equal(other.words[0], 0); /* and its poll shows none of them */
+	/* A client that is gone has its sockets closed. */
+	netd_drop_client(0);
+	assert_int_equal(net_direct.close(mine), -SIETCH_EBADF);
 	struct sietch_msg bogus = { .label = 999 };
 	in_process_netd(&bogus);
 	assert_int_equal((long)bogus.label, -SIETCH_EINVAL);

@@ -151,7 +151,11 @@ int main(int argc, char **argv)
 	struct sietch_counters before, after;
 	uint64_t mark = 0;
 	for (;;) {
-		net_poll();
+		long polled = net_poll();
+		if (polled < 0) { /* server mode: netd is gone */
+			fprintf(stderr, "echod: the network is gone: %s\n", os_strerror(polled));
+			return 1;
+		}
 		if (tcp)
 			serve_tcp(&e);
 		if (udp)

@@ -9,6 +9,10 @@
  *                       udp: the frames are IPv4/UDP to port 7 with both checksums wrong, and the
  *                       device fills them in (transmit checksum offload); badudp: the same frames
  *                       sent as they are, which the echo's driver must drop (receive checksum check)
+ *   vfping setmac MAC   ask the PF for another MAC address; print its answer
+ *   vfping garbage N    N times: fill this VF's rings with random descriptors (no TCP
+ *                       segmentation) and ring both doorbells; then close. Only this VF's
+ *                       traffic may suffer: a test checks the others, and this VF's next owner
  *
  * Each ends by printing the driver's counters. Test frames carry the local
  * experimental EtherType 0x88b5 (IEEE 802a), so nothing else mistakes them.
@@ -262,12 +266,68 @@ static int cmd_peer(struct netdev *dev, const char *mac_text, const char *count_
 	return echoed == total && corrupt == 0 ? 0 : 1;
 }
 
+static int cmd_setmac(struct netdev *dev, const char *mac_text)
+{
+	uint8_t mac[6];
+	if (parse_mac(mac_text, mac) < 0)
+		return 2;
+	int r = igbvf_set_mac(dev, mac);
+	printf("vfping: set-MAC %s on %s: %s\n", mac_text, dev->name, r == 0 ? "accepted" : os_strerror(r));
+	return r == 0 ? 0 : 1;
+}
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static uint64_t rng(void) /* xorshift64 (Marsaglia 2003) */
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+/* A buffer address the device may read or write without harm to anyone else: inside this
+ * VF's own DMA memory, or (transmit only: the device just reads) low RAM. */
+static uint64_t garbage_address(struct igbvf *vf, int may_be_foreign)
+{
+	if (may_be_foreign && (rng() & 1))
+		return rng() % (64ull << 20);
+	return vf->pool.bus - (IGBVF_RX_DESCS + IGBVF_TX_DESCS) * 16 + rng() % (IGBVF_DMA_SIZE - 16384);
+}
+
+static int cmd_garbage(struct netdev *dev, const char *count_text)
+{
+	struct igbvf *vf = igbvf_from_netdev(dev);
+	unsigned rounds = (unsigned)strtoul(count_text, 0, 0);
+	if (!vf)
+		return 2;
+	static const uint32_t allowed = IGB_TXD_DCMD_EOP | IGB_TXD_DCMD_IFCS | IGB_TXD_DCMD_RS | IGB_TXD_DCMD_DEXT |
+					IGB_TXD_DCMD_VLE | (0xfu << 20) | 0xffffu;
+	for (unsigned round = 0; round < rounds; round++) {
+		for (unsigned i = 0; i < vf->tx.count; i++) {
+			vf->tx.desc[i].read.buffer_addr = garbage_address(vf, 1);
+			vf->tx.desc[i].read.cmd_type_len = (uint32_t)rng() & allowed; /* never TSE */
+			vf->tx.desc[i].read.olinfo_status = (uint32_t)rng();
+		}
+		for (unsigned i = 0; i < vf->rx.count; i++) {
+			vf->rx.desc[i].read.packet_addr = garbage_address(vf, 0);
+			vf->rx.desc[i].read.header_addr = rng() & 1; /* sometimes a DD that is not one */
+		}
+		volatile uint32_t *tdt = (volatile uint32_t *)((volatile uint8_t *)vf->regs + IGBVF_TDT);
+		volatile uint32_t *rdt = (volatile uint32_t *)((volatile uint8_t *)vf->regs + IGBVF_RDT);
+		*rdt = (uint32_t)(rng() % vf->rx.count);
+		*tdt = (uint32_t)(rng() % vf->tx.count);
+	}
+	printf("vfping: %u rounds of garbage in %s's rings\n", rounds, dev->name);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	for (int i = 0; i < BATCH; i++)
 		rx_bufs[i] = rx_space[i];
 	if (argc < 2 || (strcmp(argv[1], "peer") == 0 && argc < 4)) {
-		fprintf(stderr, "usage: vfping arp [IP] | vfping echo | vfping peer MAC N [udp|badudp]\n");
+		fprintf(stderr, "usage: vfping arp [IP] | echo | peer MAC N [udp|badudp] | setmac MAC | garbage N\n");
 		return 2;
 	}
 	struct netdev *dev;
@@ -288,6 +348,10 @@ int main(int argc, char **argv)
 		r = cmd_arp(dev, argc > 2 ? argv[2] : "10.0.2.2");
 	else if (strcmp(argv[1], "echo") == 0)
 		cmd_echo(dev); /* until killed: the kernel resets the VF when its owner goes */
+	else if (strcmp(argv[1], "setmac") == 0 && argc > 2)
+		r = cmd_setmac(dev, argv[2]);
+	else if (strcmp(argv[1], "garbage") == 0 && argc > 2)
+		r = cmd_garbage(dev, argv[2]);
 	else if (strcmp(argv[1], "peer") == 0)
 		r = cmd_peer(dev, argv[2], argv[3],
 			     argc < 5 ? RAW : strcmp(argv[4], "udp") == 0 ? UDP_OFFLOAD : UDP_BAD);

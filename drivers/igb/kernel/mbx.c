@@ -75,6 +75,14 @@ void igb_vf_reset_seen(struct igb_pf *pf, unsigned vf)
 	igb_vf_scrub(pf, vf);
 }
 
+void igb_vf_reset_done(struct igb_pf *pf, unsigned vf)
+{
+	igb_wr(&pf->hw, IGB_VFLRE, 1u << vf); /* its VFLRE event, consumed here rather than later by the interrupt */
+	/* An owner that died holding the mailbox buffer (VFU) would lock the next one out of it. */
+	igb_wr(&pf->hw, IGB_P2VMAILBOX(vf), IGB_P2VMAILBOX_RVFU);
+	igb_vf_reset_seen(pf, vf);
+}
+
 static unsigned mbx_reset(struct igb_pf *pf, unsigned vf, uint32_t *msg)
 {
 	igb_vf_scrub(pf, vf);

@@ -88,3 +88,8 @@ void igb_mbx_service(struct igb_pf *pf);
 unsigned igb_mbx_handle(struct igb_pf *pf, unsigned vf, uint32_t *msg);
 /* A VF reset (FLR, its CTRL.RST, VF Enable) was seen: forget its handshake and scrub it. */
 void igb_vf_reset_seen(struct igb_pf *pf, unsigned vf);
+/*
+ * The kernel reset VF vf itself (a VNIC's owner went): as igb_vf_reset_seen, and the VFLRE event the
+ * reset raised is consumed now, so a late interrupt cannot scrub the pool of the VF's next owner.
+ */
+void igb_vf_reset_done(struct igb_pf *pf, unsigned vf);

@@ -87,7 +87,7 @@ static void vnic_reset_vf(struct vnic_device *dev)
 			mmio_write32((volatile uint8_t *)regs + IGBVF_CTRL, IGBVF_CTRL_RST);
 	}
 	spin_lock(&dev->pf->lock);
-	igb_vf_reset_seen(dev->pf, dev->vf);
+	igb_vf_reset_done(dev->pf, dev->vf);
 	spin_unlock(&dev->pf->lock);
 }
 

@@ -141,6 +141,7 @@ int igbvf_reset(struct igbvf *vf);
 int igbvf_init(struct igbvf *vf, volatile void *regs, const struct igbvf_dma *dma, const uint8_t mac[6]);
 void igbvf_stop(struct igbvf *vf);
 void igbvf_hw_stats_update(struct igbvf *vf);
+int igbvf_set_mac(struct netdev *dev, const uint8_t mac[6]);
 extern const struct netdev_ops igbvf_netdev_ops;
 
 /* What netdev_open gives to callers that want igb's extras: NULL for another driver. */

@@ -33,9 +33,15 @@ static inline void igbvf_pause(void)
 {
 	os_yield();
 }
+
+static inline void igbvf_sleep_us(uint64_t us)
+{
+	os_sleep_ns(us * 1000);
+}
 #else
 uint32_t igbvf_read(struct igbvf *vf, uint32_t reg);
 void igbvf_write(struct igbvf *vf, uint32_t reg, uint32_t value);
 uint64_t igbvf_now_us(void);
 void igbvf_pause(void);
+void igbvf_sleep_us(uint64_t us);
 #endif

@@ -68,6 +68,22 @@ int igbvf_reset(struct igbvf *vf)
 	return 0;
 }
 
+/* Asks the PF for another MAC address: Sietch's PF NACKs any but the one the kernel gave
+ * (-SIETCH_EACCES); on an ACK the netdev takes it. */
+int igbvf_set_mac(struct netdev *dev, const uint8_t mac[6])
+{
+	struct igbvf *vf = igbvf_from_netdev(dev);
+	if (!vf)
+		return -SIETCH_EINVAL;
+	uint32_t msg[IGB_MBX_WORDS] = { IGB_VF_SET_MAC_ADDR };
+	msg[1] = (uint32_t)mac[0] | (uint32_t)mac[1] << 8 | (uint32_t)mac[2] << 16 | (uint32_t)mac[3] << 24;
+	msg[2] = (uint32_t)mac[4] | (uint32_t)mac[5] << 8;
+	int r = igbvf_mbx_call(vf, msg, 3, 1);
+	if (r == 0)
+		memcpy(vf->netdev.mac, mac, 6);
+	return r;
+}
+
 static uint32_t counter_step(uint32_t *last, uint32_t now)
 {
 	uint32_t step = now - *last; /* the counters wrap at 32 bits */
@@ -168,18 +184,25 @@ static int wait_interrupt(struct igbvf *vf)
 	return igbvf_rx_pending(vf);
 }
 
+#define WAIT_SPIN_US 200  /* a frame due any moment is caught at once... */
+#define WAIT_SLICE_US 1000 /* ...a quiet VF costs a wake-up a millisecond, not a whole CPU */
+
 /* With IGBVF_WAIT_FOREVER and an interrupt bound: sleep on it. Otherwise a wait polls the
- * next descriptor's DD, letting others run, until the timeout. */
+ * next descriptor's DD, letting others run, then sleeps between polls, until the timeout. */
 static int op_wait(struct netdev *dev, uint64_t timeout_ns)
 {
 	struct igbvf *vf = to_vf(dev);
 	if (timeout_ns == IGBVF_WAIT_FOREVER && vf->sleep)
 		return wait_interrupt(vf);
-	uint64_t start = igbvf_now_us();
+	uint64_t start = igbvf_now_us(), timeout_us = timeout_ns / 1000;
 	while (!igbvf_rx_pending(vf)) {
-		if ((igbvf_now_us() - start) * 1000 >= timeout_ns)
+		uint64_t waited = igbvf_now_us() - start;
+		if (waited >= timeout_us)
 			return 0;
-		igbvf_pause();
+		if (waited < WAIT_SPIN_US)
+			igbvf_pause();
+		else
+			igbvf_sleep_us(timeout_us - waited < WAIT_SLICE_US ? timeout_us - waited : WAIT_SLICE_US);
 	}
 	return 1;
 }
