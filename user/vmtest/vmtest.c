@@ -607,6 +607,31 @@ static bool case_kill(void)
 	return true;
 }
 
+/* ---- random VM calls ---- */
+
+/* The fuzzer, on a machine with SVM, where its VM calls reach past the handle checks. */
+static bool case_fuzz(void)
+{
+	char *const argv[] = { "fuzz", "4000", "4242", NULL };
+	struct sietch_counters before, after;
+	os_counters(SIETCH_COUNTERS_SYSTEM, 0, &before);
+	long child = os_spawn("/bin/fuzz", argv);
+	CHECK(child >= 0, "spawn fuzz: %s", os_strerror(child));
+	int status = -1;
+	long err = os_wait(child, &status);
+	os_close(child);
+	CHECK(err == 0 && status == 0, "fuzz 4000 4242: wait %ld, status %d", err, status);
+	os_counters(SIETCH_COUNTERS_SYSTEM, 0, &after);
+	uint64_t calls = 0;
+	for (unsigned nr = SYS_vm_create; nr <= SYS_vcpu_inject; nr++)
+		calls += after.syscall[nr] - before.syscall[nr];
+	printf("fuzz: %lu VM calls, %lu VMs live after it\n", (unsigned long)calls, (unsigned long)after.vm.vms);
+	CHECK(calls > 0, "the fuzzer made no VM call");
+	CHECK(after.vm.vms == before.vm.vms, "the fuzzer's VMs outlived it: %lu, were %lu",
+	      (unsigned long)after.vm.vms, (unsigned long)before.vm.vms);
+	return true;
+}
+
 /* ---- without SVM ---- */
 
 static bool case_no_svm(long vm)
@@ -657,6 +682,7 @@ int main(int argc, char **argv)
 		}
 		verdict("two-vms", case_two_vms());
 		verdict("kill-frees-frames", case_kill());
+		verdict("fuzz", case_fuzz());
 	}
 	printf("vmtest: done: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
