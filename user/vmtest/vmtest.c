@@ -40,7 +40,7 @@
 
 extern const uint8_t guest_main[], guest_main_end[], guest_handler[], guest_handler_end[];
 extern const uint8_t guest_loop[], guest_loop_end[], guest_garbage[], guest_garbage_end[];
-extern const uint8_t guest_spin[], guest_spin_end[];
+extern const uint8_t guest_spin[], guest_spin_end[], guest_long[], guest_long_end[];
 
 __asm__(".pushsection .rodata\n"
 	".code16\n"
@@ -103,6 +103,16 @@ __asm__(".pushsection .rodata\n"
 	"	jmp 1b\n"
 	"guest_spin_end:\n"
 	".code64\n"
+	"guest_long:\n"                   /* 64-bit, at linear 40005000h = physical 5000h */
+	"	movl $0x1ff, 0x100010\n"  /* mmio write beyond RAM, fetched through the guest's tables */
+	"	mov 0x100020, %rax\n"     /* mmio read of 8 bytes */
+	"	mov %rax, 0x6000\n"
+	"	mov $0xc0000080, %ecx\n"
+	"	rdmsr\n"                  /* EFER as the guest sees it: LME|LMA */
+	"	mov %eax, 0x6008\n"
+	"	cpuid\n"
+	"	hlt\n"
+	"guest_long_end:\n"
 	".popsection\n");
 
 /* ---- reporting ---- */
@@ -486,6 +496,70 @@ static bool case_badargs(struct guest *g)
 	return true;
 }
 
+/* ---- a 64-bit guest with its own page tables ---- */
+
+#define LONG_CODE 0x5000
+#define LONG_LINEAR 0x40000000ull /* PDPT[1]: the guest's second GiB maps physical 0 */
+
+static void put64(uint8_t *ram, uint32_t at, uint64_t v) { memcpy(ram + at, &v, 8); }
+
+static bool case_long_mode(void)
+{
+	static struct guest lg;
+	struct guest *g = &lg;
+	STEP(guest_create(g));
+	guest_load(g, LONG_CODE, guest_long, guest_long_end);
+	/* PML4 8000h, PDPT 9000h; PD A000h maps the first 2 MiB 1:1, PD B000h maps linear 1 GiB to 0. */
+	put64(g->ram, 0x8000, 0x9000 | 3);
+	put64(g->ram, 0x9000, 0xa000 | 3);
+	put64(g->ram, 0x9008, 0xb000 | 3);
+	put64(g->ram, 0xa000, 0x83);
+	put64(g->ram, 0xb000, 0x83);
+	struct sietch_vcpu_sregs s;
+	CHECK(os_vcpu_get(g->vcpu, SIETCH_VCPU_SREGS, &s, sizeof(s)) == 0, "vcpu_get sregs");
+	s.cs = (struct sietch_vm_segment){ .selector = 8, .attr = 0x29b, .limit = 0xffffffff };
+	s.ds = s.es = s.ss = (struct sietch_vm_segment){ .selector = 0x10, .attr = 0xc93, .limit = 0xffffffff };
+	s.cr0 = 0x80000011; /* PG, ET, PE */
+	s.cr3 = 0x8000;
+	s.cr4 = 0x20; /* PAE */
+	s.efer = 0x500; /* LME, LMA */
+	long err = os_vcpu_set(g->vcpu, SIETCH_VCPU_SREGS, &s, sizeof(s));
+	CHECK(err == 0, "vcpu_set long-mode sregs: %s", os_strerror(err));
+	struct sietch_vcpu_regs r = { .rip = LONG_LINEAR + LONG_CODE, .rflags = 2 };
+	r.gpr[SIETCH_RSP] = 0x7000;
+	CHECK(os_vcpu_set(g->vcpu, SIETCH_VCPU_REGS, &r, sizeof(r)) == 0, "vcpu_set regs");
+
+	STEP(run_to(g, SIETCH_VM_EXIT_MMIO));
+	const struct sietch_vm_exit_mmio *m = &g->run.exit.mmio;
+	CHECK(g->run.exit.rip == LONG_LINEAR + LONG_CODE, "rip %#lx", (unsigned long)g->run.exit.rip);
+	CHECK(m->gpa == 0x100010 && m->write && m->size == 4 && m->value == 0x1ff && m->insn[0] == 0xc7,
+	      "write: gpa %#lx write %u size %u value %#lx insn %#x", (unsigned long)m->gpa, m->write, m->size,
+	      (unsigned long)m->value, m->insn[0]);
+	resume_at(g, g->run.exit.rip + m->decoded_len);
+	STEP(run_to(g, SIETCH_VM_EXIT_MMIO));
+	CHECK(m->gpa == 0x100020 && !m->write && m->size == 8, "read: gpa %#lx size %u", (unsigned long)m->gpa, m->size);
+	struct x86_insn insn;
+	CHECK(x86_decode(m->insn, m->insn_len, X86_MODE_64, &insn) == 0, "the VMM's decoder refuses it");
+	x86_mmio_complete(&insn, g->run.regs.gpr, g->run.regs.rflags, 0x1122334455667788ull);
+	resume_at(g, g->run.exit.rip + insn.len);
+	STEP(run_to(g, SIETCH_VM_EXIT_CPUID));
+	resume_at(g, g->run.exit.rip + 2);
+	STEP(run_to(g, SIETCH_VM_EXIT_HLT));
+	uint64_t loaded;
+	uint32_t efer;
+	memcpy(&loaded, g->ram + 0x6000, 8);
+	memcpy(&efer, g->ram + 0x6008, 4);
+	CHECK(loaded == 0x1122334455667788ull, "the 8-byte MMIO load gave %#lx", (unsigned long)loaded);
+	CHECK(efer == 0x500 && g->run.exit.efer == 0x500, "EFER %#x in the guest, %#lx in the exit", efer,
+	      (unsigned long)g->run.exit.efer);
+	CHECK(g->run.exit.cr0 == 0x80000011 && g->run.exit.cr3 == 0x8000, "cr0 %#lx cr3 %#lx",
+	      (unsigned long)g->run.exit.cr0, (unsigned long)g->run.exit.cr3);
+	os_close(g->vcpu);
+	os_close(g->vm);
+	os_close(g->memory);
+	return true;
+}
+
 /* ---- two VMs at once, on two threads ---- */
 
 struct loop_vm {
@@ -581,7 +655,9 @@ static bool kill_one(uint64_t *before, uint64_t *after)
 	bool running = false;
 	for (int tries = 0; pid && !running && tries < 3000; tries++) {
 		struct sietch_counters c;
-		running = os_counters(SIETCH_COUNTERS_PROCESS, pid, &c) == 0 && c.vm.entries >= 3;
+		/* Entries beyond the first mean host interrupts ended the guest and were handled. */
+		running = os_counters(SIETCH_COUNTERS_PROCESS, pid, &c) == 0 && c.vm.entries >= 3 &&
+			  c.vm.exit[SIETCH_VM_EXIT_HOST_INTR] >= 2;
 		if (!running)
 			os_sleep_ns(10 * 1000 * 1000);
 	}
@@ -604,6 +680,54 @@ static bool case_kill(void)
 	STEP(kill_one(&before, &after));
 	CHECK(after == before, "%lu frames free before, %lu after", (unsigned long)before, (unsigned long)after);
 	printf("kill-frees-frames: %lu frames free before and after\n", (unsigned long)after);
+	return true;
+}
+
+/* ---- handles in another process ---- */
+
+/* `vmtest foreign`: finds the VM and vCPU handles its parent sent and must be refused on every call. */
+static int foreign(void)
+{
+	long vm = -1, vcpu = -1;
+	for (int tries = 0; (vm < 0 || vcpu < 0) && tries < 500; tries++) {
+		for (long h = 3; h < 32; h++) {
+			struct sietch_stat st;
+			if (os_stat(h, &st) == 0 && st.type == SIETCH_TYPE_VM)
+				vm = h;
+			if (os_stat(h, &st) == 0 && st.type == SIETCH_TYPE_VCPU)
+				vcpu = h;
+		}
+		if (vm < 0 || vcpu < 0)
+			os_sleep_ns(10 * 1000 * 1000);
+	}
+	struct sietch_vcpu_run run = { 0 };
+	struct sietch_vcpu_regs regs;
+	struct sietch_counters c;
+	long r[] = {
+		os_vm_unmap(vm, 0, GUEST_RAM), os_vcpu_create(vm, 5), os_vcpu_run(vcpu, &run),
+		os_vcpu_get(vcpu, SIETCH_VCPU_REGS, &regs, sizeof(regs)), os_counters(SIETCH_COUNTERS_VM, (uint64_t)vm, &c),
+	};
+	for (size_t i = 0; i < sizeof(r) / sizeof(r[0]); i++) {
+		if (r[i] != -SIETCH_EPERM) {
+			printf("vmtest foreign: call %zu on vm %ld / vcpu %ld gave %ld, not EPERM\n", i, vm, vcpu, r[i]);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static bool case_foreign(struct guest *g)
+{
+	char *const argv[] = { "vmtest", "foreign", NULL };
+	long child = os_spawn("/bin/vmtest", argv);
+	CHECK(child >= 0, "spawn: %s", os_strerror(child));
+	long a = os_handle_send(child, g->vm, SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE);
+	long b = os_handle_send(child, g->vcpu, SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE);
+	int status = -1;
+	long err = os_wait(child, &status);
+	os_close(child);
+	CHECK(a >= 0 && b >= 0, "handle_send: %s, %s", os_strerror(a), os_strerror(b));
+	CHECK(err == 0 && status == 0, "the other process's calls were not all refused (status %d)", status);
 	return true;
 }
 
@@ -646,6 +770,8 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "spin") == 0)
 		return spin();
+	if (argc > 1 && strcmp(argv[1], "foreign") == 0)
+		return foreign();
 	long vm = os_vm_create(0);
 	if (vm < 0) {
 		verdict("no-svm", case_no_svm(vm));
@@ -671,7 +797,7 @@ int main(int argc, char **argv)
 			{ "io", case_io }, { "cpuid", case_cpuid }, { "mmio", case_mmio }, { "vmmcall", case_vmmcall },
 			{ "msr", case_msr }, { "hlt", case_hlt }, { "fpu", case_fpu }, { "inject", case_inject },
 			{ "window", case_window }, { "triple-fault", case_triple_fault }, { "garbage", case_garbage },
-			{ "counters", case_counters }, { "badargs", case_badargs },
+			{ "counters", case_counters }, { "badargs", case_badargs }, { "foreign-handles", case_foreign },
 		};
 		for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 			bool ok = up && steps[i].fn(g);
@@ -680,6 +806,7 @@ int main(int argc, char **argv)
 			verdict(steps[i].name, ok);
 			up = up && (ok || i >= 10);
 		}
+		verdict("long-mode", case_long_mode());
 		verdict("two-vms", case_two_vms());
 		verdict("kill-frees-frames", case_kill());
 		verdict("fuzz", case_fuzz());
