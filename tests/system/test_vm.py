@@ -73,7 +73,7 @@ def test_stat_shows_vm():
         c.sendline("stat")
         c.expect_line(r"^vm: \d+ VMs, \d+ vCPUs, \d+ runs, \d+ entries, \d+ exits, 1 injected, \d+ us in guests")
         c.expect_line(r"^\s+exit io\s+\d+$")
-        c.expect_line(r"^\s+exit mmio\s+2$")
+        c.expect_line(r"^\s+exit mmio\s+4$")
         c.expect(r"sietch\$ ")
         c.sendline("poweroff")
         result = c.wait(timeout=60)
