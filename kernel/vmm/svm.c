@@ -566,6 +566,10 @@ long svm_vcpu_run(struct vcpu *vcpu, struct sietch_vcpu_run *run)
 		vm_count_exit(vcpu, reason);
 		if (!here)
 			break;
+		if (reason == SIETCH_VM_EXIT_HOST_INTR && (run->request & SIETCH_RUN_RETURN_ON_INTR)) {
+			reason = SIETCH_VM_EXIT_NONE;
+			break;
+		}
 	}
 	exit_finish(vcpu, reason, why, run);
 	uint64_t total = timer_now_ns() - start;

@@ -122,7 +122,7 @@ struct sietch_vcpu_event {
 /* Why vcpu_run returned. The first group reaches the VMM; the HOST_* reasons
  * are exits the kernel handled itself and only counts. */
 enum sietch_vm_exit_reason {
-	SIETCH_VM_EXIT_NONE = 0,
+	SIETCH_VM_EXIT_NONE = 0,         /* returned for SIETCH_RUN_RETURN_ON_INTR: nothing for the VMM to do */
 	SIETCH_VM_EXIT_IO = 1,           /* IN/OUT/INS/OUTS: exit.io */
 	SIETCH_VM_EXIT_MMIO = 2,         /* an access to a guest-physical address with no memory: exit.mmio */
 	SIETCH_VM_EXIT_CPUID = 3,        /* exit.cpuid; the answer goes into rax..rdx, RIP += 2 */
@@ -226,7 +226,12 @@ struct sietch_vm_exit {
  * regs always comes back as the registers at the exit. */
 #define SIETCH_RUN_SET_REGS (1u << 0)
 #define SIETCH_RUN_INTR_WINDOW (1u << 1) /* exit with INTR_WINDOW once the guest can take an interrupt */
-#define SIETCH_RUN_REQUESTS (SIETCH_RUN_SET_REGS | SIETCH_RUN_INTR_WINDOW)
+/* Return with reason NONE when a host interrupt ends the guest: the timer
+ * tick does 100 times a second (unless the VMM pinned the thread to a
+ * dedicated CPU), so a VMM's own device timers get a look that often even
+ * while the guest computes without exiting. */
+#define SIETCH_RUN_RETURN_ON_INTR (1u << 2)
+#define SIETCH_RUN_REQUESTS (SIETCH_RUN_SET_REGS | SIETCH_RUN_INTR_WINDOW | SIETCH_RUN_RETURN_ON_INTR)
 
 struct sietch_vcpu_run {
 	uint32_t request; /* in: SIETCH_RUN_* */

@@ -560,6 +560,30 @@ static bool case_long_mode(void)
 	return true;
 }
 
+/* ---- a guest that never exits, and a VMM that wants control back ---- */
+
+static bool case_return_on_intr(void)
+{
+	static struct guest sg;
+	struct guest *g = &sg;
+	STEP(guest_create(g));
+	guest_load(g, MAIN_IP, guest_spin, guest_spin_end);
+	STEP(real_mode(g->vcpu, MAIN_IP, 0x3ff, 0));
+	uint16_t last = 0;
+	for (int i = 0; i < 3; i++) {
+		g->run.request = SIETCH_RUN_RETURN_ON_INTR;
+		STEP(run_to(g, SIETCH_VM_EXIT_NONE));
+		uint16_t count;
+		memcpy(&count, g->ram + 0x2200, 2);
+		CHECK(count != last, "the guest made no progress between returns (%u)", count);
+		last = count;
+	}
+	os_close(g->vcpu);
+	os_close(g->vm);
+	os_close(g->memory);
+	return true;
+}
+
 /* ---- two VMs at once, on two threads ---- */
 
 struct loop_vm {
@@ -807,6 +831,7 @@ int main(int argc, char **argv)
 			up = up && (ok || i >= 10);
 		}
 		verdict("long-mode", case_long_mode());
+		verdict("return-on-intr", case_return_on_intr());
 		verdict("two-vms", case_two_vms());
 		verdict("kill-frees-frames", case_kill());
 		verdict("fuzz", case_fuzz());
