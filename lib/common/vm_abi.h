@@ -101,6 +101,9 @@ struct sietch_vcpu_fpu {
  * INTR: an external interrupt, held pending until the guest can take it
  *   (RFLAGS.IF set, no interrupt shadow) and then delivered through its IDT;
  *   one at a time: -SIETCH_EBUSY while the previous one is still pending.
+ *   Any thread may inject one while the vCPU runs: the kernel ends that
+ *   guest run at once to deliver it (the other kinds need the vCPU stopped:
+ *   -SIETCH_EBUSY while it runs).
  * NMI, EXCEPTION (vector 0-31 but 2, with an error code if has_error) and
  *   SOFT_INT: delivered at the next entry; -SIETCH_EBUSY if one is waiting.
  * Ask for SIETCH_RUN_INTR_WINDOW in vcpu_run to be told when the guest can

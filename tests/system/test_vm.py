@@ -42,7 +42,7 @@ def test_svm():
     r, seen = run_vmtest(SVM_CPU)
     check(r.has(r"^sietch: svm: revision \d+, nested paging, \d+ ASIDs"), f"no SVM line{r.explain()}")
     for name in ("io", "mmio", "cpuid", "msr", "hlt", "vmmcall", "inject", "window", "triple-fault", "garbage",
-                 "two-vms", "kill-frees-frames", "badargs", "fuzz", "counters", "fpu", "long-mode", "return-on-intr",
+                 "two-vms", "kill-frees-frames", "badargs", "fuzz", "counters", "fpu", "long-mode", "return-on-intr", "inject-running",
                  "foreign-handles"):
         check(name in seen, f"vmtest reported no case {name}{r.explain()}")
     # The triple fault and the garbage guest each leave a report, and the host carries on.

@@ -41,6 +41,7 @@
 extern const uint8_t guest_main[], guest_main_end[], guest_handler[], guest_handler_end[];
 extern const uint8_t guest_loop[], guest_loop_end[], guest_garbage[], guest_garbage_end[];
 extern const uint8_t guest_spin[], guest_spin_end[], guest_long[], guest_long_end[];
+extern const uint8_t guest_wait[], guest_wait_end[];
 
 __asm__(".pushsection .rodata\n"
 	".code16\n"
@@ -102,6 +103,10 @@ __asm__(".pushsection .rodata\n"
 	"1:	incw 0x2200\n"
 	"	jmp 1b\n"
 	"guest_spin_end:\n"
+	"guest_wait:\n"
+	"	sti\n"
+	"1:	jmp 1b\n"
+	"guest_wait_end:\n"
 	".code64\n"
 	"guest_long:\n"                   /* 64-bit, at linear 40005000h = physical 5000h */
 	"	movl $0x1ff, 0x100010\n"  /* mmio write beyond RAM, fetched through the guest's tables */
@@ -584,6 +589,62 @@ static bool case_return_on_intr(void)
 	return true;
 }
 
+/* ---- an interrupt injected from another thread while the guest runs ---- */
+
+struct async_run {
+	struct guest g;
+	volatile int done;
+	long err;
+	uint64_t returned_ns;
+};
+
+static void async_thread(void *arg)
+{
+	struct async_run *a = arg;
+	a->err = os_vcpu_run(a->g.vcpu, &a->g.run);
+	a->returned_ns = (uint64_t)os_clock_ns(SIETCH_CLOCK_MONOTONIC);
+	a->done = 1;
+}
+
+static bool case_inject_running(void)
+{
+	static struct async_run a;
+	struct guest *g = &a.g;
+	STEP(guest_create(g));
+	guest_load(g, MAIN_IP, guest_wait, guest_wait_end);
+	guest_load(g, HANDLER_IP, guest_handler, guest_handler_end);
+	g->ram[0x20 * 4] = HANDLER_IP & 0xff;
+	g->ram[0x20 * 4 + 1] = HANDLER_IP >> 8;
+	STEP(real_mode(g->vcpu, MAIN_IP, 0x3ff, 0));
+	long tid = os_thread_create(async_thread, &a, 0);
+	CHECK(tid >= 0, "thread_create: %s", os_strerror(tid));
+	struct sietch_counters c;
+	for (int tries = 0; tries < 500; tries++) { /* until the guest has run a while */
+		if (os_counters(SIETCH_COUNTERS_VCPU, (uint64_t)g->vcpu, &c) == 0 && c.vm.entries >= 2)
+			break;
+		os_sleep_ns(2 * 1000 * 1000);
+	}
+	CHECK(!a.done, "vcpu_run returned early: %s, exit %s", os_strerror(a.err), reason_name(g->run.exit.reason));
+	struct sietch_vcpu_event nmi = { .type = SIETCH_EVENT_NMI, .vector = 2 };
+	CHECK(os_vcpu_inject(g->vcpu, &nmi) == -SIETCH_EBUSY, "an NMI was taken while the vCPU runs");
+	struct sietch_vcpu_event e = { .type = SIETCH_EVENT_INTR, .vector = 0x20 };
+	long err = os_vcpu_inject(g->vcpu, &e);
+	CHECK(err == 0, "vcpu_inject while running: %s", os_strerror(err));
+	uint64_t start = (uint64_t)os_clock_ns(SIETCH_CLOCK_MONOTONIC);
+	for (int tries = 0; !a.done && tries < 2000; tries++)
+		os_sleep_ns(1000 * 1000);
+	CHECK(a.done, "the guest never took the interrupt");
+	CHECK(a.err == 0 && g->run.exit.reason == SIETCH_VM_EXIT_IO && g->run.exit.io.port == 0x81,
+	      "vcpu_run %s, exit %s port %#x", os_strerror(a.err), reason_name(g->run.exit.reason),
+	      g->run.exit.io.port);
+	printf("inject-running: the VMM saw the handler's exit %lu us after the injection\n",
+	       (unsigned long)((a.returned_ns - start) / 1000));
+	os_close(g->vcpu);
+	os_close(g->vm);
+	os_close(g->memory);
+	return true;
+}
+
 /* ---- two VMs at once, on two threads ---- */
 
 struct loop_vm {
@@ -832,6 +893,7 @@ int main(int argc, char **argv)
 		}
 		verdict("long-mode", case_long_mode());
 		verdict("return-on-intr", case_return_on_intr());
+		verdict("inject-running", case_inject_running());
 		verdict("two-vms", case_two_vms());
 		verdict("kill-frees-frames", case_kill());
 		verdict("fuzz", case_fuzz());
