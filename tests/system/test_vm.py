@@ -71,7 +71,7 @@ def test_stat_shows_vm():
         c.expect_line(r"^vmtest: done: \d+ passed, 0 failed$", timeout=180)
         c.expect(r"sietch\$ ", timeout=30)
         c.sendline("stat")
-        c.expect_line(r"^vm: \d+ VMs, \d+ vCPUs, \d+ runs, \d+ entries, \d+ exits, 1 injected, \d+ us in guests")
+        c.expect_line(r"^vm: \d+ VMs, \d+ vCPUs, \d+ runs, \d+ entries, \d+ exits, 2 injected, \d+ us in guests")
         c.expect_line(r"^\s+exit io\s+\d+$")
         c.expect_line(r"^\s+exit mmio\s+4$")
         c.expect(r"sietch\$ ")
