@@ -72,6 +72,7 @@ __asm__(".pushsection .rodata\n"
 	"	mov %eax, 0x2008\n"
 	"	wrmsr\n"
 	"	fldcw 0x3010\n"            /* the guest's own x87 control word */
+	"	movups 0x3020, %xmm7\n"    /* and its own SSE register */
 	"	hlt\n"                     /* hlt: the VMM injects vector 20h */
 	"	sti\n"
 	"	nop\n"                     /* the interrupt arrives here: the handler says so on port 81h */
@@ -202,6 +203,7 @@ static bool real_mode(long vcpu, uint16_t ip, uint32_t idt_limit, uint64_t rax)
 	s.ds = s.es = s.fs = s.gs = s.ss = data;
 	s.idtr = (struct sietch_vm_segment){ .limit = idt_limit };
 	s.cr0 = 0x10; /* ET; caches on */
+	s.cr4 = 0x200; /* OSFXSR: SSE works, in real mode too */
 	err = os_vcpu_set(vcpu, SIETCH_VCPU_SREGS, &s, sizeof(s));
 	CHECK(err == 0, "vcpu_set sregs: %s", os_strerror(err));
 	struct sietch_vcpu_regs r = { .rip = ip, .rflags = 2 };
@@ -316,8 +318,14 @@ static bool case_vmmcall(struct guest *g)
 	return true;
 }
 
+static const uint8_t vmm_pattern[16] = "the VMM's xmm7!";
+static uint8_t vmm_xmm7[16];
+
 static bool case_msr(struct guest *g)
 {
+	for (int i = 0; i < 16; i++)
+		g->ram[0x3020 + i] = (uint8_t)(0xa0 + i); /* what the guest loads into its XMM7 */
+
 	STEP(run_to(g, SIETCH_VM_EXIT_MSR_READ));
 	CHECK(g->run.exit.msr.index == 0x10, "msr %#x", g->run.exit.msr.index);
 	g->run.regs.gpr[SIETCH_RAX] = 0x1234;
@@ -328,7 +336,13 @@ static bool case_msr(struct guest *g)
 
 static bool case_hlt(struct guest *g)
 {
-	STEP(run_to(g, SIETCH_VM_EXIT_HLT));
+	/* The VMM's own XMM7 around the run in which the guest loads its one (no C code in between). */
+	__asm__ volatile("movdqu %0, %%xmm7" ::"m"(vmm_pattern) : "xmm7");
+	long err = os_vcpu_run(g->vcpu, &g->run);
+	__asm__ volatile("movdqu %%xmm7, %0" : "=m"(vmm_xmm7));
+	g->run.request = 0;
+	CHECK(err == 0 && g->run.exit.reason == SIETCH_VM_EXIT_HLT, "vcpu_run %ld, exit %s where hlt was due", err,
+	      reason_name(g->run.exit.reason));
 	uint32_t tsc, efer;
 	memcpy(&tsc, g->ram + 0x200c, 4);
 	memcpy(&efer, g->ram + 0x2008, 4);
@@ -346,6 +360,9 @@ static bool case_fpu(struct guest *g)
 	uint16_t fcw = (uint16_t)(fpu.fxsave[0] | fpu.fxsave[1] << 8);
 	CHECK(fcw == GUEST_FCW, "the guest's FCW is %#x, not %#x", fcw, GUEST_FCW);
 	CHECK(host_fcw() == 0x37f, "the VMM's FCW changed to %#x", host_fcw());
+	/* FXSAVE keeps XMM7 at byte 288 (SDM vol.1 Table 10-2). */
+	CHECK(memcmp(&fpu.fxsave[160 + 7 * 16], g->ram + 0x3020, 16) == 0, "the guest's XMM7 is not what it loaded");
+	CHECK(memcmp(vmm_xmm7, vmm_pattern, 16) == 0, "the VMM's XMM7 changed while the guest ran");
 	return true;
 }
 
