@@ -144,7 +144,7 @@ enum sietch_vm_exit_reason {
 	SIETCH_VM_EXIT_HOST_NMI = 17,
 	SIETCH_VM_EXIT_HOST_VINTR = 18,  /* an interrupt window the kernel opened for its own injection */
 	SIETCH_VM_EXIT_HOST_MSR = 19,    /* an MSR the kernel keeps itself (EFER) */
-	SIETCH_VM_EXIT_HOST_NPF = 20,    /* reserved: nested faults the kernel would resolve itself */
+	SIETCH_VM_EXIT_HOST_NPF = 20,    /* a nested page fault on mapped memory (access rights) */
 	SIETCH_VM_EXIT_COUNTED = 24      /* counters have this many slots */
 };
 
