@@ -163,9 +163,25 @@ static int op_link_up(struct netdev *dev)
 	return (igbvf_read(vf, IGBVF_STATUS) & IGBVF_STATUS_LU) != 0;
 }
 
+/* The buffers in flight are counted from the ring itself, not from the pool, so the
+ * three counts add up to the total only when nothing was lost or given twice. */
+static uint32_t tx_buffers_held(const struct igbvf_tx_ring *tx)
+{
+	uint32_t held = 0;
+	for (uint16_t i = 0, slot = tx->clean; i < tx->used; i++, slot = (uint16_t)((slot + 1) % tx->count))
+		held += tx->buf[slot] != IGBVF_TX_NO_BUF;
+	return held;
+}
+
 static void op_stats(struct netdev *dev, struct netdev_stats *out)
 {
-	*out = to_vf(dev)->stats;
+	struct igbvf *vf = to_vf(dev);
+	igbvf_tx_reclaim(vf); /* what the device has sent is the pool's again */
+	*out = vf->stats;
+	out->buffers_total = vf->pool.total;
+	out->buffers_free = vf->pool.free_count;
+	out->buffers_rx = vf->rx.count;
+	out->buffers_tx = tx_buffers_held(&vf->tx);
 }
 
 /*

@@ -1,0 +1,214 @@
+"""Bad input from the wire: the igb sits on a `-netdev dgram` socket on 127.0.0.1 whose
+other end is this test (rawnet.Peer). echod gets a static address; the peer floods it with
+runts, truncated, oversized (up to 16 KiB) and bad-checksum frames, garbage, and ARP, ICMP
+and SYN floods, then checks that UDP and TCP still echo byte for byte, that nothing the
+device or lwIP should have refused was echoed, and that echod's driver buffer pool is whole."""
+
+import random
+import struct
+import time
+
+from harness import PASS, case, check, run_command, Console, skip
+from rawnet import (ACK, BROADCAST, ETH_ARP, ETH_IP, PEER_MAC, PROTO_ICMP, PROTO_TCP, PROTO_UDP, SYN, Peer,
+                    arp, checksum, ethernet, icmp_echo, ip_bytes, ipv4, tcp, udp)
+
+GUEST_IP = "10.0.3.15"
+PORT = 7
+WINDOW = 60  # echod --stats: the report comes after this many requests
+READY = r"echod: (tcp\+udp) port 7 on (\d+\.\d+\.\d+\.\d+) \((\S*), direct\)$"
+NO_NET = r"echod: (cannot start the network|no address).*$"
+MARK = b"MUST-NOT-ECHO"  # in the payload of every datagram the guest has to drop
+
+
+class Flood:
+    """Builds the bad frames, all addressed to the guest's MAC unless said otherwise."""
+
+    def __init__(self, peer, mac, rng):
+        self.peer, self.mac, self.rng = peer, mac, rng
+        self.src, self.dst = peer.ip, ip_bytes(GUEST_IP)
+        self.counts = {}
+
+    def send(self, kind, frame):
+        self.peer.send(frame)
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        if self.peer.sent % 32 == 0:
+            time.sleep(0.003)  # bursts: the guest's ring is 256 frames
+
+    def ip_frame(self, proto, payload, **kw):
+        return ethernet(self.mac, ETH_IP, ipv4(self.src, self.dst, proto, payload, **kw))
+
+    def udp_to_echo(self, data, **kw):
+        return udp(self.src, self.dst, 6000, PORT, MARK + data, **kw)
+
+    def runts(self, n):
+        for _ in range(n):
+            size = self.rng.randint(1, 59)
+            body = self.mac + PEER_MAC + self.rng.randbytes(60)
+            self.send("runt", body[:size])
+
+    def truncated(self, n):
+        rng = self.rng
+        for i in range(n):
+            data = rng.randbytes(rng.randint(0, 200))
+            dgram = self.udp_to_echo(data)
+            which = i % 6
+            if which == 0:  # IP total length says more than arrived
+                frame = self.ip_frame(PROTO_UDP, dgram, total=20 + len(dgram) + rng.randint(1, 1000))
+            elif which == 1:  # UDP length says more than the IP payload holds
+                frame = self.ip_frame(PROTO_UDP, self.udp_to_echo(data, length=len(data) + len(MARK) + 8 + rng.randint(1, 500)))
+            elif which == 2:  # the IP header itself cut short
+                frame = self.ip_frame(PROTO_UDP, dgram)[:14 + rng.randint(0, 19)]
+            elif which == 3:  # a TCP header cut short
+                seg = tcp(self.src, self.dst, 6001, PORT, 1, 0, SYN)
+                frame = self.ip_frame(PROTO_TCP, seg[:rng.randint(0, 19)])
+            elif which == 4:  # IHL below 5
+                raw = bytearray(self.ip_frame(PROTO_UDP, dgram))
+                raw[14] = 0x40 | rng.randint(0, 4)
+                frame = bytes(raw)
+            else:  # IHL past the end of the frame
+                raw = bytearray(self.ip_frame(PROTO_UDP, b""))
+                raw[14] = 0x4F
+                frame = bytes(raw)
+            self.send("truncated", frame)
+
+    def oversized(self):
+        """Frames past 1518 bytes, up to a 16 KiB jumbo: UDP to the echo port, complete and
+        with correct checksums, so only the frame size can make the guest drop them."""
+        for size in (1519, 1522, 1600, 2047, 2048, 2049, 3000, 4096, 8192, 9000, 9018, 12000, 16383, 16384):
+            for _ in range(3):
+                data = self.rng.randbytes(size - 14 - 20 - 8 - len(MARK))
+                self.send("oversized", self.ip_frame(PROTO_UDP, self.udp_to_echo(data)))
+
+    def bad_checksums(self, n):
+        rng = self.rng
+        for i in range(n):
+            data = rng.randbytes(rng.randint(1, 1200))
+            which = i % 4
+            if which == 0:
+                frame = self.ip_frame(PROTO_UDP, self.udp_to_echo(data), csum=rng.randint(0, 0xFFFF) | 1)
+            elif which == 1:
+                frame = self.ip_frame(PROTO_UDP, self.udp_to_echo(data, bad_checksum=True))
+            elif which == 2:
+                frame = self.ip_frame(PROTO_TCP, tcp(self.src, self.dst, 6002 + i, PORT, i, 0, SYN, bad_checksum=True))
+            else:
+                frame = self.ip_frame(PROTO_ICMP, icmp_echo(0x4242, i, MARK + data, bad_checksum=True))
+            self.send("bad_checksum", frame)
+
+    def garbage(self, n):
+        rng = self.rng
+        for i in range(n):
+            size = rng.randint(14, 1514)
+            dst = (self.mac, BROADCAST, rng.randbytes(6))[i % 3]
+            ethertype = (ETH_IP, ETH_ARP, rng.randint(0, 0xFFFF))[i % 3]
+            self.send("garbage", dst + rng.randbytes(6) + struct.pack("!H", ethertype) + rng.randbytes(size - 14))
+
+    def fragments(self, n):
+        """IP fragments that never complete, overlap, or reach past 64 KiB."""
+        rng = self.rng
+        for i in range(n):
+            offset = rng.choice((0, 1, 185, 8000, 8191))  # in 8-byte units
+            flags = 0x2000 | offset  # more fragments
+            payload = rng.randbytes(rng.choice((8, 64, 1480)))
+            self.send("fragment", self.ip_frame(PROTO_UDP, payload, ident=0x100 + i % 40, flags_frag=flags))
+
+    def arp_flood(self, n):
+        rng = self.rng
+        for i in range(n):
+            spa = bytes([10, 0, 3, rng.randint(100, 250)])
+            sha = bytes([2]) + rng.randbytes(5)
+            op = 1 if i % 2 else 2
+            target = self.dst if i % 3 else bytes([10, 0, 3, rng.randint(16, 99)])
+            frame = ethernet(BROADCAST if op == 1 else self.mac, ETH_ARP, arp(op, sha, spa, b"\0" * 6, target), src=sha)
+            self.send("arp", frame)
+
+    def icmp_flood(self, n):
+        for i in range(n):
+            self.send("icmp", self.ip_frame(PROTO_ICMP, icmp_echo(0x77, i, self.rng.randbytes(self.rng.randint(0, 1400)))))
+
+    def syn_flood(self, n):
+        """SYNs from the peer's address and random ports; the peer resets each SYN-ACK, as a
+        host would for a connection it never opened."""
+        for i in range(n):
+            seg = tcp(self.src, self.dst, self.rng.randint(1024, 39999), PORT, self.rng.randint(0, 1 << 31), 0, SYN)
+            self.send("syn", self.ip_frame(PROTO_TCP, seg))
+
+
+def parse_device(line):
+    fields = {}
+    words = line.replace(":", "").replace(";", "").split()
+    for a, b in zip(words, words[1:]):
+        if b.isdigit():
+            fields.setdefault(a, int(b))
+    return fields
+
+
+def test_malformed_frames():
+    """The flood, then UDP and TCP echo and echod's own report of its buffers."""
+    peer = Peer()
+    rng = random.Random(8)
+    cmd = run_command("", cpus=2, mem="512M", timeout=300, extra=peer.qemu_args())
+    try:
+        with Console(cmd, 300) as c:
+            c.expect(r"sietch\$ ", timeout=120)
+            c.sendline(f"echod --addr {GUEST_IP}/24 --stats {WINDOW} {PORT} &")
+            m = c.expect_line(f"{READY}|{NO_NET}", timeout=90)
+            if m.group(2) is None:
+                c.sendline("poweroff")
+                skip(f"no working VNIC in this build: {m.group(0)}")
+            mac = peer.resolve(GUEST_IP)
+            peer.udp_echo(GUEST_IP, PORT, b"before the flood")
+            start = time.monotonic()
+            flood = Flood(peer, mac, rng)
+            flood.runts(400)
+            flood.truncated(600)
+            flood.oversized()
+            flood.bad_checksums(600)
+            flood.garbage(600)
+            flood.fragments(200)
+            flood.arp_flood(500)
+            flood.icmp_flood(500)
+            flood.syn_flood(400)
+            took = time.monotonic() - start
+            time.sleep(1.0)  # the guest works through what is queued
+            kinds = ", ".join(f"{v} {k}" for k, v in flood.counts.items())
+            case("flood_sent", True, note=f"{sum(flood.counts.values())} frames in {took:.1f} s: {kinds}")
+
+            # TCP: a connection, messages of several sizes across segments, a clean close.
+            moved = 0
+            with peer.tcp_connect(GUEST_IP, PORT) as conn:
+                for size in (1, 100, 1460, 1461, 4000, 20000):
+                    data = rng.randbytes(size)
+                    back = conn.echo(data)
+                    check(back == data, f"TCP: {size} bytes came back different")
+                    moved += size
+            case("tcp_echo_after_flood", True, note=f"{moved} bytes echoed over TCP byte for byte")
+
+            # UDP: the window's requests, every one checked; then echod's report.
+            resent = 0
+            for i in range(WINDOW + 2):
+                resent += peer.udp_echo(GUEST_IP, PORT, rng.randbytes(rng.randint(1, 1400)), sport=7000 + i) - 1
+            case("udp_echo_after_flood", True, note=f"{WINDOW + 2} datagrams echoed byte for byte, {resent} resent")
+            leaked = [d for d in peer.drain_udp() if MARK in d[3]]
+            case("nothing_bad_echoed", not leaked, reason=f"{len(leaked)} datagrams the guest must drop came back",
+                 note="no truncated, oversized or bad-checksum datagram was echoed")
+
+            c.expect_line(r"echod: window: .*$", timeout=60)
+            line = c.expect_line(r"echod: device \S+: rx packets .*$", timeout=30).group(0)
+            d = parse_device(line)
+            print(line)
+            whole = d["free"] + d["rx"] + d["tx"] == d["buffers"] and d["rx"] > 0
+            case("buffer_pool_whole", whole, reason=line,
+                 note=f"{d['buffers']} buffers: {d['free']} free, {d['rx']} in the receive ring, {d['tx']} sending; "
+                      f"driver rx {d['packets']} packets, {d['errors']} errors (bad checksums), "
+                      f"{d['dropped']} dropped (multi-buffer frames)")
+            c.sendline("")
+            c.expect(r"sietch\$ ")
+            c.sendline("jobs")
+            jobs = c.expect(r"(?s)jobs\n(.*?)sietch\$ ").group(1)
+            check("echod" in jobs and "done" not in jobs, f"echod is not running any more:\n{jobs}")
+            c.sendline("poweroff")
+            result = c.wait(timeout=60)
+    finally:
+        peer.close()
+    result.expect_status(PASS)
+    check(not result.has(r"sietch: (exception|panic)"), "kernel exception" + result.explain())
