@@ -20,6 +20,8 @@ struct netdev_ops {
 	/* Sleeps until a frame may have arrived or timeout_ns passes; may be NULL (then callers poll). */
 	int (*wait)(struct netdev *dev, uint64_t timeout_ns);
 	void (*close)(struct netdev *dev);
+	/* Asks the device to pass received frames up to max_frame bytes; may be NULL. 0 or -SIETCH_E*. */
+	int (*set_max_frame)(struct netdev *dev, uint32_t max_frame);
 };
 struct netdev { const struct netdev_ops *ops; uint8_t mac[6]; uint16_t mtu; char name[16]; };
 /* Opens a VNIC: path like "/dev/net/vnic0", or NULL for the first free one. 0 or -SIETCH_E*. */
