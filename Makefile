@@ -79,7 +79,7 @@ unit: $(UNIT_BIN)
 # The NIC is attached (tools/run --net), so a program at the prompt can reach the network.
 run: deps
 	@$(MAKE) --no-print-directory iso
-	tools/run --net $(RUN_ARGS)
+	tools/run --net --nvme $(RUN_ARGS)
 
 test: deps
 	@$(MAKE) --no-print-directory iso unit

@@ -17,6 +17,7 @@
 #include "kernel/ctl/memory.h"
 #include "drivers/console/kernel/console.h"
 #include "drivers/igb/kernel/igb.h"
+#include "drivers/nvme/kernel/ctl.h"
 #include "kernel/ctl/namespace.h"
 #include "kernel/ctl/spawn.h"
 #include "kernel/ctl/syscall.h"
@@ -198,6 +199,7 @@ void kernel_main(uint32_t magic, uint64_t info_phys)
 	proc_init();
 	names_init(info);
 	pci_init(cmdline);
+	nvme_init();
 	timer_start_this_cpu();
 	interrupts_enable();
 	start_other_cpus();

@@ -254,3 +254,49 @@ uint64_t namespace_node_size(const struct name_node *node)
 	spin_unlock(&namespace_lock);
 	return size;
 }
+
+/* Lock held: dir_name's node under the root, made if absent. */
+static struct name_node *top_dir(const char *dir_name)
+{
+	struct component d = { dir_name, strnlen(dir_name, SIETCH_NAME_MAX) };
+	return dir_get(&root, &d);
+}
+
+bool namespace_add_entry(const char *dir_name, const char *name)
+{
+	struct component c = { name, name ? strnlen(name, SIETCH_NAME_MAX) : 0 };
+	if (c.len == 0 || c.len >= SIETCH_NAME_MAX || memchr(name, '/', c.len) || component_is(&c, ".") ||
+	    component_is(&c, ".."))
+		return false;
+	spin_lock(&namespace_lock);
+	struct name_node *dir = top_dir(dir_name);
+	struct name_node *node = dir && !child_find(dir, &c) ? child_add(dir, &c, OBJECT_FILE, NAME_RIGHTS_READ_ONLY) : 0;
+	spin_unlock(&namespace_lock);
+	return node != 0;
+}
+
+bool namespace_remove_entry(const char *dir_name, const char *name)
+{
+	struct component c = { name, name ? strnlen(name, SIETCH_NAME_MAX) : 0 };
+	bool removed = false;
+	spin_lock(&namespace_lock);
+	struct name_node *dir = top_dir(dir_name);
+	struct name_node *prev = 0;
+	for (struct name_node *node = dir ? dir->children : 0; node; prev = node, node = node->next) {
+		if (!component_is(&c, node->name) || !name_node_is_file(node) || node->data)
+			continue;
+		/* Unlinked, never freed: a lookup that raced with this may still hold the node (nodes
+		 * live for ever, see namespace_internal.h); it names an empty file. */
+		if (prev)
+			prev->next = node->next;
+		else
+			dir->children = node->next;
+		if (dir->last_child == node)
+			dir->last_child = prev;
+		dir->child_count--;
+		removed = true;
+		break;
+	}
+	spin_unlock(&namespace_lock);
+	return removed;
+}

@@ -2,6 +2,7 @@
 #include "kernel/arch/platform.h"
 #include "kernel/ctl/authority.h"
 #include "kernel/ctl/spawn.h"
+#include "kernel/ctl/shutdown.h"
 #include "kernel/ctl/syscall.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/proc.h"
@@ -99,5 +100,6 @@ long sys_proc_open(const struct syscall_args *args)
 long sys_system_poweroff(const struct syscall_args *args)
 {
 	(void)args;
+	shutdown_run_all(); /* e.g. storage flushes its write cache */
 	platform_poweroff();
 }

@@ -122,7 +122,23 @@ typedef void (*sietch_thread_entry)(void *arg);
 	SYSCALL(41, vnic_map, os_vnic_map, 2, (long, vnic), (struct sietch_vnic_info *, out))                      \
 	/* vnic needs READ; MSI-X vector of the VF posts bits to notify (SIGNAL), or notify -1 unbinds -> 0 */  \
 	SYSCALL(42, vnic_bind_irq, os_vnic_bind_irq, 4, (long, vnic), (unsigned, vector), (long, notify),          \
-		(uint64_t, bits))
+		(uint64_t, bits)) \
+	/* a storage area NAME of size bytes in /store; flags SIETCH_STORE_CREATE_* -> 0 (drivers/nvme/kernel/store.h) */ \
+	SYSCALL(50, store_create, os_raw_store_create, 4, (const char *, name), (size_t, name_len), (uint64_t, size), \
+		(unsigned, flags))                                                                                 \
+	/* removes /store/NAME, refused while it is open -> 0 */                                                  \
+	SYSCALL(51, store_remove, os_raw_store_remove, 2, (const char *, name), (size_t, name_len))              \
+	/* -> how many areas were written from catalogue index first on, 0 past the end (lsstore) */             \
+	SYSCALL(52, store_list, os_store_list, 3, (size_t, first), (struct sietch_store_info *, buf), (size_t, count)) \
+	/* /store/NAME (or NAME) for its one owner -> a STORE handle, the area in *info */                       \
+	SYSCALL(53, store_open, os_raw_store_open, 4, (const char *, path), (size_t, path_len), (unsigned, rights), \
+		(struct sietch_store_info *, info))                                                                \
+	/* kernel-checked mode: count NVMe commands (64-byte SQEs, blocks from the area's 0), checked and run ->  \
+	 * how many ran, each command's result in results[] */                                                  \
+	SYSCALL(54, store_submit, os_store_submit, 4, (long, store), (const void *, cmds), (size_t, count),       \
+		(struct sietch_store_result *, results))                                                           \
+	/* hardware-enforced: each interrupt of the area's completion queue posts bits to notify (RECEIVE) -> 0 */ \
+	SYSCALL(55, store_bind_interrupt, os_store_bind_interrupt, 3, (long, store), (long, notify), (uint64_t, bits))
 
 /*
  * Helpers to expand a row's (type, argument) pairs, comma-separated:
@@ -294,6 +310,50 @@ struct sietch_vnic_info {
 };
 _Static_assert(sizeof(struct sietch_vnic_info) == 56, "ABI: no padding");
 
+/*
+ * Storage areas (/store/NAME). mode says who enforces the area's boundary:
+ * SIETCH_STORE_CHECKED, the kernel checks each command (store_submit);
+ * SIETCH_STORE_HARDWARE, the area is a namespace only its owner's controller
+ * sees. Blocks are numbered from 0 within the area.
+ */
+#define SIETCH_STORE_CHECKED 1
+#define SIETCH_STORE_HARDWARE 2
+#define SIETCH_TYPE_STORE 9
+#define SIETCH_STORE_BATCH_MAX 32 /* commands one store_submit takes */
+struct sietch_store_info {
+	char name[48];
+	uint32_t mode;
+	uint32_t nsid;
+	uint64_t first_block; /* in the namespace (for lsstore; commands use the area's 0) */
+	uint64_t blocks;
+	uint32_t block_size;
+	uint32_t max_transfer; /* bytes one command may move */
+	uint32_t owner;        /* pid holding it open, 0 for none */
+	uint32_t flags;        /* SIETCH_STORE_WRITE_ZEROES */
+	/* SIETCH_STORE_HARDWARE: the caller's own I/O queue pair on its VF controller */
+	uint64_t sq, cq;       /* queue memory in the caller (DMA memory of the grant) */
+	uint64_t sq_bus, cq_bus;
+	uint64_t doorbells;    /* the VF's doorbell page (BAR0 + 1000h), mapped uncached in the caller */
+	uint16_t qid;          /* the pair's queue identifier */
+	uint16_t entries;      /* in each queue */
+	uint32_t doorbell_stride; /* CAP.DSTRD */
+};
+#define SIETCH_STORE_WRITE_ZEROES (1u << 0)
+/* store_create: a namespace of its own (size 0 or at most the namespace's), hardware-enforced */
+#define SIETCH_STORE_CREATE_NAMESPACE (1u << 0)
+
+/* One command's outcome: error is 0 when it reached the device (then status
+ * is the NVMe completion status, 0 for success), or a negated SIETCH_E*
+ * code when the kernel refused it (EACCES outside the area, EFAULT memory
+ * that is not the area's DMA memory, EINVAL a field not allowed) or it timed out. */
+struct sietch_store_result {
+	int32_t error;
+	uint16_t status;
+	uint16_t reserved;
+	uint32_t dw0;
+	uint32_t reserved2;
+};
+
 /* IPC: a small register-sized message plus a handle slot, in the style of seL4's message registers. */
 #define SIETCH_MSG_WORDS 8
 struct sietch_msg {
@@ -307,7 +367,7 @@ struct sietch_msg {
 #define SIETCH_COUNTERS_SYSTEM 2
 #define SIETCH_COUNTERS_CPU 3     /* id = CPU index: the interrupts that CPU took, by kind */
 
-#define SIETCH_COUNTED_SYSCALLS 48
+#define SIETCH_COUNTED_SYSCALLS 70 /* every row assigned so far: 0-69 */
 struct sietch_counters {
 	uint64_t syscalls;                          /* all system calls */
 	uint64_t syscall[SIETCH_COUNTED_SYSCALLS]; /* by number */

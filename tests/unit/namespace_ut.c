@@ -441,6 +441,45 @@ static void test_dev_not_a_dir(void **state)
 	assert_int_equal(device.refs, 1);
 }
 
+/* /store/NAME: data-less entries a driver adds and removes. */
+static void test_entries(void **state)
+{
+	build_basic(*state);
+	assert_true(namespace_add_entry("store", "log"));
+	assert_true(namespace_add_entry("store", "data"));
+	assert_true(namespace_add_entry("store", "last"));
+	assert_false(namespace_add_entry("store", "log")); /* taken */
+	const char *bad[] = { "", ".", "..", "a/b" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_false(namespace_add_entry("store", bad[i]));
+	assert_false(namespace_add_entry("store", 0));
+	assert_false(namespace_add_entry("bin", "sh")); /* a name the boot image has */
+	assert_dir("/store", 3);
+	struct name_node *log = lookup("/store/log"), *last = lookup("/store/last");
+	assert_non_null(log);
+	assert_true(name_node_is_file(log));
+	const void *data;
+	size_t size;
+	assert_true(namespace_file_data(log, &data, &size));
+	assert_int_equal(size, 0);
+
+	/* removal unlinks: the first, then the last (the list's tail moves back) */
+	assert_true(namespace_remove_entry("store", "log"));
+	assert_false(namespace_remove_entry("store", "log"));
+	assert_null(lookup("/store/log"));
+	assert_true(namespace_remove_entry("store", "last"));
+	assert_dir("/store", 1);
+	assert_true(namespace_add_entry("store", "log")); /* the name is free again, at the end */
+	struct sietch_dirent e;
+	assert_true(namespace_dir_entry(lookup("/store"), 1, &e));
+	assert_string_equal(e.name, "log");
+	assert_false(namespace_remove_entry("bin", "sh")); /* only data-less entries go */
+	assert_non_null(lookup("/bin/sh"));
+	/* unlinked nodes are never freed by the tree; the test frees its own */
+	free(log);
+	free(last);
+}
+
 static void test_conflicts_and_skips(void **state)
 {
 	struct fixture *f = *state;
@@ -515,6 +554,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dir_entries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_devices, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dev_not_a_dir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_entries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_conflicts_and_skips, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_archives, setup, teardown),
 	};

@@ -612,12 +612,55 @@ static void group_dup_clock_counters(void)
 	try_pointers(cr, "counters_read result", 2, SIETCH_COUNTERS_SELF, 0, 0, 0, true);
 }
 
+/* Storage areas (drivers/nvme/kernel): every check comes before the kernel looks for a device,
+ * so the answers are the same with or without one. */
+static void group_store(void)
+{
+	const unsigned sc = SYS_store_create, sr = SYS_store_remove, sl = SYS_store_list;
+	TRY(sc, "store_create with flags bit 1", R(PATH), 4, 4096, 2, SIETCH_EINVAL);
+	TRY(sc, "store_create with flags ~0", R(PATH), 4, 4096, L_HUGE, SIETCH_EINVAL);
+	TRY(sc, "store_create of a name of length 0", R(PATH), 0, 4096, 0, SIETCH_EINVAL);
+	TRY(sc, "store_create of a name of length ~0", R(PATH), L_HUGE, 4096, 0, SIETCH_EINVAL);
+	TRY(sc, "store_create of a name with a slash", R(PATH), 14, 4096, 0, SIETCH_EINVAL);
+	try_pointers(sc, "store_create name", 0, 0, 4, 4096, 0, false);
+	TRY(sr, "store_remove of a name of length 0", R(PATH), 0, 0, 0, SIETCH_EINVAL);
+	TRY(sr, "store_remove of a name with a slash", R(PATH), 14, 0, 0, SIETCH_EINVAL);
+	try_pointers(sr, "store_remove name", 0, 0, 4, 0, 0, false);
+	TRY(sl, "store_list into the kernel", 0, P_KERNEL, 4, 0, SIETCH_EFAULT);
+	TRY(sl, "store_list into non-canonical", 0, P_NONCANON, 4, 0, SIETCH_EFAULT);
+
+	const unsigned so = SYS_store_open;
+	TRY(so, "store_open with DUP", R(PATH), 14, READ | SIETCH_RIGHT_DUP, R(BUF), SIETCH_EINVAL);
+	TRY(so, "store_open with rights ~0", R(PATH), 14, L_HUGE, R(BUF), SIETCH_EINVAL);
+	TRY(so, "store_open, info in the kernel", R(PATH), 14, READ, P_KERNEL, SIETCH_EFAULT);
+	TRY(so, "store_open, info non-canonical", R(PATH), 14, READ, P_NONCANON, SIETCH_EFAULT);
+	TRY(so, "store_open of a path of length 0", R(PATH), 0, READ, R(BUF), SIETCH_EINVAL);
+	TRY(so, "store_open of a path of length ~0", R(PATH), L_HUGE, READ, R(BUF), SIETCH_EINVAL);
+	TRY(so, "store_open of a path outside /store", R(PATH), 14, READ, R(BUF), SIETCH_EINVAL);
+	try_pointers(so, "store_open path", 0, 0, 4, READ, R(BUF), false);
+
+	const unsigned ss = SYS_store_submit;
+	TRY(ss, "store_submit of 0 commands", R(NOTIFY), R(BUF), 0, R(BUF), SIETCH_EINVAL);
+	TRY(ss, "store_submit of 33 commands", R(NOTIFY), R(BUF), 33, R(BUF), SIETCH_EINVAL);
+	TRY(ss, "store_submit of ~0 commands", R(NOTIFY), R(BUF), L_HUGE, R(BUF), SIETCH_EINVAL);
+	TRY(ss, "store_submit, commands in the kernel", R(NOTIFY), P_KERNEL, 1, R(BUF), SIETCH_EFAULT);
+	TRY(ss, "store_submit, results non-canonical", R(NOTIFY), R(BUF), 1, P_NONCANON, SIETCH_EFAULT);
+	TRY(ss, "store_submit on a notification", R(NOTIFY), R(BUF), 1, R(BUF), SIETCH_EBADF);
+	try_handles(ss, "store_submit", 0, 0, R(BUF), 1, R(BUF));
+
+	const unsigned sb = SYS_store_bind_interrupt;
+	TRY(sb, "store_bind_interrupt of bits 0", R(NOTIFY), R(NOTIFY), 0, 0, SIETCH_EINVAL);
+	TRY(sb, "store_bind_interrupt on a notification", R(NOTIFY), R(NOTIFY), 1, 0, SIETCH_EBADF);
+	try_handles(sb, "store_bind_interrupt", 0, 0, R(NOTIFY), 1, 0);
+}
+
 static void group_file(void)
 {
 	group_open_close();
 	group_read_write();
 	group_seek_stat_dir();
 	group_dup_clock_counters();
+	group_store();
 	finish("file");
 }
 
