@@ -38,6 +38,8 @@ struct net_info {
 	uint16_t mtu;
 	char device[16];
 	struct netdev_stats stats;
+	/* lwIP's pools, free of total (direct, or netd's): receive buffers, TCP segments, TCP connections */
+	uint16_t pbufs_free, pbufs_total, tcp_segs_free, tcp_segs_total, tcp_pcbs_free, tcp_pcbs_total;
 };
 
 #define NET_SOCKETS_MAX 32 /* at most 64: server mode reports them in one word */

@@ -181,6 +181,11 @@ static long direct_info(struct net_info *out)
 	out->device[sizeof(out->device) - 1] = 0;
 	if (device->ops->stats)
 		device->ops->stats(device, &out->stats);
+	struct lwip_port_pools pools;
+	lwip_port_pools(&pools);
+	out->pbufs_free = pools.pbufs_free, out->pbufs_total = pools.pbufs_total;
+	out->tcp_segs_free = pools.tcp_segs_free, out->tcp_segs_total = pools.tcp_segs_total;
+	out->tcp_pcbs_free = pools.tcp_pcbs_free, out->tcp_pcbs_total = pools.tcp_pcbs_total;
 	return 0;
 }
 

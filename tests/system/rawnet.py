@@ -158,6 +158,9 @@ class Peer:
                 self._arp(raw[14:42])
             elif f.proto == PROTO_UDP and f.ip_dst == self.ip and hasattr(f, "data"):
                 self.udp.put((f.ip_src, f.sport, f.dport, f.data))
+            elif f.proto == PROTO_ICMP and f.l4:  # counted by type: 0 echo reply, 3 unreachable, 11 time exceeded
+                key = f"icmp_type_{f.l4[0]}"
+                self.seen[key] = self.seen.get(key, 0) + 1
             elif f.proto == PROTO_TCP and f.ip_dst == self.ip and hasattr(f, "flags"):
                 q = self.tcp.get(f.dport)
                 if q is not None:

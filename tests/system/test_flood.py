@@ -5,6 +5,7 @@ and SYN floods, then checks that UDP and TCP still echo byte for byte, that noth
 device or lwIP should have refused was echoed, and that echod's driver buffer pool is whole."""
 
 import random
+import re
 import struct
 import time
 
@@ -155,9 +156,35 @@ def start_echod(c, peer, extra_args=""):
     return mac
 
 
+LWIP = re.compile(r"echod: lwip: pbufs free (\d+) of (\d+), tcp segments free (\d+) of (\d+), "
+                  r"tcp connections free (\d+) of (\d+)$")
+
+
+def lwip_pools(c):
+    """echod's line on lwIP's pools after its device line: (free, total) of receive buffers,
+    TCP segments and TCP connections."""
+    m = c.expect_line(LWIP.pattern, timeout=30)
+    print(m.group(0))
+    n = [int(g) for g in m.groups()]
+    return {"pbufs": (n[0], n[1]), "tcp segments": (n[2], n[3]), "tcp connections": (n[4], n[5])}, m.group(0)
+
+
+PORT_BATCH = 32  # lib/lwip-port/netif.c keeps this many receive buffers ready for the device
+
+
+def check_lwip_whole(c, label):
+    pools, line = lwip_pools(c)
+    whole = all(free == total for k, (free, total) in pools.items() if k != "pbufs") and \
+        pools["pbufs"][0] + PORT_BATCH >= pools["pbufs"][1]
+    case(f"{label}_lwip_pools_whole", whole, reason=line,
+         note=", ".join(f"{k} {f} of {t} free" for k, (f, t) in pools.items())
+              + f" (the port keeps up to {PORT_BATCH} receive buffers for the next batch)")
+
+
 def echo_and_report(c, peer, rng, label):
     """The window's UDP requests, each checked; then echod's report of its device and
-    buffers, the pool checked whole and echod still running. Returns the report's fields."""
+    buffers, the pool checked whole. Returns the report's fields (echod's lwIP line
+    follows; the caller reads it)."""
     resent = 0
     for i in range(WINDOW + 2):
         resent += peer.udp_echo(GUEST_IP, PORT, rng.randbytes(rng.randint(1, 1400)), sport=7000 + i) - 1
@@ -174,15 +201,15 @@ def echo_and_report(c, peer, rng, label):
          note=f"{d['buffers']} buffers: {d['free']} free, {d['rx']} in the receive ring, {d['tx']} sending; "
               f"driver rx {d['packets']} packets, {d['errors']} errors (bad checksums), "
               f"{d['dropped']} dropped (frames longer than a buffer)")
+    return d
+
+
+def power_off(c, peer):
     c.sendline("")
     c.expect(r"sietch\$ ")
     c.sendline("jobs")
     jobs = c.expect(r"(?s)jobs\n(.*?)sietch\$ ").group(1)
     check("echod" in jobs and "done" not in jobs, f"echod is not running any more:\n{jobs}")
-    return d
-
-
-def power_off(c, peer):
     c.sendline("poweroff")
     result = c.wait(timeout=60)
     peer.close()
@@ -208,7 +235,8 @@ def test_malformed_frames():
         flood.arp_flood(500)
         flood.icmp_flood(500)
         flood.syn_flood(400)
-        took = time.monotonic() - start
+        flood_end = time.monotonic()
+        took = flood_end - start
         time.sleep(1.0)  # the guest works through what is queued
         kinds = ", ".join(f"{v} {k}" for k, v in flood.counts.items())
         case("flood_sent", True, note=f"{sum(flood.counts.values())} frames in {took:.1f} s: {kinds}")
@@ -223,6 +251,28 @@ def test_malformed_frames():
                 moved += size
         case("flood_tcp_echo", True, note=f"{moved} bytes echoed over TCP byte for byte")
         echo_and_report(c, peer, rng, "flood")
+        pools, line = lwip_pools(c)  # fragments of the flood may still wait for reassembly here
+        # lwIP gives up on an incomplete datagram some 16 s after its last fragment arrived
+        # (IP_REASS_MAXAGE ticks of a second); the guest may work through the flood's frames
+        # for a while after the last was sent. Then every receive buffer, TCP segment and
+        # connection must be free again, but the port's batch of receive buffers (PORT_BATCH,
+        # less what the last poll took): asked again until then, up to 45 s after the flood.
+        def whole(p):
+            return all(f == t for k, (f, t) in p.items() if k != "pbufs") and \
+                p["pbufs"][0] + PORT_BATCH >= p["pbufs"][1]
+        time.sleep(max(0.0, flood_end + 16 - time.monotonic()))
+        while not whole(pools) and time.monotonic() < flood_end + 45:
+            for i in range(WINDOW + 2):
+                peer.udp_echo(GUEST_IP, PORT, rng.randbytes(rng.randint(1, 1400)), sport=9000 + i)
+            c.expect_line(r"echod: window: .*$", timeout=60)
+            c.expect_line(r"echod: device \S+: rx packets .*$", timeout=30)
+            pools, line = lwip_pools(c)
+            if not whole(pools):
+                time.sleep(2)
+        after = time.monotonic() - flood_end
+        case("flood_lwip_pools_whole", whole(pools), reason=f"{after:.0f} s after the flood: {line}",
+             note=f"{after:.0f} s after the flood: " + ", ".join(f"{k} {f} of {t} free" for k, (f, t) in pools.items())
+                  + f" (the port keeps up to {PORT_BATCH} receive buffers for the next batch)")
         power_off(c, peer)
 
 
@@ -240,7 +290,8 @@ def test_jumbo_frames():
         for _ in range(4):
             flood.oversized(sizes=(2049, 3000, 4096, 8192, 9018, 12000, 16379, 16383, 16384))
         time.sleep(1.0)
-        d = echo_and_report(c, peer, rng, "flood")
+        d = echo_and_report(c, peer, rng, "jumbo")
+        check_lwip_whole(c, "jumbo")
         case("jumbo_dropped_whole", d["dropped"] > 0, reason="no frame longer than a buffer reached the driver",
              note=f"{flood.counts['oversized']} frames of 2049 to 16384 bytes sent, {d['dropped']} reached the "
                   f"ring over several buffers and were dropped whole (QEMU drops those over 16379 bytes itself)")

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "lib/lwip-port/netif.c"
+#include "lib/lwip-port/pools.c"
 #include "lib/os/net.c"
 #include "lib/os/net_client.c"
 #include "lib/os/net_direct.c"

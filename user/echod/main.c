@@ -110,6 +110,9 @@ static void print_device(void)
 	       info.device, (unsigned long long)s->rx_packets, (unsigned long long)s->rx_dropped,
 	       (unsigned long long)s->rx_errors, (unsigned long long)s->tx_packets, (unsigned long long)s->tx_dropped,
 	       s->buffers_total, s->buffers_free, s->buffers_rx, s->buffers_tx);
+	printf("echod: lwip: pbufs free %u of %u, tcp segments free %u of %u, tcp connections free %u of %u\n",
+	       info.pbufs_free, info.pbufs_total, info.tcp_segs_free, info.tcp_segs_total, info.tcp_pcbs_free,
+	       info.tcp_pcbs_total);
 }
 
 int main(int argc, char **argv)
