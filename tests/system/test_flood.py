@@ -296,3 +296,37 @@ def test_jumbo_frames():
              note=f"{flood.counts['oversized']} frames of 2049 to 16384 bytes sent, {d['dropped']} reached the "
                   f"ring over several buffers and were dropped whole (QEMU drops those over 16379 bytes itself)")
         power_off(c, peer)
+
+
+def test_spoofed_syn_flood():
+    """SYNs from 50 addresses that never answer ARP: lwIP has no SYN cookies, so each waits
+    in SYN_RCVD, the listener's backlog (8) fills, and new connections go unanswered until
+    lwIP gives up on them (its SYN_RCVD timeout, 20 s). Then TCP works again, and every
+    connection and buffer is free."""
+    peer = Peer()
+    rng = random.Random(10)
+    cmd = run_command("", cpus=2, mem="512M", timeout=300, extra=peer.qemu_args())
+    with Console(cmd, 300) as c:
+        mac = start_echod(c, peer)
+        dst = ip_bytes(GUEST_IP)
+        for i in range(50):
+            src, src_mac = bytes([10, 0, 3, 100 + i]), bytes([2, 9, 9, 9, 9, i])
+            seg = tcp(src, dst, rng.randint(1024, 39999), PORT, rng.randint(0, 1 << 31), 0, SYN)
+            peer.send(ethernet(mac, ETH_IP, ipv4(src, dst, PROTO_TCP, seg), src=src_mac))
+        start = time.monotonic()
+        refused = 0
+        while True:
+            try:
+                with peer.tcp_connect(GUEST_IP, PORT) as conn:
+                    data = rng.randbytes(3000)
+                    check(conn.echo(data) == data, "TCP: 3000 bytes came back different")
+                break
+            except AssertionError:  # no SYN-ACK within the handshake's 5 s
+                refused += 1
+                check(time.monotonic() - start < 90, "no connection within 90 s of the SYN flood")
+        took = time.monotonic() - start
+        case("syn_flood_recovers", True,
+             note=f"new connections unanswered for {took:.0f} s ({refused} tries), then TCP echo works")
+        echo_and_report(c, peer, rng, "syn_flood")
+        check_lwip_whole(c, "syn_flood")
+        power_off(c, peer)
