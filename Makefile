@@ -22,7 +22,7 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRC))
 UNIT_CFLAGS := -std=gnu11 -g -O1 -I. -Wall -Wextra -Werror \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -MMD -MP
 
-.PHONY: all iso run test unit debug deps clean format
+.PHONY: all iso run test unit host bench debug deps clean format
 all: iso
 
 deps:
@@ -76,13 +76,31 @@ $(BUILD)/unit/net_ut: tests/unit/net_ut.c $(LWIP_HOST_LIB)
 
 unit: $(UNIT_BIN)
 
+# Host programs: the kvstore engine over Linux sockets (sanitized, for the tests)
+# and the kvbench load generator (optimized).
+KVSTORE_ENGINE := $(filter-out user/kvstore/main.c user/kvstore/transport_%.c,$(wildcard user/kvstore/*.c))
+HOST_CFLAGS := -std=gnu11 -g -I. -Wall -Wextra -Werror -Wshadow -MMD -MP
+$(BUILD)/host/kvstore: tools/host/kvstore_linux.c $(KVSTORE_ENGINE)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -O1 -fsanitize=address,undefined -fno-sanitize-recover=all $(filter %.c,$^) -o $@ -lm
+$(BUILD)/host/kvstore-fast: tools/host/kvstore_linux.c $(KVSTORE_ENGINE)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -O2 $(filter %.c,$^) -o $@ -lm
+$(BUILD)/host/kvbench: tools/host/kvbench.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -O2 $(filter %.c,$^) -o $@ -lm
+host: $(BUILD)/host/kvstore $(BUILD)/host/kvstore-fast $(BUILD)/host/kvbench
+
+bench: deps host
+	tools/bench $(if $(QUICK),--quick)
+
 # The NIC is attached (tools/run --net), so a program at the prompt can reach the network.
 run: deps
 	@$(MAKE) --no-print-directory iso
 	tools/run --net --nvme $(RUN_ARGS)
 
 test: deps
-	@$(MAKE) --no-print-directory iso unit
+	@$(MAKE) --no-print-directory iso unit host
 	tools/test $(TESTS)
 
 debug: deps
@@ -97,4 +115,4 @@ format:
 clean:
 	rm -rf $(BUILD)
 
--include $(KERNEL_OBJ:.o=.d) $(UNIT_BIN:=.d)
+-include $(KERNEL_OBJ:.o=.d) $(UNIT_BIN:=.d) $(wildcard $(BUILD)/host/*.d)

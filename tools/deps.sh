@@ -27,6 +27,7 @@ GROUPS_TABLE=(
 	"dpkg-source unpacks lwIP's source (tools/lwip.sh)|dpkg-dev"
 	"compiler, build and debug tools|gcc make binutils python3 gdb"
 	"clang-format 14 for make format and its check|clang-format-14"
+	"Redis to compare the kvstore with, its clients, and make bench's plots and Linux guest|redis-server redis-tools python3-matplotlib busybox-static"
 )
 QEMU_PACKAGES=" qemu-system-x86 qemu-utils "
 
