@@ -18,6 +18,7 @@
 #pragma once
 
 #include <stdint.h>
+#include "lib/common/vm_abi.h"
 
 /*
  * SYSCALL(number, name, libos function, argument count, (type, argument)...)
@@ -115,7 +116,25 @@ typedef void (*sietch_thread_entry)(void *arg);
 	SYSCALL(36, console_foreground, os_raw_console_foreground, 3, (long, console), (long, process),          \
 		(unsigned, flags))                                                                                 \
 	/* thread of the caller's process (0: the caller) runs only on cpu (SIETCH_CPU_ANY: anywhere) -> 0 */   \
-	SYSCALL(37, thread_pin, os_thread_pin, 2, (long, thread), (uint32_t, cpu))
+	SYSCALL(37, thread_pin, os_thread_pin, 2, (long, thread), (uint32_t, cpu))                        \
+	/* virtual machines (lib/common/vm_abi.h): flags 0 -> a VM handle */                                 \
+	SYSCALL(60, vm_create, os_vm_create, 1, (unsigned, flags))                                           \
+	/* -> 0: memory's pages [offset, offset + size) at guest-physical gpa */                              \
+	SYSCALL(61, vm_map, os_vm_map, 6, (long, vm), (long, memory), (uint64_t, offset), (uint64_t, gpa),  \
+		(uint64_t, size), (unsigned, prot))                                                          \
+	/* -> 0 */                                                                                           \
+	SYSCALL(62, vm_unmap, os_vm_unmap, 3, (long, vm), (uint64_t, gpa), (uint64_t, size))                \
+	/* -> a vCPU handle */                                                                               \
+	SYSCALL(63, vcpu_create, os_vcpu_create, 2, (long, vm), (unsigned, index))                          \
+	/* -> 0 with run->exit filled: runs the guest until an exit the kernel does not handle */           \
+	SYSCALL(64, vcpu_run, os_vcpu_run, 2, (long, vcpu), (struct sietch_vcpu_run *, run))                 \
+	/* -> 0: SIETCH_VCPU_* state into buf */                                                             \
+	SYSCALL(65, vcpu_get, os_vcpu_get, 4, (long, vcpu), (unsigned, what), (void *, buf), (size_t, size)) \
+	/* -> 0 */                                                                                           \
+	SYSCALL(66, vcpu_set, os_vcpu_set, 4, (long, vcpu), (unsigned, what), (const void *, buf),          \
+		(size_t, size))                                                                              \
+	/* -> 0 */                                                                                           \
+	SYSCALL(67, vcpu_inject, os_vcpu_inject, 2, (long, vcpu), (const struct sietch_vcpu_event *, event))
 
 /*
  * Helpers to expand a row's (type, argument) pairs, comma-separated:
@@ -153,6 +172,7 @@ enum sietch_syscall {
 #define SIETCH_EFAULT 14  /* a pointer outside the caller's address space */
 #define SIETCH_EBUSY 16
 #define SIETCH_EEXIST 17
+#define SIETCH_ENODEV 19  /* the machine lacks the hardware (no SVM with nested paging) */
 #define SIETCH_ENOTDIR 20
 #define SIETCH_EISDIR 21
 #define SIETCH_EINVAL 22  /* an argument out of range */
@@ -216,6 +236,8 @@ enum sietch_syscall {
 #define SIETCH_TYPE_ENDPOINT 5
 #define SIETCH_TYPE_NOTIFY 6
 #define SIETCH_TYPE_MEMORY 7
+#define SIETCH_TYPE_VM 10
+#define SIETCH_TYPE_VCPU 11
 
 struct sietch_stat {
 	uint32_t type;
@@ -253,8 +275,10 @@ struct sietch_msg {
 #define SIETCH_COUNTERS_PROCESS 1 /* id = pid */
 #define SIETCH_COUNTERS_SYSTEM 2
 #define SIETCH_COUNTERS_CPU 3     /* id = CPU index: the interrupts that CPU took, by kind */
+#define SIETCH_COUNTERS_VM 4      /* id = a VM handle: only the vm part is filled */
+#define SIETCH_COUNTERS_VCPU 5    /* id = a vCPU handle: only the vm part is filled */
 
-#define SIETCH_COUNTED_SYSCALLS 48
+#define SIETCH_COUNTED_SYSCALLS 70 /* every row assigned so far: 0-69 */
 struct sietch_counters {
 	uint64_t syscalls;                          /* all system calls */
 	uint64_t syscall[SIETCH_COUNTED_SYSCALLS]; /* by number */
@@ -268,6 +292,7 @@ struct sietch_counters {
 	uint64_t ipis;         /* interrupts one CPU sent another: wake-ups, TLB shootdowns (part of interrupts) */
 	uint64_t device_interrupts; /* interrupts from devices (part of interrupts) */
 	uint64_t cpus;         /* system scope only: CPUs online, the valid ids of the CPU scope */
+	struct sietch_vm_counters vm; /* virtual machines: exits by reason, time in guest (vm_abi.h) */
 };
 
 /* pci_list: one PCI function as the kernel found it (lspci). */

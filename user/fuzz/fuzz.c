@@ -190,6 +190,14 @@ static const uint8_t shape[SYS_COUNT][6] = {
 	[SYS_memory_map] = {K_HANDLE, K_ADDR, K_PROT},
 	[SYS_thread_set_pointer] = {K_PTR},
 	[SYS_pci_list] = {K_INDEX, K_PTR, K_INDEX},
+	[SYS_vm_create] = {K_SMALL},
+	[SYS_vm_map] = {K_HANDLE, K_HANDLE, K_OFFSET, K_OFFSET, K_SIZE, K_PROT},
+	[SYS_vm_unmap] = {K_HANDLE, K_OFFSET, K_SIZE},
+	[SYS_vcpu_create] = {K_HANDLE, K_SMALL},
+	[SYS_vcpu_run] = {K_HANDLE, K_PTR},
+	[SYS_vcpu_get] = {K_HANDLE, K_SMALL, K_PTR, K_LEN},
+	[SYS_vcpu_set] = {K_HANDLE, K_SMALL, K_PTR, K_LEN},
+	[SYS_vcpu_inject] = {K_HANDLE, K_PTR},
 };
 
 #define LIVE 64
