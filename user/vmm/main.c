@@ -208,7 +208,7 @@ static int fail(const char *what, long err)
 	return 1;
 }
 
-/* Guest memory: one memory object, mapped here and at guest-physical 0. */
+/* Guest memory: one memory object, mapped here (vm_setup maps it into the VM too). */
 static int memory_setup(struct vm *vm)
 {
 	long mem = os_memory_create(vm->ram_size);
@@ -218,10 +218,17 @@ static int memory_setup(struct vm *vm)
 	if (addr < 0)
 		return fail("mapping guest memory", addr);
 	vm->ram = (uint8_t *)addr;
+	vm->memory = mem;
+	return 0;
+}
+
+/* The VM, with the guest's memory at guest-physical 0. */
+static int vm_setup(struct vm *vm)
+{
 	vm->handle = os_vm_create(0);
 	if (vm->handle < 0)
 		return fail("vm_create (does this machine have AMD SVM with nested paging?)", vm->handle);
-	long err = os_vm_map(vm->handle, mem, 0, 0, vm->ram_size,
+	long err = os_vm_map(vm->handle, vm->memory, 0, 0, vm->ram_size,
 			     SIETCH_PROT_READ | SIETCH_PROT_WRITE | SIETCH_PROT_EXEC);
 	return err < 0 ? fail("vm_map", err) : 0;
 }
@@ -280,6 +287,8 @@ int main(int argc, char **argv)
 	if (guest_boot_prepare(vm->ram, vm->ram_size, vm->cpus, &kernel, modules, o.module_count, o.cmdline, &boot,
 			       &why))
 		return fprintf(stderr, "vmm: %s: %s\n", o.kernel, why), 1;
+	if (vm_setup(vm))
+		return 1;
 	devices_init(vm);
 	if (vcpus_create(vm))
 		return 1;

@@ -48,6 +48,7 @@ struct vcpu {
 struct vm {
 	long handle;
 	unsigned number; /* the N of "[vmN] " */
+	long memory; /* the memory object holding the guest's RAM */
 	uint8_t *ram;
 	uint64_t ram_size;
 	unsigned cpus;
