@@ -10,7 +10,7 @@ SVM_CPU = "qemu64,+svm,+npt"
 PROMPT = r"sietch\$ "
 GUEST_CASE = re.compile(r"^\[vm1\] usertests: (?!done:)(\S+): (pass|fail|skip)\b:? ?(.*)$", re.M)
 # What the VMM says when the kernel cannot run guests (no SVM, or its VM calls are missing).
-NO_VMS = r"^vmm: vm_create[^\n]*: (ENODEV|ENOSYS)"
+NO_VMS = r"^vmm: vm_create[^\n]*\((ENODEV|ENOSYS)\)$"
 
 
 def file_size(name):

@@ -9,6 +9,7 @@
 
 #include "lib/common/x86_decode.h"
 #include "lib/common/x86_mmio.h"
+#include "lib/common/x86_walk.h"
 #include "lib/os/os.h"
 
 #define EFER_LMA (1u << 10)
@@ -141,6 +142,40 @@ static enum x86_cpu_mode guest_mode(const struct sietch_vm_exit *e)
 	return (e->cr0 & CR0_PE) ? X86_MODE_32 : X86_MODE_16;
 }
 
+/* Guest-physical memory for the software page walk: RAM only. */
+static int ram_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	struct vm *vm = ctx;
+	if (addr > vm->ram_size || len > vm->ram_size - addr)
+		return -1;
+	memcpy(buf, vm->ram + addr, len);
+	return 0;
+}
+
+static int ram_write(void *ctx, uint64_t addr, const void *buf, size_t len)
+{
+	struct vm *vm = ctx;
+	if (addr > vm->ram_size || len > vm->ram_size - addr)
+		return -1;
+	memcpy(vm->ram + addr, buf, len);
+	return 0;
+}
+
+/* The instruction at RIP: the bytes the kernel sent with the exit, or else
+ * fetched through the guest's own page tables, as the processor would. */
+static int mmio_insn(struct vcpu *v, struct x86_insn *insn)
+{
+	const struct sietch_vm_exit *e = &v->run.exit;
+	enum x86_cpu_mode mode = guest_mode(e);
+	if (e->mmio.insn_len)
+		return x86_decode(e->mmio.insn, e->mmio.insn_len, mode, insn);
+	struct x86_mem phys = { v->vm, ram_read, ram_write }, linear;
+	struct x86_paging pg = { e->cr0, e->cr3, e->cr4, e->efer, 0, true, NULL };
+	struct x86_paged_mem paged;
+	x86_linear_mem_init(&paged, &linear, &phys, &pg, X86_ACCESS_FETCH | X86_ACCESS_NO_AD);
+	return x86_fetch_decode(&linear, v->run.regs.rip, mode, insn);
+}
+
 static void exit_mmio(struct vcpu *v)
 {
 	const struct sietch_vm_exit_mmio *m = &v->run.exit.mmio;
@@ -149,8 +184,7 @@ static void exit_mmio(struct vcpu *v)
 	struct x86_mmio access;
 	if (m->fetch)
 		vcpu_fail(v, "the guest executed at an address with no memory");
-	if (m->insn_len == 0 || x86_decode(m->insn, m->insn_len, guest_mode(&v->run.exit), &insn) != 0 ||
-	    x86_mmio_access(&insn, r->gpr, &access) != 0)
+	if (mmio_insn(v, &insn) != 0 || x86_mmio_access(&insn, r->gpr, &access) != 0)
 		vcpu_fail(v, "an MMIO access by an instruction the VMM cannot carry out");
 	uint64_t value = access.value;
 	vm_lock(v->vm);
