@@ -57,6 +57,9 @@ struct object_ops {
 	 */
 	int io_error;
 	int seek_error;
+	/* counters_read of a handle (SIETCH_COUNTERS_VM, _VCPU): fills what the
+	 * object counts of *out (zeroed before); a negated SIETCH_E* code. */
+	long (*counters)(struct object *object, struct sietch_counters *out);
 };
 
 struct object {

@@ -144,6 +144,23 @@ enum sietch_vm_exit_reason {
 	SIETCH_VM_EXIT_COUNTED = 24      /* counters have this many slots */
 };
 
+/* A short name of a reason, for reports and `stat` ("io", "mmio", ...); NULL for an unused slot. */
+static inline const char *sietch_vm_exit_name(unsigned reason)
+{
+	static const char *const names[SIETCH_VM_EXIT_COUNTED] = {
+		[SIETCH_VM_EXIT_NONE] = "none", [SIETCH_VM_EXIT_IO] = "io", [SIETCH_VM_EXIT_MMIO] = "mmio",
+		[SIETCH_VM_EXIT_CPUID] = "cpuid", [SIETCH_VM_EXIT_MSR_READ] = "msr_read",
+		[SIETCH_VM_EXIT_MSR_WRITE] = "msr_write", [SIETCH_VM_EXIT_HLT] = "hlt",
+		[SIETCH_VM_EXIT_SHUTDOWN] = "shutdown", [SIETCH_VM_EXIT_VMMCALL] = "vmmcall",
+		[SIETCH_VM_EXIT_INTR_WINDOW] = "intr_window", [SIETCH_VM_EXIT_INVALID] = "invalid",
+		[SIETCH_VM_EXIT_UNHANDLED] = "unhandled", [SIETCH_VM_EXIT_INTERRUPTED] = "interrupted",
+		[SIETCH_VM_EXIT_HOST_INTR] = "host_intr", [SIETCH_VM_EXIT_HOST_NMI] = "host_nmi",
+		[SIETCH_VM_EXIT_HOST_VINTR] = "host_vintr", [SIETCH_VM_EXIT_HOST_MSR] = "host_msr",
+		[SIETCH_VM_EXIT_HOST_NPF] = "host_npf",
+	};
+	return reason < SIETCH_VM_EXIT_COUNTED ? names[reason] : 0;
+}
+
 /* run->exit.io.direction */
 #define SIETCH_VM_IO_OUT 0
 #define SIETCH_VM_IO_IN 1
@@ -167,7 +184,7 @@ struct sietch_vm_exit_mmio {
 	uint8_t size;     /* bytes, when the kernel could decode the instruction; else 0 */
 	uint8_t insn_len; /* bytes valid in insn (0: could not be read) */
 	uint8_t insn[15]; /* the instruction bytes at RIP, for the VMM's decoder */
-	uint8_t reserved;
+	uint8_t decoded_len; /* the instruction's length when size is set (RIP += it), else 0 */
 	uint64_t value;   /* a decoded write: the bytes stored, zero-extended */
 };
 
