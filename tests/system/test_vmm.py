@@ -62,7 +62,7 @@ def test_guest_boots():
     cpus = r.expect(r"^\[vm1\] sietch: boot ok: cpus=(\d+) mem=\d+MiB$", "guest boot line")
     check(r.has(r"^\[vm1\] acpi: 2 cpus, 1 ioapics, lapic 0xfee00000$"), "guest ACPI line" + r.explain())
     check(r.has(r"^\[vm1\] sietch: command line 'test=boot'$"), "guest command line" + r.explain())
-    case("vmm.guest-smp", cpus.group(1) == "2", f"the guest brought up {cpus.group(1)} of 2 vCPUs")
+    case("guest-smp", cpus.group(1) == "2", f"the guest brought up {cpus.group(1)} of 2 vCPUs")
     check(status == 0, f"vmm ended with status {status}" + r.explain())
 
 
@@ -75,7 +75,7 @@ def test_guest_usertests():
         fail("no usertests lines from the guest" + r.explain())
     for name, verdict, why in found:
         ok = None if verdict == "skip" else verdict == "pass"
-        case("vmm.guest." + name, ok, why or ("skipped" if ok is None else "failed"))
+        case("guest." + name, ok, why or ("skipped" if ok is None else "failed"))
     failed = sum(v == "fail" for _, v, _ in found)
     check(r.has(r"^\[vm1\] usertests: done: "), "no usertests summary from the guest" + r.explain())
     check(status == (1 if failed else 0), f"vmm ended with status {status} after {failed} failures" + r.explain())
