@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -243,6 +244,37 @@ static void test_guest_boot(void **state)
 	free(r.bytes);
 }
 
+/* The real kernel, when the build has made it: its Multiboot2 header and
+ * segments load, and its entry is the 32-bit boot code below 4 GiB. */
+static void test_real_kernel(void **state)
+{
+	(void)state;
+	FILE *f = fopen("build/kernel.elf", "rb");
+	if (!f) {
+		skip();
+		return;
+	}
+	fseek(f, 0, SEEK_END);
+	long size = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	uint8_t *image = malloc((size_t)size);
+	assert_int_equal(fread(image, 1, (size_t)size, f), (size_t)size);
+	fclose(f);
+	struct ram r = { calloc(1, 16u << 20), 16u << 20 };
+	struct guest_image kernel = { image, (size_t)size, "kernel.elf" };
+	struct guest_boot boot;
+	const char *why = "";
+	assert_int_equal(guest_boot_prepare(r.bytes, r.size, 2, &kernel, &kernel, 1, "test=boot", &boot, &why), 0);
+	assert_true(boot.entry >= GUEST_HIGH_RAM_START && boot.entry < boot.kernel_end);
+	assert_true(guest_elf_mb2_header(image, (size_t)size) >= 0);
+	uint32_t start, end;
+	const char *name;
+	assert_true(mb2_module(r.bytes + boot.info_phys, 0, &start, &end, &name));
+	assert_memory_equal(r.bytes + start, image, (size_t)size);
+	free(image);
+	free(r.bytes);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -253,6 +285,7 @@ int main(void)
 		cmocka_unit_test(test_elf_load),
 		cmocka_unit_test(test_elf_refusals),
 		cmocka_unit_test(test_guest_boot),
+		cmocka_unit_test(test_real_kernel),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
