@@ -93,11 +93,13 @@ void vcpu_kick(struct vcpu *v)
 	int vector = lapic_pending(&v->lapic);
 	if (vector >= 0) {
 		struct sietch_vcpu_event ev = { SIETCH_EVENT_INTR, (uint32_t)vector, 0, 0 };
-		if (os_vcpu_inject(v->handle, &ev) == 0)
+		if (os_vcpu_inject(v->handle, &ev) == 0) {
 			lapic_accept(&v->lapic, (uint8_t)vector);
+			v->injected = true;
+		}
 		/* -EBUSY: one is still pending in the kernel; the next exit offers this one again */
 	}
-	if (v->state == VCPU_HALTED && (vector >= 0 || lapic_pending(&v->lapic) >= 0 || v->run.interrupt_pending))
+	if (v->state == VCPU_HALTED && (v->injected || v->run.interrupt_pending))
 		os_notify_signal(v->wake, 1);
 }
 
@@ -227,8 +229,8 @@ static void vcpu_halt(struct vcpu *v)
 	for (;;) {
 		lapic_timer_poll(&v->lapic, vmm_now_ns());
 		vcpu_kick(v);
-		if (v->run.interrupt_pending || lapic_pending(&v->lapic) >= 0 || v->vm->done)
-			break;
+		if (v->injected || v->run.interrupt_pending || v->vm->done)
+			break; /* the kernel delivers it when the guest runs again */
 		vm_unlock(v->vm);
 		uint64_t bits;
 		os_notify_wait(v->wake, &bits);
@@ -286,6 +288,7 @@ void vcpu_loop(struct vcpu *v)
 	while (!v->vm->done) {
 		vm_lock(v->vm);
 		lapic_timer_poll(&v->lapic, vmm_now_ns());
+		v->injected = false; /* what is injected from here on is delivered by this run or seen after it */
 		vcpu_kick(v);
 		vm_unlock(v->vm);
 		v->run.request |= SIETCH_RUN_SET_REGS;

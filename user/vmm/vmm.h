@@ -40,6 +40,7 @@ struct vcpu {
 	long wake;  /* a notification: signalled when the vCPU has something to do */
 	volatile int state;
 	volatile int sipi_vector; /* -1: none received */
+	volatile bool injected;   /* an interrupt went to the kernel since the last vcpu_run began */
 	struct lapic lapic;
 	struct sietch_vcpu_run run;
 	bool mmio_warned;
