@@ -369,9 +369,8 @@ long svm_vcpu_inject(struct vcpu *vcpu, const struct sietch_vcpu_event *e)
 			return -SIETCH_EINVAL;
 		if (vcpu->intr_pending)
 			return -SIETCH_EBUSY;
+		vcpu->intr_pending = true;
 		vcpu->intr_vector = (uint8_t)e->vector;
-		/* the vector first: a run loop on another CPU may see pending as soon as it is set */
-		__atomic_store_n(&vcpu->intr_pending, true, __ATOMIC_RELEASE);
 		return 0;
 	}
 	uint64_t type;

@@ -249,15 +249,7 @@ long sys_vcpu_inject(const struct syscall_args *args)
 	if (err)
 		return err;
 	struct sietch_vcpu_event event;
-	err = copy_from_user(&event, args->arg[1], sizeof(event));
-	if (!err && event.type == SIETCH_EVENT_INTR) {
-		/* An interrupt may come from another of the VMM's threads (a timer, a device) while the vCPU
-		 * runs: it waits in intr_pending, which the run loop reads before every entry, so the guest
-		 * takes it at the next exit the kernel handles itself (a host tick at the latest). */
-		spin_lock(&vcpu->vm->lock);
-		err = svm_vcpu_inject(vcpu, &event);
-		spin_unlock(&vcpu->vm->lock);
-	} else if (!err && !(err = vcpu_claim(vcpu, false))) {
+	if (!(err = copy_from_user(&event, args->arg[1], sizeof(event))) && !(err = vcpu_claim(vcpu, false))) {
 		err = svm_vcpu_inject(vcpu, &event);
 		vcpu_unclaim(vcpu, false);
 	}

@@ -101,8 +101,6 @@ struct sietch_vcpu_fpu {
  * INTR: an external interrupt, held pending until the guest can take it
  *   (RFLAGS.IF set, no interrupt shadow) and then delivered through its IDT;
  *   one at a time: -SIETCH_EBUSY while the previous one is still pending.
- *   Another thread may inject one while the vCPU runs (a VMM's timer or
- *   device thread): the guest takes it at its next entry.
  * NMI, EXCEPTION (vector 0-31 but 2, with an error code if has_error) and
  *   SOFT_INT: delivered at the next entry; -SIETCH_EBUSY if one is waiting.
  * Ask for SIETCH_RUN_INTR_WINDOW in vcpu_run to be told when the guest can
