@@ -17,9 +17,11 @@
 #include <stddef.h>
 
 #include "kernel/arch/cpu.h"
+#include "kernel/arch/lapic.h"
 #include "kernel/arch/percpu.h"
 #include "kernel/arch/regs.h"
 #include "kernel/arch/timer.h"
+#include "kernel/arch/trap.h"
 #include "kernel/console.h"
 #include "kernel/mm/frame.h"
 #include "kernel/mm/heap.h"
@@ -255,6 +257,8 @@ int svm_vcpu_init(struct vcpu *vcpu)
 	vmcb_reset_state(&vcpu->vmcb->save);
 	fpu_reset(vcpu->guest_fpu);
 	vcpu->last_cpu = -1;
+	vcpu->guest_cpu = -1;
+	vcpu->event_lock = (struct spinlock)SPINLOCK_INIT("vcpu_events");
 	vcpu->serial = __atomic_add_fetch(&vcpu_serial, 1, __ATOMIC_RELAXED);
 	return 0;
 }
@@ -265,6 +269,112 @@ void svm_vcpu_free(struct vcpu *vcpu)
 		frame_free(vcpu->vmcb_pa);
 	vcpu->vmcb_pa = 0;
 	vcpu->vmcb = NULL;
+}
+
+/* ---- events ---- */
+
+#define SVM_VINTR_WINDOW (SVM_VINTR_IRQ | SVM_VINTR_IGN_TPR | SVM_VINTR_PRIO_MASK | SVM_VINTR_VECTOR_MASK)
+
+/*
+ * Before an entry: a pending INTR goes in through EVENTINJ once the guest
+ * can take it; until then, and while the VMM wants a window, a virtual
+ * interrupt with the VINTR intercept (§15.21.4) makes the guest exit at the
+ * moment it could take one. Returns true when the VMM's window is open now.
+ */
+static bool events_prepare(struct vcpu *vcpu)
+{
+	struct vmcb_control *c = &vcpu->vmcb->control;
+	c->vintr &= ~SVM_VINTR_WINDOW;
+	c->intercept_misc1 &= ~SVM_MISC1_VINTR;
+	bool ready = svm_guest_interruptible(vcpu->vmcb), injected = false;
+	spin_lock(&vcpu->event_lock);
+	if (vcpu->intr_pending && ready) {
+		c->eventinj = svm_evtinj(vcpu->intr_vector, SVM_EVTINJ_TYPE_INTR, 0, 0);
+		vcpu->intr_pending = false;
+		injected = true;
+		ready = false;
+	}
+	bool pending = vcpu->intr_pending;
+	spin_unlock(&vcpu->event_lock);
+	if (injected)
+		vm_count_add(vcpu, offsetof(struct sietch_vm_counters, injected), 1);
+	if (!pending && !vcpu->window_wanted)
+		return false;
+	if (!pending && ready)
+		return true;
+	c->vintr |= SVM_VINTR_IRQ | SVM_VINTR_IGN_TPR | (0xfull << SVM_VINTR_PRIO_SHIFT);
+	c->intercept_misc1 |= SVM_MISC1_VINTR;
+	return false;
+}
+
+/* After an exit: an event whose delivery the exit cut short goes in again
+ * (§15.7.2, EXITINTINFO); one that was delivered is gone from EVENTINJ. */
+static void events_after_exit(struct vcpu *vcpu)
+{
+	struct vmcb_control *c = &vcpu->vmcb->control;
+	c->eventinj = (c->exitintinfo & SVM_EVTINJ_VALID) ? c->exitintinfo : 0;
+	c->vintr &= ~SVM_VINTR_WINDOW;
+	c->intercept_misc1 &= ~SVM_MISC1_VINTR;
+}
+
+/*
+ * The other side of svm_enter's order: the entry publishes guest_cpu, then
+ * looks at intr_pending with interrupts off; this stores intr_pending, then
+ * looks at guest_cpu. Either the entry sees the interrupt, or this sees the
+ * CPU and its IPI, held back until VMRUN sets GIF, ends the guest at once.
+ */
+long svm_vcpu_inject_intr(struct vcpu *vcpu, const struct sietch_vcpu_event *e)
+{
+	if (e->type != SIETCH_EVENT_INTR || e->vector > 255 || e->vector < 16 || e->has_error)
+		return -SIETCH_EINVAL;
+	spin_lock(&vcpu->event_lock);
+	bool busy = vcpu->intr_pending;
+	if (!busy) {
+		vcpu->intr_pending = true;
+		vcpu->intr_vector = (uint8_t)e->vector;
+	}
+	spin_unlock(&vcpu->event_lock);
+	if (busy)
+		return -SIETCH_EBUSY;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	int32_t cpu = __atomic_load_n(&vcpu->guest_cpu, __ATOMIC_SEQ_CST);
+	if (cpu >= 0)
+		lapic_send_ipi(cpus[cpu].apic_id, VECTOR_IPI_WAKE);
+	return 0;
+}
+
+long svm_vcpu_inject(struct vcpu *vcpu, const struct sietch_vcpu_event *e)
+{
+	struct vmcb_control *c = &vcpu->vmcb->control;
+	if (e->vector > 255 || e->has_error > 1)
+		return -SIETCH_EINVAL;
+	if (e->type == SIETCH_EVENT_INTR)
+		return svm_vcpu_inject_intr(vcpu, e);
+	uint64_t type;
+	switch (e->type) {
+	case SIETCH_EVENT_NMI:
+		if (e->vector != 2 || e->has_error)
+			return -SIETCH_EINVAL;
+		type = SVM_EVTINJ_TYPE_NMI;
+		break;
+	case SIETCH_EVENT_EXCEPTION:
+		/* §15.20: vector 2 is NMI's, and above 31 is no exception (TCG refuses 31 too) */
+		if (e->vector >= 31 || e->vector == 2)
+			return -SIETCH_EINVAL;
+		type = SVM_EVTINJ_TYPE_EXCEPTION;
+		break;
+	case SIETCH_EVENT_SOFT_INT:
+		if (e->has_error)
+			return -SIETCH_EINVAL;
+		type = SVM_EVTINJ_TYPE_SOFT_INT;
+		break;
+	default:
+		return -SIETCH_EINVAL;
+	}
+	if (c->eventinj & SVM_EVTINJ_VALID)
+		return -SIETCH_EBUSY;
+	c->eventinj = svm_evtinj((uint8_t)e->vector, type, (int)e->has_error, e->error_code);
+	return 0;
 }
 
 /* ---- one entry ---- */
@@ -292,6 +402,8 @@ static void tlb_decide(struct vcpu *vcpu, struct svm_cpu *c, uint32_t cpu)
 /* One VMRUN. The guest's x87/SSE state is loaded around it and the host's
  * (the VMM's) put back, all with interrupts off: the kernel itself uses no
  * FPU, and no switch can come in between. Returns the time in the guest. */
+#define SVM_ENTER_WINDOW 1 /* svm_enter did not enter: the VMM's interrupt window is open */
+
 static long svm_enter(struct vcpu *vcpu, uint64_t *guest_ns)
 {
 	struct vmcb *v = vcpu->vmcb;
@@ -301,6 +413,13 @@ static long svm_enter(struct vcpu *vcpu, uint64_t *guest_ns)
 	if (svm_cpu_enable(c)) {
 		interrupts_enable();
 		return -SIETCH_ENOMEM;
+	}
+	/* From here an injection from another thread reaches this run (svm_vcpu_inject_intr). */
+	__atomic_store_n(&vcpu->guest_cpu, (int32_t)cpu, __ATOMIC_SEQ_CST);
+	if (events_prepare(vcpu)) {
+		__atomic_store_n(&vcpu->guest_cpu, -1, __ATOMIC_SEQ_CST);
+		interrupts_enable();
+		return SVM_ENTER_WINDOW;
 	}
 	tlb_decide(vcpu, c, cpu);
 	v->save.rax = vcpu->gpr[SIETCH_RAX];
@@ -314,89 +433,8 @@ static long svm_enter(struct vcpu *vcpu, uint64_t *guest_ns)
 	fxrstor(vcpu->host_fpu);
 	vcpu->gpr[SIETCH_RAX] = v->save.rax;
 	vcpu->gpr[SIETCH_RSP] = v->save.rsp;
+	__atomic_store_n(&vcpu->guest_cpu, -1, __ATOMIC_SEQ_CST);
 	interrupts_enable(); /* the host interrupt that ended the guest, if one did, is taken here */
-	return 0;
-}
-
-/* ---- events ---- */
-
-#define SVM_VINTR_WINDOW (SVM_VINTR_IRQ | SVM_VINTR_IGN_TPR | SVM_VINTR_PRIO_MASK | SVM_VINTR_VECTOR_MASK)
-
-/*
- * Before an entry: a pending INTR goes in through EVENTINJ once the guest
- * can take it; until then, and while the VMM wants a window, a virtual
- * interrupt with the VINTR intercept (§15.21.4) makes the guest exit at the
- * moment it could take one. Returns true when the VMM's window is open now.
- */
-static bool events_prepare(struct vcpu *vcpu)
-{
-	struct vmcb_control *c = &vcpu->vmcb->control;
-	c->vintr &= ~SVM_VINTR_WINDOW;
-	c->intercept_misc1 &= ~SVM_MISC1_VINTR;
-	bool ready = svm_guest_interruptible(vcpu->vmcb);
-	if (vcpu->intr_pending && ready) {
-		c->eventinj = svm_evtinj(vcpu->intr_vector, SVM_EVTINJ_TYPE_INTR, 0, 0);
-		vcpu->intr_pending = false;
-		vm_count_add(vcpu, offsetof(struct sietch_vm_counters, injected), 1);
-		ready = false;
-	}
-	if (!vcpu->intr_pending && !vcpu->window_wanted)
-		return false;
-	if (!vcpu->intr_pending && ready)
-		return true;
-	c->vintr |= SVM_VINTR_IRQ | SVM_VINTR_IGN_TPR | (0xfull << SVM_VINTR_PRIO_SHIFT);
-	c->intercept_misc1 |= SVM_MISC1_VINTR;
-	return false;
-}
-
-/* After an exit: an event whose delivery the exit cut short goes in again
- * (§15.7.2, EXITINTINFO); one that was delivered is gone from EVENTINJ. */
-static void events_after_exit(struct vcpu *vcpu)
-{
-	struct vmcb_control *c = &vcpu->vmcb->control;
-	c->eventinj = (c->exitintinfo & SVM_EVTINJ_VALID) ? c->exitintinfo : 0;
-	c->vintr &= ~SVM_VINTR_WINDOW;
-	c->intercept_misc1 &= ~SVM_MISC1_VINTR;
-}
-
-long svm_vcpu_inject(struct vcpu *vcpu, const struct sietch_vcpu_event *e)
-{
-	struct vmcb_control *c = &vcpu->vmcb->control;
-	if (e->vector > 255 || e->has_error > 1)
-		return -SIETCH_EINVAL;
-	if (e->type == SIETCH_EVENT_INTR) {
-		if (e->has_error || e->vector < 16)
-			return -SIETCH_EINVAL;
-		if (vcpu->intr_pending)
-			return -SIETCH_EBUSY;
-		vcpu->intr_pending = true;
-		vcpu->intr_vector = (uint8_t)e->vector;
-		return 0;
-	}
-	uint64_t type;
-	switch (e->type) {
-	case SIETCH_EVENT_NMI:
-		if (e->vector != 2 || e->has_error)
-			return -SIETCH_EINVAL;
-		type = SVM_EVTINJ_TYPE_NMI;
-		break;
-	case SIETCH_EVENT_EXCEPTION:
-		/* §15.20: vector 2 is NMI's, and above 31 is no exception (TCG refuses 31 too) */
-		if (e->vector >= 31 || e->vector == 2)
-			return -SIETCH_EINVAL;
-		type = SVM_EVTINJ_TYPE_EXCEPTION;
-		break;
-	case SIETCH_EVENT_SOFT_INT:
-		if (e->has_error)
-			return -SIETCH_EINVAL;
-		type = SVM_EVTINJ_TYPE_SOFT_INT;
-		break;
-	default:
-		return -SIETCH_EINVAL;
-	}
-	if (c->eventinj & SVM_EVTINJ_VALID)
-		return -SIETCH_EBUSY;
-	c->eventinj = svm_evtinj((uint8_t)e->vector, type, (int)e->has_error, e->error_code);
 	return 0;
 }
 
@@ -520,7 +558,7 @@ static void exit_finish(struct vcpu *vcpu, enum sietch_vm_exit_reason reason, co
 		report(vcpu, e, "shutdown (triple fault)");
 	}
 	svm_regs_get(vcpu->vmcb, vcpu->gpr, &run->regs);
-	run->interrupt_pending = vcpu->intr_pending;
+	run->interrupt_pending = __atomic_load_n(&vcpu->intr_pending, __ATOMIC_RELAXED);
 }
 
 long svm_vcpu_run(struct vcpu *vcpu, struct sietch_vcpu_run *run)
@@ -549,15 +587,15 @@ long svm_vcpu_run(struct vcpu *vcpu, struct sietch_vcpu_run *run)
 			reason = SIETCH_VM_EXIT_INVALID;
 			break;
 		}
-		if (events_prepare(vcpu)) {
+		uint64_t ns = 0;
+		long err = svm_enter(vcpu, &ns);
+		if (err < 0)
+			return err;
+		if (err == SVM_ENTER_WINDOW) {
 			vcpu->window_wanted = false;
 			reason = SIETCH_VM_EXIT_INTR_WINDOW;
 			break;
 		}
-		uint64_t ns = 0;
-		long err = svm_enter(vcpu, &ns);
-		if (err)
-			return err;
 		in_guest += ns;
 		vm_count_add(vcpu, offsetof(struct sietch_vm_counters, entries), 1);
 		reason = svm_exit_reason(vcpu->vmcb);
@@ -566,6 +604,10 @@ long svm_vcpu_run(struct vcpu *vcpu, struct sietch_vcpu_run *run)
 		vm_count_exit(vcpu, reason);
 		if (!here)
 			break;
+		if (reason == SIETCH_VM_EXIT_HOST_INTR && (run->request & SIETCH_RUN_RETURN_ON_INTR)) {
+			reason = SIETCH_VM_EXIT_NONE;
+			break;
+		}
 	}
 	exit_finish(vcpu, reason, why, run);
 	uint64_t total = timer_now_ns() - start;

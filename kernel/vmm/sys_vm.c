@@ -249,7 +249,10 @@ long sys_vcpu_inject(const struct syscall_args *args)
 	if (err)
 		return err;
 	struct sietch_vcpu_event event;
-	if (!(err = copy_from_user(&event, args->arg[1], sizeof(event))) && !(err = vcpu_claim(vcpu, false))) {
+	err = copy_from_user(&event, args->arg[1], sizeof(event));
+	if (!err && event.type == SIETCH_EVENT_INTR) {
+		err = svm_vcpu_inject_intr(vcpu, &event); /* running or not: an interrupt controller's job */
+	} else if (!err && !(err = vcpu_claim(vcpu, false))) {
 		err = svm_vcpu_inject(vcpu, &event);
 		vcpu_unclaim(vcpu, false);
 	}

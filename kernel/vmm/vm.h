@@ -57,11 +57,13 @@ struct vcpu {
 	uint8_t host_fpu[512] __attribute__((aligned(16)));
 	bool running;         /* inside vcpu_run: a second caller gets EBUSY */
 	bool dead;            /* shut down (triple fault): no entry until its registers are set again */
-	bool intr_pending;    /* an injected INTR not yet delivered: in V_IRQ */
+	struct spinlock event_lock; /* intr_pending and intr_vector: vcpu_inject of an INTR may come from any thread */
+	bool intr_pending;    /* an injected INTR not yet delivered */
 	bool window_wanted;   /* the VMM asked for an interrupt-window exit */
 	uint8_t intr_vector;
 	uint64_t serial;      /* unique for the kernel's lifetime: a CPU's "last vCPU entered" */
 	int32_t last_cpu;     /* the CPU of the last entry, -1 before the first */
+	volatile int32_t guest_cpu; /* the CPU between the last look at intr_pending and the exit, else -1 */
 	uint64_t npt_generation; /* the VM's generation at the last entry */
 	struct sietch_vm_counters counters;
 };
@@ -82,7 +84,10 @@ void svm_vcpu_free(struct vcpu *vcpu);
 long svm_vcpu_run(struct vcpu *vcpu, struct sietch_vcpu_run *run);
 long svm_vcpu_get(struct vcpu *vcpu, unsigned what, void *buf);
 long svm_vcpu_set(struct vcpu *vcpu, unsigned what, const void *buf);
+/* An NMI or exception: the caller has the vCPU claimed. */
 long svm_vcpu_inject(struct vcpu *vcpu, const struct sietch_vcpu_event *event);
+/* An INTR, from any thread, the vCPU running or not: if it is in the guest, an IPI ends that run. */
+long svm_vcpu_inject_intr(struct vcpu *vcpu, const struct sietch_vcpu_event *event);
 
 /* kernel/vmm/npt.c */
 int npt_create(struct vm *vm);

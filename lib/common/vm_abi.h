@@ -101,6 +101,9 @@ struct sietch_vcpu_fpu {
  * INTR: an external interrupt, held pending until the guest can take it
  *   (RFLAGS.IF set, no interrupt shadow) and then delivered through its IDT;
  *   one at a time: -SIETCH_EBUSY while the previous one is still pending.
+ *   Any thread may inject one while the vCPU runs: the kernel ends that
+ *   guest run at once to deliver it (the other kinds need the vCPU stopped:
+ *   -SIETCH_EBUSY while it runs).
  * NMI, EXCEPTION (vector 0-31 but 2, with an error code if has_error) and
  *   SOFT_INT: delivered at the next entry; -SIETCH_EBUSY if one is waiting.
  * Ask for SIETCH_RUN_INTR_WINDOW in vcpu_run to be told when the guest can
@@ -122,9 +125,10 @@ struct sietch_vcpu_event {
 /* Why vcpu_run returned. The first group reaches the VMM; the HOST_* reasons
  * are exits the kernel handled itself and only counts. */
 enum sietch_vm_exit_reason {
-	SIETCH_VM_EXIT_NONE = 0,
+	SIETCH_VM_EXIT_NONE = 0,         /* returned for SIETCH_RUN_RETURN_ON_INTR: nothing for the VMM to do */
 	SIETCH_VM_EXIT_IO = 1,           /* IN/OUT/INS/OUTS: exit.io */
-	SIETCH_VM_EXIT_MMIO = 2,         /* an access to a guest-physical address with no memory: exit.mmio */
+	SIETCH_VM_EXIT_MMIO = 2,         /* an access to a guest-physical address with no memory, or one
+	                                    its vm_map prot does not allow (a write to ROM): exit.mmio */
 	SIETCH_VM_EXIT_CPUID = 3,        /* exit.cpuid; the answer goes into rax..rdx, RIP += 2 */
 	SIETCH_VM_EXIT_MSR_READ = 4,     /* exit.msr.index; the value goes into edx:eax, RIP += 2 */
 	SIETCH_VM_EXIT_MSR_WRITE = 5,    /* exit.msr.index and .value; RIP += 2 */
@@ -226,7 +230,12 @@ struct sietch_vm_exit {
  * regs always comes back as the registers at the exit. */
 #define SIETCH_RUN_SET_REGS (1u << 0)
 #define SIETCH_RUN_INTR_WINDOW (1u << 1) /* exit with INTR_WINDOW once the guest can take an interrupt */
-#define SIETCH_RUN_REQUESTS (SIETCH_RUN_SET_REGS | SIETCH_RUN_INTR_WINDOW)
+/* Return with reason NONE when a host interrupt ends the guest: the timer
+ * tick does 100 times a second (unless the VMM pinned the thread to a
+ * dedicated CPU), so a VMM's own device timers get a look that often even
+ * while the guest computes without exiting. */
+#define SIETCH_RUN_RETURN_ON_INTR (1u << 2)
+#define SIETCH_RUN_REQUESTS (SIETCH_RUN_SET_REGS | SIETCH_RUN_INTR_WINDOW | SIETCH_RUN_RETURN_ON_INTR)
 
 struct sietch_vcpu_run {
 	uint32_t request; /* in: SIETCH_RUN_* */

@@ -42,7 +42,8 @@ def test_svm():
     r, seen = run_vmtest(SVM_CPU)
     check(r.has(r"^sietch: svm: revision \d+, nested paging, \d+ ASIDs"), f"no SVM line{r.explain()}")
     for name in ("io", "mmio", "cpuid", "msr", "hlt", "vmmcall", "inject", "window", "triple-fault", "garbage",
-                 "two-vms", "kill-frees-frames", "badargs", "fuzz", "counters", "fpu"):
+                 "two-vms", "kill-frees-frames", "badargs", "fuzz", "counters", "fpu", "long-mode", "return-on-intr", "inject-running",
+                 "foreign-handles"):
         check(name in seen, f"vmtest reported no case {name}{r.explain()}")
     # The triple fault and the garbage guest each leave a report, and the host carries on.
     check(r.count(REPORT_LINE) == 2, f"expected two shutdown reports{r.explain()}")
@@ -70,9 +71,9 @@ def test_stat_shows_vm():
         c.expect_line(r"^vmtest: done: \d+ passed, 0 failed$", timeout=180)
         c.expect(r"sietch\$ ", timeout=30)
         c.sendline("stat")
-        c.expect_line(r"^vm: \d+ VMs, \d+ vCPUs, \d+ runs, \d+ entries, \d+ exits, 1 injected, \d+ us in guests")
+        c.expect_line(r"^vm: \d+ VMs, \d+ vCPUs, \d+ runs, \d+ entries, \d+ exits, 2 injected, \d+ us in guests")
         c.expect_line(r"^\s+exit io\s+\d+$")
-        c.expect_line(r"^\s+exit mmio\s+2$")
+        c.expect_line(r"^\s+exit mmio\s+4$")
         c.expect(r"sietch\$ ")
         c.sendline("poweroff")
         result = c.wait(timeout=60)

@@ -577,7 +577,9 @@ static void group_dup_clock_counters(void)
 	try_pointers(cl, "clock_get result", 1, SIETCH_CLOCK_MONOTONIC, 0, 0, 0, true);
 
 	const unsigned cr = SYS_counters_read;
-	TRY(cr, "counters_read of scope 4", 4, 0, R(BUF), 0, SIETCH_EINVAL);
+	TRY(cr, "counters_read of scope 6", 6, 0, R(BUF), 0, SIETCH_EINVAL);
+	TRY(cr, "counters_read of VM handle 0 (the console)", SIETCH_COUNTERS_VM, 0, R(BUF), 0, SIETCH_EBADF);
+	TRY(cr, "counters_read of vCPU handle ~0", SIETCH_COUNTERS_VCPU, L_HUGE, R(BUF), 0, SIETCH_EBADF);
 	TRY(cr, "counters_read of CPU 64", SIETCH_COUNTERS_CPU, 64, R(BUF), 0, SIETCH_EINVAL);
 	TRY(cr, "counters_read of CPU ~0", SIETCH_COUNTERS_CPU, L_HUGE, R(BUF), 0, SIETCH_EINVAL);
 	TRY(cr, "counters_read of scope ~0", L_HUGE, 0, R(BUF), 0, SIETCH_EINVAL);

@@ -40,7 +40,8 @@
 
 extern const uint8_t guest_main[], guest_main_end[], guest_handler[], guest_handler_end[];
 extern const uint8_t guest_loop[], guest_loop_end[], guest_garbage[], guest_garbage_end[];
-extern const uint8_t guest_spin[], guest_spin_end[];
+extern const uint8_t guest_spin[], guest_spin_end[], guest_long[], guest_long_end[];
+extern const uint8_t guest_wait[], guest_wait_end[];
 
 __asm__(".pushsection .rodata\n"
 	".code16\n"
@@ -71,6 +72,7 @@ __asm__(".pushsection .rodata\n"
 	"	mov %eax, 0x2008\n"
 	"	wrmsr\n"
 	"	fldcw 0x3010\n"            /* the guest's own x87 control word */
+	"	movups 0x3020, %xmm7\n"    /* and its own SSE register */
 	"	hlt\n"                     /* hlt: the VMM injects vector 20h */
 	"	sti\n"
 	"	nop\n"                     /* the interrupt arrives here: the handler says so on port 81h */
@@ -102,7 +104,21 @@ __asm__(".pushsection .rodata\n"
 	"1:	incw 0x2200\n"
 	"	jmp 1b\n"
 	"guest_spin_end:\n"
+	"guest_wait:\n"
+	"	sti\n"
+	"1:	jmp 1b\n"
+	"guest_wait_end:\n"
 	".code64\n"
+	"guest_long:\n"                   /* 64-bit, at linear 40005000h = physical 5000h */
+	"	movl $0x1ff, 0x100010\n"  /* mmio write beyond RAM, fetched through the guest's tables */
+	"	mov 0x100020, %rax\n"     /* mmio read of 8 bytes */
+	"	mov %rax, 0x6000\n"
+	"	mov $0xc0000080, %ecx\n"
+	"	rdmsr\n"                  /* EFER as the guest sees it: LME|LMA */
+	"	mov %eax, 0x6008\n"
+	"	cpuid\n"
+	"	hlt\n"
+	"guest_long_end:\n"
 	".popsection\n");
 
 /* ---- reporting ---- */
@@ -187,6 +203,7 @@ static bool real_mode(long vcpu, uint16_t ip, uint32_t idt_limit, uint64_t rax)
 	s.ds = s.es = s.fs = s.gs = s.ss = data;
 	s.idtr = (struct sietch_vm_segment){ .limit = idt_limit };
 	s.cr0 = 0x10; /* ET; caches on */
+	s.cr4 = 0x200; /* OSFXSR: SSE works, in real mode too */
 	err = os_vcpu_set(vcpu, SIETCH_VCPU_SREGS, &s, sizeof(s));
 	CHECK(err == 0, "vcpu_set sregs: %s", os_strerror(err));
 	struct sietch_vcpu_regs r = { .rip = ip, .rflags = 2 };
@@ -301,8 +318,14 @@ static bool case_vmmcall(struct guest *g)
 	return true;
 }
 
+static const uint8_t vmm_pattern[16] = "the VMM's xmm7!";
+static uint8_t vmm_xmm7[16];
+
 static bool case_msr(struct guest *g)
 {
+	for (int i = 0; i < 16; i++)
+		g->ram[0x3020 + i] = (uint8_t)(0xa0 + i); /* what the guest loads into its XMM7 */
+
 	STEP(run_to(g, SIETCH_VM_EXIT_MSR_READ));
 	CHECK(g->run.exit.msr.index == 0x10, "msr %#x", g->run.exit.msr.index);
 	g->run.regs.gpr[SIETCH_RAX] = 0x1234;
@@ -313,7 +336,13 @@ static bool case_msr(struct guest *g)
 
 static bool case_hlt(struct guest *g)
 {
-	STEP(run_to(g, SIETCH_VM_EXIT_HLT));
+	/* The VMM's own XMM7 around the run in which the guest loads its one (no C code in between). */
+	__asm__ volatile("movdqu %0, %%xmm7" ::"m"(vmm_pattern) : "xmm7");
+	long err = os_vcpu_run(g->vcpu, &g->run);
+	__asm__ volatile("movdqu %%xmm7, %0" : "=m"(vmm_xmm7));
+	g->run.request = 0;
+	CHECK(err == 0 && g->run.exit.reason == SIETCH_VM_EXIT_HLT, "vcpu_run %ld, exit %s where hlt was due", err,
+	      reason_name(g->run.exit.reason));
 	uint32_t tsc, efer;
 	memcpy(&tsc, g->ram + 0x200c, 4);
 	memcpy(&efer, g->ram + 0x2008, 4);
@@ -331,6 +360,9 @@ static bool case_fpu(struct guest *g)
 	uint16_t fcw = (uint16_t)(fpu.fxsave[0] | fpu.fxsave[1] << 8);
 	CHECK(fcw == GUEST_FCW, "the guest's FCW is %#x, not %#x", fcw, GUEST_FCW);
 	CHECK(host_fcw() == 0x37f, "the VMM's FCW changed to %#x", host_fcw());
+	/* FXSAVE keeps XMM7 at byte 288 (SDM vol.1 Table 10-2). */
+	CHECK(memcmp(&fpu.fxsave[160 + 7 * 16], g->ram + 0x3020, 16) == 0, "the guest's XMM7 is not what it loaded");
+	CHECK(memcmp(vmm_xmm7, vmm_pattern, 16) == 0, "the VMM's XMM7 changed while the guest ran");
 	return true;
 }
 
@@ -486,6 +518,150 @@ static bool case_badargs(struct guest *g)
 	return true;
 }
 
+/* ---- a 64-bit guest with its own page tables ---- */
+
+#define LONG_CODE 0x5000
+#define LONG_LINEAR 0x40000000ull /* PDPT[1]: the guest's second GiB maps physical 0 */
+
+static void put64(uint8_t *ram, uint32_t at, uint64_t v) { memcpy(ram + at, &v, 8); }
+
+static bool case_long_mode(void)
+{
+	static struct guest lg;
+	struct guest *g = &lg;
+	STEP(guest_create(g));
+	guest_load(g, LONG_CODE, guest_long, guest_long_end);
+	/* PML4 8000h, PDPT 9000h; PD A000h maps the first 2 MiB 1:1, PD B000h maps linear 1 GiB to 0. */
+	put64(g->ram, 0x8000, 0x9000 | 3);
+	put64(g->ram, 0x9000, 0xa000 | 3);
+	put64(g->ram, 0x9008, 0xb000 | 3);
+	put64(g->ram, 0xa000, 0x83);
+	put64(g->ram, 0xb000, 0x83);
+	struct sietch_vcpu_sregs s;
+	CHECK(os_vcpu_get(g->vcpu, SIETCH_VCPU_SREGS, &s, sizeof(s)) == 0, "vcpu_get sregs");
+	s.cs = (struct sietch_vm_segment){ .selector = 8, .attr = 0x29b, .limit = 0xffffffff };
+	s.ds = s.es = s.ss = (struct sietch_vm_segment){ .selector = 0x10, .attr = 0xc93, .limit = 0xffffffff };
+	s.cr0 = 0x80000011; /* PG, ET, PE */
+	s.cr3 = 0x8000;
+	s.cr4 = 0x20; /* PAE */
+	s.efer = 0x500; /* LME, LMA */
+	long err = os_vcpu_set(g->vcpu, SIETCH_VCPU_SREGS, &s, sizeof(s));
+	CHECK(err == 0, "vcpu_set long-mode sregs: %s", os_strerror(err));
+	struct sietch_vcpu_regs r = { .rip = LONG_LINEAR + LONG_CODE, .rflags = 2 };
+	r.gpr[SIETCH_RSP] = 0x7000;
+	CHECK(os_vcpu_set(g->vcpu, SIETCH_VCPU_REGS, &r, sizeof(r)) == 0, "vcpu_set regs");
+
+	STEP(run_to(g, SIETCH_VM_EXIT_MMIO));
+	const struct sietch_vm_exit_mmio *m = &g->run.exit.mmio;
+	CHECK(g->run.exit.rip == LONG_LINEAR + LONG_CODE, "rip %#lx", (unsigned long)g->run.exit.rip);
+	CHECK(m->gpa == 0x100010 && m->write && m->size == 4 && m->value == 0x1ff && m->insn[0] == 0xc7,
+	      "write: gpa %#lx write %u size %u value %#lx insn %#x", (unsigned long)m->gpa, m->write, m->size,
+	      (unsigned long)m->value, m->insn[0]);
+	resume_at(g, g->run.exit.rip + m->decoded_len);
+	STEP(run_to(g, SIETCH_VM_EXIT_MMIO));
+	CHECK(m->gpa == 0x100020 && !m->write && m->size == 8, "read: gpa %#lx size %u", (unsigned long)m->gpa, m->size);
+	struct x86_insn insn;
+	CHECK(x86_decode(m->insn, m->insn_len, X86_MODE_64, &insn) == 0, "the VMM's decoder refuses it");
+	x86_mmio_complete(&insn, g->run.regs.gpr, g->run.regs.rflags, 0x1122334455667788ull);
+	resume_at(g, g->run.exit.rip + insn.len);
+	STEP(run_to(g, SIETCH_VM_EXIT_CPUID));
+	resume_at(g, g->run.exit.rip + 2);
+	STEP(run_to(g, SIETCH_VM_EXIT_HLT));
+	uint64_t loaded;
+	uint32_t efer;
+	memcpy(&loaded, g->ram + 0x6000, 8);
+	memcpy(&efer, g->ram + 0x6008, 4);
+	CHECK(loaded == 0x1122334455667788ull, "the 8-byte MMIO load gave %#lx", (unsigned long)loaded);
+	CHECK(efer == 0x500 && g->run.exit.efer == 0x500, "EFER %#x in the guest, %#lx in the exit", efer,
+	      (unsigned long)g->run.exit.efer);
+	CHECK(g->run.exit.cr0 == 0x80000011 && g->run.exit.cr3 == 0x8000, "cr0 %#lx cr3 %#lx",
+	      (unsigned long)g->run.exit.cr0, (unsigned long)g->run.exit.cr3);
+	os_close(g->vcpu);
+	os_close(g->vm);
+	os_close(g->memory);
+	return true;
+}
+
+/* ---- a guest that never exits, and a VMM that wants control back ---- */
+
+static bool case_return_on_intr(void)
+{
+	static struct guest sg;
+	struct guest *g = &sg;
+	STEP(guest_create(g));
+	guest_load(g, MAIN_IP, guest_spin, guest_spin_end);
+	STEP(real_mode(g->vcpu, MAIN_IP, 0x3ff, 0));
+	uint16_t last = 0;
+	for (int i = 0; i < 3; i++) {
+		g->run.request = SIETCH_RUN_RETURN_ON_INTR;
+		STEP(run_to(g, SIETCH_VM_EXIT_NONE));
+		uint16_t count;
+		memcpy(&count, g->ram + 0x2200, 2);
+		CHECK(count != last, "the guest made no progress between returns (%u)", count);
+		last = count;
+	}
+	os_close(g->vcpu);
+	os_close(g->vm);
+	os_close(g->memory);
+	return true;
+}
+
+/* ---- an interrupt injected from another thread while the guest runs ---- */
+
+struct async_run {
+	struct guest g;
+	volatile int done;
+	long err;
+	uint64_t returned_ns;
+};
+
+static void async_thread(void *arg)
+{
+	struct async_run *a = arg;
+	a->err = os_vcpu_run(a->g.vcpu, &a->g.run);
+	a->returned_ns = (uint64_t)os_clock_ns(SIETCH_CLOCK_MONOTONIC);
+	a->done = 1;
+}
+
+static bool case_inject_running(void)
+{
+	static struct async_run a;
+	struct guest *g = &a.g;
+	STEP(guest_create(g));
+	guest_load(g, MAIN_IP, guest_wait, guest_wait_end);
+	guest_load(g, HANDLER_IP, guest_handler, guest_handler_end);
+	g->ram[0x20 * 4] = HANDLER_IP & 0xff;
+	g->ram[0x20 * 4 + 1] = HANDLER_IP >> 8;
+	STEP(real_mode(g->vcpu, MAIN_IP, 0x3ff, 0));
+	long tid = os_thread_create(async_thread, &a, 0);
+	CHECK(tid >= 0, "thread_create: %s", os_strerror(tid));
+	struct sietch_counters c;
+	for (int tries = 0; tries < 500; tries++) { /* until the guest has run a while */
+		if (os_counters(SIETCH_COUNTERS_VCPU, (uint64_t)g->vcpu, &c) == 0 && c.vm.entries >= 2)
+			break;
+		os_sleep_ns(2 * 1000 * 1000);
+	}
+	CHECK(!a.done, "vcpu_run returned early: %s, exit %s", os_strerror(a.err), reason_name(g->run.exit.reason));
+	struct sietch_vcpu_event nmi = { .type = SIETCH_EVENT_NMI, .vector = 2 };
+	CHECK(os_vcpu_inject(g->vcpu, &nmi) == -SIETCH_EBUSY, "an NMI was taken while the vCPU runs");
+	struct sietch_vcpu_event e = { .type = SIETCH_EVENT_INTR, .vector = 0x20 };
+	long err = os_vcpu_inject(g->vcpu, &e);
+	CHECK(err == 0, "vcpu_inject while running: %s", os_strerror(err));
+	uint64_t start = (uint64_t)os_clock_ns(SIETCH_CLOCK_MONOTONIC);
+	for (int tries = 0; !a.done && tries < 2000; tries++)
+		os_sleep_ns(1000 * 1000);
+	CHECK(a.done, "the guest never took the interrupt");
+	CHECK(a.err == 0 && g->run.exit.reason == SIETCH_VM_EXIT_IO && g->run.exit.io.port == 0x81,
+	      "vcpu_run %s, exit %s port %#x", os_strerror(a.err), reason_name(g->run.exit.reason),
+	      g->run.exit.io.port);
+	printf("inject-running: the VMM saw the handler's exit %lu us after the injection\n",
+	       (unsigned long)((a.returned_ns - start) / 1000));
+	os_close(g->vcpu);
+	os_close(g->vm);
+	os_close(g->memory);
+	return true;
+}
+
 /* ---- two VMs at once, on two threads ---- */
 
 struct loop_vm {
@@ -493,6 +669,7 @@ struct loop_vm {
 	uint8_t id;
 	volatile int done;
 	int outs;
+	uint64_t ns_per_exit; /* a guest OUT to the VMM and back, on average */
 	bool ok;
 	char why[128];
 };
@@ -501,6 +678,7 @@ static void loop_thread(void *arg)
 {
 	struct loop_vm *l = arg;
 	struct guest *g = &l->g;
+	uint64_t start = (uint64_t)os_clock_ns(SIETCH_CLOCK_MONOTONIC);
 	for (;;) {
 		long err = os_vcpu_run(g->vcpu, &g->run);
 		g->run.request = 0;
@@ -510,6 +688,7 @@ static void loop_thread(void *arg)
 			l->outs++;
 		resume_at(g, g->run.exit.io.next_rip);
 	}
+	l->ns_per_exit = ((uint64_t)os_clock_ns(SIETCH_CLOCK_MONOTONIC) - start) / (uint64_t)(l->outs + 1);
 	l->ok = g->run.exit.reason == SIETCH_VM_EXIT_HLT && l->outs == LOOP_COUNT && g->ram[0x2100] == l->id;
 	snprintf(l->why, sizeof(l->why), "vm %u: last exit %s, %d OUTs of its own, memory %#x", l->id,
 		 reason_name(g->run.exit.reason), l->outs, g->ram[0x2100]);
@@ -538,6 +717,8 @@ static bool case_two_vms(void)
 		os_close(vms[i].g.vm);
 		os_close(vms[i].g.memory);
 	}
+	printf("two-vms: %lu and %lu us per port-I/O exit, guest to VMM and back\n",
+	       (unsigned long)(vms[0].ns_per_exit / 1000), (unsigned long)(vms[1].ns_per_exit / 1000));
 	return true;
 }
 
@@ -581,7 +762,9 @@ static bool kill_one(uint64_t *before, uint64_t *after)
 	bool running = false;
 	for (int tries = 0; pid && !running && tries < 3000; tries++) {
 		struct sietch_counters c;
-		running = os_counters(SIETCH_COUNTERS_PROCESS, pid, &c) == 0 && c.vm.entries >= 3;
+		/* Entries beyond the first mean host interrupts ended the guest and were handled. */
+		running = os_counters(SIETCH_COUNTERS_PROCESS, pid, &c) == 0 && c.vm.entries >= 3 &&
+			  c.vm.exit[SIETCH_VM_EXIT_HOST_INTR] >= 2;
 		if (!running)
 			os_sleep_ns(10 * 1000 * 1000);
 	}
@@ -604,6 +787,54 @@ static bool case_kill(void)
 	STEP(kill_one(&before, &after));
 	CHECK(after == before, "%lu frames free before, %lu after", (unsigned long)before, (unsigned long)after);
 	printf("kill-frees-frames: %lu frames free before and after\n", (unsigned long)after);
+	return true;
+}
+
+/* ---- handles in another process ---- */
+
+/* `vmtest foreign`: finds the VM and vCPU handles its parent sent and must be refused on every call. */
+static int foreign(void)
+{
+	long vm = -1, vcpu = -1;
+	for (int tries = 0; (vm < 0 || vcpu < 0) && tries < 500; tries++) {
+		for (long h = 3; h < 32; h++) {
+			struct sietch_stat st;
+			if (os_stat(h, &st) == 0 && st.type == SIETCH_TYPE_VM)
+				vm = h;
+			if (os_stat(h, &st) == 0 && st.type == SIETCH_TYPE_VCPU)
+				vcpu = h;
+		}
+		if (vm < 0 || vcpu < 0)
+			os_sleep_ns(10 * 1000 * 1000);
+	}
+	struct sietch_vcpu_run run = { 0 };
+	struct sietch_vcpu_regs regs;
+	struct sietch_counters c;
+	long r[] = {
+		os_vm_unmap(vm, 0, GUEST_RAM), os_vcpu_create(vm, 5), os_vcpu_run(vcpu, &run),
+		os_vcpu_get(vcpu, SIETCH_VCPU_REGS, &regs, sizeof(regs)), os_counters(SIETCH_COUNTERS_VM, (uint64_t)vm, &c),
+	};
+	for (size_t i = 0; i < sizeof(r) / sizeof(r[0]); i++) {
+		if (r[i] != -SIETCH_EPERM) {
+			printf("vmtest foreign: call %zu on vm %ld / vcpu %ld gave %ld, not EPERM\n", i, vm, vcpu, r[i]);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static bool case_foreign(struct guest *g)
+{
+	char *const argv[] = { "vmtest", "foreign", NULL };
+	long child = os_spawn("/bin/vmtest", argv);
+	CHECK(child >= 0, "spawn: %s", os_strerror(child));
+	long a = os_handle_send(child, g->vm, SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE);
+	long b = os_handle_send(child, g->vcpu, SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE);
+	int status = -1;
+	long err = os_wait(child, &status);
+	os_close(child);
+	CHECK(a >= 0 && b >= 0, "handle_send: %s, %s", os_strerror(a), os_strerror(b));
+	CHECK(err == 0 && status == 0, "the other process's calls were not all refused (status %d)", status);
 	return true;
 }
 
@@ -646,6 +877,8 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "spin") == 0)
 		return spin();
+	if (argc > 1 && strcmp(argv[1], "foreign") == 0)
+		return foreign();
 	long vm = os_vm_create(0);
 	if (vm < 0) {
 		verdict("no-svm", case_no_svm(vm));
@@ -671,7 +904,7 @@ int main(int argc, char **argv)
 			{ "io", case_io }, { "cpuid", case_cpuid }, { "mmio", case_mmio }, { "vmmcall", case_vmmcall },
 			{ "msr", case_msr }, { "hlt", case_hlt }, { "fpu", case_fpu }, { "inject", case_inject },
 			{ "window", case_window }, { "triple-fault", case_triple_fault }, { "garbage", case_garbage },
-			{ "counters", case_counters }, { "badargs", case_badargs },
+			{ "counters", case_counters }, { "badargs", case_badargs }, { "foreign-handles", case_foreign },
 		};
 		for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 			bool ok = up && steps[i].fn(g);
@@ -680,6 +913,9 @@ int main(int argc, char **argv)
 			verdict(steps[i].name, ok);
 			up = up && (ok || i >= 10);
 		}
+		verdict("long-mode", case_long_mode());
+		verdict("return-on-intr", case_return_on_intr());
+		verdict("inject-running", case_inject_running());
 		verdict("two-vms", case_two_vms());
 		verdict("kill-frees-frames", case_kill());
 		verdict("fuzz", case_fuzz());
