@@ -39,7 +39,7 @@ struct net_info {
 	struct netdev_stats stats;
 };
 
-#define NET_SOCKETS_MAX 32 /* at most 64: server mode reports them in one word */
+#define NET_SOCKETS_MAX 64 /* at most 64: server mode reports them in one word */
 
 /* Starts networking in the chosen mode. 0 or -SIETCH_E*. */
 long net_start(const struct net_options *options);
