@@ -98,6 +98,21 @@ static void counters_copy(struct sietch_counters *dst, const struct sietch_count
 		to[i] = __atomic_load_n(&from[i], __ATOMIC_RELAXED);
 }
 
+/* The VM and vCPU scopes: id is a handle of that type, READ needed; the object fills its part. */
+static long counters_of_handle(uint32_t type, uint64_t handle, uint64_t user_out)
+{
+	struct object *object;
+	long err = handle_get_typed(proc_handles(), (long)handle, type, SIETCH_RIGHT_READ, &object);
+	if (err)
+		return err;
+	struct sietch_counters out = { 0 };
+	err = object->ops->counters ? object->ops->counters(object, &out) : -SIETCH_EBADF;
+	object_unref(object);
+	if (err)
+		return err;
+	return copy_to_user(user_out, &out, sizeof(out));
+}
+
 /*
  * counters_read(scope, id, out): SELF and SYSTEM take id 0, PROCESS takes a
  * pid: the caller's own, or one proc_open would let it open (-SIETCH_EPERM
@@ -107,6 +122,8 @@ static void counters_copy(struct sietch_counters *dst, const struct sietch_count
 long sys_counters_read(const struct syscall_args *args)
 {
 	uint64_t scope = args->arg[0], id = args->arg[1], user_out = args->arg[2];
+	if (scope == SIETCH_COUNTERS_VM || scope == SIETCH_COUNTERS_VCPU)
+		return counters_of_handle(scope == SIETCH_COUNTERS_VM ? OBJECT_VM : OBJECT_VCPU, id, user_out);
 	if (scope != SIETCH_COUNTERS_SELF && scope != SIETCH_COUNTERS_PROCESS && scope != SIETCH_COUNTERS_SYSTEM &&
 	    scope != SIETCH_COUNTERS_CPU)
 		return -SIETCH_EINVAL;

@@ -265,6 +265,19 @@ void memory_space_unmapped(struct addr_space *space, uint64_t va, uint64_t len)
 	memory_mappings_put_back(keep);
 }
 
+/* ---- For other kernel users ---- */
+
+long memory_get(long handle, uint32_t rights, struct memory_object **out)
+{
+	return handle_get_as(proc_handles(), handle, OBJECT_MEMORY, rights, out);
+}
+
+void memory_put(struct memory_object *mo) { object_unref(&mo->object); }
+
+uint64_t memory_pages(const struct memory_object *mo) { return mo->pages; }
+
+uint64_t memory_frame(const struct memory_object *mo, uint64_t page) { return *memory_frame_slot(mo, page); }
+
 /* ---- System calls ---- */
 
 long sys_memory_create(const struct syscall_args *args)

@@ -30,3 +30,14 @@ void memory_init(void);
  * without it, an object unmapped by hand stays alive until its mapper exits.
  */
 void memory_space_unmapped(struct addr_space *space, uint64_t va, uint64_t len);
+
+/*
+ * For kernel users of memory objects other than mappings (a VM's
+ * guest-physical map): the object behind a handle, with a new reference
+ * (memory_put drops it); its size in pages; the frame of one page.
+ */
+struct memory_object;
+long memory_get(long handle, uint32_t rights, struct memory_object **out);
+void memory_put(struct memory_object *mo);
+uint64_t memory_pages(const struct memory_object *mo);
+uint64_t memory_frame(const struct memory_object *mo, uint64_t page);

@@ -27,6 +27,8 @@ enum object_type {
 	OBJECT_NOTIFY = SIETCH_TYPE_NOTIFY,
 	OBJECT_MEMORY = SIETCH_TYPE_MEMORY,
 	OBJECT_VNIC = SIETCH_TYPE_VNIC,
+	OBJECT_VM = SIETCH_TYPE_VM,
+	OBJECT_VCPU = SIETCH_TYPE_VCPU,
 };
 
 struct object;
@@ -71,6 +73,9 @@ struct object_ops {
 	 * NULL: open hands out the device object itself.
 	 */
 	long (*open)(struct object *device, uint32_t *rights, struct object **out);
+	/* counters_read of a handle (SIETCH_COUNTERS_VM, _VCPU): fills what the
+	 * object counts of *out (zeroed before); a negated SIETCH_E* code. */
+	long (*counters)(struct object *object, struct sietch_counters *out);
 };
 
 struct object {

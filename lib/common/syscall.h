@@ -18,6 +18,7 @@
 #pragma once
 
 #include <stdint.h>
+#include "lib/common/vm_abi.h"
 
 /*
  * SYSCALL(number, name, libos function, argument count, (type, argument)...)
@@ -138,7 +139,25 @@ typedef void (*sietch_thread_entry)(void *arg);
 	SYSCALL(54, store_submit, os_store_submit, 4, (long, store), (const void *, cmds), (size_t, count),       \
 		(struct sietch_store_result *, results))                                                           \
 	/* hardware-enforced: each interrupt of the area's completion queue posts bits to notify (RECEIVE) -> 0 */ \
-	SYSCALL(55, store_bind_interrupt, os_store_bind_interrupt, 3, (long, store), (long, notify), (uint64_t, bits))
+	SYSCALL(55, store_bind_interrupt, os_store_bind_interrupt, 3, (long, store), (long, notify), (uint64_t, bits)) \
+	/* virtual machines (lib/common/vm_abi.h): flags 0 -> a VM handle */                                 \
+	SYSCALL(60, vm_create, os_vm_create, 1, (unsigned, flags))                                           \
+	/* -> 0: memory's pages [offset, offset + size) at guest-physical gpa */                              \
+	SYSCALL(61, vm_map, os_vm_map, 6, (long, vm), (long, memory), (uint64_t, offset), (uint64_t, gpa),  \
+		(uint64_t, size), (unsigned, prot))                                                          \
+	/* -> 0 */                                                                                           \
+	SYSCALL(62, vm_unmap, os_vm_unmap, 3, (long, vm), (uint64_t, gpa), (uint64_t, size))                \
+	/* -> a vCPU handle */                                                                               \
+	SYSCALL(63, vcpu_create, os_vcpu_create, 2, (long, vm), (unsigned, index))                          \
+	/* -> 0 with run->exit filled: runs the guest until an exit the kernel does not handle */           \
+	SYSCALL(64, vcpu_run, os_vcpu_run, 2, (long, vcpu), (struct sietch_vcpu_run *, run))                 \
+	/* -> 0: SIETCH_VCPU_* state into buf */                                                             \
+	SYSCALL(65, vcpu_get, os_vcpu_get, 4, (long, vcpu), (unsigned, what), (void *, buf), (size_t, size)) \
+	/* -> 0 */                                                                                           \
+	SYSCALL(66, vcpu_set, os_vcpu_set, 4, (long, vcpu), (unsigned, what), (const void *, buf),          \
+		(size_t, size))                                                                              \
+	/* -> 0 */                                                                                           \
+	SYSCALL(67, vcpu_inject, os_vcpu_inject, 2, (long, vcpu), (const struct sietch_vcpu_event *, event))
 
 /*
  * Helpers to expand a row's (type, argument) pairs, comma-separated:
@@ -176,6 +195,7 @@ enum sietch_syscall {
 #define SIETCH_EFAULT 14  /* a pointer outside the caller's address space */
 #define SIETCH_EBUSY 16
 #define SIETCH_EEXIST 17
+#define SIETCH_ENODEV 19  /* the machine lacks the hardware (no SVM with nested paging) */
 #define SIETCH_ENOTDIR 20
 #define SIETCH_EISDIR 21
 #define SIETCH_EINVAL 22  /* an argument out of range */
@@ -240,6 +260,8 @@ enum sietch_syscall {
 #define SIETCH_TYPE_NOTIFY 6
 #define SIETCH_TYPE_MEMORY 7
 #define SIETCH_TYPE_VNIC 8 /* a virtual NIC: one SR-IOV VF of the igb, opened from /dev/net/vnicN */
+#define SIETCH_TYPE_VM 10
+#define SIETCH_TYPE_VCPU 11
 
 struct sietch_stat {
 	uint32_t type;
@@ -366,6 +388,8 @@ struct sietch_msg {
 #define SIETCH_COUNTERS_PROCESS 1 /* id = pid */
 #define SIETCH_COUNTERS_SYSTEM 2
 #define SIETCH_COUNTERS_CPU 3     /* id = CPU index: the interrupts that CPU took, by kind */
+#define SIETCH_COUNTERS_VM 4      /* id = a VM handle: only the vm part is filled */
+#define SIETCH_COUNTERS_VCPU 5    /* id = a vCPU handle: only the vm part is filled */
 
 #define SIETCH_COUNTED_SYSCALLS 70 /* every row assigned so far: 0-69 */
 struct sietch_counters {
@@ -381,6 +405,7 @@ struct sietch_counters {
 	uint64_t ipis;         /* interrupts one CPU sent another: wake-ups, TLB shootdowns (part of interrupts) */
 	uint64_t device_interrupts; /* interrupts from devices (part of interrupts) */
 	uint64_t cpus;         /* system scope only: CPUs online, the valid ids of the CPU scope */
+	struct sietch_vm_counters vm; /* virtual machines: exits by reason, time in guest (vm_abi.h) */
 };
 
 /* pci_list: one PCI function as the kernel found it (lspci). */

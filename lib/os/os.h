@@ -51,6 +51,18 @@
  *   long os_dir_read(long dir, size_t first, struct sietch_dirent *out, size_t count)
  *                                                up to count entries from entry `first` on;
  *                                                returns how many
+ * virtual machines (lib/common/vm_abi.h: the exit record, registers, events)
+ *   long os_vm_create(unsigned flags)            flags 0; -SIETCH_ENODEV without SVM and nested paging
+ *   long os_vm_map(long vm, long memory, uint64_t offset, uint64_t gpa, uint64_t size, unsigned prot)
+ *                                                a memory object's pages at guest-physical gpa
+ *   long os_vm_unmap(long vm, uint64_t gpa, uint64_t size)
+ *   long os_vcpu_create(long vm, unsigned index)
+ *   long os_vcpu_run(long vcpu, struct sietch_vcpu_run *run)
+ *                                                runs the guest until an exit for the VMM: run->exit
+ *   long os_vcpu_get(long vcpu, unsigned what, void *buf, size_t size)
+ *   long os_vcpu_set(long vcpu, unsigned what, const void *buf, size_t size)
+ *                                                SIETCH_VCPU_REGS, _SREGS, _FPU
+ *   long os_vcpu_inject(long vcpu, const struct sietch_vcpu_event *event)
  * handles
  *   long os_handle_dup(long handle, unsigned rights)
  *                                                a second handle to the same object, rights narrowed

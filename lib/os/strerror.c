@@ -18,6 +18,7 @@ static const char *const error_text[] = {
 	[SIETCH_EFAULT] = "bad address (EFAULT)",
 	[SIETCH_EBUSY] = "busy (EBUSY)",
 	[SIETCH_EEXIST] = "already exists or already mapped (EEXIST)",
+	[SIETCH_ENODEV] = "no such device (ENODEV)",
 	[SIETCH_ENOTDIR] = "not a directory (ENOTDIR)",
 	[SIETCH_EISDIR] = "is a directory (EISDIR)",
 	[SIETCH_EINVAL] = "invalid argument (EINVAL)",

@@ -15,7 +15,8 @@
  * What it avoids by design, so that the only way to die is a kernel bug:
  * proc_exit, thread_exit and system_poweroff are never called; calls that
  * block until someone else acts (ipc_call, ipc_receive, notify_wait,
- * proc_wait, and read on the console) only ever get handles checked to name
+ * proc_wait, read on the console, and vcpu_run, whose guest is random)
+ * only ever get handles checked to name
  * nothing; sleeps are at most 2 ms; mem_unmap never touches the program's
  * image, heap or stack; threads start at an entry that exits at once without
  * using a stack; spawn gets only paths that name no program; a process handle
@@ -193,6 +194,14 @@ static const uint8_t shape[SYS_COUNT][6] = {
 	[SYS_dma_alloc] = {K_HANDLE, K_SIZE, K_PTR},
 	[SYS_vnic_map] = {K_HANDLE, K_PTR},
 	[SYS_vnic_bind_irq] = {K_HANDLE, K_SMALL, K_HANDLE, K_BITS},
+	[SYS_vm_create] = {K_SMALL},
+	[SYS_vm_map] = {K_HANDLE, K_HANDLE, K_OFFSET, K_OFFSET, K_SIZE, K_PROT},
+	[SYS_vm_unmap] = {K_HANDLE, K_OFFSET, K_SIZE},
+	[SYS_vcpu_create] = {K_HANDLE, K_SMALL},
+	[SYS_vcpu_run] = {K_HANDLE, K_PTR},
+	[SYS_vcpu_get] = {K_HANDLE, K_SMALL, K_PTR, K_LEN},
+	[SYS_vcpu_set] = {K_HANDLE, K_SMALL, K_PTR, K_LEN},
+	[SYS_vcpu_inject] = {K_HANDLE, K_PTR},
 };
 
 #define LIVE 64
@@ -339,6 +348,7 @@ static void call_tame(struct call *c)
 	case SYS_ipc_call:
 	case SYS_ipc_receive:
 	case SYS_notify_wait:
+	case SYS_vcpu_run: /* a guest built at random may loop for ever */
 		c->a[0] = handle_dead(c->a[0]);
 		break;
 	case SYS_read:
@@ -393,6 +403,8 @@ static void call_after(const struct call *c, long r)
 	case SYS_handle_dup:
 	case SYS_endpoint_create:
 	case SYS_notify_create:
+	case SYS_vm_create:
+	case SYS_vcpu_create:
 	case SYS_memory_create: {
 		/* The oldest handle makes room: the table stays far from full, so creating goes on working. */
 		uint64_t *slot = &live[live_next++ % LIVE];

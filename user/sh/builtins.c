@@ -218,6 +218,21 @@ static int cmd_kill(int argc, char **argv)
 	return 0;
 }
 
+/* Virtual machines: exits by reason and where the time went; nothing when none ever ran. */
+static void print_vm_counters(const struct sietch_vm_counters *vm)
+{
+	if (!vm->runs && !vm->vms)
+		return;
+	printf("vm: %llu VMs, %llu vCPUs, %llu runs, %llu entries, %llu exits, %llu injected, "
+	       "%llu us in guests, %llu us handling exits\n",
+	       (unsigned long long)vm->vms, (unsigned long long)vm->vcpus, (unsigned long long)vm->runs,
+	       (unsigned long long)vm->entries, (unsigned long long)vm->exits, (unsigned long long)vm->injected,
+	       (unsigned long long)(vm->guest_ns / 1000), (unsigned long long)(vm->kernel_ns / 1000));
+	for (unsigned r = 0; r < SIETCH_VM_EXIT_COUNTED; r++)
+		if (vm->exit[r] && sietch_vm_exit_name(r))
+			printf("  exit %-12s %llu\n", sietch_vm_exit_name(r), (unsigned long long)vm->exit[r]);
+}
+
 static void print_counters(const char *what, const struct sietch_counters *c)
 {
 	printf("%s: %llu system calls, %llu interrupts (%llu ticks, %llu IPIs, %llu device), "
@@ -229,6 +244,7 @@ static void print_counters(const char *what, const struct sietch_counters *c)
 	for (size_t i = 0; i < sizeof(syscall_names) / sizeof(syscall_names[0]); i++)
 		if (c->syscall[i])
 			printf("  %-16s %llu\n", syscall_names[i], (unsigned long long)c->syscall[i]);
+	print_vm_counters(&c->vm);
 }
 
 /* The interrupts each CPU took, by kind: a dedicated CPU's line stands still. */

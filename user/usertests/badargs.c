@@ -599,7 +599,9 @@ static void group_dup_clock_counters(void)
 	try_pointers(cl, "clock_get result", 1, SIETCH_CLOCK_MONOTONIC, 0, 0, 0, true);
 
 	const unsigned cr = SYS_counters_read;
-	TRY(cr, "counters_read of scope 4", 4, 0, R(BUF), 0, SIETCH_EINVAL);
+	TRY(cr, "counters_read of scope 6", 6, 0, R(BUF), 0, SIETCH_EINVAL);
+	TRY(cr, "counters_read of VM handle 0 (the console)", SIETCH_COUNTERS_VM, 0, R(BUF), 0, SIETCH_EBADF);
+	TRY(cr, "counters_read of vCPU handle ~0", SIETCH_COUNTERS_VCPU, L_HUGE, R(BUF), 0, SIETCH_EBADF);
 	TRY(cr, "counters_read of CPU 64", SIETCH_COUNTERS_CPU, 64, R(BUF), 0, SIETCH_EINVAL);
 	TRY(cr, "counters_read of CPU ~0", SIETCH_COUNTERS_CPU, L_HUGE, R(BUF), 0, SIETCH_EINVAL);
 	TRY(cr, "counters_read of scope ~0", L_HUGE, 0, R(BUF), 0, SIETCH_EINVAL);
@@ -719,6 +721,26 @@ static void group_ipc(void)
 	finish("ipc");
 }
 
+/* ---- virtual machines: every call on a handle that is no VM or vCPU ---- */
+
+static void group_vm(void)
+{
+	TRY(SYS_vm_create, "vm_create with flags 1", 1, 0, 0, 0, SIETCH_EINVAL);
+	TRY(SYS_vm_create, "vm_create with flags 1<<32", 1ul << 32, 0, 0, 0, SIETCH_EINVAL);
+	static const unsigned on_vm[] = {SYS_vm_map, SYS_vm_unmap, SYS_vcpu_create};
+	static const unsigned on_vcpu[] = {SYS_vcpu_run, SYS_vcpu_get, SYS_vcpu_set, SYS_vcpu_inject};
+	for (size_t i = 0; i < sizeof(on_vm) / sizeof(on_vm[0]); i++) {
+		try_handles(on_vm[i], "a VM call", 0, 0, 0, 0, 0);
+		TRY(on_vm[i], "a VM call on a memory object", R(MEM), R(MEM), 0, 4096, SIETCH_EBADF);
+		TRY(on_vm[i], "a VM call on the console", 1, 0, 0, 0, SIETCH_EBADF);
+	}
+	for (size_t i = 0; i < sizeof(on_vcpu) / sizeof(on_vcpu[0]); i++) {
+		try_handles(on_vcpu[i], "a vCPU call", 0, 0, SIETCH_VCPU_REGS, R(BUF), sizeof(struct sietch_vcpu_regs));
+		TRY(on_vcpu[i], "a vCPU call on an endpoint", R(EP), R(BUF), 0, 0, SIETCH_EBADF);
+	}
+	finish("vm");
+}
+
 /* ---- numbers outside the table, and that the groups cover every call ---- */
 
 static const unsigned not_returning[] = {SYS_proc_exit, SYS_thread_exit, SYS_system_poweroff};
@@ -740,7 +762,7 @@ static void group_numbers(void)
 		if (r != -SIETCH_ENOSYS)
 			note_wrong("a hole in the system-call table", r, SIETCH_ENOSYS, 0);
 	}
-	static const uint64_t numbers[] = {SYS_COUNT, SYS_COUNT + 1, 63, 255, 1ul << 32, L_HUGE, P_NONCANON};
+	static const uint64_t numbers[] = {SYS_COUNT, SYS_COUNT + 1, 255, 1ul << 32, L_HUGE, P_NONCANON};
 	for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
 		char what[48];
 		snprintf(what, sizeof(what), "system call %#lx", (unsigned long)numbers[i]);
@@ -758,6 +780,7 @@ static void group_numbers(void)
 	group_mem();
 	group_file();
 	group_ipc();
+	group_vm();
 	dry_run = false;
 	for (unsigned nr = 0; nr < SYS_COUNT; nr++) {
 		bool skipped = !is_row[nr]; /* a hole in the table: group "numbers" would see ENOSYS */
@@ -772,6 +795,7 @@ void case_badargs_mem(void) { group_mem(); }
 void case_badargs_file(void) { group_file(); }
 void case_badargs_ipc(void) { group_ipc(); }
 void case_badargs_numbers(void) { group_numbers(); }
+void case_badargs_vm(void) { group_vm(); }
 
 void case_badargs_thread(void)
 {

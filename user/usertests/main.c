@@ -34,6 +34,7 @@ static const struct ut_case cases[] = {
 	{"badargs-file", case_badargs_file, false, 0},
 	{"badargs-ipc", case_badargs_ipc, false, 0},
 	{"badargs-numbers", case_badargs_numbers, false, 0},
+	{"badargs-vm", case_badargs_vm, false, 0},
 	/* threads and IPC */
 	{"threads", case_threads, false, 0},
 	{"fpu-threads", case_fpu_threads, false, 0},

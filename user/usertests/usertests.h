@@ -169,6 +169,7 @@ void case_badargs_mem(void);
 void case_badargs_file(void);
 void case_badargs_ipc(void);
 void case_badargs_numbers(void);
+void case_badargs_vm(void);
 void case_badargs_thread(void);
 void helper_thread_bad_entry(void);
 
