@@ -257,7 +257,8 @@ static void test_rewrite_rebuilds_the_same_data(void **state)
 		free(run(a, req));
 	}
 	kv_server_set_time(a, 1700000000000000ll + 1000000ll); /* "old" has expired */
-	struct log_buffer log = {0};
+	struct log_buffer log;
+	memset(&log, 0, sizeof(log));
 	long records = kv_server_rewrite(a, log_to_buffer, &log);
 	/* s, ttl + PEXPIREAT, h, z, bin, l in 4 pieces, set in 4 */
 	assert_int_equal(records, 1 + 2 + 1 + 1 + 1 + 4 + 4);
