@@ -42,7 +42,7 @@ struct net_info {
 	uint16_t pbufs_free, pbufs_total, tcp_segs_free, tcp_segs_total, tcp_pcbs_free, tcp_pcbs_total;
 };
 
-#define NET_SOCKETS_MAX 32 /* at most 64: server mode reports them in one word */
+#define NET_SOCKETS_MAX 64 /* at most 64: server mode reports them in one word */
 
 /* Starts networking in the chosen mode. 0 or -SIETCH_E*. */
 long net_start(const struct net_options *options);

@@ -73,6 +73,15 @@ void kv_server_set_log(struct kv_server *server, void (*log)(void *ctx, const vo
  * commands run, or -1 when the log is not RESP. */
 long kv_server_replay(struct kv_server *server, const void *log, size_t len);
 
+/*
+ * The log rewrite: calls emit with requests that rebuild the whole data set as it
+ * is now (one or more per key, with PEXPIREAT for a TTL), for a transport that
+ * replaces a long log with a compact one. Returns the records emitted. Runs in one
+ * step over memory; writing the records out is the transport's to spread.
+ */
+typedef void kv_emit_fn(void *ctx, const void *request, size_t len);
+long kv_server_rewrite(struct kv_server *server, kv_emit_fn *emit, void *ctx);
+
 /* Commands run so far (Redis's total_commands_processed). */
 uint64_t kv_server_commands(const struct kv_server *server);
 

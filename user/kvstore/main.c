@@ -1,6 +1,6 @@
 /*
  * kvstore [--mode direct|server] [--port N] [--persist /store/NAME] [--maxmemory BYTES] [--stdio]
- *         [--addr A/N] [--gw G] [--dev PATH] [--stats N] [--cpu C]
+ *         [--addr A/N] [--gw G] [--dev PATH] [--stats N] [--cpu C] [--rewrite-min BYTES]
  *
  * The Redis-protocol store on Sietch. The network transports (a VF with lwIP in
  * this process, or netd over IPC) live in their own files and are chosen by

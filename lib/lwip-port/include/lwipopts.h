@@ -23,7 +23,7 @@
 #define MEM_SIZE (1024 * 1024) /* the heap of PBUF_RAM buffers tcp_write copies into */
 #define MEMP_NUM_PBUF 64
 #define MEMP_NUM_UDP_PCB 8
-#define MEMP_NUM_TCP_PCB 16
+#define MEMP_NUM_TCP_PCB 64 /* a socket each: 63 clients and the listener (NET_SOCKETS_MAX) */
 #define MEMP_NUM_TCP_PCB_LISTEN 8
 #define MEMP_NUM_TCP_SEG 512
 #define MEMP_NUM_RAW_PCB 4
