@@ -66,6 +66,8 @@ struct ixgbevf {
 
 /* 1 when (vendor, device) is a VF this driver drives. */
 int ixgbevf_matches(uint16_t vendor, uint16_t device);
+/* open.c: starts the VF behind an owned VNIC handle when its PCI ID is ours; -SIETCH_ENODEV if not. */
+int ixgbevf_open_vnic(long handle, struct netdev **out);
 
 /* mbx.c: 0, or -SIETCH_ETIMEDOUT, -SIETCH_EBUSY (the PF holds the buffer), -SIETCH_EACCES (NACK). */
 int ixgbevf_mbx_send(struct ixgbevf *vf, const uint32_t *msg, unsigned words);
