@@ -12,6 +12,22 @@
 #include "drivers/ixgbe-vf/os/ixgbevf.h"
 #include "lib/os/os.h"
 
+int ixgbevf_matches(uint16_t vendor, uint16_t device)
+{
+	if (vendor != IXGBEVF_VENDOR_INTEL)
+		return 0;
+	switch (device) {
+	case IXGBEVF_DEV_82599:
+	case IXGBEVF_DEV_X540:
+	case IXGBEVF_DEV_X550:
+	case IXGBEVF_DEV_X550EM_X:
+	case IXGBEVF_DEV_X550EM_A:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* The vendor and device ID of the function at (segment, bus, devfn); -SIETCH_ENOENT if none. */
 static int pci_ids(const struct sietch_vnic_info *info, uint16_t *vendor, uint16_t *device)
 {

@@ -8,22 +8,6 @@
 #include "drivers/ixgbe-vf/os/ixgbevf.h"
 #include "lib/common/syscall.h"
 
-int ixgbevf_matches(uint16_t vendor, uint16_t device)
-{
-	if (vendor != IXGBEVF_VENDOR_INTEL)
-		return 0;
-	switch (device) {
-	case IXGBEVF_DEV_82599:
-	case IXGBEVF_DEV_X540:
-	case IXGBEVF_DEV_X550:
-	case IXGBEVF_DEV_X550EM_X:
-	case IXGBEVF_DEV_X550EM_A:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 /* Waits until the PF is out of reset (RSTI clear) and has said so (RSTD). */
 static int wait_pf_reset_done(struct ixgbevf *vf)
 {
