@@ -191,6 +191,9 @@ int ixgbevf_init(struct ixgbevf *vf, volatile void *regs, const struct ixgbevf_d
 
 /* ---- receive ---- */
 
+/* The length written back counts the CRC only if the PF keeps it (HLREG0.RXCRCSTRP, the PF's
+ * register): the PF drivers Sietch expects strip it, so lengths are taken as the frame's. */
+
 static int rx_batch(struct netdev *dev, void *const *bufs, uint16_t *lengths, int max)
 {
 	struct ixgbevf *vf = (struct ixgbevf *)dev;
