@@ -1,0 +1,117 @@
+/*
+ * The 82599 virtual-function driver in libos (also X540 and X550 VFs): the
+ * mailbox to the PF, receive and transmit queue 0 with advanced descriptors,
+ * and the struct netdev operations, so a program like echod runs on it as on
+ * the igb VF. Host-tested against a register model (tests/unit/ixgbevf_ut.c);
+ * it has never run on hardware.
+ *
+ *   mbx.c  the VF side of the mailbox: lock, send, wait for PFACK, read the reply
+ *   vf.c   reset, API negotiation, rings, MAC and frame-size requests, link, statistics
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+#include "drivers/ixgbe-vf/regs.h"
+#include "lib/os/netdev.h"
+
+#define IXGBEVF_RX_DESCS 256
+#define IXGBEVF_TX_DESCS 256
+#define IXGBEVF_BUF_SIZE 2048 /* one frame a buffer: SRRCTL.BSIZEPACKET = 2 KiB */
+#define IXGBEVF_DMA_SIZE \
+	((IXGBEVF_RX_DESCS + IXGBEVF_TX_DESCS) * (16 + IXGBEVF_BUF_SIZE))
+#define IXGBEVF_MTU 1500
+#define IXGBEVF_MAX_FRAME 1518
+#define IXGBEVF_MBX_TIMEOUT_US 100000
+#define IXGBEVF_RESET_TIMEOUT_US 200000
+
+_Static_assert(IXGBEVF_RX_DESCS * 16 % IXGBEVF_RING_ALIGN == 0, "82599: RDLEN is a multiple of 128");
+_Static_assert(IXGBEVF_TX_DESCS * 16 % IXGBEVF_RING_ALIGN == 0, "82599: TDLEN is a multiple of 128");
+_Static_assert(IXGBEVF_BUF_SIZE % IXGBEVF_SRRCTL_BSIZEPKT_UNIT == 0, "SRRCTL counts buffer KiB");
+_Static_assert(IXGBEVF_BUF_SIZE >= NETDEV_FRAME_MAX, "a buffer holds what netdev promises");
+
+/* Memory the device may read and write: where it is mapped, and the address the device uses. */
+struct ixgbevf_dma {
+	void *va;
+	uint64_t bus;
+	size_t size;
+};
+
+/* The last raw value of each wrapping counter, and the 64-bit sums. */
+struct ixgbevf_hw_stats {
+	uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes, rx_multicast;
+	uint64_t last_rx_bytes, last_tx_bytes;
+	uint32_t last_rx_packets, last_tx_packets, last_rx_multicast;
+};
+
+struct ixgbevf {
+	struct netdev netdev; /* first: the ops get this pointer */
+	volatile void *regs;  /* BAR0, uncached */
+	uint32_t mbx_bits;    /* read-to-clear VFMAILBOX bits seen and not yet consumed */
+	int api;	      /* the agreed mailbox API, -1 before */
+	uint8_t *buffers;     /* RX buffers, then TX buffers, in the DMA region */
+	uint64_t buffers_bus;
+	volatile union ixgbevf_rx_desc *rx;
+	uint64_t rx_bus;
+	uint16_t rx_next;  /* the next descriptor the device writes back */
+	int rx_discarding; /* inside a frame longer than a buffer: drop to its EOP */
+	volatile union ixgbevf_tx_desc *tx;
+	uint64_t tx_bus;
+	uint16_t tx_tail, tx_clean, tx_used;
+	struct netdev_stats stats;
+	struct ixgbevf_hw_stats hw;
+	uint64_t doorbells; /* RDT and TDT writes, to show one a batch */
+	int pf_reset_seen;  /* RSTI/RSTD seen after init: the PF reset us, link is down */
+};
+
+/* 1 when (vendor, device) is a VF this driver drives. */
+int ixgbevf_matches(uint16_t vendor, uint16_t device);
+/* open.c: starts the VF behind an owned VNIC handle when its PCI ID is ours; -SIETCH_ENODEV if not. */
+int ixgbevf_open_vnic(long handle, struct netdev **out);
+
+/* mbx.c: 0, or -SIETCH_ETIMEDOUT, -SIETCH_EBUSY (the PF holds the buffer), -SIETCH_EACCES (NACK). */
+int ixgbevf_mbx_send(struct ixgbevf *vf, const uint32_t *msg, unsigned words);
+int ixgbevf_mbx_receive(struct ixgbevf *vf, uint32_t *msg, unsigned words);
+int ixgbevf_mbx_call(struct ixgbevf *vf, uint32_t *msg, unsigned words, unsigned reply_words);
+uint32_t ixgbevf_mbx_refresh(struct ixgbevf *vf);
+
+/* vf.c */
+int ixgbevf_reset(struct ixgbevf *vf);
+int ixgbevf_negotiate_api(struct ixgbevf *vf);
+int ixgbevf_init(struct ixgbevf *vf, volatile void *regs, const struct ixgbevf_dma *dma);
+int ixgbevf_set_mac(struct ixgbevf *vf, const uint8_t mac[6]);
+void ixgbevf_hw_stats_update(struct ixgbevf *vf);
+extern const struct netdev_ops ixgbevf_netdev_ops;
+
+/* How the driver touches registers and reads the time: the VF's BAR and the clock in a
+ * program; with IXGBEVF_MODEL defined (tests/unit/ixgbevf_ut.c), a register model. */
+#ifndef IXGBEVF_MODEL
+#include "lib/common/mmio.h"
+#include "lib/os/os.h"
+
+static inline uint32_t ixgbevf_read(struct ixgbevf *vf, uint32_t reg)
+{
+	return mmio_read32(mmio_at(vf->regs, reg));
+}
+
+static inline void ixgbevf_write(struct ixgbevf *vf, uint32_t reg, uint32_t value)
+{
+	mmio_write32(mmio_at(vf->regs, reg), value);
+}
+
+static inline uint64_t ixgbevf_now_us(void)
+{
+	return (uint64_t)os_clock_ns(SIETCH_CLOCK_MONOTONIC) / 1000;
+}
+
+/* Between polls of a register that waits for the PF: let the kernel run it. */
+static inline void ixgbevf_pause(void)
+{
+	os_yield();
+}
+#else
+uint32_t ixgbevf_read(struct ixgbevf *vf, uint32_t reg);
+void ixgbevf_write(struct ixgbevf *vf, uint32_t reg, uint32_t value);
+uint64_t ixgbevf_now_us(void);
+void ixgbevf_pause(void);
+#endif
