@@ -67,16 +67,30 @@ static void boot_cpu_init(uint32_t magic, uint64_t info_phys, const void **info_
 
 static bool have_boot_image;
 
-/* The boot image's files become the name tree; /dev/console joins them. */
+/* The boot image is the module called initrd.tar (or initrd), else the first one. */
+static bool boot_image_find(const void *info, uint32_t *start, uint32_t *end)
+{
+	const char *name;
+	for (size_t i = 0; mb2_module(info, i, start, end, &name); i++)
+		if (strcmp(name, "initrd.tar") == 0 || strcmp(name, "initrd") == 0)
+			return true;
+	return mb2_module(info, 0, start, end, &name);
+}
+
+/* The boot image's files become the name tree; every module is also /boot/NAME (an archive cannot hold itself,
+ * nor the kernel), and /dev/console joins them. */
 static void names_init(const void *info)
 {
 	uint32_t start, end;
 	const char *name;
-	have_boot_image = mb2_module(info, 0, &start, &end, &name);
+	have_boot_image = boot_image_find(info, &start, &end);
 	if (have_boot_image)
 		namespace_init(phys_to_virt(start), end - start);
 	else
 		namespace_init(0, 0);
+	for (size_t i = 0; mb2_module(info, i, &start, &end, &name); i++)
+		if (*name && !namespace_add_boot_file(name, phys_to_virt(start), end - start))
+			kprintf("namespace: boot module '%s' is not a file name for /boot\n", name);
 	console_device_init();
 }
 

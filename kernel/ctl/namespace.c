@@ -220,6 +220,24 @@ bool namespace_add_device(const char *name, struct object *device)
 	return node != 0;
 }
 
+bool namespace_add_boot_file(const char *name, const void *data, size_t size)
+{
+	static const struct component boot = { "boot", 4 };
+	struct component c = { name, name ? strnlen(name, SIETCH_NAME_MAX) : 0 };
+	if (!data || c.len == 0 || c.len >= SIETCH_NAME_MAX || memchr(name, '/', c.len) || component_is(&c, ".") ||
+	    component_is(&c, ".."))
+		return false;
+	spin_lock(&namespace_lock);
+	struct name_node *dir = dir_get(&root, &boot);
+	struct name_node *node = dir && !child_find(dir, &c) ? child_add(dir, &c, OBJECT_FILE, NAME_RIGHTS_READ_ONLY) : 0;
+	if (node) {
+		node->data = data;
+		node->size = size;
+	}
+	spin_unlock(&namespace_lock);
+	return node != 0;
+}
+
 bool namespace_dir_entry(const struct name_node *dir, size_t index, struct sietch_dirent *out)
 {
 	memset(out, 0, sizeof(*out));

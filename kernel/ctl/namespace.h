@@ -16,5 +16,8 @@ void namespace_init(const void *initrd, size_t initrd_size);
 /* Absolute path, `len` bytes (no NUL needed). NULL if absent. */
 struct name_node *namespace_lookup(const char *path, size_t len);
 bool namespace_file_data(const struct name_node *node, const void **data, size_t *size);
+/* Adds a boot module (memory the kernel keeps for ever) as the read-only file /boot/NAME; false if
+ * NAME is not a plain file name, is taken, or memory ran out. */
+bool namespace_add_boot_file(const char *name, const void *data, size_t size);
 /* Adds a device object under /dev (e.g. "console"); the tree keeps a reference. */
 bool namespace_add_device(const char *name, struct object *device);
