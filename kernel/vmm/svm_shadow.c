@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "kernel/console.h"
 #include "kernel/shadowpt/shadow_vcpu.h"
 #include "lib/common/x86_decode.h"
 #include "lib/common/x86_segment.h"
@@ -39,8 +40,22 @@ int svm_shadow_init(struct vcpu *vcpu)
 	return 0;
 }
 
+/* What the shadow cost, once per vCPU as it goes: the exits are counted by
+ * reason already; this adds the work done in the kernel without an exit. */
+static void report_stats(const struct vcpu *vcpu)
+{
+	const struct shadow_stats *st = &vcpu->shadow->engine.stats;
+	if (!st->fills && !st->cr3_loads)
+		return;
+	kprintf("sietch: vm%u vcpu %u: shadow: %lu fills, %lu guest faults, %lu mmio, %lu cr3 loads, %lu invlpg, "
+		"%lu entries revalidated, %lu zapped, %lu roots evicted, %lu mode changes\n",
+		vcpu->vm->id, vcpu->index, st->fills, st->guest_faults, st->mmio, st->cr3_loads, st->invlpgs,
+		st->revalidated, st->zapped, st->evictions, st->mode_changes);
+}
+
 void svm_shadow_free(struct vcpu *vcpu)
 {
+	report_stats(vcpu);
 	shadow_vcpu_destroy(vcpu->shadow);
 	vcpu->shadow = NULL;
 }
