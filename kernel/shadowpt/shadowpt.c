@@ -20,6 +20,12 @@
 #define PAE_PDPTE_BITS PTE_PRESENT
 #define PAE_PDPTES 4
 
+/* A leaf whose guest entry is global (G, with the guest's CR4.PGE): bit 11
+ * is ignored by the processor (§4.5, Table 4-20), so it can carry this. A
+ * global translation survives a CR3 load (§4.10.4.1): the revalidation of a
+ * CR3 load skips it, as the TLB keeps it; INVLPG and a CR4.PGE toggle do not. */
+#define SHADOW_GUEST_GLOBAL (1ull << 11)
+
 /* The fewest frames a fill may need: a PDPT, a PD and a PT. */
 #define FILL_FRAMES 3
 
@@ -204,6 +210,8 @@ static uint64_t leaf_for(const struct shadow *s, const struct x86_walk_result *w
 		leaf |= PTE_USER;
 	if (!w->executable)
 		leaf |= PTE_NX;
+	if (paging && (s->guest.cr4 & SHADOW_CR4_PGE) && (w->entry[w->levels - 1] & PTE_GLOBAL))
+		leaf |= SHADOW_GUEST_GLOBAL;
 	return leaf;
 }
 
@@ -257,8 +265,9 @@ static bool leaf_still_valid(struct shadow *s, uint64_t lin, uint64_t leaf)
 	return true;
 }
 
-/* Rechecks every leaf of r against the guest's tables, dropping what changed. */
-static void root_revalidate(struct shadow *s, struct shadow_root *r)
+/* Rechecks the leaves of r against the guest's tables, dropping what
+ * changed; the guest's global ones only when all is true. */
+static void root_revalidate(struct shadow *s, struct shadow_root *r, bool all)
 {
 	uint64_t *l4 = shadow_table(s, r->pml4);
 	for (unsigned i4 = 0; i4 < PT_ENTRIES; i4++) {
@@ -274,7 +283,7 @@ static void root_revalidate(struct shadow *s, struct shadow_root *r)
 					continue;
 				uint64_t *l1 = shadow_table(s, l2[i2] & PTE_ADDR_MASK);
 				for (unsigned i1 = 0; i1 < PT_ENTRIES; i1++) {
-					if (!(l1[i1] & PTE_PRESENT))
+					if (!(l1[i1] & PTE_PRESENT) || (!all && (l1[i1] & SHADOW_GUEST_GLOBAL)))
 						continue;
 					s->stats.revalidated++;
 					if (!leaf_still_valid(s, slot_address(i4, i3, i2, i1), l1[i1])) {
@@ -328,7 +337,8 @@ int shadow_sync(struct shadow *s, const struct x86_paging *guest)
 	if (r) {
 		if (r != s->current)
 			s->tlb_flush = true;
-		root_revalidate(s, r);
+		root_revalidate(s, r, r->revalidate_all || !(guest->cr4 & SHADOW_CR4_PGE));
+		r->revalidate_all = false;
 	} else {
 		r = root_new(s, root_key(guest));
 		if (!r) {
@@ -348,19 +358,30 @@ void shadow_guest_cr3_write(struct shadow *s)
 	s->stats.cr3_loads++;
 }
 
+void shadow_guest_flush_all(struct shadow *s)
+{
+	for (int i = 0; i < SHADOW_ROOTS; i++)
+		s->roots[i].revalidate_all = true;
+	s->resync = true;
+}
+
+/* In every cached root: a global translation of lin may sit in any of them,
+ * and INVLPG removes global translations too (§4.10.4.1). */
 void shadow_invlpg(struct shadow *s, uint64_t lin)
 {
 	s->stats.invlpgs++;
-	if (!s->current)
-		return;
 	if (!hw_long_mode(&s->guest))
 		lin &= 0xffffffffull;
 	if (!pt_is_canonical(lin))
 		return; /* §3.3.7.1: nothing can be cached there (INVLPG of one is a no-op) */
-	uint64_t *slot = leaf_slot(s, s->current, lin, false);
-	if (slot && *slot) {
-		*slot = 0;
-		s->tlb_flush = true;
+	for (int i = 0; i < SHADOW_ROOTS; i++) {
+		if (!s->roots[i].pml4)
+			continue;
+		uint64_t *slot = leaf_slot(s, &s->roots[i], lin, false);
+		if (slot && *slot) {
+			*slot = 0;
+			s->tlb_flush = true;
+		}
 	}
 }
 

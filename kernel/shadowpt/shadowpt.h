@@ -48,6 +48,9 @@
 #include "lib/common/x86_mem.h"
 #include "lib/common/x86_walk.h"
 
+/* CR4.PGE (Intel SDM vol.3A §2.5): global pages. */
+#define SHADOW_CR4_PGE (1ull << 7)
+
 #define SHADOW_ROOTS 8 /* cached roots (guest address spaces) per engine */
 
 /* What the engine runs on. */
@@ -71,7 +74,8 @@ struct shadow_root {
 	uint64_t pml4;	    /* 0: the slot is free */
 	uint64_t pae_pdpt;  /* the root in PAE hardware mode, else 0 */
 	uint64_t last_use;
-	uint64_t frames; /* table frames, the roots included */
+	uint64_t frames;     /* table frames, the roots included */
+	bool revalidate_all; /* at the next load, the guest's global entries too */
 };
 
 /* Why exits happened and what they cost: the counters the bench compares. */
@@ -114,6 +118,10 @@ int shadow_sync(struct shadow *s, const struct x86_paging *guest);
 /* The guest executed MOV to CR3 (whatever the value): what a real TLB
  * forgets then, the shadow rechecks at the next shadow_sync. */
 void shadow_guest_cr3_write(struct shadow *s);
+
+/* The guest flushed its whole TLB, global entries included (it toggled
+ * CR4.PGE, §4.10.4.1): every root is rechecked in full when next loaded. */
+void shadow_guest_flush_all(struct shadow *s);
 
 /* The guest executed INVLPG lin. */
 void shadow_invlpg(struct shadow *s, uint64_t lin);

@@ -223,6 +223,8 @@ static bool cr_write(struct vcpu *vcpu, unsigned cr, uint64_t value)
 	case 4:
 		if ((s->efer & X86_EFER_LMA) && !(value & X86_CR4_PAE))
 			return false; /* §2.5: PAE cannot go off in long mode */
+		if ((s->cr4 ^ value) & SHADOW_CR4_PGE)
+			shadow_guest_flush_all(&vcpu->shadow->engine); /* §4.10.4.1: the whole TLB goes */
 		s->cr4 = value;
 		return true;
 	}

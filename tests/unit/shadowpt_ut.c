@@ -480,6 +480,43 @@ static void test_cr3_reload_resyncs(void **state)
 	assert_int_equal(shadow_leaf(0x402000), 0);
 }
 
+static void test_global_pages(void **state)
+{
+	(void)state;
+	enum x86_paging_mode m = X86_PAGING_4LEVEL;
+	guest_map(m, 0x400000, 0x9000, P | W | D | PTE_GLOBAL, false);
+	guest_map(m, 0x401000, 0xa000, P | W | D, false);
+	struct x86_paging g = mode_regs(m, 0x1000);
+	g.cr4 |= SHADOW_CR4_PGE;
+	assert_int_equal(shadow_sync(&sh, &g), 0);
+	struct shadow_fault out;
+	assert_int_equal(fault(0x400000, 0, &out), SHADOW_FIXED);
+	assert_int_equal(fault(0x401000, 0, &out), SHADOW_FIXED);
+	/* both unmapped by the guest; a CR3 load drops only the non-global one (§4.10.4.1) */
+	put64(guest_pte_addr(m, 0x400000), 0);
+	put64(guest_pte_addr(m, 0x401000), 0);
+	shadow_guest_cr3_write(&sh);
+	assert_int_equal(shadow_sync(&sh, &g), 0);
+	assert_true(shadow_leaf(0x400000) & P);
+	assert_int_equal(shadow_leaf(0x401000), 0);
+	/* a CR4.PGE toggle drops it too */
+	shadow_guest_flush_all(&sh);
+	assert_int_equal(shadow_sync(&sh, &g), 0);
+	assert_int_equal(shadow_leaf(0x400000), 0);
+	/* and INVLPG of a global page reaches every cached root */
+	guest_map(m, 0x400000, 0x9000, P | W | D | PTE_GLOBAL, false);
+	assert_int_equal(fault(0x400000, 0, &out), SHADOW_FIXED);
+	memcpy(gmem + 0x5000, gmem + 0x1000, PAGE_SIZE);
+	struct x86_paging b = g;
+	b.cr3 = 0x5000;
+	shadow_guest_cr3_write(&sh);
+	assert_int_equal(shadow_sync(&sh, &b), 0);
+	shadow_invlpg(&sh, 0x400000);
+	shadow_guest_cr3_write(&sh);
+	assert_int_equal(shadow_sync(&sh, &g), 0);
+	assert_int_equal(shadow_leaf(0x400000), 0);
+}
+
 static void test_root_cache(void **state)
 {
 	(void)state;
@@ -566,6 +603,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wp_clear_supervisor_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_invlpg, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cr3_reload_resyncs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_global_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_root_cache, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_root_eviction_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_out_of_frames, setup, teardown),
