@@ -55,6 +55,17 @@ def test_shadow_without_npt():
 
 
 
+
+@slow
+def test_nested_paging_has_no_shadow_exits():
+    """The same boot with nested paging, for comparison: none of shadow paging's exits happen."""
+    status, r, exits = shadow_session("qemu64,+svm,+npt", "--npt --cpus 2", "test=boot", timeout=420)
+    r.expect(r"^\[vm1\] sietch: boot ok: cpus=2 mem=\d+MiB$", "guest boot line with nested paging")
+    check(status == 0, f"vmm ended with status {status}" + r.explain())
+    for reason in ("shadow_fill", "guest_pf", "cr3", "cr", "invlpg"):
+        case(f"npt-no-{reason}", exits.get(reason, 0) == 0, f"{reason} exits with nested paging: {exits}")
+
+
 GUEST_CASE = re.compile(r"^\[vm1\] usertests: (?!done:)(\S+): (pass|fail|skip)\b:? ?(.*)$", re.M)
 # The guest's usertests get this far in a VM today, with nested paging as with shadow tables: the
 # next case (kill) waits for a guest timer that does not come, a VMM matter, not paging.
