@@ -13,8 +13,13 @@
 #include "kernel/arch/trap.h"
 #include "kernel/console.h"
 #include "kernel/ctl/counters.h"
+#include "kernel/ctl/endpoint.h"
+#include "kernel/ctl/memory.h"
 #include "drivers/console/kernel/console.h"
+#include "drivers/igb/kernel/igb.h"
+#include "drivers/nvme/kernel/ctl.h"
 #include "kernel/ctl/namespace.h"
+#include "kernel/ctl/spawn.h"
 #include "kernel/ctl/syscall.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/sched.h"
@@ -94,7 +99,7 @@ static void names_init(const void *info)
 	console_device_init();
 }
 
-/* Why spawning pid 1 failed, in words: the errors proc_spawn returns. */
+/* Why spawning pid 1 failed, in words: the errors spawn_program returns. */
 static const char *init_error_text(long err)
 {
 	switch (-err) {
@@ -129,7 +134,7 @@ static void start_init(void)
 	size_t len = strlen(base) + 1;
 	memcpy(block, base, len);
 	struct proc *init;
-	long err = proc_spawn(path, block, len, 0, &init);
+	long err = spawn_program(path, block, len, 0, &init);
 	if (err)
 		init_failed(path, err);
 	kprintf("sietch: started %s as pid %u\n", path, init->pid);
@@ -201,14 +206,18 @@ void kernel_main(uint32_t magic, uint64_t info_phys)
 	timer_calibrate();
 	arch_syscall_init_this_cpu();
 	counters_init();
+	memory_init(); /* proc's exit hooks run in the order added: memory, then endpoints */
+	endpoint_init();
 	syscall_init();
 	sched_init_this_cpu();
 	proc_init();
 	names_init(info);
 	pci_init(cmdline);
+	nvme_init();
 	timer_start_this_cpu();
 	interrupts_enable();
 	start_other_cpus();
+	igb_init(cmdline);
 	kprintf("sietch: boot ok: cpus=%u mem=%luMiB\n", cpus_online, (uint64_t)(frame_managed_count() * PAGE_SIZE >> 20));
 	after_boot();
 	sched_idle();
