@@ -29,6 +29,7 @@
 #include "kernel/proc/sched.h"
 #include "kernel/proc/thread.h"
 #include "kernel/vmm/svm_exit.h"
+#include "kernel/vmm/svm_shadow.h"
 #include "kernel/vmm/svm_vmcb.h"
 #include "kernel/vmm/vm.h"
 #include "lib/common/string.h"
@@ -39,6 +40,7 @@ static struct {
 	int state;        /* 0: not looked at yet; 1: usable; -1: not */
 	const char *why;  /* why not */
 	unsigned asids;
+	bool npt;         /* nested paging (CPUID 8000_000Ah EDX[0]); without it VMs are shadow-paged */
 	uint64_t iopm_pa, msrpm_pa;
 	struct svm_limits limits;
 } svm = { .lock = SPINLOCK_INIT("svm") };
@@ -75,8 +77,6 @@ static const char *svm_missing(void)
 	if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS)
 		return "SVM is disabled by the firmware (VM_CR.SVMDIS)";
 	cpuid(SVM_CPUID_LEAF, 0, &a, &b, &c, &d);
-	if (!(d & SVM_CPUID_EDX_NP))
-		return "no nested paging (CPUID 8000_000Ah EDX[0])";
 	if (b < 2)
 		return "fewer than two ASIDs";
 	return NULL;
@@ -152,9 +152,11 @@ int svm_detect(void)
 			uint32_t a, b, c, d;
 			cpuid(SVM_CPUID_LEAF, 0, &a, &b, &c, &d);
 			svm.asids = b;
+			svm.npt = (d & SVM_CPUID_EDX_NP) != 0;
 			svm_limits_init(&svm.limits);
 			svm.state = 1;
-			kprintf("sietch: svm: revision %u, nested paging, %u ASIDs%s\n", a & 0xff, b,
+			kprintf("sietch: svm: revision %u, %s, %u ASIDs%s\n", a & 0xff,
+				svm.npt ? "nested paging" : "no nested paging: shadow paging only", b,
 				(d & SVM_CPUID_EDX_NRIPS) ? ", next-RIP saving" : "");
 		}
 	}
@@ -164,6 +166,8 @@ int svm_detect(void)
 }
 
 unsigned svm_asid_count(void) { return svm.asids; }
+
+bool svm_has_npt(void) { return svm.npt; }
 
 /* ---- per CPU ---- */
 
@@ -255,6 +259,10 @@ int svm_vcpu_init(struct vcpu *vcpu)
 	c->nested_ctl = SVM_NESTED_NP_ENABLE;
 	c->ncr3 = vcpu->vm->npt.root;
 	vmcb_reset_state(&vcpu->vmcb->save);
+	if (vcpu->vm->shadow && svm_shadow_init(vcpu)) {
+		svm_vcpu_free(vcpu);
+		return -SIETCH_ENOMEM;
+	}
 	fpu_reset(vcpu->guest_fpu);
 	vcpu->last_cpu = -1;
 	vcpu->guest_cpu = -1;
@@ -265,6 +273,8 @@ int svm_vcpu_init(struct vcpu *vcpu)
 
 void svm_vcpu_free(struct vcpu *vcpu)
 {
+	if (vcpu->shadow)
+		svm_shadow_free(vcpu);
 	if (vcpu->vmcb_pa)
 		frame_free(vcpu->vmcb_pa);
 	vcpu->vmcb_pa = 0;
@@ -422,6 +432,8 @@ static long svm_enter(struct vcpu *vcpu, uint64_t *guest_ns)
 		return SVM_ENTER_WINDOW;
 	}
 	tlb_decide(vcpu, c, cpu);
+	if (vcpu->shadow && svm_shadow_take_flush(vcpu))
+		v->control.tlb_control = SVM_TLB_FLUSH_ALL;
 	v->save.rax = vcpu->gpr[SIETCH_RAX];
 	v->save.rsp = vcpu->gpr[SIETCH_RSP];
 	fxsave(vcpu->host_fpu);
@@ -532,7 +544,7 @@ static bool handled_here(struct vcpu *vcpu, enum sietch_vm_exit_reason *reason)
 		*reason = SIETCH_VM_EXIT_HOST_MSR;
 		return true;
 	default:
-		return false;
+		return vcpu->shadow && svm_shadow_exit(vcpu, reason);
 	}
 }
 
@@ -588,7 +600,12 @@ long svm_vcpu_run(struct vcpu *vcpu, struct sietch_vcpu_run *run)
 			break;
 		}
 		uint64_t ns = 0;
-		long err = svm_enter(vcpu, &ns);
+		long err = vcpu->shadow ? svm_shadow_enter(vcpu) : 0;
+		if (!err) {
+			err = svm_enter(vcpu, &ns);
+			if (vcpu->shadow)
+				svm_shadow_left(vcpu);
+		}
 		if (err < 0)
 			return err;
 		if (err == SVM_ENTER_WINDOW) {

@@ -17,7 +17,7 @@
 
 long sys_vm_create(const struct syscall_args *args)
 {
-	if (args->arg[0] != 0)
+	if (args->arg[0] & ~(uint64_t)SIETCH_VM_SHADOW)
 		return -SIETCH_EINVAL;
 	long err = svm_detect();
 	if (err)
@@ -26,6 +26,7 @@ long sys_vm_create(const struct syscall_args *args)
 	struct proc *self = proc_current();
 	if ((err = vm_create(self, &vm)))
 		return err;
+	vm->shadow = (args->arg[0] & SIETCH_VM_SHADOW) || !svm_has_npt(); /* before any vCPU exists */
 	long handle = handle_install(&self->handles, &vm->object, VM_RIGHTS);
 	object_unref(&vm->object); /* the handle's reference stays; on failure this frees the VM */
 	return handle;

@@ -22,6 +22,7 @@
 
 struct memory_object;
 struct proc;
+struct shadow_vcpu;
 
 /* One vm_map range: pages [offset, offset + size) of memory at gpa. */
 struct vm_slot {
@@ -43,6 +44,7 @@ struct vm {
 	struct vcpu *vcpus[SIETCH_VM_MAX_VCPUS]; /* not references: a vCPU clears its slot as it goes */
 	uint32_t running;     /* vCPUs inside vcpu_run */
 	bool changing;        /* a vm_unmap is in progress: no entry until it is done */
+	bool shadow;          /* shadow paging (kernel/shadowpt) instead of nested paging */
 	struct sietch_vm_counters counters;
 };
 
@@ -65,6 +67,7 @@ struct vcpu {
 	int32_t last_cpu;     /* the CPU of the last entry, -1 before the first */
 	volatile int32_t guest_cpu; /* the CPU between the last look at intr_pending and the exit, else -1 */
 	uint64_t npt_generation; /* the VM's generation at the last entry */
+	struct shadow_vcpu *shadow; /* the vCPU's shadow page tables, in a shadow-paged VM */
 	struct sietch_vm_counters counters;
 };
 
@@ -78,6 +81,7 @@ void svm_world_switch(uint64_t vmcb_pa, uint64_t *gpr, uint64_t host_vmcb_pa);
 /* kernel/vmm/svm.c */
 int svm_detect(void);        /* 0, or -SIETCH_ENODEV with the reason logged once */
 unsigned svm_asid_count(void);
+bool svm_has_npt(void);       /* false: every VM is shadow-paged */
 int svm_vcpu_init(struct vcpu *vcpu); /* VMCB with the reset state and Sietch's intercepts */
 void svm_vcpu_free(struct vcpu *vcpu);
 /* Runs vcpu until an exit for the VMM (filled into run->exit, registers into run->regs). */

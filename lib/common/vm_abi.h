@@ -5,7 +5,7 @@
  * delivery; every exit it does not handle itself comes back to the VMM as a
  * struct sietch_vm_exit from vcpu_run, as KVM_RUN fills its kvm_run page.
  *
- *	vm_create(0)                                -> a VM handle
+ *	vm_create(flags)                            -> a VM handle (flags: SIETCH_VM_SHADOW or 0)
  *	vm_map(vm, memory, offset, gpa, size, prot) -> memory object pages at guest-physical gpa
  *	vm_unmap(vm, gpa, size)                     -> nothing there any more (accesses: MMIO exits)
  *	vcpu_create(vm, index)                      -> a vCPU handle
@@ -31,6 +31,11 @@
 #define SIETCH_VM_MAX_VCPUS 16          /* vcpu_create's index is below this */
 #define SIETCH_VM_GPA_LIMIT (1ull << 40) /* guest-physical addresses below 1 TiB */
 #define SIETCH_VM_MAX_SLOTS 32          /* vm_map ranges per VM */
+
+/* vm_create's flags. SHADOW: the VM runs on shadow page tables the kernel
+ * composes from the guest's tables (kernel/shadowpt) instead of nested
+ * paging; a machine without nested paging gets them whatever the flag says. */
+#define SIETCH_VM_SHADOW (1u << 0)
 
 /* ---- vm_map: prot is SIETCH_PROT_READ, optionally with WRITE and EXEC ---
  * offset, gpa and size are multiples of 4 KiB; [offset, offset + size) lies
@@ -145,7 +150,13 @@ enum sietch_vm_exit_reason {
 	SIETCH_VM_EXIT_HOST_VINTR = 18,  /* an interrupt window the kernel opened for its own injection */
 	SIETCH_VM_EXIT_HOST_MSR = 19,    /* an MSR the kernel keeps itself (EFER) */
 	SIETCH_VM_EXIT_HOST_NPF = 20,    /* a nested page fault on mapped memory (access rights) */
-	SIETCH_VM_EXIT_COUNTED = 24      /* counters have this many slots */
+	/* Shadow paging's exits, all handled by the kernel (kernel/shadowpt). */
+	SIETCH_VM_EXIT_HOST_SHADOW_FILL = 21, /* a #PF the shadow resolved: an entry made or widened (A/D) */
+	SIETCH_VM_EXIT_HOST_GUEST_PF = 22,    /* a #PF that was the guest's own, reflected into it */
+	SIETCH_VM_EXIT_HOST_CR3 = 23,         /* MOV to or from CR3 */
+	SIETCH_VM_EXIT_HOST_CR = 24,          /* CR0/CR4 reads and writes, CLTS, LMSW, SMSW */
+	SIETCH_VM_EXIT_HOST_INVLPG = 25,
+	SIETCH_VM_EXIT_COUNTED = 32      /* counters have this many slots */
 };
 
 /* A short name of a reason, for reports and `stat` ("io", "mmio", ...); NULL for an unused slot. */
@@ -160,7 +171,9 @@ static inline const char *sietch_vm_exit_name(unsigned reason)
 		[SIETCH_VM_EXIT_UNHANDLED] = "unhandled", [SIETCH_VM_EXIT_INTERRUPTED] = "interrupted",
 		[SIETCH_VM_EXIT_HOST_INTR] = "host_intr", [SIETCH_VM_EXIT_HOST_NMI] = "host_nmi",
 		[SIETCH_VM_EXIT_HOST_VINTR] = "host_vintr", [SIETCH_VM_EXIT_HOST_MSR] = "host_msr",
-		[SIETCH_VM_EXIT_HOST_NPF] = "host_npf",
+		[SIETCH_VM_EXIT_HOST_NPF] = "host_npf", [SIETCH_VM_EXIT_HOST_SHADOW_FILL] = "shadow_fill",
+		[SIETCH_VM_EXIT_HOST_GUEST_PF] = "guest_pf", [SIETCH_VM_EXIT_HOST_CR3] = "cr3",
+		[SIETCH_VM_EXIT_HOST_CR] = "cr", [SIETCH_VM_EXIT_HOST_INVLPG] = "invlpg",
 	};
 	return reason < SIETCH_VM_EXIT_COUNTED ? names[reason] : 0;
 }

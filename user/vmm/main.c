@@ -144,6 +144,7 @@ static bool file_read(const char *path, struct guest_image *out)
 struct options {
 	unsigned cpus;
 	uint64_t mem;
+	bool shadow; /* --shadow: shadow page tables instead of nested paging */
 	const char *kernel;
 	const char *modules[MAX_MODULES];
 	unsigned module_count;
@@ -162,10 +163,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		} else if (strcmp(argv[i], "--mem") == 0 && i + 1 < argc && parse_size(argv[i + 1], &o->mem)) {
 			i++;
 		} else if (strcmp(argv[i], "--npt") == 0) {
-			/* nested paging: the only kind the kernel has */
+			o->shadow = false; /* the default; the kernel uses shadow paging anyway without NPT */
 		} else if (strcmp(argv[i], "--shadow") == 0) {
-			fprintf(stderr, "vmm: shadow paging is not available yet; use --npt\n");
-			return -1;
+			o->shadow = true;
 		} else {
 			fputs(USAGE, stderr);
 			return -1;
@@ -223,9 +223,9 @@ static int memory_setup(struct vm *vm)
 }
 
 /* The VM, with the guest's memory at guest-physical 0. */
-static int vm_setup(struct vm *vm)
+static int vm_setup(struct vm *vm, bool shadow)
 {
-	vm->handle = os_vm_create(0);
+	vm->handle = os_vm_create(shadow ? SIETCH_VM_SHADOW : 0);
 	if (vm->handle < 0)
 		return fail("vm_create (does this machine have AMD SVM with nested paging?)", vm->handle);
 	long err = os_vm_map(vm->handle, vm->memory, 0, 0, vm->ram_size,
@@ -287,7 +287,7 @@ int main(int argc, char **argv)
 	if (guest_boot_prepare(vm->ram, vm->ram_size, vm->cpus, &kernel, modules, o.module_count, o.cmdline, &boot,
 			       &why))
 		return fprintf(stderr, "vmm: %s: %s\n", o.kernel, why), 1;
-	if (vm_setup(vm))
+	if (vm_setup(vm, o.shadow))
 		return 1;
 	devices_init(vm);
 	if (vcpus_create(vm))
@@ -295,8 +295,8 @@ int main(int argc, char **argv)
 	long err = vcpu_boot_bsp(&vm->vcpu[0], boot.entry, boot.info_phys);
 	if (err < 0)
 		return fail("setting the boot registers", err);
-	printf("vmm: vm%u: %s, %u cpus, %lu MiB, entry 0x%x\n", vm->number, o.kernel, vm->cpus,
-	       (unsigned long)(vm->ram_size >> 20), boot.entry);
+	printf("vmm: vm%u: %s, %u cpus, %lu MiB, entry 0x%x%s\n", vm->number, o.kernel, vm->cpus,
+	       (unsigned long)(vm->ram_size >> 20), boot.entry, o.shadow ? ", shadow paging" : "");
 	fflush(stdout);
 	os_thread_create(ticker, vm, 0);
 	os_thread_create(keyboard, vm, 0);

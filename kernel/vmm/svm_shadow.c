@@ -1,0 +1,319 @@
+/*
+ * Shadow paging under SVM (see svm_shadow.h and kernel/shadowpt/shadowpt.h).
+ *
+ * TCG's SVM has no decode assists (AMD APM vol.2 §15.33), so the CR and
+ * INVLPG intercepts say nothing about operands: the instruction at RIP is
+ * fetched through the guest's own paging and decoded (lib/common/x86_decode).
+ */
+#include "kernel/vmm/svm_shadow.h"
+
+#include <stddef.h>
+
+#include "kernel/console.h"
+#include "kernel/shadowpt/shadow_vcpu.h"
+#include "lib/common/x86_decode.h"
+#include "lib/common/x86_segment.h"
+#include "lib/common/x86_walk.h"
+#include "kernel/vmm/svm_exit.h"
+
+/* The intercepts (Table B-1: intercept_cr bits 15:0 reads, 31:16 writes of
+ * CRn; exception bit 14 is #PF, §15.12). */
+#define CR_BITS ((1u << 0) | (1u << 3) | (1u << 4))
+#define SHADOW_INTERCEPT_CR (CR_BITS | CR_BITS << 16)
+#define RFLAGS_AC (1ull << 18) /* SDM vol.1 §3.4.3.3 */
+#define CR0_ET (1ull << 4)     /* hardwired to 1 (SDM vol.3A §2.5) */
+#define CR0_TS (1ull << 3)
+#define CR3_PCID_NOFLUSH (1ull << 63) /* §4.10.4.1: bit 63 of a MOV to CR3 is not stored */
+#define EXC_DF 8
+
+int svm_shadow_init(struct vcpu *vcpu)
+{
+	vcpu->shadow = shadow_vcpu_create(&pt_format_npt, vcpu->vm->npt.root);
+	if (!vcpu->shadow)
+		return -SIETCH_ENOMEM;
+	struct vmcb_control *c = &vcpu->vmcb->control;
+	c->nested_ctl &= ~SVM_NESTED_NP_ENABLE;
+	c->ncr3 = 0;
+	c->intercept_cr |= SHADOW_INTERCEPT_CR;
+	c->intercept_exceptions |= 1u << X86_EXC_PF;
+	c->intercept_misc1 |= SVM_MISC1_INVLPG;
+	return 0;
+}
+
+/* What the shadow cost, once per vCPU as it goes: the exits are counted by
+ * reason already; this adds the work done in the kernel without an exit. */
+static void report_stats(const struct vcpu *vcpu)
+{
+	const struct shadow_stats *st = &vcpu->shadow->engine.stats;
+	if (!st->fills && !st->cr3_loads)
+		return;
+	kprintf("sietch: vm%u vcpu %u: shadow: %lu fills, %lu guest faults, %lu mmio, %lu cr3 loads, %lu invlpg, "
+		"%lu entries revalidated, %lu zapped, %lu roots evicted, %lu mode changes\n",
+		vcpu->vm->id, vcpu->index, st->fills, st->guest_faults, st->mmio, st->cr3_loads, st->invlpgs,
+		st->revalidated, st->zapped, st->evictions, st->mode_changes);
+}
+
+void svm_shadow_free(struct vcpu *vcpu)
+{
+	report_stats(vcpu);
+	shadow_vcpu_destroy(vcpu->shadow);
+	vcpu->shadow = NULL;
+}
+
+int svm_shadow_enter(struct vcpu *vcpu)
+{
+	struct shadow_vcpu *sv = vcpu->shadow;
+	struct vmcb_save *s = &vcpu->vmcb->save;
+	uint64_t generation = __atomic_load_n(&vcpu->vm->npt_generation, __ATOMIC_SEQ_CST);
+	if (generation != sv->map_generation) { /* the VM's map lost pages: nothing shadowed may stay */
+		shadow_flush_all(&sv->engine);
+		sv->map_generation = generation;
+	}
+	struct x86_paging guest;
+	svm_guest_paging(vcpu->vmcb, &guest);
+	if (shadow_sync(&sv->engine, &guest) != 0)
+		return -SIETCH_ENOMEM;
+	sv->saved = guest;
+	sv->flush |= shadow_take_tlb_flush(&sv->engine);
+	s->cr0 = shadow_hw_cr0(&sv->engine);
+	s->cr3 = shadow_hw_cr3(&sv->engine);
+	s->cr4 = shadow_hw_cr4(&sv->engine);
+	s->efer = shadow_hw_efer(&sv->engine); /* SVME is the guest's copy's: kept */
+	return 0;
+}
+
+void svm_shadow_left(struct vcpu *vcpu)
+{
+	struct vmcb_save *s = &vcpu->vmcb->save;
+	const struct x86_paging *g = &vcpu->shadow->saved;
+	s->cr0 = g->cr0;
+	s->cr3 = g->cr3;
+	s->cr4 = g->cr4;
+	s->efer = g->efer;
+}
+
+bool svm_shadow_take_flush(struct vcpu *vcpu)
+{
+	bool flush = vcpu->shadow->flush;
+	vcpu->shadow->flush = false;
+	return flush;
+}
+
+/* ---- faults ---- */
+
+static void inject(struct vcpu *vcpu, uint8_t vector, bool has_error, uint32_t error)
+{
+	vcpu->vmcb->control.eventinj = svm_evtinj(vector, SVM_EVTINJ_TYPE_EXCEPTION, has_error, error);
+}
+
+/* The guest's own fault goes to the guest, CR2 first. A #PF while a #PF was
+ * being delivered is a double fault (SDM vol.3A §6.15, Table 6-5). */
+static void reflect(struct vcpu *vcpu, const struct x86_fault *f)
+{
+	struct vmcb *v = vcpu->vmcb;
+	uint64_t prior = v->control.exitintinfo;
+	if ((prior & SVM_EVTINJ_VALID) && (prior & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_EXCEPTION &&
+	    (prior & SVM_EVTINJ_VECTOR_MASK) == X86_EXC_PF) {
+		inject(vcpu, EXC_DF, true, 0);
+		return;
+	}
+	if (f->vector == X86_EXC_PF)
+		v->save.cr2 = f->address;
+	inject(vcpu, f->vector, f->vector == X86_EXC_PF || f->vector == X86_EXC_GP, f->error_code);
+}
+
+static bool page_fault(struct vcpu *vcpu, enum sietch_vm_exit_reason *reason)
+{
+	struct vmcb *v = vcpu->vmcb;
+	struct shadow_fault f;
+	unsigned extra = (v->save.rflags & RFLAGS_AC) ? X86_ACCESS_SMAP_EXEMPT : 0;
+	/* §15.12: EXITINFO1 is the #PF error code, EXITINFO2 the faulting address. */
+	switch (shadow_page_fault(&vcpu->shadow->engine, v->control.exitinfo2, (uint32_t)v->control.exitinfo1, extra,
+				  &f)) {
+	case SHADOW_FIXED:
+		*reason = SIETCH_VM_EXIT_HOST_SHADOW_FILL;
+		return true;
+	case SHADOW_GUEST_FAULT:
+		reflect(vcpu, &f.fault);
+		*reason = SIETCH_VM_EXIT_HOST_GUEST_PF;
+		return true;
+	case SHADOW_MMIO:
+		/* The VMM gets what a nested page fault would have given it (§15.25.6). */
+		v->control.exitcode = VMEXIT_NPF;
+		v->control.exitinfo1 = SVM_NPF_FINAL_GPA | SVM_NPF_U | (f.write ? SVM_NPF_W : 0) | (f.fetch ? SVM_NPF_I : 0);
+		v->control.exitinfo2 = f.gpa;
+		*reason = SIETCH_VM_EXIT_MMIO;
+		return false;
+	case SHADOW_NO_MEMORY:
+		break;
+	}
+	*reason = SIETCH_VM_EXIT_INVALID;
+	return false;
+}
+
+/* ---- CR and INVLPG instructions ---- */
+
+static enum x86_cpu_mode guest_mode(const struct vmcb *v)
+{
+	struct x86_seg_cpu cpu = x86_seg_cpu_of(v->save.cpl, v->save.cr0, v->save.efer, v->save.rflags,
+						v->save.cs.attr);
+	return x86_cpu_mode_of(cpu.real_mode, cpu.code64, v->save.cs.attr);
+}
+
+static int fetch_decode(struct vcpu *vcpu, enum x86_cpu_mode mode, struct x86_insn *insn)
+{
+	const struct vmcb *v = vcpu->vmcb;
+	struct x86_paging pg;
+	struct x86_paged_mem linear;
+	struct x86_mem lin_mem;
+	svm_guest_paging(v, &pg);
+	unsigned access = X86_ACCESS_FETCH | X86_ACCESS_NO_AD | (v->save.cpl == 3 ? X86_ACCESS_USER : 0);
+	x86_linear_mem_init(&linear, &lin_mem, &vcpu->shadow->guest_phys, &pg, access);
+	uint64_t rip = mode == X86_MODE_64 ? v->save.rip : (uint32_t)(v->save.cs.base + v->save.rip);
+	return x86_fetch_decode(&lin_mem, rip, mode, insn);
+}
+
+/* The general register of a MOV CR's r/m field: always a register, whatever
+ * ModRM.mod says (SDM vol.2 "MOV—Move to/from Control Registers"). */
+static unsigned cr_gpr(const struct x86_insn *insn)
+{
+	return (insn->modrm & 7u) | ((insn->rex & 1u) << 3);
+}
+
+static void gpr_set(struct vcpu *vcpu, unsigned reg, uint64_t value)
+{
+	vcpu->gpr[reg] = value;
+	if (reg == SIETCH_RAX)
+		vcpu->vmcb->save.rax = value;
+	else if (reg == SIETCH_RSP)
+		vcpu->vmcb->save.rsp = value;
+}
+
+/* MOV to CR0 as the processor checks it (SDM vol.3A §2.5, §9.8.5 for
+ * entering and leaving long mode: LMA follows PG while LME is set). */
+static bool cr0_write(struct vmcb_save *s, uint64_t value)
+{
+	value |= CR0_ET;
+	if ((value >> 32) || ((value & X86_CR0_PG) && !(value & X86_CR0_PE)) ||
+	    ((value & X86_CR0_NW) && !(value & X86_CR0_CD)))
+		return false;
+	bool paging_on = (value & X86_CR0_PG) && !(s->cr0 & X86_CR0_PG);
+	bool paging_off = !(value & X86_CR0_PG) && (s->cr0 & X86_CR0_PG);
+	if (paging_on && (s->efer & X86_EFER_LME)) {
+		if (!(s->cr4 & X86_CR4_PAE))
+			return false;
+		s->efer |= X86_EFER_LMA;
+	}
+	if (paging_off)
+		s->efer &= ~X86_EFER_LMA;
+	s->cr0 = value;
+	return true;
+}
+
+static bool cr_write(struct vcpu *vcpu, unsigned cr, uint64_t value)
+{
+	struct vmcb_save *s = &vcpu->vmcb->save;
+	switch (cr) {
+	case 0:
+		return cr0_write(s, value);
+	case 3:
+		s->cr3 = value & ~CR3_PCID_NOFLUSH;
+		shadow_guest_cr3_write(&vcpu->shadow->engine);
+		return true;
+	case 4:
+		if ((s->efer & X86_EFER_LMA) && !(value & X86_CR4_PAE))
+			return false; /* §2.5: PAE cannot go off in long mode */
+		if ((s->cr4 ^ value) & SHADOW_CR4_PGE)
+			shadow_guest_flush_all(&vcpu->shadow->engine); /* §4.10.4.1: the whole TLB goes */
+		s->cr4 = value;
+		return true;
+	}
+	return false;
+}
+
+static uint64_t cr_read(const struct vmcb_save *s, unsigned cr)
+{
+	return cr == 0 ? s->cr0 : cr == 3 ? s->cr3 :
+					    s->cr4;
+}
+
+/* INVLPG m: the linear address of its operand (segment bases count but in
+ * 64-bit mode, where only FS and GS have one, SDM vol.3A §3.4.4). */
+static uint64_t invlpg_address(struct vcpu *vcpu, enum x86_cpu_mode mode, const struct x86_insn *insn)
+{
+	const struct vmcb_save *s = &vcpu->vmcb->save;
+	const struct x86_segment *segs[6] = { &s->es, &s->cs, &s->ss, &s->ds, &s->fs, &s->gs };
+	uint64_t offset = x86_insn_mem_offset(insn, vcpu->gpr, s->rip + insn->len);
+	uint8_t seg = insn->mem.seg < 6 ? insn->mem.seg : 3;
+	uint64_t base = (mode == X86_MODE_64 && seg < 4) ? 0 : segs[seg]->base;
+	uint64_t lin = base + offset;
+	return mode == X86_MODE_64 ? lin : (uint32_t)lin;
+}
+
+/* Carries out the CR access or INVLPG at RIP; false when it is not one this
+ * emulates (the VMM gets the exit). */
+static bool emulate(struct vcpu *vcpu, enum sietch_vm_exit_reason *reason)
+{
+	struct vmcb_save *s = &vcpu->vmcb->save;
+	enum x86_cpu_mode mode = guest_mode(vcpu->vmcb);
+	uint64_t width = mode == X86_MODE_64 ? ~0ull : 0xffffffffull;
+	struct x86_insn insn;
+	if (fetch_decode(vcpu, mode, &insn) != 0)
+		return false;
+	bool ok = true;
+	*reason = SIETCH_VM_EXIT_HOST_CR;
+	switch (insn.kind) {
+	case X86_INSN_MOV_TO_CR:
+		if (insn.ctrl_reg == 3)
+			*reason = SIETCH_VM_EXIT_HOST_CR3;
+		ok = cr_write(vcpu, insn.ctrl_reg, vcpu->gpr[cr_gpr(&insn)] & width);
+		break;
+	case X86_INSN_MOV_FROM_CR:
+		if (insn.ctrl_reg != 0 && insn.ctrl_reg != 3 && insn.ctrl_reg != 4)
+			return false;
+		if (insn.ctrl_reg == 3)
+			*reason = SIETCH_VM_EXIT_HOST_CR3;
+		gpr_set(vcpu, cr_gpr(&insn), cr_read(s, insn.ctrl_reg) & width);
+		break;
+	case X86_INSN_CLTS:
+		s->cr0 &= ~CR0_TS;
+		break;
+	case X86_INSN_LMSW: /* bits 3:0 only; PE can be set, not cleared (SDM vol.2 "LMSW") */
+		if (!insn.has_rm_reg)
+			return false;
+		ok = cr0_write(s, (s->cr0 & ~0xeull) | (vcpu->gpr[insn.rm.reg] & 0xf));
+		break;
+	case X86_INSN_SMSW:
+		if (!insn.has_rm_reg)
+			return false;
+		gpr_set(vcpu, (unsigned)insn.rm.reg,
+			insn.opsize == 2 ? (vcpu->gpr[insn.rm.reg] & ~0xffffull) | (s->cr0 & 0xffff) : (uint32_t)s->cr0);
+		break;
+	case X86_INSN_INVLPG:
+		if (!insn.has_mem)
+			return false;
+		shadow_invlpg(&vcpu->shadow->engine, invlpg_address(vcpu, mode, &insn));
+		*reason = SIETCH_VM_EXIT_HOST_INVLPG;
+		break;
+	default:
+		return false;
+	}
+	if (!ok) {
+		inject(vcpu, X86_EXC_GP, true, 0);
+		return true;
+	}
+	s->rip += insn.len;
+	if (mode != X86_MODE_64)
+		s->rip &= 0xffffffffull;
+	return true;
+}
+
+bool svm_shadow_exit(struct vcpu *vcpu, enum sietch_vm_exit_reason *reason)
+{
+	uint64_t code = vcpu->vmcb->control.exitcode;
+	if (code == VMEXIT_EXCEPTION(X86_EXC_PF))
+		return page_fault(vcpu, reason);
+	if (code == VMEXIT_INVLPG || code < VMEXIT_CR_WRITE(16))
+		return emulate(vcpu, reason);
+	return false;
+}
