@@ -25,6 +25,7 @@ GROUPS_TABLE=(
 	"cmocka for the host unit tests|libcmocka-dev"
 	"newlib, the C library for user programs|newlib-source texinfo"
 	"compiler, build and debug tools|gcc make binutils python3 gdb"
+	"Bochs 2.7 runs the VMX back end (tools/bochs)|bochs bochsbios vgabios bochs-term"
 )
 QEMU_PACKAGES=" qemu-system-x86 qemu-utils "
 
