@@ -144,6 +144,7 @@ enum sietch_vm_exit_reason {
 	SIETCH_VM_EXIT_HOST_VINTR = 18,  /* an interrupt window the kernel opened for its own injection */
 	SIETCH_VM_EXIT_HOST_MSR = 19,    /* an MSR the kernel keeps itself (EFER) */
 	SIETCH_VM_EXIT_HOST_NPF = 20,    /* a nested page fault on mapped memory (access rights) */
+	SIETCH_VM_EXIT_HOST_CR = 23,     /* VMX: a CR0/CR4 write the kernel emulates (bits VMX operation fixes) */
 	SIETCH_VM_EXIT_COUNTED = 24      /* counters have this many slots */
 };
 
@@ -159,7 +160,7 @@ static inline const char *sietch_vm_exit_name(unsigned reason)
 		[SIETCH_VM_EXIT_UNHANDLED] = "unhandled", [SIETCH_VM_EXIT_INTERRUPTED] = "interrupted",
 		[SIETCH_VM_EXIT_HOST_INTR] = "host_intr", [SIETCH_VM_EXIT_HOST_NMI] = "host_nmi",
 		[SIETCH_VM_EXIT_HOST_VINTR] = "host_vintr", [SIETCH_VM_EXIT_HOST_MSR] = "host_msr",
-		[SIETCH_VM_EXIT_HOST_NPF] = "host_npf",
+		[SIETCH_VM_EXIT_HOST_NPF] = "host_npf", [SIETCH_VM_EXIT_HOST_CR] = "host_cr",
 	};
 	return reason < SIETCH_VM_EXIT_COUNTED ? names[reason] : 0;
 }
