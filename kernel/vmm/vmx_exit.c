@@ -49,7 +49,7 @@ enum sietch_vm_exit_reason vmx_exit_reason(const struct vmx_exit_info *x)
 
 /* The I/O exit qualification (§28.2.1, Table 28-5) and, for INS/OUTS, the
  * instruction information (§25.9.4, Table 25-19) into the ABI's fields. */
-static void fill_io(const struct vmx_exit_info *x, const struct vmcb *v, const uint64_t gpr[SIETCH_GPR_COUNT],
+static void vmx_fill_io(const struct vmx_exit_info *x, const struct vmcb *v, const uint64_t gpr[SIETCH_GPR_COUNT],
 		    struct sietch_vm_exit_io *io)
 {
 	uint64_t q = x->qualification;
@@ -96,7 +96,7 @@ void vmx_exit_fill(const struct vmx_exit_info *x, const struct vmcb *v, const ui
 	};
 	switch (reason) {
 	case SIETCH_VM_EXIT_IO:
-		fill_io(x, v, gpr, &out->io);
+		vmx_fill_io(x, v, gpr, &out->io);
 		break;
 	case SIETCH_VM_EXIT_MMIO:
 		/* §28.2.1, Table 28-7: bit 0 a read, 1 a write, 2 a fetch. */
