@@ -57,6 +57,7 @@ static struct {
 	uint32_t pin, proc, proc2, exit, entry;
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	bool vpid, ept_ad;
+	uint32_t preemption_ticks; /* the backstop's VMX-preemption timer value, 0: none */
 	uint64_t msr_bitmap_pa;
 	struct svm_limits limits; /* what the guest may set, for svm_vmcb_check */
 } vmx = { .lock = SPINLOCK_INIT("vmx") };
@@ -128,8 +129,18 @@ static const char *vmx_controls_init(void)
 	uint32_t missing;
 	/* External interrupts and NMIs end the guest: the host takes them (§25.6.1). */
 	if (vmx_adjust_controls(rdmsr(true_msrs ? MSR_IA32_VMX_TRUE_PINBASED_CTLS : MSR_IA32_VMX_PINBASED_CTLS),
-				0, VMX_PIN_EXTERNAL_INTERRUPT | VMX_PIN_NMI, &vmx.pin, &missing))
+				VMX_PIN_PREEMPTION_TIMER, VMX_PIN_EXTERNAL_INTERRUPT | VMX_PIN_NMI, &vmx.pin, &missing))
 		return "no external-interrupt or NMI exiting";
+	/*
+	 * A backstop: the guest comes out at least every 2^21 TSC cycles (the
+	 * timer counts at the TSC rate shifted right by IA32_VMX_MISC[4:0],
+	 * §26.5.1). Bochs 2.7 re-evaluates interrupt masking only when an entry
+	 * changes RFLAGS.IF and does so before it marks the CPU as in the guest,
+	 * so a guest entered with IF clear from the host's IF clear never saw a
+	 * host interrupt and ran forever; its timer exit lets the host take them.
+	 */
+	if (vmx.pin & VMX_PIN_PREEMPTION_TIMER)
+		vmx.preemption_ticks = (uint32_t)((1u << 21) >> (rdmsr(MSR_IA32_VMX_MISC) & 0x1f));
 	/* HLT and every port exit (no I/O bitmaps: unconditional I/O exiting); MSRs through a bitmap. */
 	uint32_t proc = VMX_PROC_HLT | VMX_PROC_UNCONDITIONAL_IO | VMX_PROC_USE_MSR_BITMAPS | VMX_PROC_SECONDARY |
 			VMX_PROC_MWAIT | VMX_PROC_MONITOR;
@@ -485,6 +496,8 @@ static void write_controls_and_host(struct vcpu *vcpu, bool window)
 {
 	struct cpu *cpu = this_cpu();
 	vmwrite(VMCS_PIN_BASED_CONTROLS, vmx.pin);
+	if (vmx.preemption_ticks)
+		vmwrite(VMCS_PREEMPTION_TIMER_VALUE, vmx.preemption_ticks);
 	vmwrite(VMCS_PROC_BASED_CONTROLS, vmx.proc | (window ? VMX_PROC_INTERRUPT_WINDOW : 0));
 	vmwrite(VMCS_SECONDARY_CONTROLS, vmx.proc2);
 	vmwrite(VMCS_EXIT_CONTROLS, vmx.exit);

@@ -112,6 +112,7 @@
 	X(GUEST_INTERRUPTIBILITY, 0x4824)                     \
 	X(GUEST_ACTIVITY_STATE, 0x4826)                       \
 	X(GUEST_SYSENTER_CS, 0x482a)                          \
+	X(PREEMPTION_TIMER_VALUE, 0x482e)                     \
 	X(HOST_SYSENTER_CS, 0x4c00)                           \
 	/* B.4.1 natural-width control, B.4.2 read only, B.4.3 guest, B.4.4 host */ \
 	X(CR0_GUEST_HOST_MASK, 0x6000)                        \
@@ -169,6 +170,7 @@ uint32_t vmx_field_at(unsigned i);
 #define VMX_PIN_EXTERNAL_INTERRUPT (1u << 0)
 #define VMX_PIN_NMI (1u << 3)
 #define VMX_PIN_VIRTUAL_NMI (1u << 5)
+#define VMX_PIN_PREEMPTION_TIMER (1u << 6)
 /* Primary processor-based (Table 25-6). */
 #define VMX_PROC_INTERRUPT_WINDOW (1u << 2)
 #define VMX_PROC_HLT (1u << 7)
@@ -275,6 +277,7 @@ enum vmx_exit_code {
 	VMX_EXIT_EPT_VIOLATION = 48,
 	VMX_EXIT_EPT_MISCONFIG = 49,
 	VMX_EXIT_INVEPT = 50,
+	VMX_EXIT_PREEMPTION_TIMER = 52,
 	VMX_EXIT_INVVPID = 53,
 	VMX_EXIT_XSETBV = 55,
 };

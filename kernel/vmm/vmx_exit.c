@@ -18,6 +18,7 @@ enum sietch_vm_exit_reason vmx_exit_reason(const struct vmx_exit_info *x)
 			return SIETCH_VM_EXIT_HOST_NMI;
 		return SIETCH_VM_EXIT_UNHANDLED;
 	case VMX_EXIT_EXTERNAL_INTERRUPT:
+	case VMX_EXIT_PREEMPTION_TIMER: /* the run loop's backstop for host interrupts, see vmx.c */
 		return SIETCH_VM_EXIT_HOST_INTR;
 	case VMX_EXIT_INTERRUPT_WINDOW:
 		return SIETCH_VM_EXIT_HOST_VINTR;

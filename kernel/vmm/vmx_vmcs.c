@@ -69,6 +69,7 @@ const char *vmx_exit_name(uint32_t basic_reason)
 		[VMX_EXIT_EPT_VIOLATION] = "ept-violation",
 		[VMX_EXIT_EPT_MISCONFIG] = "ept-misconfig",
 		[VMX_EXIT_INVEPT] = "invept",
+		[VMX_EXIT_PREEMPTION_TIMER] = "preemption-timer",
 		[VMX_EXIT_INVVPID] = "invvpid",
 		[VMX_EXIT_XSETBV] = "xsetbv",
 	};

@@ -8,7 +8,7 @@ when bochs is not installed (tools/deps.sh installs it)."""
 
 import shutil
 
-from harness import PASS, REPO, Console, check, skip
+from harness import PASS, REPO, Console, case, check, skip
 
 BOCHS = REPO / "tools" / "bochs"
 PROMPT = r"sietch\$ "
@@ -38,3 +38,35 @@ def test_boot_vmx_cpu():
 
 def test_boot_svm_cpu():
     boot_to_shell("ryzen")
+
+
+# vmtest under VMX: every case must pass but return-on-intr, which does not under Bochs 2.7
+# (the spinning guest makes almost no progress between the returns; see README).
+KNOWN_BAD = {"return-on-intr"}
+CASE_LINE = r"^vmtest: (?!done:)(\S+): (pass|fail)\b:? ?(.*)$"
+DONE_LINE = r"^vmtest: done: (\d+) passed, (\d+) failed$"
+REPORT_LINE = (r"^sietch: vm\d+ vcpu \d+: shutdown \(triple fault\): exit 0x2 \(triple-fault\) "
+               r"rip=0x[0-9a-f]+ cr0=0x10 cr3=0x0 cr4=0x[0-9a-f]+ efer=0x0$")
+
+
+def test_vmx_vmtest():
+    """/bin/vmtest's guests on the VMX back end: the same exit records as on SVM, case by case."""
+    with bochs_console("corei7_skylake_x", timeout=300) as c:
+        c.expect(PROMPT, timeout=180)
+        c.sendline("vmtest")
+        c.expect_line(r"^sietch: vmx: revision \d+, EPT, unrestricted guest, VPID$", timeout=30)
+        c.expect_line(DONE_LINE, timeout=90)
+        c.expect(PROMPT, timeout=30)
+        c.sendline("poweroff")
+        result = c.wait(timeout=60)
+    seen = {}
+    for m in result.grep(CASE_LINE):
+        name, ok = m.group(1), m.group(2) == "pass"
+        seen[name] = ok
+        if name not in KNOWN_BAD:
+            case("vmx." + name, ok, m.group(3) or "failed")
+    for name in ("io", "mmio", "cpuid", "msr", "hlt", "vmmcall", "inject", "window", "triple-fault", "garbage",
+                 "two-vms", "kill-frees-frames", "badargs", "fuzz", "counters", "fpu", "long-mode", "inject-running"):
+        check(name in seen, f"vmtest reported no case {name}{result.explain()}")
+    check(result.count(REPORT_LINE) == 2, f"expected two shutdown reports{result.explain()}")
+    check(not result.has(PANIC_LINE), "kernel exception" + result.explain())
