@@ -132,15 +132,17 @@ static const char *vmx_controls_init(void)
 				VMX_PIN_PREEMPTION_TIMER, VMX_PIN_EXTERNAL_INTERRUPT | VMX_PIN_NMI, &vmx.pin, &missing))
 		return "no external-interrupt or NMI exiting";
 	/*
-	 * A backstop: the guest comes out at least every 2^21 TSC cycles (the
-	 * timer counts at the TSC rate shifted right by IA32_VMX_MISC[4:0],
-	 * §26.5.1). Bochs 2.7 re-evaluates interrupt masking only when an entry
+	 * A backstop: the guest comes out at least every 2,000,003 TSC cycles
+	 * (the timer counts at the TSC rate shifted right by IA32_VMX_MISC[4:0],
+	 * §26.5.1; not a power of two, since Bochs is deterministic and a guest
+	 * loop of a power-of-two length would be caught at the same point of it
+	 * every time). Bochs 2.7 re-evaluates interrupt masking only when an entry
 	 * changes RFLAGS.IF and does so before it marks the CPU as in the guest,
 	 * so a guest entered with IF clear from the host's IF clear never saw a
 	 * host interrupt and ran forever; its timer exit lets the host take them.
 	 */
 	if (vmx.pin & VMX_PIN_PREEMPTION_TIMER)
-		vmx.preemption_ticks = (uint32_t)((1u << 21) >> (rdmsr(MSR_IA32_VMX_MISC) & 0x1f));
+		vmx.preemption_ticks = (uint32_t)(2000003u >> (rdmsr(MSR_IA32_VMX_MISC) & 0x1f));
 	/* HLT and every port exit (no I/O bitmaps: unconditional I/O exiting); MSRs through a bitmap. */
 	uint32_t proc = VMX_PROC_HLT | VMX_PROC_UNCONDITIONAL_IO | VMX_PROC_USE_MSR_BITMAPS | VMX_PROC_SECONDARY |
 			VMX_PROC_MWAIT | VMX_PROC_MONITOR;

@@ -40,9 +40,6 @@ def test_boot_svm_cpu():
     boot_to_shell("ryzen")
 
 
-# vmtest under VMX: every case must pass but return-on-intr, which does not under Bochs 2.7
-# (the spinning guest makes almost no progress between the returns; see README).
-KNOWN_BAD = {"return-on-intr"}
 CASE_LINE = r"^vmtest: (?!done:)(\S+): (pass|fail)\b:? ?(.*)$"
 DONE_LINE = r"^vmtest: done: (\d+) passed, (\d+) failed$"
 REPORT_LINE = (r"^sietch: vm\d+ vcpu \d+: shutdown \(triple fault\): exit 0x2 \(triple-fault\) "
@@ -63,10 +60,9 @@ def test_vmx_vmtest():
     for m in result.grep(CASE_LINE):
         name, ok = m.group(1), m.group(2) == "pass"
         seen[name] = ok
-        if name not in KNOWN_BAD:
-            case("vmx." + name, ok, m.group(3) or "failed")
+        case("vmx." + name, ok, m.group(3) or "failed")
     for name in ("io", "mmio", "cpuid", "msr", "hlt", "vmmcall", "inject", "window", "triple-fault", "garbage",
-                 "two-vms", "kill-frees-frames", "badargs", "fuzz", "counters", "fpu", "long-mode", "inject-running"):
+                 "two-vms", "kill-frees-frames", "badargs", "fuzz", "counters", "fpu", "long-mode", "inject-running", "return-on-intr"):
         check(name in seen, f"vmtest reported no case {name}{result.explain()}")
     check(result.count(REPORT_LINE) == 2, f"expected two shutdown reports{result.explain()}")
     check(not result.has(PANIC_LINE), "kernel exception" + result.explain())
