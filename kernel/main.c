@@ -13,8 +13,13 @@
 #include "kernel/arch/trap.h"
 #include "kernel/console.h"
 #include "kernel/ctl/counters.h"
+#include "kernel/ctl/endpoint.h"
+#include "kernel/ctl/memory.h"
 #include "drivers/console/kernel/console.h"
+#include "drivers/igb/kernel/igb.h"
+#include "drivers/nvme/kernel/ctl.h"
 #include "kernel/ctl/namespace.h"
+#include "kernel/ctl/spawn.h"
 #include "kernel/ctl/syscall.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/sched.h"
@@ -67,20 +72,34 @@ static void boot_cpu_init(uint32_t magic, uint64_t info_phys, const void **info_
 
 static bool have_boot_image;
 
-/* The boot image's files become the name tree; /dev/console joins them. */
+/* The boot image is the module called initrd.tar (or initrd), else the first one. */
+static bool boot_image_find(const void *info, uint32_t *start, uint32_t *end)
+{
+	const char *name;
+	for (size_t i = 0; mb2_module(info, i, start, end, &name); i++)
+		if (strcmp(name, "initrd.tar") == 0 || strcmp(name, "initrd") == 0)
+			return true;
+	return mb2_module(info, 0, start, end, &name);
+}
+
+/* The boot image's files become the name tree; every module is also /boot/NAME (an archive cannot hold itself,
+ * nor the kernel), and /dev/console joins them. */
 static void names_init(const void *info)
 {
 	uint32_t start, end;
 	const char *name;
-	have_boot_image = mb2_module(info, 0, &start, &end, &name);
+	have_boot_image = boot_image_find(info, &start, &end);
 	if (have_boot_image)
 		namespace_init(phys_to_virt(start), end - start);
 	else
 		namespace_init(0, 0);
+	for (size_t i = 0; mb2_module(info, i, &start, &end, &name); i++)
+		if (*name && !namespace_add_boot_file(name, phys_to_virt(start), end - start))
+			kprintf("namespace: boot module '%s' is not a file name for /boot\n", name);
 	console_device_init();
 }
 
-/* Why spawning pid 1 failed, in words: the errors proc_spawn returns. */
+/* Why spawning pid 1 failed, in words: the errors spawn_program returns. */
 static const char *init_error_text(long err)
 {
 	switch (-err) {
@@ -115,7 +134,7 @@ static void start_init(void)
 	size_t len = strlen(base) + 1;
 	memcpy(block, base, len);
 	struct proc *init;
-	long err = proc_spawn(path, block, len, 0, &init);
+	long err = spawn_program(path, block, len, 0, &init);
 	if (err)
 		init_failed(path, err);
 	kprintf("sietch: started %s as pid %u\n", path, init->pid);
@@ -187,14 +206,18 @@ void kernel_main(uint32_t magic, uint64_t info_phys)
 	timer_calibrate();
 	arch_syscall_init_this_cpu();
 	counters_init();
+	memory_init(); /* proc's exit hooks run in the order added: memory, then endpoints */
+	endpoint_init();
 	syscall_init();
 	sched_init_this_cpu();
 	proc_init();
 	names_init(info);
 	pci_init(cmdline);
+	nvme_init();
 	timer_start_this_cpu();
 	interrupts_enable();
 	start_other_cpus();
+	igb_init(cmdline);
 	kprintf("sietch: boot ok: cpus=%u mem=%luMiB\n", cpus_online, (uint64_t)(frame_managed_count() * PAGE_SIZE >> 20));
 	after_boot();
 	sched_idle();

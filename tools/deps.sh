@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Sietch is built and tested with, then builds the
-# C library for user programs (tools/newlib.sh) into the cache.
+# C library for user programs (tools/newlib.sh) and lwIP (tools/lwip.sh) into the cache.
 #
 #   tools/deps.sh           install whatever is missing; silent when nothing is
 #   tools/deps.sh --check   only print what would be done; exit 1 if anything would
@@ -24,7 +24,10 @@ GROUPS_TABLE=(
 	"UEFI firmware for the OVMF boot test|ovmf"
 	"cmocka for the host unit tests|libcmocka-dev"
 	"newlib, the C library for user programs|newlib-source texinfo"
+	"dpkg-source unpacks lwIP's source (tools/lwip.sh)|dpkg-dev"
 	"compiler, build and debug tools|gcc make binutils python3 gdb"
+	"clang-format 14 for make format and its check|clang-format-14"
+	"Redis to compare the kvstore with, its clients, and make bench's plots and Linux guest|redis-server redis-tools python3-matplotlib busybox-static"
 	"Bochs 2.7 runs the VMX back end (tools/bochs)|bochs bochsbios vgabios bochs-term"
 )
 QEMU_PACKAGES=" qemu-system-x86 qemu-utils "
@@ -91,7 +94,10 @@ if [ $qemu_missing = 1 ] && [ -n "$backports" ] && ! has_target "deb $backports 
 	add_sources+=("$BACKPORTS_FILE|$backports, for QEMU >= $QEMU_MIN")
 fi
 
-newlib() { if [ -f tools/newlib.sh ]; then bash tools/newlib.sh; fi; }
+newlib() {
+	if [ -f tools/newlib.sh ]; then bash tools/newlib.sh; fi
+	if [ -f tools/lwip.sh ]; then bash tools/lwip.sh --target && bash tools/lwip.sh --host; fi
+}
 
 if [ ${#missing_groups[@]} -eq 0 ] && [ ${#add_sources[@]} -eq 0 ]; then
 	[ $check_only = 1 ] || newlib

@@ -27,8 +27,20 @@ USER_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -fno-stack-protector -fno
 USER_LDFLAGS := -nostdlib -static -no-pie -T lib/libc/user.ld -Wl,-z,max-page-size=4096 \
 	-Wl,-z,noexecstack
 
+# The network stack as archives, so only programs that call lib/os/net.h pay for
+# it: lib/os/net*.c, lib/os/netd_*.c and Sietch's port (lib/lwip-port) in libnet.a, then lwIP
+# itself, built into the cache by tools/lwip.sh. netdev_none.c stands in for a
+# VNIC driver when no driver archive defines netdev_open: it comes last.
+LWIP_LIB := $(shell tools/lwip.sh --lib)
+USER_NET_SRC := $(wildcard lib/os/net.c lib/os/net_*.c lib/os/netd_*.c lib/lwip-port/*.c)
+USER_NET_OBJS := $(patsubst %.c,$(BUILD)/libc/%.o,$(USER_NET_SRC))
+USER_NET_LIB := $(BUILD)/libc/libnet.a
+USER_NETDEV_NONE_SRC := lib/os/netdev_none.c
+USER_NETDEV_NONE_LIB := $(BUILD)/libc/libnetdev_none.a
+$(USER_NET_OBJS): USER_CFLAGS += -Ilib/lwip-port/include -I$(shell tools/lwip.sh --include)
+
 # lib/libc and lib/os, crt0 first.
-USER_LIBC_SRC := lib/libc/crt0.S $(filter-out lib/libc/crt0.S,$(sort \
+USER_LIBC_SRC := lib/libc/crt0.S $(filter-out lib/libc/crt0.S $(USER_NET_SRC) $(USER_NETDEV_NONE_SRC),$(sort \
 	$(wildcard lib/libc/*.c lib/libc/*.S lib/os/*.c lib/os/*.S)))
 USER_LIBC_OBJS := $(patsubst %,$(BUILD)/libc/%,$(addsuffix .o,$(basename $(USER_LIBC_SRC))))
 
@@ -71,6 +83,17 @@ $(USER_COMMON_LIB): $(USER_COMMON_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
+$(USER_NET_LIB): $(USER_NET_OBJS) user/user.mk
+	@rm -f $@
+	ar rcs $@ $(USER_NET_OBJS)
+
+$(USER_NETDEV_NONE_LIB): $(BUILD)/libc/lib/os/netdev_none.o
+	@rm -f $@
+	ar rcs $@ $^
+
+$(LWIP_LIB): $(NEWLIB_STAMP) $(wildcard lib/lwip-port/include/*.h lib/lwip-port/include/*/*.h)
+	@tools/lwip.sh --target
+
 $(foreach d,$(USER_DRIVERS),$(eval $(BUILD)/drivers/lib$(d).a: \
 	$(filter $(BUILD)/libc/drivers/$(d)/os/%,$(USER_DRIVER_OBJS))))
 
@@ -83,12 +106,14 @@ $(BUILD)/drivers/lib%.a:
 $(foreach p,$(USER_PROGRAMS),$(eval $(BUILD)/user/bin/$(p): \
 	$(filter $(BUILD)/user/obj/$(p)/%,$(USER_PROGRAM_OBJS))))
 
-$(BUILD)/user/bin/%: $(USER_LIBC_OBJS) $(USER_DRIVER_LIBS) $(USER_COMMON_LIB) $(NEWLIB_STAMP) lib/libc/user.ld
+$(BUILD)/user/bin/%: $(USER_LIBC_OBJS) $(USER_NET_LIB) $(LWIP_LIB) $(USER_DRIVER_LIBS) $(USER_COMMON_LIB) \
+		$(USER_NETDEV_NONE_LIB) $(NEWLIB_STAMP) lib/libc/user.ld
 	@mkdir -p $(dir $@)
-	$(USER_CC) $(USER_LDFLAGS) -o $@ $(filter $(BUILD)/user/obj/%,$^) $(USER_DRIVER_LIBS) $(USER_LIBC_OBJS) \
-		$(USER_COMMON_LIB) -Wl,--start-group $(NEWLIB_LIBS) $(USER_LIBGCC) -Wl,--end-group
+	$(USER_CC) $(USER_LDFLAGS) -o $@ $(filter $(BUILD)/user/obj/%,$^) $(USER_NET_LIB) $(LWIP_LIB) \
+		$(USER_DRIVER_LIBS) $(USER_LIBC_OBJS) $(USER_COMMON_LIB) $(USER_NETDEV_NONE_LIB) \
+		-Wl,--start-group $(NEWLIB_LIBS) $(USER_LIBGCC) -Wl,--end-group
 
 # Keep the objects the pattern rules make, as a build does.
-.SECONDARY: $(USER_LIBC_OBJS) $(USER_COMMON_OBJS) $(USER_DRIVER_OBJS) $(USER_PROGRAM_OBJS)
+.SECONDARY: $(USER_LIBC_OBJS) $(USER_NET_OBJS) $(USER_COMMON_OBJS) $(USER_DRIVER_OBJS) $(USER_PROGRAM_OBJS)
 
--include $(patsubst %.o,%.d,$(USER_LIBC_OBJS) $(USER_COMMON_OBJS) $(USER_DRIVER_OBJS) $(USER_PROGRAM_OBJS))
+-include $(patsubst %.o,%.d,$(USER_LIBC_OBJS) $(USER_NET_OBJS) $(USER_COMMON_OBJS) $(USER_DRIVER_OBJS) $(USER_PROGRAM_OBJS))

@@ -132,6 +132,51 @@
 #define IGB_VMOLR_BAM (1u << 27)  /* accept broadcast */
 #define IGB_VMOLR_STRCRC (1u << 31)
 
+/* ---- what the PF driver (drivers/igb/kernel) programs besides ---- */
+#define IGB_CTRL_EXT_DRV_LOAD (1u << 28) /* the driver has taken the device from firmware */
+#define IGB_ICR_ALL 0xffffffffu           /* IMC: mask every cause */
+#define IGB_IVAR_MISC_OTHER_SHIFT 8       /* IVAR_MISC bits 15:8: the vector of ICR's "other" causes */
+#define IGB_RCTL_VFE (1u << 18)           /* VLAN filter enable: tagged frames need VFTA and VLVF */
+#define IGB_STATUS_SPEED_SHIFT 6          /* STATUS bits 7:6: 00 10 Mb/s, 01 100 Mb/s, 1x 1000 Mb/s */
+#define IGB_STATUS_SPEED_MASK 3u
+#define IGB_RLPML_MAX 0x3fffu             /* RLPML / VMOLR.RLPML: 14 bits of bytes */
+#define IGB_VT_CTL_DEF_PL_SHIFT 7
+#define IGB_VMOLR_RLPML_MASK 0x3fffu      /* the pool's longest frame */
+#define IGB_VMOLR_LPE (1u << 16)          /* the pool takes long frames up to RLPML */
+#define IGB_VMOLR_ROMPE (1u << 25)        /* accept multicast that hits the MTA */
+#define IGB_RAH_POOL_MASK (0xffu << IGB_RAH_POOL_SHIFT)
+#define IGB_VLVF_VLANID_MASK 0xfffu
+#define IGB_VLVF_POOLSEL_SHIFT 12         /* bits 19:12: the pools that take this VLAN */
+#define IGB_VLVF_ENABLE (1u << 31)
+#define IGB_VLVF_COUNT 32
+#define IGB_MTA_COUNT 128
+#define IGB_RA_COUNT 24                   /* 16 RAL/RAH pairs and 8 in the RA2 block */
+#define IGB_P2VMAILBOX_RVFU (1u << 4)     /* clear the VF's VFU: a VF that died holding the buffer */
+#define IGB_DTXSWC_MAC_SPOOF(vf) (1u << (vf))        /* bits 7:0: drop a pool's frames from another MAC */
+#define IGB_DTXSWC_VLAN_SPOOF(vf) (1u << (8 + (vf))) /* bits 15:8: the same for VLAN tags */
+
+/* MDI Control: PHY register access (PHY address 1 on the 82576's internal PHY). */
+#define IGB_MDIC_DATA_MASK 0xffffu
+#define IGB_MDIC_REG_SHIFT 16
+#define IGB_MDIC_PHY_SHIFT 21
+#define IGB_MDIC_OP_WRITE (1u << 26)
+#define IGB_MDIC_READY (1u << 28)
+#define IGB_MDIC_ERROR (1u << 30)
+#define IGB_PHY_ADDRESS 1
+#define IGB_PHY_BMCR 0                     /* IEEE 802.3 clause 22 register 0, Control */
+#define IGB_PHY_BMCR_ANRESTART (1u << 9)
+#define IGB_PHY_BMCR_AUTOEN (1u << 12)
+
+/* Transmit rate limiting per queue (what Linux's igb calls RTTDQSEL/RTTBCNRC/RTTBCNRM): select the
+ * queue, then write the rate factor, link speed / rate, as a 10.14 fixed-point number. */
+#define IGB_RTTDQSEL 0x03604
+#define IGB_RTTBCNRM 0x03690
+#define IGB_RTTBCNRC 0x036b0
+#define IGB_RTTBCNRC_RS_ENA (1u << 31)
+#define IGB_RTTBCNRC_RF_INT_SHIFT 14
+#define IGB_RTTBCNRC_RF_DEC_MASK 0x3fffu
+#define IGB_RTTBCNRC_RF_INT_MASK (IGB_RTTBCNRC_RF_DEC_MASK << IGB_RTTBCNRC_RF_INT_SHIFT)
+
 /* ---- a VF's own register file (its BAR0) ---- */
 #define IGBVF_CTRL 0x0000
 #define IGBVF_STATUS 0x0008
@@ -150,7 +195,39 @@
 #define IGBVF_RDBAL IGB_RDBAL(0)
 #define IGBVF_TDBAL IGB_TDBAL(0)
 
+/* A VF's receive and transmit queue 0 (82576 "Virtual Function Device Registers" table: the
+ * same offsets as the PF's queue 0; QEMU's igbvf.c vf_to_pf_addr maps them to queue n). */
+#define IGBVF_RDBAH IGB_RDBAH(0)
+#define IGBVF_RDLEN IGB_RDLEN(0)
+#define IGBVF_SRRCTL IGB_SRRCTL(0)
+#define IGBVF_RDH IGB_RDH(0)
+#define IGBVF_RDT IGB_RDT(0)
+#define IGBVF_RXDCTL IGB_RXDCTL(0)
+#define IGBVF_TDBAH IGB_TDBAH(0)
+#define IGBVF_TDLEN IGB_TDLEN(0)
+#define IGBVF_TDH IGB_TDH(0)
+#define IGBVF_TDT IGB_TDT(0)
+#define IGBVF_TXDCTL IGB_TXDCTL(0)
+/* The VF's own statistics ("Virtual Function Statistics" in the same table): 32-bit, they
+ * wrap rather than clear on read, so the driver keeps 64-bit sums of the differences. */
+#define IGBVF_VFGPRC 0x0f10 /* good packets received */
+#define IGBVF_VFGPTC 0x0f14 /* good packets transmitted */
+#define IGBVF_VFGORC 0x0f18 /* good octets received */
+#define IGBVF_VFGOTC 0x0f34 /* good octets transmitted */
+#define IGBVF_VFMPRC 0x0f3c /* multicast packets received */
+
 #define IGBVF_CTRL_RST (1u << 26)
+#define IGBVF_STATUS_LU (1u << 1) /* the PF's Link Up, which a VF reads through its STATUS */
+/* 82576 §7.1.3.1 "Receive Descriptor Queue Structure", SRRCTL: BSIZEPACKET counts KiB. */
+#define IGB_SRRCTL_BSIZEPKT_UNIT 1024u
+#define IGB_SRRCTL_DESCTYPE_MASK (7u << 25)
+/* RXDCTL/TXDCTL prefetch, host and write-back thresholds, bits 4:0, 12:8, 20:16 ("Receive
+ * Descriptor Control", "Transmit Descriptor Control"). */
+#define IGB_XDCTL_PTHRESH(n) ((uint32_t)(n) << 0)
+#define IGB_XDCTL_HTHRESH(n) ((uint32_t)(n) << 8)
+#define IGB_XDCTL_WTHRESH(n) ((uint32_t)(n) << 16)
+/* Ring lengths: RDLEN/TDLEN are bytes and a multiple of 128, so rings are multiples of 8 descriptors. */
+#define IGB_RING_ALIGN 128u
 #define IGBVF_V2PMAILBOX_REQ (1u << 0)  /* VF sends a message */
 #define IGBVF_V2PMAILBOX_ACK (1u << 1)
 #define IGBVF_V2PMAILBOX_VFU (1u << 2)  /* VF owns the buffer */
@@ -260,3 +337,16 @@ _Static_assert(sizeof(struct igb_tx_context_desc) == 16, "82576 §7.2.2.2");
 #define IGB_MBX_ACK (1u << 31)
 #define IGB_MBX_NACK (1u << 30)
 #define IGB_MBX_CTS (1u << 29)
+
+/* Message types in word 0 bits 15:0 (Linux's e1000_mbx.h names them; the 82576 carries bits only). */
+#define IGB_MBX_TYPE_MASK 0xffffu
+#define IGB_MBX_INFO_SHIFT 16 /* bits 23:16: a message's argument, e.g. a multicast count */
+#define IGB_VF_RESET 0x01          /* VF -> PF: reset me; reply ACK + MAC in words 1-2 */
+#define IGB_VF_SET_MAC_ADDR 0x02   /* words 1-2: the MAC; NACKed unless it is the VF's own */
+#define IGB_VF_SET_MULTICAST 0x03  /* count in INFO, 16-bit hashes from word 1 on */
+#define IGB_VF_SET_VLAN 0x04
+#define IGB_VF_SET_LPE 0x05        /* word 1: the largest frame the VF receives, CRC excluded */
+#define IGB_VF_SET_PROMISC 0x06
+#define IGB_VF_API_NEGOTIATE 0x08  /* word 1: the API version the VF speaks; ACK if the PF does too */
+#define IGB_PF_CONTROL_MSG 0x0100  /* PF -> VF: a notice (PF reset, link change) */
+#define IGB_MBX_API_1_0 1          /* Sietch's version of the message set above */

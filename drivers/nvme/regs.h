@@ -308,6 +308,7 @@ _Static_assert(sizeof(struct nvme_cqe) == 16, "CQE is 16 bytes (CC.IOCQES = 4)")
 #define NVME_IDENTIFY_CNS_CONTROLLER 0x01
 #define NVME_IDENTIFY_CNS_ACTIVE_NS_LIST 0x02
 #define NVME_IDENTIFY_CNS_ALLOCATED_NS_LIST 0x10
+#define NVME_IDENTIFY_CNS_ALLOCATED_NS 0x11 /* Identify Namespace of an allocated NSID, attached or not */
 #define NVME_IDENTIFY_CNS_NS_CONTROLLER_LIST 0x12 /* controllers attached to NSID */
 #define NVME_IDENTIFY_CNS_CONTROLLER_LIST 0x13    /* controllers in the subsystem */
 #define NVME_IDENTIFY_CNS_PRIMARY_CAPS 0x14

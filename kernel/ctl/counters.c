@@ -10,11 +10,11 @@
 #include "kernel/arch/percpu.h"
 #include "kernel/arch/trap.h"
 #include "kernel/ctl/authority.h"
-#include "kernel/ctl/handle.h"
-#include "kernel/ctl/object.h"
+#include "kernel/object/object.h"
 #include "kernel/ctl/syscall.h"
 #include "kernel/mm/frame.h"
 #include "kernel/mm/uaccess.h"
+#include "kernel/proc/hooks.h"
 #include "kernel/proc/proc.h"
 
 _Static_assert(sizeof(struct sietch_counters) % sizeof(uint64_t) == 0, "counters are read word by word");
@@ -81,9 +81,13 @@ static void counters_trap(uint64_t vector)
 		counters_interrupt(vector, this_cpu()->id);
 }
 
-void counters_init(void) { arch_hooks.trap_entered = counters_trap; }
-
 void counters_context_switch(void) { counters_bump(offsetof(struct sietch_counters, context_switches)); }
+
+void counters_init(void)
+{
+	arch_hooks.trap_entered = counters_trap;
+	proc_hooks.context_switched = counters_context_switch;
+}
 
 /* A copy taken while other CPUs keep adding: each word is whole, the set as a whole is not a snapshot. */
 static void counters_copy(struct sietch_counters *dst, const struct sietch_counters *src)

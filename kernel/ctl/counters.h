@@ -10,7 +10,7 @@
 
 extern struct sietch_counters system_counters;
 
-void counters_init(void); /* count every trap from now on (arch_hooks.trap_entered) */
+void counters_init(void); /* count every trap and context switch from now on (arch_hooks, proc_hooks) */
 void counters_syscall(uint64_t number);
 void counters_interrupt(uint64_t vector, uint32_t cpu); /* and by kind: tick, IPI, device */
 void counters_exception(uint64_t vector);

@@ -28,11 +28,12 @@
 #include <stddef.h>
 #include "kernel/arch/spinlock.h"
 #include "kernel/ctl/endpoint.h"
-#include "kernel/ctl/handle.h"
-#include "kernel/ctl/object.h"
+#include "kernel/object/handle.h"
+#include "kernel/object/object.h"
 #include "kernel/ctl/syscall.h"
 #include "kernel/mm/heap.h"
 #include "kernel/mm/uaccess.h"
+#include "kernel/proc/hooks.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/wait.h"
 #include "lib/common/syscall.h"
@@ -248,6 +249,12 @@ void endpoint_process_exited(uint32_t pid)
 	}
 	spin_unlock(&registry_lock);
 }
+
+static void endpoint_proc_exited(struct proc *p) { endpoint_process_exited(p->pid); }
+
+static struct proc_exit_hook endpoint_exit_hook = { .exited = endpoint_proc_exited };
+
+void endpoint_init(void) { proc_exit_hook_add(&endpoint_exit_hook); }
 
 /* Trades the caller's object reference for a hold, so that sleeping does not keep the endpoint open. */
 static void endpoint_hold_instead(struct endpoint *ep)

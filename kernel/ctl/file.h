@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "kernel/arch/spinlock.h"
-#include "kernel/ctl/object.h"
+#include "kernel/object/object.h"
 
 struct name_node;
 
@@ -22,7 +22,7 @@ struct open_file {
 /* A new open file of a file node (one reference, the caller's), or NULL if out of memory. */
 struct object *file_open(const struct name_node *node);
 /*
- * The operations (kernel/ctl/object.h): read copies up to len bytes at the
+ * The operations (kernel/object/object.h): read copies up to len bytes at the
  * offset to user memory and advances it (bytes read, or -SIETCH_EFAULT);
  * seek returns the new offset, or -SIETCH_EINVAL if it would be negative or
  * overflow; write fails with -SIETCH_EROFS (the boot image is read-only, and

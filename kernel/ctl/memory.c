@@ -13,13 +13,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "kernel/arch/spinlock.h"
-#include "kernel/ctl/handle.h"
-#include "kernel/ctl/object.h"
+#include "kernel/object/handle.h"
+#include "kernel/object/object.h"
 #include "kernel/ctl/syscall.h"
 #include "kernel/mm/frame.h"
 #include "kernel/mm/heap.h"
 #include "kernel/arch/layout.h"
 #include "kernel/mm/vm.h"
+#include "kernel/proc/hooks.h"
 #include "kernel/proc/proc.h"
 #include "lib/common/syscall.h"
 
@@ -241,6 +242,12 @@ void memory_space_destroyed(struct addr_space *space)
 		m = next;
 	}
 }
+
+static void memory_process_exited(struct proc *p) { memory_space_destroyed(&p->space); }
+
+static struct proc_exit_hook memory_exit_hook = { .exited = memory_process_exited };
+
+void memory_init(void) { proc_exit_hook_add(&memory_exit_hook); }
 
 void memory_space_unmapped(struct addr_space *space, uint64_t va, uint64_t len)
 {

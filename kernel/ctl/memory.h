@@ -21,6 +21,8 @@
  * it the object's reference to its creator, which may be this process).
  */
 void memory_space_destroyed(struct addr_space *space);
+/* Once at boot, before the first spawn: every process teardown calls the above (a proc exit hook). */
+void memory_init(void);
 
 /*
  * After vm_unmap(space, va, len) has returned: drops the reference of every

@@ -21,6 +21,8 @@ static const struct object_ops dir_ops = {
 	.seek_error = SIETCH_ESPIPE,
 };
 
+#define PATH_DEVICE_MAX 128 /* the longest name under /dev namespace_add_device takes */
+
 static struct spinlock namespace_lock = SPINLOCK_INIT("namespace");
 static struct name_node root = {
 	.object = OBJECT_INIT(OBJECT_DIR, &dir_ops),
@@ -205,16 +207,43 @@ bool namespace_file_data(const struct name_node *node, const void **data, size_t
 bool namespace_add_device(const char *name, struct object *device)
 {
 	static const struct component dev = { "dev", 3 };
-	struct component c = { name, name ? strnlen(name, SIETCH_NAME_MAX) : 0 };
-	if (!device || c.len == 0 || c.len >= SIETCH_NAME_MAX || memchr(name, '/', c.len) || component_is(&c, ".") ||
-	    component_is(&c, ".."))
+	size_t len = name ? strnlen(name, PATH_DEVICE_MAX) : 0;
+	if (!device || len == 0 || len >= PATH_DEVICE_MAX || path_check(name, len) || name[0] == '/' ||
+	    name[len - 1] == '/')
 		return false;
 	spin_lock(&namespace_lock);
-	struct name_node *dir = dir_get(&root, &dev);
-	struct name_node *node = dir && !child_find(dir, &c) ? child_add(dir, &c, device->type, NAME_RIGHTS_DEVICE) : 0;
+	struct name_node *dir = dir_get(&root, &dev), *node = 0;
+	struct component c, next;
+	size_t pos = 0;
+	bool more = component_next(name, len, &pos, &c);
+	/* every component but the last is a directory under /dev, made on the way ("net" of "net/vnic0") */
+	while (dir && more && (more = component_next(name, len, &pos, &next))) {
+		dir = component_is(&c, ".") ? dir : dir_get(dir, &c);
+		c = next;
+	}
+	if (dir && !component_is(&c, ".") && !child_find(dir, &c))
+		node = child_add(dir, &c, device->type, NAME_RIGHTS_DEVICE);
 	if (node) {
 		object_ref(device);
 		node->device = device;
+	}
+	spin_unlock(&namespace_lock);
+	return node != 0;
+}
+
+bool namespace_add_boot_file(const char *name, const void *data, size_t size)
+{
+	static const struct component boot = { "boot", 4 };
+	struct component c = { name, name ? strnlen(name, SIETCH_NAME_MAX) : 0 };
+	if (!data || c.len == 0 || c.len >= SIETCH_NAME_MAX || memchr(name, '/', c.len) || component_is(&c, ".") ||
+	    component_is(&c, ".."))
+		return false;
+	spin_lock(&namespace_lock);
+	struct name_node *dir = dir_get(&root, &boot);
+	struct name_node *node = dir && !child_find(dir, &c) ? child_add(dir, &c, OBJECT_FILE, NAME_RIGHTS_READ_ONLY) : 0;
+	if (node) {
+		node->data = data;
+		node->size = size;
 	}
 	spin_unlock(&namespace_lock);
 	return node != 0;
@@ -242,4 +271,50 @@ uint64_t namespace_node_size(const struct name_node *node)
 	uint64_t size = name_node_is_dir(node) ? node->child_count : node->size;
 	spin_unlock(&namespace_lock);
 	return size;
+}
+
+/* Lock held: dir_name's node under the root, made if absent. */
+static struct name_node *top_dir(const char *dir_name)
+{
+	struct component d = { dir_name, strnlen(dir_name, SIETCH_NAME_MAX) };
+	return dir_get(&root, &d);
+}
+
+bool namespace_add_entry(const char *dir_name, const char *name)
+{
+	struct component c = { name, name ? strnlen(name, SIETCH_NAME_MAX) : 0 };
+	if (c.len == 0 || c.len >= SIETCH_NAME_MAX || memchr(name, '/', c.len) || component_is(&c, ".") ||
+	    component_is(&c, ".."))
+		return false;
+	spin_lock(&namespace_lock);
+	struct name_node *dir = top_dir(dir_name);
+	struct name_node *node = dir && !child_find(dir, &c) ? child_add(dir, &c, OBJECT_FILE, NAME_RIGHTS_READ_ONLY) : 0;
+	spin_unlock(&namespace_lock);
+	return node != 0;
+}
+
+bool namespace_remove_entry(const char *dir_name, const char *name)
+{
+	struct component c = { name, name ? strnlen(name, SIETCH_NAME_MAX) : 0 };
+	bool removed = false;
+	spin_lock(&namespace_lock);
+	struct name_node *dir = top_dir(dir_name);
+	struct name_node *prev = 0;
+	for (struct name_node *node = dir ? dir->children : 0; node; prev = node, node = node->next) {
+		if (!component_is(&c, node->name) || !name_node_is_file(node) || node->data)
+			continue;
+		/* Unlinked, never freed: a lookup that raced with this may still hold the node (nodes
+		 * live for ever, see namespace_internal.h); it names an empty file. */
+		if (prev)
+			prev->next = node->next;
+		else
+			dir->children = node->next;
+		if (dir->last_child == node)
+			dir->last_child = prev;
+		dir->child_count--;
+		removed = true;
+		break;
+	}
+	spin_unlock(&namespace_lock);
+	return removed;
 }

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "kernel/ctl/namespace.h"
-#include "kernel/ctl/object.h"
+#include "kernel/object/object.h"
 #include "lib/common/syscall.h"
 
 /* The most open may grant: files and directories of the boot image are read-only. */

@@ -6,9 +6,9 @@
  */
 #include <stddef.h>
 #include "kernel/arch/spinlock.h"
-#include "kernel/ctl/handle.h"
+#include "kernel/object/handle.h"
 #include "kernel/ctl/notify.h"
-#include "kernel/ctl/object.h"
+#include "kernel/object/object.h"
 #include "kernel/ctl/syscall.h"
 #include "kernel/mm/heap.h"
 #include "kernel/mm/uaccess.h"
@@ -26,6 +26,11 @@ struct notify {
 };
 
 static struct notify *notify_of(struct object *object) { return container_of(object, struct notify, object); }
+
+struct notify *notify_from_object(struct object *object)
+{
+	return object && object->type == OBJECT_NOTIFY ? notify_of(object) : 0;
+}
 
 static void notify_release(struct object *object) { kfree(notify_of(object)); }
 

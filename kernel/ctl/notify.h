@@ -14,6 +14,8 @@ struct interrupt;
 
 struct notify *notify_create(void);          /* with one reference, the caller's; NULL if out of memory */
 struct object *notify_object(struct notify *n); /* for object_ref / object_unref / handle_install */
+/* The notification behind an OBJECT_NOTIFY object (from handle_get_typed); NULL for any other type. */
+struct notify *notify_from_object(struct object *object);
 /* ORs bits in and wakes the waiters. Safe in interrupt context. */
 void notify_post(struct notify *n, uint64_t bits);
 /* Takes the pending bits without sleeping; false if there were none. */

@@ -1,7 +1,7 @@
 /* A device interrupt that signals a notification (kernel/ctl/notify.h). */
 #include "kernel/arch/interrupt.h"
 #include "kernel/ctl/notify.h"
-#include "kernel/ctl/object.h"
+#include "kernel/object/object.h"
 #include "kernel/mm/heap.h"
 #include "lib/common/syscall.h"
 

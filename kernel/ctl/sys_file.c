@@ -1,12 +1,12 @@
 /*
  * System calls on names and handles, and the generic calls on any object
  * (read, write, seek, stat), which dispatch through the object's operations
- * (kernel/ctl/object.h) and know no type. Each decodes every argument (a
+ * (kernel/object/object.h) and know no type. Each decodes every argument (a
  * handle with the right rights, a length within bounds, a pointer inside the
  * user half) before it does anything; invoking only moves bytes.
  */
 #include "kernel/ctl/file.h"
-#include "kernel/ctl/handle.h"
+#include "kernel/object/handle.h"
 #include "kernel/ctl/namespace_internal.h"
 #include "kernel/ctl/syscall.h"
 #include "kernel/mm/uaccess.h"
@@ -21,7 +21,11 @@
 static long invoke_open(struct name_node *node, uint32_t rights)
 {
 	struct object *object;
-	if (node->device) {
+	if (node->device && node->device->ops->open) {
+		long err = node->device->ops->open(node->device, &rights, &object);
+		if (err)
+			return err;
+	} else if (node->device) {
 		object = node->device;
 		object_ref(object);
 	} else if (name_node_is_file(node)) {

@@ -1,6 +1,8 @@
 /* System calls on processes: spawn, exit, wait, kill, self, open, power off. */
 #include "kernel/arch/platform.h"
 #include "kernel/ctl/authority.h"
+#include "kernel/ctl/spawn.h"
+#include "kernel/ctl/shutdown.h"
 #include "kernel/ctl/syscall.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/proc.h"
@@ -32,7 +34,7 @@ long sys_proc_spawn(const struct syscall_args *args)
 		return -SIETCH_EINVAL; /* the last argument must end with its NUL */
 
 	struct proc *self = proc_current(), *child;
-	err = proc_spawn(path, block, block_len, self->pid, &child);
+	err = spawn_program(path, block, block_len, self->pid, &child);
 	if (err)
 		return err;
 	long handle = handle_install(&self->handles, &child->object, PROCESS_RIGHTS);
@@ -98,5 +100,6 @@ long sys_proc_open(const struct syscall_args *args)
 long sys_system_poweroff(const struct syscall_args *args)
 {
 	(void)args;
+	shutdown_run_all(); /* e.g. storage flushes its write cache */
 	platform_poweroff();
 }

@@ -20,8 +20,8 @@ static void syscall_dispatch(struct trap_frame *frame)
 	counters_syscall(number);
 	interrupts_enable();
 	struct syscall_args args = { { frame->rdi, frame->rsi, frame->rdx, frame->r10, frame->r8, frame->r9 } };
-	/* The table has holes: rows are handed out in blocks, not all of them used. */
-	syscall_fn fn = number < SYS_COUNT ? syscall_table[number] : NULL;
+	/* Rows are numbered in blocks given out ahead of use, so the table may have holes: ENOSYS there too. */
+	syscall_fn fn = number < SYS_COUNT ? syscall_table[number] : 0;
 	frame->rax = fn ? (uint64_t)fn(&args) : (uint64_t)-SIETCH_ENOSYS;
 	interrupts_disable();
 	sched_return_to_user(frame);

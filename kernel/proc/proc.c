@@ -4,10 +4,9 @@
 #include "kernel/arch/hooks.h"
 #include "kernel/arch/trap.h"
 #include "kernel/console.h"
-#include "kernel/ctl/endpoint.h"
-#include "kernel/ctl/memory.h"
 #include "kernel/mm/frame.h"
 #include "kernel/mm/heap.h"
+#include "kernel/proc/hooks.h"
 #include "kernel/proc/nohz.h"
 #include "kernel/proc/proc_internal.h"
 #include "kernel/proc/sched.h"
@@ -18,6 +17,8 @@
 #define DEFAULT_MMAP_BASE 0x100000000ull /* 4 GiB: above any program image */
 
 static struct proc *table[MAX_PROCS];
+static struct proc_exit_hook *exit_hooks;
+struct proc_hooks proc_hooks;
 static struct spinlock table_lock = SPINLOCK_INIT("proc_table");
 static uint32_t next_pid = 1;
 
@@ -89,6 +90,13 @@ long proc_add_thread(struct proc *p, struct thread *t)
 	return 0;
 }
 
+/* What the layers above keep for p goes too (kernel/proc/hooks.h). */
+static void proc_run_exit_hooks(struct proc *p)
+{
+	for (struct proc_exit_hook *hook = exit_hooks; hook; hook = hook->next)
+		hook->exited(p);
+}
+
 /* Memory and handles go as soon as the last thread leaves; see proc_finish_exit for the rest. */
 static void proc_teardown(struct proc *p)
 {
@@ -101,8 +109,7 @@ static void proc_teardown(struct proc *p)
 	if (read_cr3() == p->space.root)
 		vm_space_activate(&kernel_space);
 	vm_space_destroy(&p->space);
-	memory_space_destroyed(&p->space);
-	endpoint_process_exited(p->pid);
+	proc_run_exit_hooks(p);
 	spin_lock(&p->lock);
 	p->pages = 0;
 	spin_unlock(&p->lock);
@@ -234,6 +241,59 @@ struct proc *proc_find(uint32_t pid)
 	return found;
 }
 
+void proc_inherit_console_group(struct proc *child, const struct proc *parent)
+{
+	spin_lock(&table_lock);
+	child->console_group = parent ? parent->console_group : child->pid;
+	spin_unlock(&table_lock);
+}
+
+/* Table lock held: the occupied slots, in pid order. Pids only grow, so a parent comes before its children. */
+static int slots_by_pid(int order[MAX_PROCS])
+{
+	int n = 0;
+	for (int slot = 0; slot < MAX_PROCS; slot++) {
+		if (!table[slot])
+			continue;
+		int at = n++;
+		for (; at > 0 && table[order[at - 1]]->pid > table[slot]->pid; at--)
+			order[at] = order[at - 1];
+		order[at] = slot;
+	}
+	return n;
+}
+
+static bool pid_in(const uint32_t *pids, int count, uint32_t pid)
+{
+	for (int i = 0; i < count; i++)
+		if (pids[i] == pid)
+			return true;
+	return false;
+}
+
+/*
+ * One pass in pid order: a process joins when its parent joined and it is
+ * still in the leader's old group (one that made a group of its own since
+ * keeps it, and so do its children).
+ */
+void proc_new_console_group(struct proc *leader)
+{
+	int order[MAX_PROCS];
+	uint32_t joined[MAX_PROCS];
+	int joined_count = 0;
+	spin_lock(&table_lock);
+	uint32_t old = leader->console_group;
+	int n = slots_by_pid(order);
+	for (int i = 0; i < n; i++) {
+		struct proc *p = table[order[i]];
+		if (p != leader && (p->console_group != old || !pid_in(joined, joined_count, p->parent_pid)))
+			continue;
+		p->console_group = leader->pid;
+		joined[joined_count++] = p->pid;
+	}
+	spin_unlock(&table_lock);
+}
+
 size_t proc_snapshot(struct sietch_proc_info *out, size_t max)
 {
 	size_t n = 0;
@@ -269,6 +329,15 @@ static void proc_user_fault(struct trap_frame *frame)
 	kprintf("\n");
 	proc_kill(p, status);
 	thread_exit();
+}
+
+void proc_exit_hook_add(struct proc_exit_hook *hook)
+{
+	struct proc_exit_hook **link = &exit_hooks;
+	while (*link)
+		link = &(*link)->next;
+	hook->next = 0;
+	*link = hook;
 }
 
 void proc_init(void)

@@ -9,8 +9,8 @@
 
 #include <stdint.h>
 #include "kernel/arch/spinlock.h"
-#include "kernel/ctl/handle.h"
-#include "kernel/ctl/object.h"
+#include "kernel/object/handle.h"
+#include "kernel/object/object.h"
 #include "kernel/mm/vm.h"
 #include "kernel/proc/thread.h"
 #include "kernel/proc/wait.h"
@@ -25,7 +25,7 @@ enum proc_state { PROC_ALIVE, PROC_EXITED };
 struct proc {
 	struct object object; /* OBJECT_PROCESS */
 	uint32_t pid, parent_pid;
-	uint32_t console_group; /* the console's job control: the parent's at spawn (drivers/console) */
+	uint32_t console_group; /* the console's job control: the parent's at spawn (drivers/console); table lock */
 	char name[PROC_NAME_MAX];
 	struct addr_space space;
 	struct handle_table handles;
@@ -48,9 +48,18 @@ struct proc *proc_current(void); /* NULL in kernel-only context */
 static inline struct handle_table *proc_handles(void) { return &proc_current()->handles; }
 void proc_init(void);
 
-/* path is a name in the global tree; argv_block holds NUL-terminated strings back to back. */
-long proc_spawn(const char *path, const char *argv_block, size_t block_len, uint32_t parent_pid,
-		struct proc **out);
+/* A program to start, found by the caller (kernel/ctl/spawn.c looks it up in the name tree). */
+struct spawn_args {
+	const char *path;       /* the process is named after its last component */
+	const void *image;      /* an ELF64 executable, image_size bytes */
+	size_t image_size;
+	const char *argv_block; /* NUL-terminated strings back to back, block_len bytes */
+	size_t block_len;
+	struct object *stdio;   /* handles 0 (READ), 1 and 2 (WRITE), each with DUP; NULL: none */
+	uint32_t parent_pid;
+};
+/* A new process running the image, with a new reference in *out; -SIETCH_E2BIG, ENOEXEC or ENOMEM. */
+long proc_spawn(const struct spawn_args *args, struct proc **out);
 void proc_kill(struct proc *proc, int status);      /* every thread leaves at its next kernel exit */
 /* proc_kill of every living process in the group but the one with pid spared (0: none); how many. */
 size_t proc_kill_group(uint32_t console_group, uint32_t spared, int status);
@@ -59,6 +68,16 @@ struct proc *proc_find(uint32_t pid);                /* a new reference, or NULL
 /* Thread tid of proc (0: the caller, who moves at once) runs only on cpu (THREAD_ANY_CPU: anywhere). */
 long proc_pin_thread(struct proc *proc, uint64_t tid, int cpu); /* 0 or -SIETCH_ESRCH */
 size_t proc_snapshot(struct sietch_proc_info *out, size_t max);
+/* Spawn: child joins parent's console group (its own, with no parent). */
+void proc_inherit_console_group(struct proc *child, const struct proc *parent);
+/*
+ * leader becomes a console group of its own (drivers/console: console_foreground),
+ * and takes along every descendant still in its old group: a shell can make a
+ * program a job only after spawn has returned, and the program may have
+ * started children by then. Under the table lock, as spawn's inheriting is, so
+ * a child spawned meanwhile either is taken along or inherits the new group.
+ */
+void proc_new_console_group(struct proc *leader);
 
 /* Exit statuses for processes the kernel kills, as a shell reports them (128 + signal number). */
 #define EXIT_STATUS_FAULT 139   /* like SIGSEGV */

@@ -7,8 +7,8 @@
 #include "kernel/arch/timer.h"
 #include "kernel/arch/trap.h"
 #include "kernel/console.h"
-#include "kernel/ctl/counters.h"
 #include "kernel/mm/vm.h"
+#include "kernel/proc/hooks.h"
 #include "kernel/proc/nohz.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/wait_internal.h"
@@ -267,7 +267,8 @@ void sched_switch(void)
 		fpu_restore(next);
 		wrmsr(MSR_FS_BASE, next->fs_base);
 	}
-	counters_context_switch();
+	if (proc_hooks.context_switched)
+		proc_hooks.context_switched();
 
 	/* The interrupt state belongs to the thread, not the CPU (xv6's intena). */
 	int were_enabled = cpu->irq_were_enabled;

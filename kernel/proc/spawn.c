@@ -1,11 +1,10 @@
 /*
- * Starting a program: an ELF64 executable from the name tree becomes a new
+ * Starting a program: an ELF64 executable in kernel memory becomes a new
  * process with its image, a stack holding argc/argv as the System V AMD64 ABI
- * prescribes (§3.4.1, figure 3.9), the console as handles 0-2, and one thread.
+ * prescribes (§3.4.1, figure 3.9), the given object (the console) as handles
+ * 0-2, and one thread. Finding the image by name is kernel/ctl/spawn.c's.
  */
 #include "kernel/console.h"
-#include "drivers/console/kernel/console.h"
-#include "kernel/ctl/namespace.h"
 #include "kernel/mm/frame.h"
 #include "kernel/proc/proc.h"
 #include "kernel/proc/proc_internal.h"
@@ -148,21 +147,27 @@ static void basename_of(const char *path, char *out, size_t size)
 	out[len] = 0;
 }
 
-static long spawn_into(struct proc *p, const void *image, size_t size, const char *block, size_t block_len)
+static void install_stdio(struct proc *p, struct object *stdio)
+{
+	if (!stdio)
+		return;
+	handle_install_at(&p->handles, SIETCH_HANDLE_STDIN, stdio, SIETCH_RIGHT_READ | SIETCH_RIGHT_DUP);
+	handle_install_at(&p->handles, SIETCH_HANDLE_STDOUT, stdio, SIETCH_RIGHT_WRITE | SIETCH_RIGHT_DUP);
+	handle_install_at(&p->handles, SIETCH_HANDLE_STDERR, stdio, SIETCH_RIGHT_WRITE | SIETCH_RIGHT_DUP);
+}
+
+static long spawn_into(struct proc *p, const struct spawn_args *args)
 {
 	uint64_t entry, rsp;
 	/* First, so an image that claims its address is refused as any overlap is. */
 	long err = time_page_map(&p->space);
 	if (!err)
-		err = load_image(p, image, size, &entry);
+		err = load_image(p, args->image, args->image_size, &entry);
 	if (!err)
-		err = build_stack(p, block, block_len, &rsp);
+		err = build_stack(p, args->argv_block, args->block_len, &rsp);
 	if (err)
 		return err;
-	struct object *console = console_object();
-	handle_install_at(&p->handles, SIETCH_HANDLE_STDIN, console, SIETCH_RIGHT_READ | SIETCH_RIGHT_DUP);
-	handle_install_at(&p->handles, SIETCH_HANDLE_STDOUT, console, SIETCH_RIGHT_WRITE | SIETCH_RIGHT_DUP);
-	handle_install_at(&p->handles, SIETCH_HANDLE_STDERR, console, SIETCH_RIGHT_WRITE | SIETCH_RIGHT_DUP);
+	install_stdio(p, args->stdio);
 	struct thread *t = thread_create_user(p, entry, rsp, 0);
 	if (!t)
 		return -SIETCH_ENOMEM;
@@ -175,15 +180,10 @@ static long spawn_into(struct proc *p, const void *image, size_t size, const cha
 	return 0;
 }
 
-long proc_spawn(const char *path, const char *block, size_t block_len, uint32_t parent_pid, struct proc **out)
+long proc_spawn(const struct spawn_args *args, struct proc **out)
 {
-	const void *image;
-	size_t size;
-	struct name_node *node = namespace_lookup(path, strlen(path));
-	if (!node)
-		return -SIETCH_ENOENT;
-	if (!namespace_file_data(node, &image, &size))
-		return -SIETCH_EISDIR;
+	const char *block = args->argv_block;
+	size_t block_len = args->block_len;
 	if (block_len > SIETCH_SPAWN_ARGS_BYTES || (block_len && block[block_len - 1]))
 		return -SIETCH_E2BIG;
 	size_t argc = 0;
@@ -192,14 +192,13 @@ long proc_spawn(const char *path, const char *block, size_t block_len, uint32_t 
 	if (argc > SPAWN_MAX_ARGS)
 		return -SIETCH_E2BIG;
 	char name[PROC_NAME_MAX];
-	basename_of(path, name, sizeof(name));
-	struct proc *p = proc_alloc(name, parent_pid);
+	basename_of(args->path, name, sizeof(name));
+	struct proc *p = proc_alloc(name, args->parent_pid);
 	if (!p)
 		return -SIETCH_ENOMEM;
-	struct proc *parent = proc_current();
-	p->console_group = parent ? parent->console_group : p->pid; /* job control: children stay in their parent's job */
+	proc_inherit_console_group(p, proc_current()); /* job control: children stay in their parent's job */
 	object_ref(&p->object); /* the caller's */
-	long err = spawn_into(p, image, size, block, block_len);
+	long err = spawn_into(p, args);
 	if (err) {
 		proc_abandon(p);
 		object_unref(&p->object);

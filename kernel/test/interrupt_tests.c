@@ -6,7 +6,7 @@
 #include "kernel/arch/timer.h"
 #include "kernel/arch/vector.h"
 #include "kernel/ctl/notify.h"
-#include "kernel/ctl/object.h"
+#include "kernel/object/object.h"
 #include "kernel/test/ktest.h"
 #include "lib/common/mmio.h"
 #include "lib/common/syscall.h"

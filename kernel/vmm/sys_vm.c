@@ -6,7 +6,7 @@
  * Handles are checked first (-SIETCH_EBADF, -SIETCH_EPERM), then the other
  * arguments (-SIETCH_EINVAL), then pointers (-SIETCH_EFAULT).
  */
-#include "kernel/ctl/handle.h"
+#include "kernel/object/handle.h"
 #include "kernel/ctl/memory.h"
 #include "kernel/ctl/syscall.h"
 #include "kernel/mm/uaccess.h"

@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 #include "kernel/ctl/counters.h"
-#include "kernel/ctl/handle.h"
+#include "kernel/object/handle.h"
 #include "kernel/ctl/memory.h"
 #include "kernel/mm/heap.h"
 #include "kernel/proc/proc.h"

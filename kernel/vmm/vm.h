@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "kernel/arch/spinlock.h"
-#include "kernel/ctl/object.h"
+#include "kernel/object/object.h"
 #include "kernel/mm/vm.h"
 #include "kernel/vmm/svm.h"
 #include "lib/common/vm_abi.h"

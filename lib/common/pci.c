@@ -43,24 +43,25 @@ size_t pci_ecaps_walk(const struct pci_cfg *cfg, uint16_t rid, struct pci_cap *o
 	return n;
 }
 
-uint16_t pci_cap_find(const struct pci_cfg *cfg, uint16_t rid, uint8_t id)
+/* The offset of the first of n walked capabilities with this ID, or 0. */
+static uint16_t cap_offset_of(const struct pci_cap *caps, size_t n, uint16_t id)
 {
-	struct pci_cap caps[PCI_CAPS_MAX];
-	size_t n = pci_caps_walk(cfg, rid, caps, PCI_CAPS_MAX);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n && i < PCI_CAPS_MAX; i++)
 		if (caps[i].id == id)
 			return caps[i].offset;
 	return 0;
 }
 
+uint16_t pci_cap_find(const struct pci_cfg *cfg, uint16_t rid, uint8_t id)
+{
+	struct pci_cap caps[PCI_CAPS_MAX];
+	return cap_offset_of(caps, pci_caps_walk(cfg, rid, caps, PCI_CAPS_MAX), id);
+}
+
 uint16_t pci_ecap_find(const struct pci_cfg *cfg, uint16_t rid, uint16_t id)
 {
 	struct pci_cap caps[PCI_CAPS_MAX];
-	size_t n = pci_ecaps_walk(cfg, rid, caps, PCI_CAPS_MAX);
-	for (size_t i = 0; i < n; i++)
-		if (caps[i].id == id)
-			return caps[i].offset;
-	return 0;
+	return cap_offset_of(caps, pci_ecaps_walk(cfg, rid, caps, PCI_CAPS_MAX), id);
 }
 
 /* ---- BARs ---- */

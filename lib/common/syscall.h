@@ -116,7 +116,30 @@ typedef void (*sietch_thread_entry)(void *arg);
 	SYSCALL(36, console_foreground, os_raw_console_foreground, 3, (long, console), (long, process),          \
 		(unsigned, flags))                                                                                 \
 	/* thread of the caller's process (0: the caller) runs only on cpu (SIETCH_CPU_ANY: anywhere) -> 0 */   \
-	SYSCALL(37, thread_pin, os_thread_pin, 2, (long, thread), (uint32_t, cpu))                        \
+	SYSCALL(37, thread_pin, os_thread_pin, 2, (long, thread), (uint32_t, cpu))                               \
+	/* device: a VNIC or storage area the caller owns, with WRITE -> 0, the region in *out (kernel/mm/dma.h) */ \
+	SYSCALL(40, dma_alloc, os_dma_alloc, 3, (long, device), (size_t, size), (struct sietch_dma_region *, out))  \
+	/* vnic (from open of /dev/net/vnicN) needs WRITE, caller its owner -> 0; registers mapped, facts in *out */ \
+	SYSCALL(41, vnic_map, os_vnic_map, 2, (long, vnic), (struct sietch_vnic_info *, out))                      \
+	/* vnic needs READ; MSI-X vector of the VF posts bits to notify (SIGNAL), or notify -1 unbinds -> 0 */  \
+	SYSCALL(42, vnic_bind_irq, os_vnic_bind_irq, 4, (long, vnic), (unsigned, vector), (long, notify),          \
+		(uint64_t, bits)) \
+	/* a storage area NAME of size bytes in /store; flags SIETCH_STORE_CREATE_* -> 0 (drivers/nvme/kernel/store.h) */ \
+	SYSCALL(50, store_create, os_raw_store_create, 4, (const char *, name), (size_t, name_len), (uint64_t, size), \
+		(unsigned, flags))                                                                                 \
+	/* removes /store/NAME, refused while it is open -> 0 */                                                  \
+	SYSCALL(51, store_remove, os_raw_store_remove, 2, (const char *, name), (size_t, name_len))              \
+	/* -> how many areas were written from catalogue index first on, 0 past the end (lsstore) */             \
+	SYSCALL(52, store_list, os_store_list, 3, (size_t, first), (struct sietch_store_info *, buf), (size_t, count)) \
+	/* /store/NAME (or NAME) for its one owner -> a STORE handle, the area in *info */                       \
+	SYSCALL(53, store_open, os_raw_store_open, 4, (const char *, path), (size_t, path_len), (unsigned, rights), \
+		(struct sietch_store_info *, info))                                                                \
+	/* kernel-checked mode: count NVMe commands (64-byte SQEs, blocks from the area's 0), checked and run ->  \
+	 * how many ran, each command's result in results[] */                                                  \
+	SYSCALL(54, store_submit, os_store_submit, 4, (long, store), (const void *, cmds), (size_t, count),       \
+		(struct sietch_store_result *, results))                                                           \
+	/* hardware-enforced: each interrupt of the area's completion queue posts bits to notify (RECEIVE) -> 0 */ \
+	SYSCALL(55, store_bind_interrupt, os_store_bind_interrupt, 3, (long, store), (long, notify), (uint64_t, bits)) \
 	/* virtual machines (lib/common/vm_abi.h): flags 0 -> a VM handle */                                 \
 	SYSCALL(60, vm_create, os_vm_create, 1, (unsigned, flags))                                           \
 	/* -> 0: memory's pages [offset, offset + size) at guest-physical gpa */                              \
@@ -236,6 +259,7 @@ enum sietch_syscall {
 #define SIETCH_TYPE_ENDPOINT 5
 #define SIETCH_TYPE_NOTIFY 6
 #define SIETCH_TYPE_MEMORY 7
+#define SIETCH_TYPE_VNIC 8 /* a virtual NIC: one SR-IOV VF of the igb, opened from /dev/net/vnicN */
 #define SIETCH_TYPE_VM 10
 #define SIETCH_TYPE_VCPU 11
 
@@ -261,6 +285,95 @@ struct sietch_proc_info {
 	uint64_t pages;
 	uint64_t cpu_ns;
 	char name[32];
+};
+
+/*
+ * dma_alloc: zeroed, physically contiguous memory that a device the caller
+ * owns may read and write. `address` is where it is mapped in the caller;
+ * `bus_address` is what the device must be programmed with (the physical
+ * address today, an IOMMU address once there is one); `size` is in bytes,
+ * rounded up to whole pages. It stays until the device grant is closed and
+ * the device reset.
+ */
+struct sietch_dma_region {
+	uint64_t address;
+	uint64_t bus_address;
+	uint64_t size;
+};
+
+/*
+ * vnic_map: what a VNIC's owner needs to drive its VF from user space (the
+ * Intel 82576's virtual function; register layout in drivers/igb/regs.h).
+ * The registers are mapped uncached at `regs`; the VF's own queue 0 is the
+ * PF's queue `pf_rx_queue`/`pf_tx_queue`, and no other queue of the pool is
+ * useful (RSS never runs inside a pool). The MSI-X vectors (0 .. msix_vectors
+ * - 1, the VF's IVAR numbering) are programmed by the kernel and reach the
+ * owner only through vnic_bind_irq. The PF answers the mailbox: reset gives
+ * back `mac`, the only address the VF may use.
+ */
+#define SIETCH_VNIC_LINK_UP (1u << 0) /* the PF's link was up at the time of the call */
+
+struct sietch_vnic_info {
+	uint32_t vf;           /* VF index on its PF, which is also its VMDq pool */
+	uint32_t flags;        /* SIETCH_VNIC_* */
+	uint8_t mac[6];        /* the MAC the kernel assigned */
+	uint16_t msix_vectors; /* MSI-X vectors the VF has */
+	uint64_t regs;         /* user address of the VF's register BAR */
+	uint64_t regs_size;    /* its size in bytes */
+	uint16_t rx_queues;    /* queues the VF can use: 1 each */
+	uint16_t tx_queues;
+	uint16_t pf_rx_queue;  /* the VF's queue 0 in the PF's numbering: vf (and vf + 8 unused) */
+	uint16_t pf_tx_queue;
+	uint32_t tx_rate_mbps; /* transmit rate limit the PF programmed; 0 for none */
+	uint32_t max_frame;    /* the largest frame (bytes, no CRC) a SET_LPE may ask for */
+	uint16_t segment;      /* the VF's PCI address */
+	uint8_t bus, devfn;
+	uint32_t reserved;
+};
+_Static_assert(sizeof(struct sietch_vnic_info) == 56, "ABI: no padding");
+
+/*
+ * Storage areas (/store/NAME). mode says who enforces the area's boundary:
+ * SIETCH_STORE_CHECKED, the kernel checks each command (store_submit);
+ * SIETCH_STORE_HARDWARE, the area is a namespace only its owner's controller
+ * sees. Blocks are numbered from 0 within the area.
+ */
+#define SIETCH_STORE_CHECKED 1
+#define SIETCH_STORE_HARDWARE 2
+#define SIETCH_TYPE_STORE 9
+#define SIETCH_STORE_BATCH_MAX 32 /* commands one store_submit takes */
+struct sietch_store_info {
+	char name[48];
+	uint32_t mode;
+	uint32_t nsid;
+	uint64_t first_block; /* in the namespace (for lsstore; commands use the area's 0) */
+	uint64_t blocks;
+	uint32_t block_size;
+	uint32_t max_transfer; /* bytes one command may move */
+	uint32_t owner;        /* pid holding it open, 0 for none */
+	uint32_t flags;        /* SIETCH_STORE_WRITE_ZEROES */
+	/* SIETCH_STORE_HARDWARE: the caller's own I/O queue pair on its VF controller */
+	uint64_t sq, cq;       /* queue memory in the caller (DMA memory of the grant) */
+	uint64_t sq_bus, cq_bus;
+	uint64_t doorbells;    /* the VF's doorbell page (BAR0 + 1000h), mapped uncached in the caller */
+	uint16_t qid;          /* the pair's queue identifier */
+	uint16_t entries;      /* in each queue */
+	uint32_t doorbell_stride; /* CAP.DSTRD */
+};
+#define SIETCH_STORE_WRITE_ZEROES (1u << 0)
+/* store_create: a namespace of its own (size 0 or at most the namespace's), hardware-enforced */
+#define SIETCH_STORE_CREATE_NAMESPACE (1u << 0)
+
+/* One command's outcome: error is 0 when it reached the device (then status
+ * is the NVMe completion status, 0 for success), or a negated SIETCH_E*
+ * code when the kernel refused it (EACCES outside the area, EFAULT memory
+ * that is not the area's DMA memory, EINVAL a field not allowed) or it timed out. */
+struct sietch_store_result {
+	int32_t error;
+	uint16_t status;
+	uint16_t reserved;
+	uint32_t dw0;
+	uint32_t reserved2;
 };
 
 /* IPC: a small register-sized message plus a handle slot, in the style of seL4's message registers. */

@@ -127,7 +127,8 @@ struct sietch_vcpu_event {
 enum sietch_vm_exit_reason {
 	SIETCH_VM_EXIT_NONE = 0,         /* returned for SIETCH_RUN_RETURN_ON_INTR: nothing for the VMM to do */
 	SIETCH_VM_EXIT_IO = 1,           /* IN/OUT/INS/OUTS: exit.io */
-	SIETCH_VM_EXIT_MMIO = 2,         /* an access to a guest-physical address with no memory: exit.mmio */
+	SIETCH_VM_EXIT_MMIO = 2,         /* an access to a guest-physical address with no memory, or one
+	                                    its vm_map prot does not allow (a write to ROM): exit.mmio */
 	SIETCH_VM_EXIT_CPUID = 3,        /* exit.cpuid; the answer goes into rax..rdx, RIP += 2 */
 	SIETCH_VM_EXIT_MSR_READ = 4,     /* exit.msr.index; the value goes into edx:eax, RIP += 2 */
 	SIETCH_VM_EXIT_MSR_WRITE = 5,    /* exit.msr.index and .value; RIP += 2 */

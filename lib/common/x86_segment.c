@@ -32,6 +32,12 @@ static int seg_fault(uint8_t vector, uint16_t selector, struct x86_fault *fault)
 	return X86_FAULT;
 }
 
+/* The last check of every load, after type and privilege: a segment not present raises `absent` (#SS for SS, else #NP). */
+static int seg_present(uint16_t sel, uint16_t attr, uint8_t absent, struct x86_fault *fault)
+{
+	return attr & X86_SEG_P ? 0 : seg_fault(absent, sel, fault);
+}
+
 static bool is_null(uint16_t selector)
 {
 	return (selector & X86_SEL_ERROR_MASK) == 0; /* index 0 in the GDT, any RPL */
@@ -89,6 +95,17 @@ static int fetch_at(const struct x86_desc_tables *t, uint16_t selector, uint64_t
 	return 0;
 }
 
+/* The descriptor decoded, and where it is (*addr: loads set its accessed or busy bit). */
+static int fetch_decoded(const struct x86_desc_tables *t, uint16_t selector, uint64_t *addr,
+			 struct x86_segment *seg, struct x86_fault *fault)
+{
+	uint64_t desc;
+	int rc = fetch_at(t, selector, addr, &desc, fault);
+	if (rc == 0)
+		x86_desc_decode(desc, selector, seg);
+	return rc;
+}
+
 int x86_desc_fetch(const struct x86_desc_tables *t, uint16_t selector, uint64_t *desc,
 		   struct x86_fault *fault)
 {
@@ -104,9 +121,7 @@ static int check_ss(const struct x86_seg_cpu *cpu, uint16_t sel, uint16_t attr,
 	if ((sel & X86_SEL_RPL_MASK) != cpu->cpl || (attr & X86_SEG_TYPE_CODE) ||
 	    !(attr & X86_SEG_TYPE_WRITABLE) || attr_dpl(attr) != cpu->cpl)
 		return seg_fault(X86_EXC_GP, sel, fault);
-	if (!(attr & X86_SEG_P))
-		return seg_fault(X86_EXC_SS, sel, fault);
-	return 0;
+	return seg_present(sel, attr, X86_EXC_SS, fault);
 }
 
 /* DS, ES, FS, GS: data or readable code; unless conforming code, both CPL
@@ -122,9 +137,7 @@ static int check_data(const struct x86_seg_cpu *cpu, uint16_t sel, uint16_t attr
 		if ((sel & X86_SEL_RPL_MASK) > dpl || cpu->cpl > dpl)
 			return seg_fault(X86_EXC_GP, sel, fault);
 	}
-	if (!(attr & X86_SEG_P))
-		return seg_fault(X86_EXC_NP, sel, fault);
-	return 0;
+	return seg_present(sel, attr, X86_EXC_NP, fault);
 }
 
 /* CS by a direct far JMP/CALL (§5.8.1): conforming needs DPL <= CPL,
@@ -144,9 +157,7 @@ static int check_cs(const struct x86_seg_cpu *cpu, uint16_t sel, uint16_t attr,
 	}
 	if (cpu->long_mode && (attr & X86_SEG_L) && (attr & X86_SEG_DB))
 		return seg_fault(X86_EXC_GP, sel, fault);
-	if (!(attr & X86_SEG_P))
-		return seg_fault(X86_EXC_NP, sel, fault);
-	return 0;
+	return seg_present(sel, attr, X86_EXC_NP, fault);
 }
 
 /* A null selector: unusable in DS/ES/FS/GS; in SS only in 64-bit mode at
@@ -172,12 +183,11 @@ int x86_segment_load(const struct x86_desc_tables *t, const struct x86_seg_cpu *
 	if (is_null(selector) && !(selector & X86_SEL_TI))
 		return load_null(cpu, reg, selector, out, fault);
 
-	uint64_t addr, desc;
-	int rc = fetch_at(t, selector, &addr, &desc, fault);
+	uint64_t addr;
+	struct x86_segment seg;
+	int rc = fetch_decoded(t, selector, &addr, &seg, fault);
 	if (rc != 0)
 		return rc;
-	struct x86_segment seg;
-	x86_desc_decode(desc, selector, &seg);
 	if (!(seg.attr & X86_SEG_S))
 		return seg_fault(X86_EXC_GP, selector, fault);
 	if (reg == X86_SEG_SS)
@@ -244,12 +254,11 @@ int x86_segment_load_system(const struct x86_desc_tables *t, const struct x86_se
 		*out = (struct x86_segment){ .selector = selector };
 		return 0;
 	}
-	uint64_t addr, desc;
-	int rc = fetch_at(t, selector, &addr, &desc, fault);
+	uint64_t addr;
+	struct x86_segment seg;
+	int rc = fetch_decoded(t, selector, &addr, &seg, fault);
 	if (rc != 0)
 		return rc;
-	struct x86_segment seg;
-	x86_desc_decode(desc, selector, &seg);
 	if ((seg.attr & X86_SEG_S) || !system_type_ok(cpu, reg, seg.attr & X86_SEG_TYPE_MASK))
 		return seg_fault(X86_EXC_GP, selector, fault);
 	if (!(seg.attr & X86_SEG_P))

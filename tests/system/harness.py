@@ -229,8 +229,8 @@ def kvm_usable():
 
 
 def run_command(cmdline="", cpus=2, mem="512M", uefi=False, accel="tcg", timeout=120,
-                extra=(), cpu_model=None, iso=None):
-    cmd = [str(RUN), "--accel", accel, "--cpus", str(cpus), "--mem", mem, "--cmdline", cmdline]
+                extra=(), cpu_model=None, iso=None, run_args=()):
+    cmd = [str(RUN), "--accel", accel, "--cpus", str(cpus), "--mem", mem, "--cmdline", cmdline, *run_args]
     if uefi:
         cmd.append("--uefi")
     if timeout:
@@ -404,9 +404,10 @@ class Console:
 
 
 def boot(cmdline="", cpus=2, mem="512M", uefi=False, accel="tcg", timeout=120, extra=(),
-         *, cpu_model=None, iso=None):
-    """Boot once without input and wait for tools/run to end (or its timeout); the Result."""
-    cmd = run_command(cmdline, cpus, mem, uefi, accel, timeout, extra, cpu_model, iso)
+         *, cpu_model=None, iso=None, run_args=()):
+    """Boot once without input and wait for tools/run to end (or its timeout); the Result.
+    run_args: more tools/run options (--nvme ...)."""
+    cmd = run_command(cmdline, cpus, mem, uefi, accel, timeout, extra, cpu_model, iso, run_args)
     session = Console(cmd, timeout, interactive=False)
     try:
         return session.wait()
@@ -415,9 +416,9 @@ def boot(cmdline="", cpus=2, mem="512M", uefi=False, accel="tcg", timeout=120, e
 
 
 def console(cmdline="", cpus=2, mem="512M", uefi=False, accel="tcg", timeout=600, extra=(),
-            *, cpu_model=None, iso=None):
+            *, cpu_model=None, iso=None, run_args=()):
     """Boot and return a Console to drive over the serial line (use with `with`)."""
-    cmd = run_command(cmdline, cpus, mem, uefi, accel, timeout, extra, cpu_model, iso)
+    cmd = run_command(cmdline, cpus, mem, uefi, accel, timeout, extra, cpu_model, iso, run_args)
     return Console(cmd, timeout, interactive=True)
 
 

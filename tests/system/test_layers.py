@@ -26,7 +26,10 @@ def test_detects_back_edges():
     """The checker itself: each kind of wrong include is caught, a right one is not."""
     cases = [
         ("kernel/arch/x.c", '#include "kernel/proc/sched.h"\n', True),
-        ("kernel/mm/x.c", '#include "kernel/ctl/handle.h"\n', True),
+        ("kernel/mm/x.c", '#include "kernel/ctl/endpoint.h"\n', True),
+        ("kernel/object/x.c", '#include "kernel/proc/proc.h"\n', True),
+        ("kernel/proc/x.c", '#include "kernel/ctl/namespace.h"\n', True),
+        ("kernel/proc/x.c", '#include "kernel/object/handle.h"\n', False),
         ("lib/common/x.c", '#include "kernel/arch/cpu.h"\n', True),
         ("lib/os/x.c", '#include "kernel/mm/vm.h"\n', True),
         ("kernel/ctl/x.c", '#include "lib/os/os.h"\n', True),
@@ -35,7 +38,7 @@ def test_detects_back_edges():
         ("drivers/d/os/x.c", '#include "kernel/proc/proc.h"\n', True),
         ("drivers/d/os/x.c", '#include "lib/os/os.h"\n', False),
         ("drivers/d/kernel/x.c", '#include "lib/os/os.h"\n', True),
-        ("drivers/d/kernel/x.c", '#include "kernel/ctl/handle.h"\n', False),
+        ("drivers/d/kernel/x.c", '#include "kernel/object/handle.h"\n', False),
         ("kernel/arch/x.c", '#include "drivers/d/regs.h"\n', False),
         ("drivers/d/regs.h", '#include "kernel/arch/cpu.h"\n', True),
     ]

@@ -11,7 +11,7 @@
 
 #include "kernel/arch/percpu.h"
 #include "kernel/arch/trap.h"
-#include "kernel/ctl/object.h"
+#include "kernel/object/object.h"
 #include "kernel/proc/proc.h"
 #include "tests/unit/stubs/handles.h"
 #include "tests/unit/stubs/kernel_base.h"
@@ -89,6 +89,9 @@ bool namespace_add_device(const char *name, struct object *device)
 	(void)device;
 	return true;
 }
+void spawn_set_stdio(struct object *stdio) { (void)stdio; }
+/* kernel/proc's: its own part (taking the children along) is tested in sys_thread_ut. */
+void proc_new_console_group(struct proc *leader) { leader->console_group = leader->pid; }
 
 /* The calling process, and the groups Ctrl-C ended. */
 static struct proc shell, job;

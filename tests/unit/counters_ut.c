@@ -10,6 +10,7 @@
 #include "kernel/ctl/authority.c"
 
 struct arch_hooks arch_hooks;
+struct proc_hooks proc_hooks;
 
 /* self (7) spawned other (9), which spawned grandchild (12); stranger (11) is a child of 3, long gone. */
 static struct proc self, other, grandchild, stranger;
@@ -33,6 +34,39 @@ volatile uint32_t cpus_online = 2;
 uint64_t frame_managed_count(void) { return 5678; }
 
 #include "tests/unit/stubs/user_memory.h"
+
+/* Handles for the VM and vCPU scopes: 5 is a VM whose counters op fills the vm part, 6 a vCPU without the
+ * READ right, 7 a VM of another process (its op refuses); anything else names nothing. */
+static long fake_vm_counters(struct object *object, struct sietch_counters *out)
+{
+	(void)object;
+	out->vm.exit[SIETCH_VM_EXIT_IO] = 42;
+	return 0;
+}
+static long foreign_vm_counters(struct object *object, struct sietch_counters *out)
+{
+	(void)object;
+	(void)out;
+	return -SIETCH_EPERM;
+}
+static const struct object_ops fake_vm_ops = { .counters = fake_vm_counters };
+static const struct object_ops foreign_vm_ops = { .counters = foreign_vm_counters };
+static struct object fake_vm = OBJECT_INIT(OBJECT_VM, &fake_vm_ops);
+static struct object fake_vcpu = OBJECT_INIT(OBJECT_VCPU, &fake_vm_ops);
+static struct object foreign_vm = OBJECT_INIT(OBJECT_VM, &foreign_vm_ops);
+
+long handle_get_typed(struct handle_table *table, long handle, uint32_t type, uint32_t rights, struct object **out)
+{
+	(void)table;
+	struct object *o = handle == 5 ? &fake_vm : handle == 6 ? &fake_vcpu : handle == 7 ? &foreign_vm : NULL;
+	if (!o || o->type != type)
+		return -SIETCH_EBADF;
+	if (handle == 6 && (rights & SIETCH_RIGHT_READ))
+		return -SIETCH_EPERM;
+	object_ref(o);
+	*out = o;
+	return 0;
+}
 
 static long read_counters(uint64_t scope, uint64_t id, struct sietch_counters *out)
 {
@@ -73,7 +107,8 @@ static void test_adds_to_system_and_current(void **state)
 	counters_interrupt(VECTOR_TIMER, 1);
 	counters_exception(14);
 	counters_exception(13);
-	counters_context_switch();
+	counters_init();
+	proc_hooks.context_switched(); /* what the scheduler calls on a switch */
 	current = NULL; /* an interrupt on an idle CPU */
 	counters_interrupt(VECTOR_SERIAL, 0);
 
@@ -147,7 +182,7 @@ static void test_read_refusals(void **state)
 {
 	(void)state;
 	struct sietch_counters out;
-	assert_int_equal(read_counters(4, 0, &out), -SIETCH_EINVAL);
+	assert_int_equal(read_counters(6, 0, &out), -SIETCH_EINVAL);
 	assert_int_equal(read_counters(SIETCH_COUNTERS_CPU, 2, &out), -SIETCH_EINVAL); /* only 2 online */
 	assert_int_equal(read_counters(SIETCH_COUNTERS_CPU, 0, NULL), -SIETCH_EFAULT);
 	assert_int_equal(read_counters(SIETCH_COUNTERS_SELF, 1, &out), -SIETCH_EINVAL);
@@ -157,6 +192,24 @@ static void test_read_refusals(void **state)
 	assert_int_equal(read_counters(SIETCH_COUNTERS_SELF, 0, NULL), -SIETCH_EFAULT);
 	assert_int_equal(read_counters(SIETCH_COUNTERS_PROCESS, 9, NULL), -SIETCH_EFAULT);
 	assert_int_equal(other.object.refs, 1);
+}
+
+/* The VM and vCPU scopes: a handle of the right type with READ, and what the object itself fills in. */
+static void test_read_vm_scopes(void **state)
+{
+	(void)state;
+	struct sietch_counters out;
+	memset(&out, 0x5a, sizeof(out));
+	assert_int_equal(read_counters(SIETCH_COUNTERS_VM, 5, &out), 0);
+	assert_int_equal(out.vm.exit[SIETCH_VM_EXIT_IO], 42);
+	assert_int_equal(out.syscalls, 0); /* the rest is zero, not the caller's */
+	assert_int_equal(read_counters(SIETCH_COUNTERS_VCPU, 5, &out), -SIETCH_EBADF); /* a VM is no vCPU */
+	assert_int_equal(read_counters(SIETCH_COUNTERS_VCPU, 6, &out), -SIETCH_EPERM);
+	assert_int_equal(read_counters(SIETCH_COUNTERS_VM, 7, &out), -SIETCH_EPERM);
+	assert_int_equal(read_counters(SIETCH_COUNTERS_VM, 8, &out), -SIETCH_EBADF);
+	assert_int_equal(read_counters(SIETCH_COUNTERS_VM, 5, NULL), -SIETCH_EFAULT);
+	assert_int_equal(fake_vm.refs, 1);
+	assert_int_equal(foreign_vm.refs, 1);
 }
 
 /* Another process's counters need the authority proc_open asks for: a descendant, or the caller is init. */
@@ -194,6 +247,7 @@ int main(void)
 		cmocka_unit_test_setup(test_read_scopes, setup),
 		cmocka_unit_test_setup(test_interrupt_kinds_by_cpu, setup),
 		cmocka_unit_test_setup(test_read_refusals, setup),
+		cmocka_unit_test_setup(test_read_vm_scopes, setup),
 		cmocka_unit_test_setup(test_read_needs_authority, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

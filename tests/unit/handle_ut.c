@@ -1,4 +1,4 @@
-/* Host tests for kernel/ctl/handle.c. */
+/* Host tests for kernel/object/handle.c. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <limits.h>
@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "tests/unit/stubs/kernel_base.h"
-#include "kernel/ctl/handle.c"
+#include "kernel/object/handle.c"
 
 struct test_object {
 	struct object object;

@@ -400,7 +400,7 @@ static void test_devices(void **state)
 	char name64[65];
 	memset(name64, 'd', 64);
 	name64[64] = '\0';
-	const char *bad[] = { "", ".", "..", "a/b", "/console", "console/", name64, "console" };
+	const char *bad[] = { "", ".", "..", "a/../b", "/console", "console/", name64, "console", "console/x" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_false(namespace_add_device(bad[i], &console.object));
 	assert_false(namespace_add_device(0, &console.object));
@@ -412,6 +412,15 @@ static void test_devices(void **state)
 	assert_true(namespace_add_device("tty1", &console.object));
 	assert_dir("/dev", 3);
 	assert_int_equal(console.object.refs, 4);
+
+	/* one level of directory made on the way, as /dev/net/vnic0 needs */
+	assert_true(namespace_add_device("net/vnic0", &console.object));
+	assert_true(namespace_add_device("net/vnic1", &console.object));
+	assert_false(namespace_add_device("net/vnic1", &console.object));
+	assert_false(namespace_add_device("net", &console.object)); /* a directory already */
+	assert_dir("/dev", 4);
+	assert_dir("/dev/net", 2);
+	assert_int_equal(console.object.refs, 6);
 
 	name_tree_free(&root); /* what teardown does: the tree's references go */
 	root.last_child = 0;
@@ -430,6 +439,45 @@ static void test_dev_not_a_dir(void **state)
 	object_init(&device, OBJECT_CONSOLE, &object_ops_none);
 	assert_false(namespace_add_device("console", &device));
 	assert_int_equal(device.refs, 1);
+}
+
+/* /store/NAME: data-less entries a driver adds and removes. */
+static void test_entries(void **state)
+{
+	build_basic(*state);
+	assert_true(namespace_add_entry("store", "log"));
+	assert_true(namespace_add_entry("store", "data"));
+	assert_true(namespace_add_entry("store", "last"));
+	assert_false(namespace_add_entry("store", "log")); /* taken */
+	const char *bad[] = { "", ".", "..", "a/b" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_false(namespace_add_entry("store", bad[i]));
+	assert_false(namespace_add_entry("store", 0));
+	assert_false(namespace_add_entry("bin", "sh")); /* a name the boot image has */
+	assert_dir("/store", 3);
+	struct name_node *log = lookup("/store/log"), *last = lookup("/store/last");
+	assert_non_null(log);
+	assert_true(name_node_is_file(log));
+	const void *data;
+	size_t size;
+	assert_true(namespace_file_data(log, &data, &size));
+	assert_int_equal(size, 0);
+
+	/* removal unlinks: the first, then the last (the list's tail moves back) */
+	assert_true(namespace_remove_entry("store", "log"));
+	assert_false(namespace_remove_entry("store", "log"));
+	assert_null(lookup("/store/log"));
+	assert_true(namespace_remove_entry("store", "last"));
+	assert_dir("/store", 1);
+	assert_true(namespace_add_entry("store", "log")); /* the name is free again, at the end */
+	struct sietch_dirent e;
+	assert_true(namespace_dir_entry(lookup("/store"), 1, &e));
+	assert_string_equal(e.name, "log");
+	assert_false(namespace_remove_entry("bin", "sh")); /* only data-less entries go */
+	assert_non_null(lookup("/bin/sh"));
+	/* unlinked nodes are never freed by the tree; the test frees its own */
+	free(log);
+	free(last);
 }
 
 static void test_conflicts_and_skips(void **state)
@@ -506,6 +554,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dir_entries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_devices, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dev_not_a_dir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_entries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_conflicts_and_skips, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_archives, setup, teardown),
 	};

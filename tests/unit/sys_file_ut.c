@@ -49,7 +49,7 @@ static const struct object_ops console_ops = { .read = console_read, .write = co
 static struct object console = OBJECT_INIT(OBJECT_CONSOLE, &console_ops);
 
 #include "lib/common/tar.c"
-#include "kernel/ctl/handle.c"
+#include "kernel/object/handle.c"
 #include "kernel/ctl/namespace.c"
 #include "kernel/ctl/file.c"
 #include "kernel/ctl/sys_file.c"
@@ -134,6 +134,51 @@ static void test_open(void **state)
 	assert_int_equal(handle_get_as(&test_proc.handles, sh, OBJECT_FILE, SIETCH_RIGHT_READ, &file), 0);
 	assert_ptr_equal(file->node, namespace_lookup("/bin/sh", 7));
 	object_unref(&file->object);
+}
+
+/* A device that hands each opener an object of its own (as /dev/net/vnicN does), one at a time. */
+static struct object grant;
+static int grant_released, grants_out;
+static void grant_release(struct object *object)
+{
+	(void)object;
+	grant_released++;
+	grants_out--;
+}
+static const struct object_ops grant_ops = { .release = grant_release };
+static long exclusive_open(struct object *device, uint32_t *rights, struct object **out)
+{
+	(void)device;
+	if (grants_out)
+		return -SIETCH_EBUSY;
+	object_init(&grant, OBJECT_MEMORY, &grant_ops);
+	grants_out++;
+	*rights &= ~SIETCH_RIGHT_DUP; /* narrowed by the device */
+	*out = &grant;
+	return 0;
+}
+static const struct object_ops exclusive_ops = { .open = exclusive_open };
+static struct object exclusive = OBJECT_INIT(OBJECT_CONSOLE, &exclusive_ops);
+
+static void test_open_hook(void **state)
+{
+	(void)state;
+	assert_true(namespace_add_device("net/x0", &exclusive));
+	long h = open_path("/dev/net/x0", SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE | SIETCH_RIGHT_DUP);
+	assert_true(h >= 0);
+	assert_int_equal(open_path("/dev/net/x0", SIETCH_RIGHT_READ), -SIETCH_EBUSY);
+	struct object *got;
+	uint32_t rights;
+	assert_int_equal(handle_get(&test_proc.handles, h, 0, 0, &got, &rights), 0);
+	assert_ptr_equal(got, &grant); /* the opener's own object, not the device */
+	assert_int_equal(rights, SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE);
+	object_unref(got);
+	assert_int_equal(grant.refs, 1); /* the handle's only: open's reference went to it */
+	assert_int_equal(call(sys_close, (uint64_t)h, 0, 0, 0), 0);
+	assert_int_equal(grant_released, 1);
+	assert_true(open_path("/dev/net/x0", SIETCH_RIGHT_READ) >= 0); /* free again */
+	handle_table_close_all(&test_proc.handles);
+	assert_int_equal(exclusive.refs, 2); /* the tree's: the device itself never reached a handle */
 }
 
 static void test_open_errors(void **state)
@@ -423,6 +468,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_open, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_hook, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_bad_buffer_keeps_offset, setup, teardown),

@@ -1,6 +1,7 @@
 /*
  * Host tests for kernel/ctl/sys_thread.c, with the real process accounting of
- * kernel/proc/proc.c and fakes for threads, page tables and the scheduler.
+ * kernel/proc/proc.c and fakes for threads, page tables and the scheduler;
+ * and for the rest of proc.c's table: exit hooks and console groups.
  *
  * Races are played out, not hoped for: the fake thread_create_user can run a
  * second thread_create of the same process at the moment the first one is
@@ -35,8 +36,6 @@ int vm_space_create(struct addr_space *as)
 void vm_space_destroy(struct addr_space *as) { (void)as; }
 void vm_space_activate(struct addr_space *as) { (void)as; }
 uint64_t frame_managed_count(void) { return 1000; }
-void memory_space_destroyed(struct addr_space *space) { (void)space; }
-void endpoint_process_exited(uint32_t pid) { (void)pid; }
 void init_exited(int status) { (void)status; }
 void wait_wake_all(struct wait_queue *queue) { (void)queue; }
 void wait_cancel(struct thread *thread) { (void)thread; }
@@ -211,12 +210,83 @@ static void test_failed_create_takes_no_place(void **state)
 	assert_int_equal(create(), -SIETCH_EAGAIN);
 }
 
+/* Exit hooks (kernel/proc/hooks.h): each added one runs once per teardown, in the order added, with the process. */
+static char hook_order[8];
+static struct proc *hook_saw[8];
+static int hook_calls;
+static void record_hook(char which, struct proc *p)
+{
+	hook_order[hook_calls] = which;
+	hook_saw[hook_calls++] = p;
+}
+static void first_hook(struct proc *p) { record_hook('1', p); }
+static void second_hook(struct proc *p) { record_hook('2', p); }
+
+static void test_exit_hooks_in_order(void **state)
+{
+	(void)state;
+	static struct proc_exit_hook first = { .exited = first_hook }, second = { .exited = second_hook };
+	proc_exit_hook_add(&first);
+	proc_exit_hook_add(&second);
+	proc_run_exit_hooks(self);
+	assert_string_equal(hook_order, "12");
+	assert_ptr_equal(hook_saw[0], self);
+	assert_ptr_equal(hook_saw[1], self);
+	exit_hooks = NULL;
+}
+
+/* Console groups (job control): a process spawned as a child of parent, in the table like any. */
+static struct proc *spawned(const char *name, struct proc *parent)
+{
+	struct proc *p = proc_alloc(name, parent ? parent->pid : 0);
+	assert_non_null(p);
+	proc_inherit_console_group(p, parent);
+	return p;
+}
+
+/*
+ * The shell spawns a program, which spawns a child, which spawns its own,
+ * all before the shell makes the program a job (the interleaving that let a
+ * reader of the console see end of file in `usertests kill`): the job takes
+ * them along, but not the shell, the shell's other child, nor a descendant
+ * that had already made a group of its own.
+ */
+static void test_new_console_group_takes_children_along(void **state)
+{
+	(void)state;
+	struct proc *shell = self;
+	proc_inherit_console_group(shell, NULL);
+	struct proc *program = spawned("program", shell), *child = spawned("child", program);
+	struct proc *grandchild = spawned("grandchild", child), *sibling = spawned("sibling", shell);
+	struct proc *own = spawned("own", child);
+	proc_new_console_group(own);
+	struct proc *own_child = spawned("own-child", own);
+	assert_int_equal(child->console_group, shell->pid);
+
+	proc_new_console_group(program);
+	assert_int_equal(program->console_group, program->pid);
+	assert_int_equal(child->console_group, program->pid);
+	assert_int_equal(grandchild->console_group, program->pid);
+	assert_int_equal(shell->console_group, shell->pid);
+	assert_int_equal(sibling->console_group, shell->pid);
+	assert_int_equal(own->console_group, own->pid);
+	assert_int_equal(own_child->console_group, own->pid);
+	assert_int_equal(spawned("late", grandchild)->console_group, program->pid);
+
+	for (int slot = 1; slot < MAX_PROCS; slot++) {
+		free(table[slot]);
+		table[slot] = NULL;
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_limit_holds_under_a_race, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_create_takes_no_place, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exit_hooks_in_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_new_console_group_takes_children_along, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

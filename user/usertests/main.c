@@ -15,6 +15,7 @@ static const struct ut_case cases[] = {
 	{"argv", case_argv, false, 0},
 	{"kill", case_kill, false, 0},
 	{"kill-creating", case_kill_creating, false, 0},
+	{"console-group", case_console_group, false, 0},
 	/* memory */
 	{"mem-kernel-read", case_mem_kernel_read, false, 0},
 	{"mem-text-write", case_mem_text_write, false, 0},
@@ -83,6 +84,7 @@ static const struct ut_case cases[] = {
 	{"block-receive", helper_block_receive, true, 0},
 	{"block-notify", helper_block_notify, true, 0},
 	{"block-console", helper_block_console, true, 0},
+	{"spawn-reader", helper_spawn_reader, true, 0},
 	{"block-threads", helper_block_threads, true, 0},
 	{"sleeper-threads", helper_sleepers, true, 0},
 	{"unmap-under-reader", helper_unmap_under_reader, true, 0},

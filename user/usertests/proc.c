@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "drivers/console/os/console.h"
 #include "user/usertests/usertests.h"
 
 #define SPAWN_MANY 8
@@ -484,4 +485,54 @@ void case_sleepers(void)
 		ut_check(status == 0, "process %d of %d with %d sleeping threads exited with %d", i, processes,
 			 SLEEPER_THREADS, status);
 	}
+}
+
+/* ---- job control ---- */
+
+/* A program that starts a reader of the console at once, and ends with the reader's status. */
+void helper_spawn_reader(void) { os_exit(ut_wait_close(ut_spawn_helper("block-console", NULL))); }
+
+/* The first child of process parent in proc_list, waiting up to 2 s for it to appear; 0 if none did. */
+static uint32_t first_child_of(uint32_t parent)
+{
+	for (uint64_t deadline = ut_now_ns() + 2 * UT_NS_PER_S; ut_now_ns() < deadline; os_sleep_ns(UT_NS_PER_MS)) {
+		struct sietch_proc_info info[64];
+		long n = ut_expect_ok(os_proc_list(info, 64), "proc_list");
+		for (long i = 0; i < n && i < 64; i++)
+			if (info[i].parent == parent && info[i].state == 0)
+				return info[i].pid;
+	}
+	return 0;
+}
+
+/*
+ * A shell makes the program it ran a job of its own (console_foreground) only
+ * after spawn has returned, and by then the program may have started children
+ * of its own: they are part of the job and must read the console with it, not
+ * see end of file as a process outside the foreground does. Here the order is
+ * forced rather than left to the scheduler: the reader is asleep on the
+ * console before its parent becomes the foreground. (The console then belongs
+ * to a finished job, which is as good as nobody's: every later reader reads.)
+ */
+void case_console_group(void)
+{
+	long leader = ut_spawn_helper("spawn-reader", NULL);
+	struct sietch_proc_info info;
+	ut_check(child_info(&info), "the spawned program is missing from proc_list");
+	uint32_t reader = first_child_of(info.pid);
+	ut_check(reader != 0, "the program started no reader");
+	os_sleep_ns(20 * UT_NS_PER_MS); /* asleep in its read by now */
+	ut_expect_ok(console_foreground(0, leader, SIETCH_CONSOLE_FOREGROUND | SIETCH_CONSOLE_INTERRUPT),
+		     "console_foreground of the program");
+	bool left = exited_within(reader, 50 * UT_NS_PER_MS);
+	if (!left) {
+		long handle = ut_expect_ok(os_proc_open(reader, SIETCH_RIGHT_KILL), "proc_open of the reader");
+		ut_expect_ok(os_kill(handle, UT_STATUS_KILLED), "kill of the reader");
+		os_close(handle);
+	}
+	int status = ut_wait_close(leader);
+	ut_check(!left && status == UT_STATUS_KILLED,
+		 "the reader ended with status %d when its parent became the foreground, wanted %d when killed "
+		 "later: it was left out of the job and read end of file",
+		 status, UT_STATUS_KILLED);
 }

@@ -12,7 +12,7 @@
 #define SHM_SIZE (2 * OS_PAGE_SIZE)
 #define SHM_FROM_PARENT "written by the parent"
 #define SHM_FROM_CHILD "written by the child"
-#define HANDLE_SLOTS 256 /* kernel/ctl/handle.h */
+#define HANDLE_SLOTS 256 /* kernel/object/handle.h */
 
 /*
  * The child's half of ipc-process: finds the endpoint its parent sent, checks

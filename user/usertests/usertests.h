@@ -112,6 +112,7 @@ void case_spawn(void); /* proc.c */
 void case_argv(void);
 void case_kill(void);
 void case_kill_creating(void);
+void case_console_group(void);
 void case_sleepers(void);
 void helper_nop(void);
 void helper_exit(void);
@@ -121,6 +122,7 @@ void helper_spin_forever(void);
 void helper_block_receive(void);
 void helper_block_notify(void);
 void helper_block_console(void);
+void helper_spawn_reader(void);
 void helper_sleep_for(void);
 void helper_spawn_sleepers(void);
 void helper_block_threads(void);

@@ -174,7 +174,7 @@ uint64_t ut_free_frames(void)
 	}
 }
 
-/* Handle values are slot + generation * 256 (kernel/ctl/handle.h); in a table
+/* Handle values are slot + generation * 256 (kernel/object/handle.h); in a table
  * nobody has closed anything in, every generation is 0, so the slots are the values. */
 #define UT_HANDLE_SLOTS 256
 

@@ -14,8 +14,9 @@
 #include "kernel/arch/spinlock.h"
 #include "kernel/arch/trap.h"
 #include "kernel/console.h"
-#include "kernel/ctl/handle.h"
+#include "kernel/object/handle.h"
 #include "kernel/ctl/namespace.h"
+#include "kernel/ctl/spawn.h"
 #include "kernel/ctl/syscall.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/proc.h"
@@ -227,7 +228,7 @@ long sys_console_foreground(const struct syscall_args *args)
 			return err;
 		target = (struct proc *)object;
 	}
-	target->console_group = target->pid; /* a group of its own, which its children join */
+	proc_new_console_group(target); /* a group of its own, which its children join */
 	if ((flags & SIETCH_CONSOLE_FOREGROUND) && console_set_foreground(target->pid, flags & SIETCH_CONSOLE_INTERRUPT))
 		proc_kill_group(target->pid, 0, EXIT_STATUS_INTERRUPTED);
 	if (target != self)
@@ -252,6 +253,7 @@ void console_device_init(void)
 	/* handles 0, 1 and 2 do not need the name, so a boot image that took "/dev" costs only the name */
 	if (!namespace_add_device("console", &console.object))
 		kprintf("console: cannot add /dev/console\n");
+	spawn_set_stdio(&console.object);
 	trap_set_handler(VECTOR_SERIAL, console_irq);
 	/* Route before enabling: bytes already waiting then raise an edge the I/O APIC delivers. */
 	ioapic_route_irq(UART_COM1_ISA_IRQ, VECTOR_SERIAL, cpus[0].apic_id);

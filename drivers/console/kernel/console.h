@@ -9,7 +9,8 @@
  *
  * Job control: a process group (struct proc's console_group, inherited at
  * spawn) may be made the foreground with the console_foreground system call
- * (implemented here). Only the foreground reads; every other process reads
+ * (implemented here); the process named becomes a group of its own together
+ * with the descendants it started meanwhile (proc_new_console_group). Only the foreground reads; every other process reads
  * end of file, and still writes. Ctrl-C ends the foreground group with status
  * 130 when it was made foreground with SIETCH_CONSOLE_INTERRUPT.
  */
@@ -17,7 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "kernel/ctl/object.h"
+#include "kernel/object/object.h"
 
 /* Registers /dev/console and turns on the receive interrupt. After ioapic_init and cpus[0].apic_id are set. */
 void console_device_init(void);

@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kernel/ctl/handle.h"
-#include "kernel/ctl/object.h"
+#include "kernel/object/handle.h"
+#include "kernel/object/object.h"
 #include "lib/common/syscall.h"
 
 long handle_get(struct handle_table *table, long handle, uint32_t type, uint32_t rights, struct object **out,

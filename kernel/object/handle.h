@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 #include "kernel/arch/spinlock.h"
-#include "kernel/ctl/object.h"
+#include "kernel/object/object.h"
 #include "lib/common/container_of.h"
 
 #define HANDLE_SLOTS 256

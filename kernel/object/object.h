@@ -2,10 +2,10 @@
  * Everything the kernel names for a process (a file, a directory, the console,
  * a process, an IPC endpoint, a notification, a memory object; later a VNIC,
  * a storage area, a VM) is an object: a type, a reference count and a table
- * of operations. Handles (kernel/ctl/handle.h) point at objects.
+ * of operations. Handles (kernel/object/handle.h) point at objects.
  *
  * An object is a member `struct object object` of its type's own struct; a
- * typed handle lookup (handle_get_as in kernel/ctl/handle.h) checks the type
+ * typed handle lookup (handle_get_as in kernel/object/handle.h) checks the type
  * and gives back that struct through container_of. The generic calls on a
  * handle (read, write, seek, stat, close: kernel/ctl/sys_file.c) know no type:
  * they check the handle's rights and the user buffer, then call the
@@ -26,11 +26,14 @@ enum object_type {
 	OBJECT_ENDPOINT = SIETCH_TYPE_ENDPOINT,
 	OBJECT_NOTIFY = SIETCH_TYPE_NOTIFY,
 	OBJECT_MEMORY = SIETCH_TYPE_MEMORY,
+	OBJECT_VNIC = SIETCH_TYPE_VNIC,
 	OBJECT_VM = SIETCH_TYPE_VM,
 	OBJECT_VCPU = SIETCH_TYPE_VCPU,
 };
 
 struct object;
+struct dma_owner;
+struct proc;
 
 /*
  * What a type does. Every member may be NULL. The I/O operations run after
@@ -57,6 +60,19 @@ struct object_ops {
 	 */
 	int io_error;
 	int seek_error;
+	/*
+	 * A device grant (a VNIC, a storage area) that dma_alloc may allocate
+	 * under: 0 and its DMA owner in *out if `caller` owns the grant, else a
+	 * negated SIETCH_E* code. NULL: not a device, dma_alloc says EBADF.
+	 */
+	long (*dma_owner)(struct object *object, struct proc *caller, struct dma_owner **out);
+	/*
+	 * A device in the name tree that hands each opener an object of its own
+	 * (a VNIC grant): 0 with *out holding one reference, rights possibly
+	 * narrowed in *rights, or a negated SIETCH_E* code (EBUSY: taken).
+	 * NULL: open hands out the device object itself.
+	 */
+	long (*open)(struct object *device, uint32_t *rights, struct object **out);
 	/* counters_read of a handle (SIETCH_COUNTERS_VM, _VCPU): fills what the
 	 * object counts of *out (zeroed before); a negated SIETCH_E* code. */
 	long (*counters)(struct object *object, struct sietch_counters *out);

@@ -1,16 +1,16 @@
 /*
- * Handle tables (kernel/ctl/handle.h). A handle value is slot + generation *
+ * Handle tables (kernel/object/handle.h). A handle value is slot + generation *
  * HANDLE_SLOTS; closing a slot bumps its generation, so the old value stops
  * naming anything. Object references are dropped outside the table lock:
  * a release function may take other locks.
  *
  * Only spinlock.h and object.h are needed, so host tests can include this file.
  */
-#include "kernel/ctl/handle.h"
+#include "kernel/object/handle.h"
 
 #include <stdbool.h>
 #include "kernel/arch/spinlock.h"
-#include "kernel/ctl/object.h"
+#include "kernel/object/object.h"
 #include "lib/common/syscall.h"
 
 /*

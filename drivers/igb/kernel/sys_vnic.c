@@ -1,0 +1,46 @@
+/* The VNIC system calls (rows 41-42 of lib/common/syscall.h): decode, then vnic.c does the work. */
+#include "drivers/igb/kernel/vnic.h"
+#include "kernel/object/handle.h"
+#include "kernel/ctl/notify.h"
+#include "kernel/ctl/syscall.h"
+#include "kernel/mm/uaccess.h"
+#include "kernel/proc/proc.h"
+
+/* (vnic, struct sietch_vnic_info *out) -> 0 */
+long sys_vnic_map(const struct syscall_args *args)
+{
+	uint64_t out = args->arg[1];
+	struct object *vnic;
+	long err = handle_get_typed(proc_handles(), (long)args->arg[0], OBJECT_VNIC, SIETCH_RIGHT_WRITE, &vnic);
+	if (err)
+		return err;
+	struct sietch_vnic_info info;
+	if (!user_range_ok(out, sizeof(info)))
+		err = -SIETCH_EFAULT;
+	if (!err)
+		err = vnic_map(vnic, proc_current(), &info);
+	if (!err)
+		err = copy_to_user(out, &info, sizeof(info)); /* the mapping stays; a retry gets the same address */
+	object_unref(vnic);
+	return err;
+}
+
+/* (vnic, vector, notify or -1, bits) -> 0 */
+long sys_vnic_bind_irq(const struct syscall_args *args)
+{
+	uint64_t vector = args->arg[1], bits = args->arg[3];
+	long notify_handle = (long)args->arg[2];
+	if (vector > UINT32_MAX)
+		return -SIETCH_EINVAL;
+	struct object *vnic, *notify = 0;
+	long err = handle_get_typed(proc_handles(), (long)args->arg[0], OBJECT_VNIC, SIETCH_RIGHT_READ, &vnic);
+	if (err)
+		return err;
+	if (notify_handle != -1)
+		err = handle_get_typed(proc_handles(), notify_handle, OBJECT_NOTIFY, SIETCH_RIGHT_SIGNAL, &notify);
+	if (!err)
+		err = vnic_bind_irq(vnic, proc_current(), (unsigned)vector, notify_from_object(notify), bits);
+	object_unref(notify); /* a binding holds its own reference */
+	object_unref(vnic);
+	return err;
+}

@@ -1,0 +1,264 @@
+/* VNIC devices and grants; the rules are in vnic.h. */
+#include "drivers/igb/kernel/vnic.h"
+#include "drivers/igb/kernel/pf.h"
+#include "kernel/arch/percpu.h"
+#include "kernel/console.h"
+#include "kernel/ctl/namespace.h"
+#include "kernel/ctl/notify.h"
+#include "kernel/object/object.h"
+#include "kernel/mm/dma.h"
+#include "kernel/mm/heap.h"
+#include "kernel/mm/uaccess.h"
+#include "kernel/mm/vm.h"
+#include "kernel/pci/pci.h"
+#include "kernel/proc/proc.h"
+#include "lib/common/format.h"
+#include "lib/common/mmio.h"
+#include "lib/common/string.h"
+
+#define VNIC_RIGHTS (SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE) /* never DUP: the grant stays with its owner */
+#define VNIC_MSIX_MAX 3 /* an 82576 VF's MSI-X table */
+
+/* One a VF, in the name tree for ever. */
+struct vnic_device {
+	struct object object; /* OBJECT_VNIC; opening it makes a grant */
+	struct igb_pf *pf;
+	unsigned vf;
+	struct pci_function *fn;
+};
+
+/* One an open: the VF's owner. */
+struct vnic_grant {
+	struct object object; /* OBJECT_VNIC */
+	struct vnic_device *dev;
+	struct proc *owner;   /* a reference */
+	struct spinlock lock; /* regs_va */
+	uint64_t regs_va;     /* 0 until vnic_map */
+	bool binding;         /* a vnic_bind_irq is changing irq[] */
+	struct dma_owner dma;
+	struct interrupt irq[VNIC_MSIX_MAX];
+};
+
+static struct vnic_device devices[IGB_MAX_VFS];
+
+static struct vnic_grant *grant_of(struct object *object) { return container_of(object, struct vnic_grant, object); }
+
+/* ---- teardown: unbind, unmap, reset, scrub, free ---- */
+
+static void vnic_irq_release(struct vnic_grant *g, unsigned vector)
+{
+	struct interrupt *irq = &g->irq[vector];
+	if (irq->kind == INTERRUPT_NONE)
+		return;
+	notify_unbind_interrupt(irq);
+	pci_msix_mask(g->dev->fn, vector, true);
+	interrupt_free(irq);
+	*irq = (struct interrupt){ 0 };
+}
+
+/* Unmaps the register pages that still map the BAR (the owner may have replaced some). */
+static void vnic_unmap_regs(struct vnic_grant *g)
+{
+	const struct pci_bar *bar = &g->dev->fn->bar[IGB_VF_BAR_REGS];
+	struct addr_space *space = &g->owner->space;
+	for (uint64_t off = 0; g->regs_va && off < bar->size; off += PAGE_SIZE) {
+		uint64_t pa;
+		spin_lock(&space->lock);
+		bool ours = vm_translate(space, g->regs_va + off, &pa, NULL) && pa == bar->base + off;
+		spin_unlock(&space->lock);
+		if (ours)
+			vm_unmap(space, g->regs_va + off, PAGE_SIZE, false);
+	}
+	g->regs_va = 0;
+}
+
+/*
+ * The VF is quiet once this returns: Function Level Reset (PCIe §6.6.2),
+ * which on the 82576 also clears its queue enables and VFRE/VFTE and reports
+ * VFLRE to the PF (QEMU's igb_core_vf_reset); where FLR is refused, the VF's
+ * own CTRL.RST. Then the pool's filters are scrubbed here too, not left to the
+ * mailbox interrupt, so the next owner finds it clean whatever the order.
+ */
+static void vnic_reset_vf(struct vnic_device *dev)
+{
+	if (pci_function_reset(dev->fn)) {
+		volatile void *regs = pci_bar_map(dev->fn, IGB_VF_BAR_REGS);
+		if (regs)
+			mmio_write32((volatile uint8_t *)regs + IGBVF_CTRL, IGBVF_CTRL_RST);
+	}
+	spin_lock(&dev->pf->lock);
+	igb_vf_reset_done(dev->pf, dev->vf);
+	spin_unlock(&dev->pf->lock);
+}
+
+static void vnic_grant_release(struct object *object)
+{
+	struct vnic_grant *g = grant_of(object);
+	struct vnic_device *dev = g->dev;
+	for (unsigned v = 0; v < VNIC_MSIX_MAX; v++)
+		vnic_irq_release(g, v);
+	vnic_unmap_regs(g);
+	vnic_reset_vf(dev);
+	dma_owner_release(&g->dma); /* only now: the device can no longer write there */
+	kprintf("igb: vnic%u returned by pid %u, VF reset\n", dev->vf, g->owner->pid);
+	pci_release(dev->fn, g->owner->pid);
+	object_unref(&g->owner->object);
+	kfree(g);
+}
+
+static long vnic_grant_dma_owner(struct object *object, struct proc *caller, struct dma_owner **out)
+{
+	struct vnic_grant *g = grant_of(object);
+	if (caller != g->owner)
+		return -SIETCH_EPERM;
+	*out = &g->dma;
+	return 0;
+}
+
+static const struct object_ops grant_ops = {
+	.release = vnic_grant_release,
+	.dma_owner = vnic_grant_dma_owner,
+};
+
+/* ---- opening ---- */
+
+static long vnic_open(struct object *device, uint32_t *rights, struct object **out)
+{
+	struct vnic_device *dev = container_of(device, struct vnic_device, object);
+	struct proc *self = proc_current();
+	if (!self)
+		return -SIETCH_EPERM;
+	if ((*rights & VNIC_RIGHTS) != VNIC_RIGHTS)
+		return -SIETCH_EPERM; /* a VNIC is driven, not looked at: READ and WRITE both */
+	struct vnic_grant *g = kzalloc(sizeof(*g));
+	if (!g)
+		return -SIETCH_ENOMEM;
+	if (!pci_claim(dev->fn, self->pid)) {
+		kfree(g);
+		return -SIETCH_EBUSY;
+	}
+	object_init(&g->object, OBJECT_VNIC, &grant_ops);
+	g->dev = dev;
+	g->owner = self;
+	object_ref(&self->object);
+	g->lock = (struct spinlock)SPINLOCK_INIT("vnic");
+	dma_owner_init(&g->dma);
+	*rights &= VNIC_RIGHTS;
+	*out = &g->object;
+	return 0;
+}
+
+/* The device node itself is never in a handle (open gives a grant); stat and lookups see OBJECT_VNIC. */
+static const struct object_ops device_ops = { .open = vnic_open };
+
+void vnic_init(struct igb_pf *pf)
+{
+	for (unsigned vf = 0; vf < pf->num_vfs; vf++) {
+		struct vnic_device *dev = &devices[vf];
+		dev->pf = pf;
+		dev->vf = vf;
+		dev->fn = pci_vf(pf->pci, (uint16_t)vf);
+		if (!dev->fn) {
+			kprintf("igb: VF %u is not in the PCI table; no vnic%u\n", vf, vf);
+			continue;
+		}
+		object_init(&dev->object, OBJECT_VNIC, &device_ops);
+		char name[16];
+		format(name, sizeof(name), "net/vnic%u", vf);
+		if (!namespace_add_device(name, &dev->object))
+			kprintf("igb: cannot add /dev/%s\n", name);
+	}
+}
+
+/* ---- the system calls ---- */
+
+/* The next size bytes at the owner's mmap_next, with a guard page, as mem_map places. */
+static bool vnic_place(struct proc *proc, uint64_t size, uint64_t *va)
+{
+	spin_lock(&proc->lock);
+	*va = proc->mmap_next;
+	proc->mmap_next += size + PAGE_SIZE;
+	spin_unlock(&proc->lock);
+	return user_range_ok(*va, size);
+}
+
+static long vnic_map_regs(struct vnic_grant *g)
+{
+	const struct pci_bar *bar = &g->dev->fn->bar[IGB_VF_BAR_REGS];
+	if (!bar->base || !bar->size || (bar->base | bar->size) & (PAGE_SIZE - 1))
+		return -SIETCH_EIO;
+	uint64_t va;
+	if (!vnic_place(g->owner, bar->size, &va))
+		return -SIETCH_ENOMEM;
+	/* Uncached, and VM_SHARED so that unmap and exit never hand MMIO pages to the frame allocator. */
+	long err = vm_map(&g->owner->space, va, bar->base, bar->size, VM_USER | VM_WRITE | VM_NOCACHE | VM_SHARED);
+	if (!err)
+		g->regs_va = va;
+	return err;
+}
+
+long vnic_map(struct object *grant, struct proc *caller, struct sietch_vnic_info *out)
+{
+	struct vnic_grant *g = grant_of(grant);
+	struct vnic_device *dev = g->dev;
+	if (caller != g->owner)
+		return -SIETCH_EPERM;
+	spin_lock(&g->lock);
+	long err = g->regs_va ? 0 : vnic_map_regs(g);
+	uint64_t regs = g->regs_va;
+	spin_unlock(&g->lock);
+	if (err)
+		return err;
+	struct igb_vf_state *v = &dev->pf->vf[dev->vf];
+	*out = (struct sietch_vnic_info){
+		.vf = dev->vf,
+		.flags = igb_pf_link_up(dev->pf) ? SIETCH_VNIC_LINK_UP : 0,
+		.msix_vectors = dev->fn->has_msix ? dev->fn->msix.table_size : 0,
+		.regs = regs,
+		.regs_size = dev->fn->bar[IGB_VF_BAR_REGS].size,
+		.rx_queues = 1,
+		.tx_queues = 1,
+		.pf_rx_queue = (uint16_t)dev->vf,
+		.pf_tx_queue = (uint16_t)dev->vf,
+		.tx_rate_mbps = v->tx_rate_mbps,
+		.max_frame = IGB_RLPML_MAX - IGB_VLAN_HEADER,
+		.segment = dev->fn->segment,
+		.bus = (uint8_t)PCI_RID_BUS(dev->fn->rid),
+		.devfn = (uint8_t)(dev->fn->rid & 0xff),
+	};
+	memcpy(out->mac, v->mac, sizeof(out->mac));
+	return 0;
+}
+
+long vnic_bind_irq(struct object *grant, struct proc *caller, unsigned vector, struct notify *notify, uint64_t bits)
+{
+	struct vnic_grant *g = grant_of(grant);
+	struct vnic_device *dev = g->dev;
+	if (caller != g->owner)
+		return -SIETCH_EPERM;
+	unsigned vectors = dev->fn->has_msix ? dev->fn->msix.table_size : 0;
+	if (vector >= vectors || vector >= VNIC_MSIX_MAX || (notify && !bits))
+		return -SIETCH_EINVAL;
+	/* One binding change at a time per grant; another thread of the owner gets EBUSY meanwhile. */
+	if (__atomic_exchange_n(&g->binding, true, __ATOMIC_ACQUIRE))
+		return -SIETCH_EBUSY;
+	vnic_irq_release(g, vector); /* rebinding or unbinding: the old binding goes first */
+	if (!notify) {
+		__atomic_store_n(&g->binding, false, __ATOMIC_RELEASE);
+		return 0;
+	}
+	struct interrupt *irq = &g->irq[vector];
+	long err = interrupt_msi_alloc(irq, cpus[0].apic_id, 0, 0);
+	if (err)
+		return err;
+	struct msi_message msg = interrupt_msi_message(irq);
+	err = pci_msix_set(dev->fn, vector, msg.address, msg.data);
+	if (!err)
+		err = notify_bind_interrupt(notify, irq, bits);
+	if (err) {
+		interrupt_free(irq);
+		*irq = (struct interrupt){ 0 };
+	}
+	__atomic_store_n(&g->binding, false, __ATOMIC_RELEASE);
+	return err;
+}

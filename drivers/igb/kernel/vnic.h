@@ -1,0 +1,30 @@
+/*
+ * VNICs: the igb's virtual functions handed to processes. /dev/net/vnicN is
+ * VF N. Opening it (READ and WRITE) makes the caller the VF's one owner and
+ * gives a handle to a grant (OBJECT_VNIC) that cannot be duplicated or sent:
+ * a second opener gets EBUSY. With the grant the owner maps the VF's
+ * registers (vnic_map), allocates DMA memory (dma_alloc) and binds the VF's
+ * MSI-X vectors to notifications (vnic_bind_irq).
+ *
+ * When the grant goes (close, or the owner's exit) the kernel unbinds the
+ * vectors, unmaps the registers, resets the VF (Function Level Reset), scrubs
+ * its pool's filters, and only then frees its DMA memory; the VF is free for
+ * the next opener.
+ */
+#pragma once
+
+#include <stdint.h>
+#include "lib/common/syscall.h"
+
+struct igb_pf;
+struct object;
+struct proc;
+struct notify;
+
+/* Adds /dev/net/vnic0 .. vnicN-1 for the PF's VFs. */
+void vnic_init(struct igb_pf *pf);
+
+/* The system calls' work (sys_vnic.c decodes); the grant is an OBJECT_VNIC object with a reference held. */
+long vnic_map(struct object *grant, struct proc *caller, struct sietch_vnic_info *out);
+long vnic_bind_irq(struct object *grant, struct proc *caller, unsigned vector, struct notify *notify,
+		   uint64_t bits);

@@ -1,0 +1,230 @@
+/*
+ * Bringing a VF up and the netdev operations over it.
+ *
+ * The order follows Linux's igbvf (e1000_reset_hw_vf, igbvf_configure) and the
+ * 82576's VF initialization: reset the VF's queues and interrupts (VTCTRL.RST),
+ * wait until the PF is out of its own reset (RSTI clear), tell the PF with a
+ * VF_RESET message, whose ACK carries the MAC address the PF has filtered for
+ * this VF and means the PF has enabled its receive and transmit (VFRE/VFTE);
+ * agree on the mailbox API; ask for the frame size (SET_LPE); then program the
+ * rings. QEMU's igb resets the VF on VTCTRL.RST exactly so (igb_core_vf_reset:
+ * queue enables, VFRE/VFTE cleared, VFLRE set for the PF).
+ */
+#include <string.h>
+#include "drivers/igb/os/io.h"
+#include "lib/common/syscall.h"
+
+#define PF_RESET_TIMEOUT_US 1000000
+
+static int wait_pf_ready(struct igbvf *vf)
+{
+	uint64_t start = igbvf_now_us();
+	while (igbvf_mbx_pf_reset_pending(vf)) {
+		if (igbvf_now_us() - start > PF_RESET_TIMEOUT_US)
+			return -SIETCH_ETIMEDOUT;
+		igbvf_pause();
+	}
+	return 0;
+}
+
+static void mac_from_words(uint8_t mac[6], const uint32_t *words)
+{
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)(words[i / 4] >> (8 * (i % 4)));
+}
+
+static int mailbox_handshake(struct igbvf *vf, uint8_t mac[6])
+{
+	uint32_t msg[IGB_MBX_WORDS] = { IGB_VF_RESET };
+	int r = igbvf_mbx_call(vf, msg, 1, 3);
+	if (r < 0)
+		return r; /* a NACK: the PF gave this VF no address */
+	mac_from_words(mac, &msg[1]);
+	/* API negotiation: a PF that does not know the message NACKs it, and speaks the base set. */
+	msg[0] = IGB_VF_API_NEGOTIATE;
+	msg[1] = IGB_MBX_API_1_0;
+	r = igbvf_mbx_call(vf, msg, 2, 2);
+	if (r == -SIETCH_ETIMEDOUT)
+		return r;
+	vf->api = r == 0 ? IGB_MBX_API_1_0 : 0;
+	msg[0] = IGB_VF_SET_LPE;
+	msg[1] = IGBVF_MAX_FRAME;
+	r = igbvf_mbx_call(vf, msg, 2, 2);
+	return r == -SIETCH_ETIMEDOUT ? r : 0; /* a NACK leaves the standard 1518 bytes, all we ask */
+}
+
+int igbvf_reset(struct igbvf *vf)
+{
+	vf->mbx_bits = 0;
+	igbvf_write(vf, IGBVF_CTRL, IGBVF_CTRL_RST);
+	int r = wait_pf_ready(vf);
+	if (r < 0)
+		return r;
+	uint8_t mac[6];
+	r = mailbox_handshake(vf, mac);
+	if (r < 0)
+		return r;
+	memcpy(vf->netdev.mac, mac, 6);
+	return 0;
+}
+
+/* Asks the PF for another MAC address: Sietch's PF NACKs any but the one the kernel gave
+ * (-SIETCH_EACCES); on an ACK the netdev takes it. */
+int igbvf_set_mac(struct netdev *dev, const uint8_t mac[6])
+{
+	struct igbvf *vf = igbvf_from_netdev(dev);
+	if (!vf)
+		return -SIETCH_EINVAL;
+	uint32_t msg[IGB_MBX_WORDS] = { IGB_VF_SET_MAC_ADDR };
+	msg[1] = (uint32_t)mac[0] | (uint32_t)mac[1] << 8 | (uint32_t)mac[2] << 16 | (uint32_t)mac[3] << 24;
+	msg[2] = (uint32_t)mac[4] | (uint32_t)mac[5] << 8;
+	int r = igbvf_mbx_call(vf, msg, 3, 1);
+	if (r == 0)
+		memcpy(vf->netdev.mac, mac, 6);
+	return r;
+}
+
+static uint32_t counter_step(uint32_t *last, uint32_t now)
+{
+	uint32_t step = now - *last; /* the counters wrap at 32 bits */
+	*last = now;
+	return step;
+}
+
+void igbvf_hw_stats_update(struct igbvf *vf)
+{
+	static const uint32_t regs[5] = { IGBVF_VFGPRC, IGBVF_VFGPTC, IGBVF_VFGORC, IGBVF_VFGOTC, IGBVF_VFMPRC };
+	uint64_t *sums[5] = { &vf->hw.rx_packets, &vf->hw.tx_packets, &vf->hw.rx_bytes, &vf->hw.tx_bytes,
+			      &vf->hw.rx_multicast };
+	for (int i = 0; i < 5; i++)
+		*sums[i] += counter_step(&vf->hw.last[i], igbvf_read(vf, regs[i]));
+}
+
+int igbvf_init(struct igbvf *vf, volatile void *regs, const struct igbvf_dma *dma, const uint8_t mac[6])
+{
+	size_t rings = (IGBVF_RX_DESCS + IGBVF_TX_DESCS) * sizeof(union igb_rx_desc);
+	if (dma->size < IGBVF_DMA_SIZE || (dma->bus & (IGB_RING_ALIGN - 1)))
+		return -SIETCH_EINVAL;
+	vf->regs = regs;
+	int r = igbvf_reset(vf);
+	if (r < 0)
+		return r;
+	/* The kernel told us the MAC it asked the PF to filter; the PF's answer must agree. */
+	if (mac && memcmp(mac, vf->netdev.mac, 6) != 0)
+		return -SIETCH_EIO;
+	igbvf_pool_init(&vf->pool, dma, rings, IGBVF_BUFS);
+	r = igbvf_rx_setup(vf, dma, 0);
+	if (r == 0)
+		r = igbvf_tx_setup(vf, dma, IGBVF_RX_DESCS * sizeof(union igb_rx_desc));
+	if (r < 0)
+		return r;
+	/* Receive queue 0 raises vector IGBVF_RX_VECTOR (the VF's IVAR0, RX entry in bits 7:0),
+	 * which clears itself when sent (EIAC) and stays masked until a wait unmasks it. */
+	igbvf_write(vf, IGBVF_EIMC, 0x7);
+	igbvf_write(vf, IGBVF_IVAR0, IGB_IVAR_VALID | IGBVF_RX_VECTOR);
+	igbvf_write(vf, IGBVF_EIAC, 1u << IGBVF_RX_VECTOR);
+	igbvf_hw_stats_update(vf); /* the sums count from here */
+	memset(&vf->hw, 0, offsetof(struct igbvf_hw_stats, last));
+	vf->netdev.ops = &igbvf_netdev_ops;
+	vf->netdev.mtu = IGBVF_MTU;
+	return 0;
+}
+
+/* Quiets the queues and resets the VF, so the PF sees it go (VFLRE) and the device stops reading our memory. */
+void igbvf_stop(struct igbvf *vf)
+{
+	igbvf_write(vf, IGBVF_RXDCTL, 0);
+	igbvf_write(vf, IGBVF_TXDCTL, 0);
+	igbvf_write(vf, IGBVF_CTRL, IGBVF_CTRL_RST);
+}
+
+/* ---- the netdev operations ---- */
+
+static struct igbvf *to_vf(struct netdev *dev)
+{
+	return (struct igbvf *)dev; /* netdev is the first member */
+}
+
+static int op_receive(struct netdev *dev, void *const *bufs, uint16_t *lengths, int max)
+{
+	return igbvf_rx_batch(to_vf(dev), bufs, lengths, max);
+}
+
+static int op_transmit(struct netdev *dev, const void *const *frames, const uint16_t *lengths, int n)
+{
+	return igbvf_tx_batch(to_vf(dev), frames, lengths, n);
+}
+
+static int op_link_up(struct netdev *dev)
+{
+	struct igbvf *vf = to_vf(dev);
+	if (igbvf_mbx_pf_reset_pending(vf))
+		return 0;
+	return (igbvf_read(vf, IGBVF_STATUS) & IGBVF_STATUS_LU) != 0;
+}
+
+static void op_stats(struct netdev *dev, struct netdev_stats *out)
+{
+	*out = to_vf(dev)->stats;
+}
+
+/*
+ * Sleeps on the receive interrupt. The vector is unmasked, then the ring looked at
+ * again: a frame that came before the unmask is seen there, one after it raises the
+ * interrupt, whose notification bit waits for the sleep if it is not asleep yet.
+ */
+static int wait_interrupt(struct igbvf *vf)
+{
+	while (!igbvf_rx_pending(vf)) {
+		igbvf_write(vf, IGBVF_EIMS, 1u << IGBVF_RX_VECTOR);
+		if (igbvf_rx_pending(vf) || vf->sleep(vf) < 0)
+			break;
+	}
+	igbvf_write(vf, IGBVF_EIMC, 1u << IGBVF_RX_VECTOR); /* polling needs no interrupts */
+	return igbvf_rx_pending(vf);
+}
+
+#define WAIT_SPIN_US 200  /* a frame due any moment is caught at once... */
+#define WAIT_SLICE_US 1000 /* ...a quiet VF costs a wake-up a millisecond, not a whole CPU */
+
+/* With IGBVF_WAIT_FOREVER and an interrupt bound: sleep on it. Otherwise a wait polls the
+ * next descriptor's DD, letting others run, then sleeps between polls, until the timeout. */
+static int op_wait(struct netdev *dev, uint64_t timeout_ns)
+{
+	struct igbvf *vf = to_vf(dev);
+	if (timeout_ns == IGBVF_WAIT_FOREVER && vf->sleep)
+		return wait_interrupt(vf);
+	uint64_t start = igbvf_now_us(), timeout_us = timeout_ns / 1000;
+	while (!igbvf_rx_pending(vf)) {
+		uint64_t waited = igbvf_now_us() - start;
+		if (waited >= timeout_us)
+			return 0;
+		if (waited < WAIT_SPIN_US)
+			igbvf_pause();
+		else
+			igbvf_sleep_us(timeout_us - waited < WAIT_SLICE_US ? timeout_us - waited : WAIT_SLICE_US);
+	}
+	return 1;
+}
+
+static void op_close(struct netdev *dev)
+{
+	struct igbvf *vf = to_vf(dev);
+	igbvf_stop(vf);
+	if (vf->release)
+		vf->release(vf);
+}
+
+const struct netdev_ops igbvf_netdev_ops = {
+	.receive_batch = op_receive,
+	.transmit_batch = op_transmit,
+	.link_up = op_link_up,
+	.stats = op_stats,
+	.wait = op_wait,
+	.close = op_close,
+};
+
+struct igbvf *igbvf_from_netdev(struct netdev *dev)
+{
+	return dev && dev->ops == &igbvf_netdev_ops ? to_vf(dev) : 0;
+}
