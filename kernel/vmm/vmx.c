@@ -51,7 +51,7 @@
 
 static struct {
 	struct spinlock lock;
-	int state;       /* 0: not looked at yet; 1: usable; -1: not */
+	int state;	 /* 0: not looked at yet; 1: usable; -1: not */
 	const char *why; /* why not */
 	uint64_t basic;
 	uint32_t pin, proc, proc2, exit, entry;
@@ -86,23 +86,32 @@ int vmx_world_switch(uint64_t *gpr, int launched);
 static inline bool vmwrite(uint32_t field, uint64_t value)
 {
 	bool failed;
-	__asm__ volatile("vmwrite %2, %1; setna %0" : "=q"(failed) : "r"((uint64_t)field), "rm"(value) : "cc");
+	__asm__ volatile("vmwrite %2, %1; setna %0"
+			 : "=q"(failed)
+			 : "r"((uint64_t)field), "rm"(value)
+			 : "cc");
 	return !failed;
 }
 
 static inline uint64_t vmread(uint32_t field)
 {
 	uint64_t value = 0;
-	__asm__ volatile("vmread %1, %0" : "=rm"(value) : "r"((uint64_t)field) : "cc");
+	__asm__ volatile("vmread %1, %0"
+			 : "=rm"(value)
+			 : "r"((uint64_t)field)
+			 : "cc");
 	return value;
 }
 
-#define VMX_PA_INSN(name)                                                                            \
-	static inline bool name(uint64_t pa)                                                         \
-	{                                                                                            \
-		bool failed;                                                                         \
-		__asm__ volatile(#name " %1; setna %0" : "=q"(failed) : "m"(pa) : "cc", "memory");   \
-		return !failed;                                                                      \
+#define VMX_PA_INSN(name)                              \
+	static inline bool name(uint64_t pa)           \
+	{                                              \
+		bool failed;                           \
+		__asm__ volatile(#name " %1; setna %0" \
+				 : "=q"(failed)        \
+				 : "m"(pa)             \
+				 : "cc", "memory");    \
+		return !failed;                        \
 	}
 VMX_PA_INSN(vmxon)
 VMX_PA_INSN(vmclear)
@@ -114,9 +123,11 @@ static void flush_guest_tlb(void)
 	struct {
 		uint64_t a, b;
 	} descriptor = { 0, 0 };
-	__asm__ volatile("invept %0, %1" ::"m"(descriptor), "r"(2ull) : "cc", "memory");
+	__asm__ volatile("invept %0, %1" ::"m"(descriptor), "r"(2ull)
+			 : "cc", "memory");
 	if (vmx.vpid)
-		__asm__ volatile("invvpid %0, %1" ::"m"(descriptor), "r"(2ull) : "cc", "memory");
+		__asm__ volatile("invvpid %0, %1" ::"m"(descriptor), "r"(2ull)
+				 : "cc", "memory");
 }
 
 /* ---- detection ---- */
@@ -215,8 +226,8 @@ static const uint32_t passthrough_msrs[] = {
 static void msr_bitmap_pass(uint8_t *bitmap, uint32_t msr)
 {
 	unsigned base = (msr >= 0xc0000000u) ? 1024 : 0, bit = msr & 0x1fff;
-	bitmap[base + bit / 8] &= (uint8_t)~(1u << (bit % 8));
-	bitmap[2048 + base + bit / 8] &= (uint8_t)~(1u << (bit % 8));
+	bitmap[base + bit / 8] &= (uint8_t) ~(1u << (bit % 8));
+	bitmap[2048 + base + bit / 8] &= (uint8_t) ~(1u << (bit % 8));
 }
 
 int vmx_detect(void)
@@ -348,15 +359,23 @@ static int ept_read(void *ctx, uint64_t gpa, void *buf, size_t len)
 
 /* ---- writing the VMCS ---- */
 
-#define SEGMENT_FIELDS(seg, SEG)                                                                           \
-	{ offsetof(struct vmcb_save, seg), VMCS_GUEST_##SEG##_SELECTOR, VMCS_GUEST_##SEG##_LIMIT,           \
-	  VMCS_GUEST_##SEG##_ACCESS_RIGHTS, VMCS_GUEST_##SEG##_BASE }
+#define SEGMENT_FIELDS(seg, SEG)                                                                        \
+	{                                                                                               \
+		offsetof(struct vmcb_save, seg), VMCS_GUEST_##SEG##_SELECTOR, VMCS_GUEST_##SEG##_LIMIT, \
+			VMCS_GUEST_##SEG##_ACCESS_RIGHTS, VMCS_GUEST_##SEG##_BASE                       \
+	}
 static const struct {
 	size_t offset;
 	uint32_t selector, limit, rights, base;
 } segments[] = {
-	SEGMENT_FIELDS(es, ES), SEGMENT_FIELDS(cs, CS), SEGMENT_FIELDS(ss, SS),     SEGMENT_FIELDS(ds, DS),
-	SEGMENT_FIELDS(fs, FS), SEGMENT_FIELDS(gs, GS), SEGMENT_FIELDS(ldtr, LDTR), SEGMENT_FIELDS(tr, TR),
+	SEGMENT_FIELDS(es, ES),
+	SEGMENT_FIELDS(cs, CS),
+	SEGMENT_FIELDS(ss, SS),
+	SEGMENT_FIELDS(ds, DS),
+	SEGMENT_FIELDS(fs, FS),
+	SEGMENT_FIELDS(gs, GS),
+	SEGMENT_FIELDS(ldtr, LDTR),
+	SEGMENT_FIELDS(tr, TR),
 };
 
 static struct x86_segment *image_segment(struct vmcb *v, size_t i)
@@ -416,9 +435,7 @@ static void write_guest_state(struct vcpu *vcpu)
 	/* The image's shadow bit says whether one is held; STI blocking needs IF set (§27.3.1.5). */
 	uint32_t intr = vcpu->vmx->interruptibility & ~(VMX_INTERRUPTIBILITY_STI | VMX_INTERRUPTIBILITY_MOV_SS);
 	if (v->control.interrupt_shadow & SVM_INT_SHADOW)
-		intr |= (vcpu->vmx->interruptibility & 3)
-				? (vcpu->vmx->interruptibility & 3)
-				: ((s->rflags & RFLAGS_IF) ? VMX_INTERRUPTIBILITY_STI : VMX_INTERRUPTIBILITY_MOV_SS);
+		intr |= (vcpu->vmx->interruptibility & 3) ? (vcpu->vmx->interruptibility & 3) : ((s->rflags & RFLAGS_IF) ? VMX_INTERRUPTIBILITY_STI : VMX_INTERRUPTIBILITY_MOV_SS);
 	if ((intr & VMX_INTERRUPTIBILITY_STI) && !(s->rflags & RFLAGS_IF))
 		intr = (intr & ~VMX_INTERRUPTIBILITY_STI) | VMX_INTERRUPTIBILITY_MOV_SS;
 	vmwrite(VMCS_GUEST_INTERRUPTIBILITY, intr);
@@ -536,7 +553,8 @@ static void write_controls_and_host(struct vcpu *vcpu, bool window)
 		uint16_t limit;
 		uint64_t base;
 	} __attribute__((packed)) idtr;
-	__asm__ volatile("sidt %0" : "=m"(idtr));
+	__asm__ volatile("sidt %0"
+			 : "=m"(idtr));
 	vmwrite(VMCS_HOST_IDTR_BASE, idtr.base);
 	vmwrite(VMCS_HOST_SYSENTER_CS, rdmsr(0x174));
 	vmwrite(VMCS_HOST_SYSENTER_ESP, rdmsr(0x175));
@@ -629,7 +647,8 @@ long vmx_vcpu_inject(struct vcpu *vcpu, const struct sietch_vcpu_event *e)
 
 /* ---- one entry ---- */
 
-static void fxsave(uint8_t *area) { __asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[512])area)); }
+static void fxsave(uint8_t *area) { __asm__ volatile("fxsave64 %0"
+						     : "=m"(*(uint8_t(*)[512])area)); }
 static void fxrstor(const uint8_t *area) { __asm__ volatile("fxrstor64 %0" ::"m"(*(const uint8_t(*)[512])area)); }
 
 static bool tlb_decide(struct vcpu *vcpu, struct vmx_cpu *c, uint32_t cpu)
@@ -681,7 +700,8 @@ static long vmx_enter(struct vcpu *vcpu, uint64_t *guest_ns)
 		uint16_t limit;
 		uint64_t base;
 	} __attribute__((packed)) gdtr, idtr;
-	__asm__ volatile("sgdt %0; sidt %1" : "=m"(gdtr), "=m"(idtr));
+	__asm__ volatile("sgdt %0; sidt %1"
+			 : "=m"(gdtr), "=m"(idtr));
 	msrs_save(&host_msrs);
 	msrs_load(&guest_msrs);
 	fxsave(vcpu->host_fpu);

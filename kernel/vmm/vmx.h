@@ -31,127 +31,127 @@
 #define VMX_TYPE_HOST 3
 
 /* X(name, encoding): the one table both the code and the reports use. */
-#define VMX_FIELDS(X)                                         \
-	/* B.1.1 16-bit control, B.1.2 guest, B.1.3 host */   \
-	X(VPID, 0x0000)                                       \
-	X(GUEST_ES_SELECTOR, 0x0800)                          \
-	X(GUEST_CS_SELECTOR, 0x0802)                          \
-	X(GUEST_SS_SELECTOR, 0x0804)                          \
-	X(GUEST_DS_SELECTOR, 0x0806)                          \
-	X(GUEST_FS_SELECTOR, 0x0808)                          \
-	X(GUEST_GS_SELECTOR, 0x080a)                          \
-	X(GUEST_LDTR_SELECTOR, 0x080c)                        \
-	X(GUEST_TR_SELECTOR, 0x080e)                          \
-	X(HOST_ES_SELECTOR, 0x0c00)                           \
-	X(HOST_CS_SELECTOR, 0x0c02)                           \
-	X(HOST_SS_SELECTOR, 0x0c04)                           \
-	X(HOST_DS_SELECTOR, 0x0c06)                           \
-	X(HOST_FS_SELECTOR, 0x0c08)                           \
-	X(HOST_GS_SELECTOR, 0x0c0a)                           \
-	X(HOST_TR_SELECTOR, 0x0c0c)                           \
-	/* B.2.1 64-bit control, B.2.2 read only, B.2.3 guest, B.2.4 host */ \
-	X(IO_BITMAP_A, 0x2000)                                \
-	X(IO_BITMAP_B, 0x2002)                                \
-	X(MSR_BITMAP, 0x2004)                                 \
-	X(TSC_OFFSET, 0x2010)                                 \
-	X(EPT_POINTER, 0x201a)                                \
-	X(GUEST_PHYSICAL_ADDRESS, 0x2400)                     \
-	X(VMCS_LINK_POINTER, 0x2800)                          \
-	X(GUEST_IA32_DEBUGCTL, 0x2802)                        \
-	X(GUEST_IA32_PAT, 0x2804)                             \
-	X(GUEST_IA32_EFER, 0x2806)                            \
-	X(GUEST_PDPTE0, 0x280a)                               \
-	X(GUEST_PDPTE1, 0x280c)                               \
-	X(GUEST_PDPTE2, 0x280e)                               \
-	X(GUEST_PDPTE3, 0x2810)                               \
-	X(HOST_IA32_PAT, 0x2c00)                              \
-	X(HOST_IA32_EFER, 0x2c02)                             \
-	/* B.3.1 32-bit control, B.3.2 read only, B.3.3 guest, B.3.4 host */ \
-	X(PIN_BASED_CONTROLS, 0x4000)                         \
-	X(PROC_BASED_CONTROLS, 0x4002)                        \
-	X(EXCEPTION_BITMAP, 0x4004)                           \
-	X(PAGE_FAULT_ERROR_MASK, 0x4006)                      \
-	X(PAGE_FAULT_ERROR_MATCH, 0x4008)                     \
-	X(CR3_TARGET_COUNT, 0x400a)                           \
-	X(EXIT_CONTROLS, 0x400c)                              \
-	X(EXIT_MSR_STORE_COUNT, 0x400e)                       \
-	X(EXIT_MSR_LOAD_COUNT, 0x4010)                        \
-	X(ENTRY_CONTROLS, 0x4012)                             \
-	X(ENTRY_MSR_LOAD_COUNT, 0x4014)                       \
-	X(ENTRY_INTERRUPTION_INFO, 0x4016)                    \
-	X(ENTRY_EXCEPTION_ERROR_CODE, 0x4018)                 \
-	X(ENTRY_INSTRUCTION_LENGTH, 0x401a)                   \
-	X(TPR_THRESHOLD, 0x401c)                              \
-	X(SECONDARY_CONTROLS, 0x401e)                         \
-	X(VM_INSTRUCTION_ERROR, 0x4400)                       \
-	X(EXIT_REASON, 0x4402)                                \
-	X(EXIT_INTERRUPTION_INFO, 0x4404)                     \
-	X(EXIT_INTERRUPTION_ERROR_CODE, 0x4406)               \
-	X(IDT_VECTORING_INFO, 0x4408)                         \
-	X(IDT_VECTORING_ERROR_CODE, 0x440a)                   \
-	X(EXIT_INSTRUCTION_LENGTH, 0x440c)                    \
-	X(EXIT_INSTRUCTION_INFO, 0x440e)                      \
-	X(GUEST_ES_LIMIT, 0x4800)                             \
-	X(GUEST_CS_LIMIT, 0x4802)                             \
-	X(GUEST_SS_LIMIT, 0x4804)                             \
-	X(GUEST_DS_LIMIT, 0x4806)                             \
-	X(GUEST_FS_LIMIT, 0x4808)                             \
-	X(GUEST_GS_LIMIT, 0x480a)                             \
-	X(GUEST_LDTR_LIMIT, 0x480c)                           \
-	X(GUEST_TR_LIMIT, 0x480e)                             \
-	X(GUEST_GDTR_LIMIT, 0x4810)                           \
-	X(GUEST_IDTR_LIMIT, 0x4812)                           \
-	X(GUEST_ES_ACCESS_RIGHTS, 0x4814)                     \
-	X(GUEST_CS_ACCESS_RIGHTS, 0x4816)                     \
-	X(GUEST_SS_ACCESS_RIGHTS, 0x4818)                     \
-	X(GUEST_DS_ACCESS_RIGHTS, 0x481a)                     \
-	X(GUEST_FS_ACCESS_RIGHTS, 0x481c)                     \
-	X(GUEST_GS_ACCESS_RIGHTS, 0x481e)                     \
-	X(GUEST_LDTR_ACCESS_RIGHTS, 0x4820)                   \
-	X(GUEST_TR_ACCESS_RIGHTS, 0x4822)                     \
-	X(GUEST_INTERRUPTIBILITY, 0x4824)                     \
-	X(GUEST_ACTIVITY_STATE, 0x4826)                       \
-	X(GUEST_SYSENTER_CS, 0x482a)                          \
-	X(PREEMPTION_TIMER_VALUE, 0x482e)                     \
-	X(HOST_SYSENTER_CS, 0x4c00)                           \
+#define VMX_FIELDS(X)                                                               \
+	/* B.1.1 16-bit control, B.1.2 guest, B.1.3 host */                         \
+	X(VPID, 0x0000)                                                             \
+	X(GUEST_ES_SELECTOR, 0x0800)                                                \
+	X(GUEST_CS_SELECTOR, 0x0802)                                                \
+	X(GUEST_SS_SELECTOR, 0x0804)                                                \
+	X(GUEST_DS_SELECTOR, 0x0806)                                                \
+	X(GUEST_FS_SELECTOR, 0x0808)                                                \
+	X(GUEST_GS_SELECTOR, 0x080a)                                                \
+	X(GUEST_LDTR_SELECTOR, 0x080c)                                              \
+	X(GUEST_TR_SELECTOR, 0x080e)                                                \
+	X(HOST_ES_SELECTOR, 0x0c00)                                                 \
+	X(HOST_CS_SELECTOR, 0x0c02)                                                 \
+	X(HOST_SS_SELECTOR, 0x0c04)                                                 \
+	X(HOST_DS_SELECTOR, 0x0c06)                                                 \
+	X(HOST_FS_SELECTOR, 0x0c08)                                                 \
+	X(HOST_GS_SELECTOR, 0x0c0a)                                                 \
+	X(HOST_TR_SELECTOR, 0x0c0c)                                                 \
+	/* B.2.1 64-bit control, B.2.2 read only, B.2.3 guest, B.2.4 host */        \
+	X(IO_BITMAP_A, 0x2000)                                                      \
+	X(IO_BITMAP_B, 0x2002)                                                      \
+	X(MSR_BITMAP, 0x2004)                                                       \
+	X(TSC_OFFSET, 0x2010)                                                       \
+	X(EPT_POINTER, 0x201a)                                                      \
+	X(GUEST_PHYSICAL_ADDRESS, 0x2400)                                           \
+	X(VMCS_LINK_POINTER, 0x2800)                                                \
+	X(GUEST_IA32_DEBUGCTL, 0x2802)                                              \
+	X(GUEST_IA32_PAT, 0x2804)                                                   \
+	X(GUEST_IA32_EFER, 0x2806)                                                  \
+	X(GUEST_PDPTE0, 0x280a)                                                     \
+	X(GUEST_PDPTE1, 0x280c)                                                     \
+	X(GUEST_PDPTE2, 0x280e)                                                     \
+	X(GUEST_PDPTE3, 0x2810)                                                     \
+	X(HOST_IA32_PAT, 0x2c00)                                                    \
+	X(HOST_IA32_EFER, 0x2c02)                                                   \
+	/* B.3.1 32-bit control, B.3.2 read only, B.3.3 guest, B.3.4 host */        \
+	X(PIN_BASED_CONTROLS, 0x4000)                                               \
+	X(PROC_BASED_CONTROLS, 0x4002)                                              \
+	X(EXCEPTION_BITMAP, 0x4004)                                                 \
+	X(PAGE_FAULT_ERROR_MASK, 0x4006)                                            \
+	X(PAGE_FAULT_ERROR_MATCH, 0x4008)                                           \
+	X(CR3_TARGET_COUNT, 0x400a)                                                 \
+	X(EXIT_CONTROLS, 0x400c)                                                    \
+	X(EXIT_MSR_STORE_COUNT, 0x400e)                                             \
+	X(EXIT_MSR_LOAD_COUNT, 0x4010)                                              \
+	X(ENTRY_CONTROLS, 0x4012)                                                   \
+	X(ENTRY_MSR_LOAD_COUNT, 0x4014)                                             \
+	X(ENTRY_INTERRUPTION_INFO, 0x4016)                                          \
+	X(ENTRY_EXCEPTION_ERROR_CODE, 0x4018)                                       \
+	X(ENTRY_INSTRUCTION_LENGTH, 0x401a)                                         \
+	X(TPR_THRESHOLD, 0x401c)                                                    \
+	X(SECONDARY_CONTROLS, 0x401e)                                               \
+	X(VM_INSTRUCTION_ERROR, 0x4400)                                             \
+	X(EXIT_REASON, 0x4402)                                                      \
+	X(EXIT_INTERRUPTION_INFO, 0x4404)                                           \
+	X(EXIT_INTERRUPTION_ERROR_CODE, 0x4406)                                     \
+	X(IDT_VECTORING_INFO, 0x4408)                                               \
+	X(IDT_VECTORING_ERROR_CODE, 0x440a)                                         \
+	X(EXIT_INSTRUCTION_LENGTH, 0x440c)                                          \
+	X(EXIT_INSTRUCTION_INFO, 0x440e)                                            \
+	X(GUEST_ES_LIMIT, 0x4800)                                                   \
+	X(GUEST_CS_LIMIT, 0x4802)                                                   \
+	X(GUEST_SS_LIMIT, 0x4804)                                                   \
+	X(GUEST_DS_LIMIT, 0x4806)                                                   \
+	X(GUEST_FS_LIMIT, 0x4808)                                                   \
+	X(GUEST_GS_LIMIT, 0x480a)                                                   \
+	X(GUEST_LDTR_LIMIT, 0x480c)                                                 \
+	X(GUEST_TR_LIMIT, 0x480e)                                                   \
+	X(GUEST_GDTR_LIMIT, 0x4810)                                                 \
+	X(GUEST_IDTR_LIMIT, 0x4812)                                                 \
+	X(GUEST_ES_ACCESS_RIGHTS, 0x4814)                                           \
+	X(GUEST_CS_ACCESS_RIGHTS, 0x4816)                                           \
+	X(GUEST_SS_ACCESS_RIGHTS, 0x4818)                                           \
+	X(GUEST_DS_ACCESS_RIGHTS, 0x481a)                                           \
+	X(GUEST_FS_ACCESS_RIGHTS, 0x481c)                                           \
+	X(GUEST_GS_ACCESS_RIGHTS, 0x481e)                                           \
+	X(GUEST_LDTR_ACCESS_RIGHTS, 0x4820)                                         \
+	X(GUEST_TR_ACCESS_RIGHTS, 0x4822)                                           \
+	X(GUEST_INTERRUPTIBILITY, 0x4824)                                           \
+	X(GUEST_ACTIVITY_STATE, 0x4826)                                             \
+	X(GUEST_SYSENTER_CS, 0x482a)                                                \
+	X(PREEMPTION_TIMER_VALUE, 0x482e)                                           \
+	X(HOST_SYSENTER_CS, 0x4c00)                                                 \
 	/* B.4.1 natural-width control, B.4.2 read only, B.4.3 guest, B.4.4 host */ \
-	X(CR0_GUEST_HOST_MASK, 0x6000)                        \
-	X(CR4_GUEST_HOST_MASK, 0x6002)                        \
-	X(CR0_READ_SHADOW, 0x6004)                            \
-	X(CR4_READ_SHADOW, 0x6006)                            \
-	X(EXIT_QUALIFICATION, 0x6400)                         \
-	X(GUEST_LINEAR_ADDRESS, 0x640a)                       \
-	X(GUEST_CR0, 0x6800)                                  \
-	X(GUEST_CR3, 0x6802)                                  \
-	X(GUEST_CR4, 0x6804)                                  \
-	X(GUEST_ES_BASE, 0x6806)                              \
-	X(GUEST_CS_BASE, 0x6808)                              \
-	X(GUEST_SS_BASE, 0x680a)                              \
-	X(GUEST_DS_BASE, 0x680c)                              \
-	X(GUEST_FS_BASE, 0x680e)                              \
-	X(GUEST_GS_BASE, 0x6810)                              \
-	X(GUEST_LDTR_BASE, 0x6812)                            \
-	X(GUEST_TR_BASE, 0x6814)                              \
-	X(GUEST_GDTR_BASE, 0x6816)                            \
-	X(GUEST_IDTR_BASE, 0x6818)                            \
-	X(GUEST_DR7, 0x681a)                                  \
-	X(GUEST_RSP, 0x681c)                                  \
-	X(GUEST_RIP, 0x681e)                                  \
-	X(GUEST_RFLAGS, 0x6820)                               \
-	X(GUEST_PENDING_DEBUG, 0x6822)                        \
-	X(GUEST_SYSENTER_ESP, 0x6824)                         \
-	X(GUEST_SYSENTER_EIP, 0x6826)                         \
-	X(HOST_CR0, 0x6c00)                                   \
-	X(HOST_CR3, 0x6c02)                                   \
-	X(HOST_CR4, 0x6c04)                                   \
-	X(HOST_FS_BASE, 0x6c06)                               \
-	X(HOST_GS_BASE, 0x6c08)                               \
-	X(HOST_TR_BASE, 0x6c0a)                               \
-	X(HOST_GDTR_BASE, 0x6c0c)                             \
-	X(HOST_IDTR_BASE, 0x6c0e)                             \
-	X(HOST_SYSENTER_ESP, 0x6c10)                          \
-	X(HOST_SYSENTER_EIP, 0x6c12)                          \
-	X(HOST_RSP, 0x6c14)                                   \
+	X(CR0_GUEST_HOST_MASK, 0x6000)                                              \
+	X(CR4_GUEST_HOST_MASK, 0x6002)                                              \
+	X(CR0_READ_SHADOW, 0x6004)                                                  \
+	X(CR4_READ_SHADOW, 0x6006)                                                  \
+	X(EXIT_QUALIFICATION, 0x6400)                                               \
+	X(GUEST_LINEAR_ADDRESS, 0x640a)                                             \
+	X(GUEST_CR0, 0x6800)                                                        \
+	X(GUEST_CR3, 0x6802)                                                        \
+	X(GUEST_CR4, 0x6804)                                                        \
+	X(GUEST_ES_BASE, 0x6806)                                                    \
+	X(GUEST_CS_BASE, 0x6808)                                                    \
+	X(GUEST_SS_BASE, 0x680a)                                                    \
+	X(GUEST_DS_BASE, 0x680c)                                                    \
+	X(GUEST_FS_BASE, 0x680e)                                                    \
+	X(GUEST_GS_BASE, 0x6810)                                                    \
+	X(GUEST_LDTR_BASE, 0x6812)                                                  \
+	X(GUEST_TR_BASE, 0x6814)                                                    \
+	X(GUEST_GDTR_BASE, 0x6816)                                                  \
+	X(GUEST_IDTR_BASE, 0x6818)                                                  \
+	X(GUEST_DR7, 0x681a)                                                        \
+	X(GUEST_RSP, 0x681c)                                                        \
+	X(GUEST_RIP, 0x681e)                                                        \
+	X(GUEST_RFLAGS, 0x6820)                                                     \
+	X(GUEST_PENDING_DEBUG, 0x6822)                                              \
+	X(GUEST_SYSENTER_ESP, 0x6824)                                               \
+	X(GUEST_SYSENTER_EIP, 0x6826)                                               \
+	X(HOST_CR0, 0x6c00)                                                         \
+	X(HOST_CR3, 0x6c02)                                                         \
+	X(HOST_CR4, 0x6c04)                                                         \
+	X(HOST_FS_BASE, 0x6c06)                                                     \
+	X(HOST_GS_BASE, 0x6c08)                                                     \
+	X(HOST_TR_BASE, 0x6c0a)                                                     \
+	X(HOST_GDTR_BASE, 0x6c0c)                                                   \
+	X(HOST_IDTR_BASE, 0x6c0e)                                                   \
+	X(HOST_SYSENTER_ESP, 0x6c10)                                                \
+	X(HOST_SYSENTER_EIP, 0x6c12)                                                \
+	X(HOST_RSP, 0x6c14)                                                         \
 	X(HOST_RIP, 0x6c16)
 
 #define VMX_FIELD_ENUM(name, enc) VMCS_##name = (enc),
@@ -222,11 +222,11 @@ static inline uint64_t vmx_fixed_bits(uint64_t value, uint64_t fixed0, uint64_t 
 }
 
 /* IA32_VMX_BASIC (§A.1). */
-#define VMX_BASIC_REVISION(b) ((uint32_t)(b) & 0x7fffffffu)
+#define VMX_BASIC_REVISION(b) ((uint32_t)(b)&0x7fffffffu)
 #define VMX_BASIC_REGION_SIZE(b) (((b) >> 32) & 0x1fff)
 #define VMX_BASIC_MEMTYPE(b) (((b) >> 50) & 0xf) /* 6: write-back */
-#define VMX_BASIC_INS_OUTS_INFO (1ull << 54)     /* INS/OUTS exits fill the instruction information */
-#define VMX_BASIC_TRUE_CONTROLS (1ull << 55)     /* the TRUE_* capability MSRs exist */
+#define VMX_BASIC_INS_OUTS_INFO (1ull << 54)	 /* INS/OUTS exits fill the instruction information */
+#define VMX_BASIC_TRUE_CONTROLS (1ull << 55)	 /* the TRUE_* capability MSRs exist */
 
 /* IA32_VMX_EPT_VPID_CAP (§A.10). */
 #define VMX_EPT_CAP_WALK4 (1ull << 6)
@@ -281,7 +281,7 @@ enum vmx_exit_code {
 	VMX_EXIT_INVVPID = 53,
 	VMX_EXIT_XSETBV = 55,
 };
-#define VMX_EXIT_REASON_BASIC(r) ((r) & 0xffffu)
+#define VMX_EXIT_REASON_BASIC(r) ((r)&0xffffu)
 #define VMX_EXIT_REASON_ENTRY_FAILED (1u << 31)
 
 /* A short name of a basic exit reason ("io", "ept-violation"), "?" for others. */
@@ -323,14 +323,14 @@ static inline uint16_t vmx_segment_attr(uint32_t ar)
 
 /* What one exit left in the VMCS's read-only fields (§25.9). */
 struct vmx_exit_info {
-	uint32_t reason;         /* EXIT_REASON */
-	uint64_t qualification;  /* EXIT_QUALIFICATION */
-	uint64_t gpa;            /* GUEST_PHYSICAL_ADDRESS */
+	uint32_t reason;	/* EXIT_REASON */
+	uint64_t qualification; /* EXIT_QUALIFICATION */
+	uint64_t gpa;		/* GUEST_PHYSICAL_ADDRESS */
 	uint32_t instruction_length;
 	uint32_t instruction_info;
 	uint32_t interruption_info; /* EXIT_INTERRUPTION_INFO */
 	uint32_t idt_vectoring_info;
-	bool ins_outs_info;      /* IA32_VMX_BASIC bit 54: instruction_info is valid for INS/OUTS */
+	bool ins_outs_info; /* IA32_VMX_BASIC bit 54: instruction_info is valid for INS/OUTS */
 };
 
 /* The ABI's reason for the exit (HOST_* ones the kernel handles itself). A
@@ -346,7 +346,7 @@ void vmx_exit_fill(const struct vmx_exit_info *x, const struct vmcb *v, const ui
 		   enum sietch_vm_exit_reason reason, uint32_t vcpu_index, struct sietch_vm_exit *out);
 
 /* CR-access exit qualification (§28.2.1, Table 28-3). */
-#define VMX_CR_NUMBER(q) ((unsigned)(q) & 0xf)
+#define VMX_CR_NUMBER(q) ((unsigned)(q)&0xf)
 #define VMX_CR_ACCESS_TYPE(q) (((unsigned)(q) >> 4) & 3)
 #define VMX_CR_ACCESS_MOV_TO 0
 #define VMX_CR_ACCESS_MOV_FROM 1

@@ -51,7 +51,7 @@ enum sietch_vm_exit_reason vmx_exit_reason(const struct vmx_exit_info *x)
 /* The I/O exit qualification (§28.2.1, Table 28-5) and, for INS/OUTS, the
  * instruction information (§25.9.4, Table 25-19) into the ABI's fields. */
 static void vmx_fill_io(const struct vmx_exit_info *x, const struct vmcb *v, const uint64_t gpr[SIETCH_GPR_COUNT],
-		    struct sietch_vm_exit_io *io)
+			struct sietch_vm_exit_io *io)
 {
 	uint64_t q = x->qualification;
 	io->size = (uint8_t)((q & 7) + 1);
@@ -63,12 +63,14 @@ static void vmx_fill_io(const struct vmx_exit_info *x, const struct vmcb *v, con
 	if (io->string) {
 		if (x->ins_outs_info) {
 			unsigned a = (x->instruction_info >> 7) & 7;
-			io->address_size = a == 2 ? 8 : a == 1 ? 4 : 2;
+			io->address_size = a == 2 ? 8 : a == 1 ? 4 :
+								 2;
 			io->segment = (uint8_t)((x->instruction_info >> 15) & 7);
 		} else {
 			/* Without the information: the default address size of the code segment, DS. */
 			bool long64 = (v->save.efer & (1ull << 10)) && (v->save.cs.attr & (1u << 9));
-			io->address_size = long64 ? 8 : (v->save.cs.attr & (1u << 10)) ? 4 : 2;
+			io->address_size = long64 ? 8 : (v->save.cs.attr & (1u << 10)) ? 4 :
+											 2;
 			io->segment = 3;
 		}
 	} else {
@@ -76,7 +78,8 @@ static void vmx_fill_io(const struct vmx_exit_info *x, const struct vmcb *v, con
 		io->segment = 0;
 	}
 	if (io->direction == SIETCH_VM_IO_OUT && !io->string)
-		io->value = gpr[SIETCH_RAX] & (io->size == 4 ? 0xffffffffull : io->size == 2 ? 0xffffull : 0xffull);
+		io->value = gpr[SIETCH_RAX] & (io->size == 4 ? 0xffffffffull : io->size == 2 ? 0xffffull :
+											       0xffull);
 }
 
 void vmx_exit_fill(const struct vmx_exit_info *x, const struct vmcb *v, const uint64_t gpr[SIETCH_GPR_COUNT],

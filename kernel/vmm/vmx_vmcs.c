@@ -15,7 +15,10 @@ struct vmx_field {
 static const struct vmx_field fields[] = { VMX_FIELDS(VMX_FIELD_ROW) };
 #undef VMX_FIELD_ROW
 
-unsigned vmx_field_count(void) { return sizeof(fields) / sizeof(fields[0]); }
+unsigned vmx_field_count(void)
+{
+	return sizeof(fields) / sizeof(fields[0]);
+}
 
 uint32_t vmx_field_at(unsigned i) { return i < vmx_field_count() ? fields[i].encoding : ~0u; }
 

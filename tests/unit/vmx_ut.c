@@ -27,7 +27,7 @@ static void test_field_encodings(void **state)
 		uint32_t enc = vmx_field_at(i);
 		const char *name = vmx_field_name(enc);
 		assert_non_null(name);
-		assert_int_equal(enc & 1, 0);         /* the full field, never the high half */
+		assert_int_equal(enc & 1, 0);	     /* the full field, never the high half */
 		assert_int_equal(enc & ~0x6fffu, 0); /* bits 31:15 and 12 are reserved (Table 24-21) */
 		for (unsigned j = 0; j < i; j++)
 			assert_int_not_equal(enc, vmx_field_at(j));
@@ -210,9 +210,12 @@ static void test_mmio_msr_cpuid_fill(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_field_encodings),   cmocka_unit_test(test_adjust_controls),
-		cmocka_unit_test(test_access_rights),     cmocka_unit_test(test_reasons),
-		cmocka_unit_test(test_io_fill),           cmocka_unit_test(test_mmio_msr_cpuid_fill),
+		cmocka_unit_test(test_field_encodings),
+		cmocka_unit_test(test_adjust_controls),
+		cmocka_unit_test(test_access_rights),
+		cmocka_unit_test(test_reasons),
+		cmocka_unit_test(test_io_fill),
+		cmocka_unit_test(test_mmio_msr_cpuid_fill),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
