@@ -66,3 +66,18 @@ def test_vmx_vmtest():
         check(name in seen, f"vmtest reported no case {name}{result.explain()}")
     check(result.count(REPORT_LINE) == 2, f"expected two shutdown reports{result.explain()}")
     check(not result.has(PANIC_LINE), "kernel exception" + result.explain())
+
+
+def test_vmx_guest_boots():
+    """user/vmm boots the Sietch guest (1 vCPU) with VMX and EPT from its Multiboot2 entry to its boot line."""
+    with bochs_console("corei7_skylake_x", timeout=240) as c:
+        c.expect(PROMPT, timeout=180)
+        c.sendline("vmm --cpus 1 --mem 64M /boot/kernel.elf /boot/initrd.tar -- test=boot")
+        m = c.expect_line(r"^vmm: vm1 ended with status (\d+)$", timeout=60)
+        c.expect(PROMPT, timeout=30)
+        c.sendline("poweroff")
+        result = c.wait(timeout=60)
+    check(result.has(r"^\[vm1\] sietch: boot ok: cpus=1 mem=63MiB$"), "no guest boot line" + result.explain())
+    check(result.has(r"^\[vm1\] sietch: command line 'test=boot'$"), "guest command line" + result.explain())
+    check(m.group(1) == "0", f"vmm ended with status {m.group(1)}" + result.explain())
+    check(not result.has(PANIC_LINE), "host kernel exception" + result.explain())
