@@ -18,6 +18,7 @@
 #include "drivers/console/kernel/console.h"
 #include "drivers/igb/kernel/igb.h"
 #include "drivers/nvme/kernel/ctl.h"
+#include "kernel/iommu/iommu.h"
 #include "kernel/ctl/namespace.h"
 #include "kernel/ctl/spawn.h"
 #include "kernel/ctl/syscall.h"
@@ -213,6 +214,7 @@ void kernel_main(uint32_t magic, uint64_t info_phys)
 	proc_init();
 	names_init(info);
 	pci_init(cmdline);
+	iommu_init(platform.dmar, cmdline); /* before any driver starts a device's DMA */
 	nvme_init();
 	timer_start_this_cpu();
 	interrupts_enable();

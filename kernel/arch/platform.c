@@ -23,6 +23,7 @@ void platform_init(const void *info, acpi_map_fn acpi_map)
 	platform.have_mcfg = mcfg && acpi_parse_mcfg(mcfg, &platform.mcfg);
 	const struct acpi_sdt_header *fadt = acpi_find_table(rsdp, acpi_map, 0, "FACP", 0);
 	platform.have_power = fadt && acpi_parse_power(fadt, acpi_map, 0, &platform.power);
+	platform.dmar = acpi_find_table(rsdp, acpi_map, 0, "DMAR", 0);
 
 	kprintf("acpi: %u cpus, %u ioapics, lapic 0x%lx", platform.madt.cpu_count, platform.madt.ioapic_count,
 		platform.madt.lapic_phys);

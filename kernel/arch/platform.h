@@ -8,6 +8,7 @@ struct platform {
 	struct acpi_mcfg_info mcfg;
 	struct acpi_power_info power;
 	bool have_mcfg, have_power;
+	const struct acpi_sdt_header *dmar; /* VT-d's table for kernel/iommu; NULL when there is none */
 };
 
 extern struct platform platform;

@@ -5,6 +5,7 @@
  * field by field, and need no order among themselves.
  */
 #include "kernel/ctl/counters.h"
+#include "kernel/iommu/iommu.h"
 #include <stddef.h>
 #include "kernel/arch/hooks.h"
 #include "kernel/arch/percpu.h"
@@ -147,6 +148,7 @@ long sys_counters_read(const struct syscall_args *args)
 		out.free_frames = frame_free_count();
 		out.total_frames = frame_managed_count();
 		out.cpus = cpus_online;
+		out.dma_faults = iommu_fault_count();
 	} else if (scope == SIETCH_COUNTERS_CPU) {
 		counters_copy(&out, &cpu_counters[id]);
 	} else if (proc) {

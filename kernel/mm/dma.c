@@ -8,6 +8,14 @@ void dma_owner_init(struct dma_owner *owner)
 	*owner = (struct dma_owner){ .lock = SPINLOCK_INIT("dma_owner") };
 }
 
+void dma_owner_set_bus(struct dma_owner *owner, const struct dma_bus_ops *ops, void *bus)
+{
+	spin_lock(&owner->lock);
+	owner->bus_ops = ops;
+	owner->bus = bus;
+	spin_unlock(&owner->lock);
+}
+
 static uint64_t dma_pages(size_t size) { return (size + PAGE_SIZE - 1) / PAGE_SIZE; }
 
 /* Reserves a slot and fixes the space on first use; false if full or another space. */
@@ -52,6 +60,13 @@ long dma_owner_map(struct dma_owner *owner, struct addr_space *space, uint64_t v
 	/* VM_SHARED: the frames are this owner's; unmap and process exit must not free them. */
 	if (!err)
 		err = vm_map(space, va, phys, bytes, VM_USER | VM_WRITE | VM_SHARED);
+	/* Without an IOMMU the device is programmed with the physical address itself. */
+	uint64_t bus = phys;
+	if (!err && owner->bus_ops) {
+		err = owner->bus_ops->map(owner->bus, phys, bytes, &bus);
+		if (err)
+			vm_unmap(space, va, bytes, false);
+	}
 	if (err) {
 		if (phys != FRAME_NONE)
 			frame_free_contiguous(phys, pages);
@@ -59,13 +74,12 @@ long dma_owner_map(struct dma_owner *owner, struct addr_space *space, uint64_t v
 		kfree(region);
 		return err;
 	}
-	*region = (struct dma_region){ .phys = phys, .va = va, .size = bytes };
+	*region = (struct dma_region){ .phys = phys, .bus = bus, .va = va, .size = bytes };
 	spin_lock(&owner->lock);
 	region->next = owner->regions;
 	owner->regions = region;
 	spin_unlock(&owner->lock);
-	/* No IOMMU yet: the device is programmed with the physical address itself. */
-	*out = (struct sietch_dma_region){ .address = va, .bus_address = phys, .size = bytes };
+	*out = (struct sietch_dma_region){ .address = va, .bus_address = bus, .size = bytes };
 	return 0;
 }
 
@@ -92,6 +106,10 @@ uint64_t dma_owner_release(struct dma_owner *owner)
 	spin_lock(&owner->lock);
 	struct dma_region *list = owner->regions;
 	struct addr_space *space = owner->space;
+	const struct dma_bus_ops *bus_ops = owner->bus_ops;
+	void *bus = owner->bus;
+	owner->bus_ops = NULL;
+	owner->bus = NULL;
 	owner->regions = NULL;
 	owner->space = NULL;
 	owner->count = 0;
@@ -102,10 +120,14 @@ uint64_t dma_owner_release(struct dma_owner *owner)
 	while (list) {
 		struct dma_region *region = list;
 		list = region->next;
+		if (bus_ops) /* the device loses it first, with the IOTLB invalidated */
+			bus_ops->unmap(bus, region->bus, region->size);
 		dma_unmap_own(space, region);
 		frame_free_contiguous(region->phys, region->size / PAGE_SIZE);
 		pages += region->size / PAGE_SIZE;
 		kfree(region);
 	}
+	if (bus_ops)
+		bus_ops->release(bus);
 	return pages;
 }

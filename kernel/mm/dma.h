@@ -14,8 +14,8 @@
  * Each region is described to the process by struct sietch_dma_region
  * (lib/common/syscall.h): `address` is the process's virtual address,
  * `bus_address` what the device is programmed with. Without an IOMMU that is
- * the physical address; with one it will be an IOVA, and only this file and
- * the grant's release change.
+ * the physical address; with an IOMMU (kernel/iommu) it is an I/O virtual
+ * address in the owner's own domain, which the grant attached to its device.
  */
 #pragma once
 
@@ -34,12 +34,28 @@
 struct dma_region {
 	struct dma_region *next;
 	uint64_t phys; /* first frame of the contiguous run */
+	uint64_t bus;  /* what the device is given: phys, or an IOVA in the owner's IOMMU domain */
 	uint64_t va;   /* where it is mapped in owner->space */
 	uint64_t size; /* bytes, a multiple of PAGE_SIZE */
 };
 
+/*
+ * How bus addresses are made when an IOMMU translates the owner's device
+ * (kernel/iommu sets them with dma_owner_set_bus; mm cannot call up):
+ * map gives [phys, phys+size) an I/O virtual address in the owner's domain;
+ * unmap removes it and returns only once the IOMMU's caches have dropped it;
+ * release is called once, after the last unmap, when the grant goes.
+ */
+struct dma_bus_ops {
+	long (*map)(void *bus, uint64_t phys, uint64_t size, uint64_t *bus_address);
+	void (*unmap)(void *bus, uint64_t bus_address, uint64_t size);
+	void (*release)(void *bus);
+};
+
 struct dma_owner {
 	struct spinlock lock;
+	const struct dma_bus_ops *bus_ops; /* NULL: no IOMMU, bus addresses are physical */
+	void *bus;
 	struct addr_space *space; /* the space every region is mapped into; NULL before the first */
 	struct dma_region *regions;
 	unsigned count;
@@ -49,6 +65,8 @@ struct dma_owner {
 struct proc;
 
 void dma_owner_init(struct dma_owner *owner);
+/* Before the first region: from now on regions get bus addresses from ops (the IOMMU's). */
+void dma_owner_set_bus(struct dma_owner *owner, const struct dma_bus_ops *ops, void *bus);
 
 /*
  * Allocates `size` bytes (rounded up to pages) of zeroed contiguous memory,
@@ -68,7 +86,8 @@ long dma_owner_map(struct dma_owner *owner, struct addr_space *space, uint64_t v
 		   struct sietch_dma_region *out);
 
 /*
- * Unmaps every region from the owner's space and frees its frames. The caller
+ * Unmaps every region from the owner's space and from its IOMMU domain (with
+ * the IOTLB invalidated), releases the domain, and frees the frames. The caller
  * guarantees the device no longer touches them (it has been reset) and that
  * the space still exists (the grant goes before its process's tables do).
  * Returns the number of pages freed.

@@ -1,5 +1,6 @@
 /* What the kernel tells about its PCI functions: one boot-log line each, and the pci_list snapshot. */
 #include "kernel/console.h"
+#include "kernel/iommu/iommu.h"
 #include "kernel/pci/pci.h"
 #include "lib/common/string.h"
 
@@ -63,6 +64,9 @@ static void fill_info(struct sietch_pci_info *out, const struct pci_function *f)
 	out->flags = (f->bar_count == PCI_BRIDGE_BARS ? SIETCH_PCI_BRIDGE : 0) | (f->is_vf ? SIETCH_PCI_VF : 0) |
 		     (f->sriov.cap ? SIETCH_PCI_SRIOV : 0) | (f->has_msix ? SIETCH_PCI_MSIX : 0) |
 		     (f->decodes ? SIETCH_PCI_DECODES : 0);
+	out->dma_domain = iommu_domain_of(f);
+	if (out->dma_domain)
+		out->flags |= SIETCH_PCI_DMA_REMAPPED;
 	out->secondary = f->secondary;
 	out->subordinate = f->subordinate;
 	if (f->bar_count == PCI_BRIDGE_BARS) {

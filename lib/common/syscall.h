@@ -406,6 +406,7 @@ struct sietch_counters {
 	uint64_t device_interrupts; /* interrupts from devices (part of interrupts) */
 	uint64_t cpus;         /* system scope only: CPUs online, the valid ids of the CPU scope */
 	struct sietch_vm_counters vm; /* virtual machines: exits by reason, time in guest (vm_abi.h) */
+	uint64_t dma_faults;   /* DMA the IOMMU blocked from a device the process owns (process scope) */
 };
 
 /* pci_list: one PCI function as the kernel found it (lspci). */
@@ -420,6 +421,9 @@ struct sietch_counters {
 #define SIETCH_PCI_SRIOV (1u << 2)       /* a PF: the sriov fields are valid */
 #define SIETCH_PCI_MSIX (1u << 3)        /* the msix fields are valid */
 #define SIETCH_PCI_DECODES (1u << 4)     /* a VF whose MSI-X table read back as it must: its BARs decode */
+#define SIETCH_PCI_DMA_REMAPPED (1u << 5) /* an IOMMU translates its DMA; dma_domain says how */
+#define SIETCH_PCI_DMA_KERNEL 1  /* the kernel's device: DMA passes untranslated */
+#define SIETCH_PCI_DMA_BLOCKED 2 /* every DMA blocked (no owner) */
 #define SIETCH_PCI_NO_INDEX 0xffff
 
 struct sietch_pci_bar {
@@ -441,7 +445,8 @@ struct sietch_pci_info {
 	uint16_t vf_index;   /* for a VF: 0-based */
 	uint8_t secondary, subordinate; /* bridges */
 	uint32_t owner;      /* pid of the process holding the function, 0 for none */
-	uint32_t reserved;
+	uint16_t dma_domain; /* with SIETCH_PCI_DMA_REMAPPED: SIETCH_PCI_DMA_* or an owner's own domain ID */
+	uint16_t reserved;
 	struct sietch_pci_bar bar[SIETCH_PCI_BARS];
 	uint8_t cap_id[SIETCH_PCI_CAPS];
 	uint16_t cap_offset[SIETCH_PCI_CAPS];

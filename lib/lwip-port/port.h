@@ -35,6 +35,12 @@ void lwip_port_flush(void);
 /* 1 once the interface has an address (at once with a static one). */
 int lwip_port_ready(void);
 
+/* Free and total elements of lwIP's receive buffers (PBUF_POOL), TCP segments and TCP connections. */
+struct lwip_port_pools {
+	uint16_t pbufs_free, pbufs_total, tcp_segs_free, tcp_segs_total, tcp_pcbs_free, tcp_pcbs_total;
+};
+void lwip_port_pools(struct lwip_port_pools *out);
+
 struct netif *lwip_port_netif(void);
 struct netdev *lwip_port_device(void);
 

@@ -130,6 +130,9 @@ long net_parse_options(int *argc, char **argv, struct net_options *o)
 			o->server = 1;
 		} else if (!strcmp(a, "--netd")) { /* NETD_ATTACHED_FLAG: added by netd itself */
 			o->server = 2;
+		} else if (!strcmp(a, "--max-frame") && value) {
+			o->max_frame = (uint32_t)strtoul(value, NULL, 10);
+			i++;
 		} else if (!strcmp(a, "--addr") || !strcmp(a, "--gw") || !strcmp(a, "--dev")) {
 			if (!value) {
 				fprintf(stderr, "%s needs a value\n", a);

@@ -27,6 +27,7 @@ struct net_options {
 	uint32_t address;
 	uint32_t netmask;
 	uint32_t gateway;    /* 0: none */
+	uint32_t max_frame;  /* direct, --max-frame N: the longest frame the device passes; 0: its default */
 };
 
 struct net_info {
@@ -37,6 +38,8 @@ struct net_info {
 	uint16_t mtu;
 	char device[16];
 	struct netdev_stats stats;
+	/* lwIP's pools, free of total (direct, or netd's): receive buffers, TCP segments, TCP connections */
+	uint16_t pbufs_free, pbufs_total, tcp_segs_free, tcp_segs_total, tcp_pcbs_free, tcp_pcbs_total;
 };
 
 #define NET_SOCKETS_MAX 32 /* at most 64: server mode reports them in one word */
@@ -71,7 +74,7 @@ long net_parse_address(const char *text, uint32_t *address, uint32_t *netmask);
 /* Formats an address as dotted decimal into buf (16 bytes). */
 char *net_format_address(uint32_t address, char buf[16]);
 /* Parses the options every network program shares out of argv, removing them:
- * --addr A/N [--gw G], --server, --dev PATH. 0 or -SIETCH_EINVAL with a message on stderr. */
+ * --addr A/N [--gw G], --server, --dev PATH, --max-frame N. 0 or -SIETCH_EINVAL with a message on stderr. */
 long net_parse_options(int *argc, char **argv, struct net_options *options);
 
 /* --- the two modes behind the calls above (lib/os/net_direct.c, net_client.c) --- */

@@ -141,6 +141,11 @@ static long direct_start(const struct net_options *options)
 	long r = netdev_open(options->device, &device);
 	if (r < 0)
 		return r;
+	if (options->max_frame) {
+		r = device->ops->set_max_frame ? device->ops->set_max_frame(device, options->max_frame) : -SIETCH_EINVAL;
+		if (r < 0)
+			return r;
+	}
 	struct lwip_port_config config = {
 		.dhcp = !options->static_address,
 		.address = lwip_htonl(options->address),
@@ -176,6 +181,11 @@ static long direct_info(struct net_info *out)
 	out->device[sizeof(out->device) - 1] = 0;
 	if (device->ops->stats)
 		device->ops->stats(device, &out->stats);
+	struct lwip_port_pools pools;
+	lwip_port_pools(&pools);
+	out->pbufs_free = pools.pbufs_free, out->pbufs_total = pools.pbufs_total;
+	out->tcp_segs_free = pools.tcp_segs_free, out->tcp_segs_total = pools.tcp_segs_total;
+	out->tcp_pcbs_free = pools.tcp_pcbs_free, out->tcp_pcbs_total = pools.tcp_pcbs_total;
 	return 0;
 }
 

@@ -203,6 +203,71 @@ static void test_release_spares_what_the_process_put_there(void **state)
 	assert_int_equal(dma_owner_release(&owner), 0);
 }
 
+/* ---- an IOMMU's bus operations: a fake domain that records what it was told ---- */
+
+struct fake_domain {
+	uint64_t next_iova;
+	int mapped; /* pages mapped now */
+	int unmaps, releases;
+	bool frames_live_at_unmap; /* every region's frames were still allocated when it was unmapped */
+	bool fail;
+};
+
+static long fake_bus_map(void *bus, uint64_t phys, uint64_t size, uint64_t *bus_address)
+{
+	struct fake_domain *d = bus;
+	(void)phys;
+	if (d->fail)
+		return -SIETCH_ENOMEM;
+	*bus_address = d->next_iova;
+	d->next_iova += size + PAGE_SIZE;
+	d->mapped += (int)(size / PAGE_SIZE);
+	return 0;
+}
+
+static void fake_bus_unmap(void *bus, uint64_t bus_address, uint64_t size)
+{
+	struct fake_domain *d = bus;
+	(void)bus_address;
+	d->unmaps++;
+	d->mapped -= (int)(size / PAGE_SIZE);
+	d->frames_live_at_unmap &= live_runs > 0;
+}
+
+static void fake_bus_release(void *bus) { ((struct fake_domain *)bus)->releases++; }
+
+static const struct dma_bus_ops fake_bus_ops = { fake_bus_map, fake_bus_unmap, fake_bus_release };
+
+static void test_iommu_gives_iovas_and_unmaps_before_freeing(void **state)
+{
+	(void)state;
+	struct dma_owner owner;
+	dma_owner_init(&owner);
+	struct fake_domain domain = { .next_iova = 1ull << 32, .frames_live_at_unmap = true };
+	dma_owner_set_bus(&owner, &fake_bus_ops, &domain);
+	struct sietch_dma_region r1, r2;
+	assert_int_equal(dma_owner_map(&owner, &space_a, VA, 2 * PAGE_SIZE, &r1), 0);
+	assert_int_equal(dma_owner_map(&owner, &space_a, VA + 4 * PAGE_SIZE, PAGE_SIZE, &r2), 0);
+	/* the device is given IOVAs; the process still sees its own frames */
+	assert_int_equal(r1.bus_address, 1ull << 32);
+	assert_int_equal(r2.bus_address, (1ull << 32) + 3 * PAGE_SIZE);
+	assert_int_not_equal(find_pte(&space_a, VA)->pa, r1.bus_address);
+	assert_int_equal(domain.mapped, 3);
+	/* a domain that cannot map: nothing is left behind */
+	domain.fail = true;
+	assert_int_equal(dma_owner_map(&owner, &space_a, VA + 8 * PAGE_SIZE, PAGE_SIZE, &r2), -SIETCH_ENOMEM);
+	assert_null(find_pte(&space_a, VA + 8 * PAGE_SIZE));
+	assert_int_equal(live_runs, 2);
+	assert_int_equal(dma_owner_release(&owner), 3);
+	assert_int_equal(domain.unmaps, 2);
+	assert_int_equal(domain.mapped, 0);
+	assert_true(domain.frames_live_at_unmap);
+	assert_int_equal(domain.releases, 1);
+	assert_int_equal(live_runs, 0);
+	/* released: the next grant on this owner starts without a domain */
+	assert_null(owner.bus_ops);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +275,7 @@ int main(void)
 		cmocka_unit_test_setup(test_bad_sizes_and_limits, setup),
 		cmocka_unit_test_setup(test_failures_leave_nothing, setup),
 		cmocka_unit_test_setup(test_release_spares_what_the_process_put_there, setup),
+		cmocka_unit_test_setup(test_iommu_gives_iovas_and_unmaps_before_freeing, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -559,6 +559,40 @@ static void test_transmit_batch_rings_one_doorbell(void **state)
 	assert_int_equal(st.tx_packets, 10);
 }
 
+/* stats() reports the pool: free, held by the receive ring, held by frames being sent. */
+static void test_stats_account_for_every_buffer(void **state)
+{
+	(void)state;
+	bring_up();
+	struct netdev_stats st;
+	vf->netdev.ops->stats(&vf->netdev, &st);
+	assert_int_equal(st.buffers_total, IGBVF_BUFS);
+	assert_int_equal(st.buffers_rx, IGBVF_RX_DESCS);
+	assert_int_equal(st.buffers_tx, 0);
+	assert_int_equal(st.buffers_free, IGBVF_BUFS - IGBVF_RX_DESCS);
+	m->tx_hold = 1; /* the device keeps the frames: their buffers stay in the ring */
+	static uint8_t frames[3][200];
+	const void *fp[3] = { frames[0], frames[1], frames[2] };
+	uint16_t lens[3] = { 200, 200, 200 };
+	assert_int_equal(vf->netdev.ops->transmit_batch(&vf->netdev, fp, lens, 3), 3);
+	vf->netdev.ops->stats(&vf->netdev, &st);
+	assert_int_equal(st.buffers_tx, 3);
+	assert_int_equal(st.buffers_free + st.buffers_rx + st.buffers_tx, st.buffers_total);
+}
+
+/* set_max_frame asks the PF with SET_LPE, and a later reset asks for the same again. */
+static void test_set_max_frame_survives_a_reset(void **state)
+{
+	(void)state;
+	bring_up();
+	assert_int_equal(vf->netdev.ops->set_max_frame(&vf->netdev, 16379), 0);
+	assert_int_equal(m->msg_type[m->msgs - 1], IGB_VF_SET_LPE);
+	assert_int_equal(m->msg_arg[m->msgs - 1], 16379);
+	assert_int_equal(igbvf_reset(vf), 0);
+	assert_int_equal(m->msg_type[m->msgs - 1], IGB_VF_SET_LPE);
+	assert_int_equal(m->msg_arg[m->msgs - 1], 16379);
+}
+
 static void test_transmit_full_ring_and_wrap(void **state)
 {
 	(void)state;
@@ -763,6 +797,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_receive_wraps_the_ring_many_times, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_receive_full_ring_drops_then_recovers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_receive_drops_oversized_and_bad_frames, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_account_for_every_buffer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_set_max_frame_survives_a_reset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transmit_batch_rings_one_doorbell, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transmit_full_ring_and_wrap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transmit_refuses_bad_lengths, setup, teardown),

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "lib/lwip-port/netif.c"
+#include "lib/lwip-port/pools.c"
 #include "lib/os/net.c"
 #include "lib/os/net_client.c"
 #include "lib/os/net_direct.c"
@@ -471,6 +472,14 @@ static void test_garbage_frames(void **state)
 		;
 	assert_int_equal(pool_free(MEMP_PBUF_POOL), pool_before);
 	assert_int_equal(pool_free(MEMP_REASSDATA), MEMP_NUM_REASSDATA);
+	/* What echod prints of the pools says the same. */
+	struct net_info info;
+	assert_int_equal(net_info(&info), 0);
+	assert_int_equal(info.pbufs_free, pool_before);
+	assert_int_equal(info.pbufs_total, PBUF_POOL_SIZE);
+	assert_int_equal(info.tcp_segs_free, pool_free(MEMP_TCP_SEG));
+	assert_int_equal(info.tcp_segs_total, MEMP_NUM_TCP_SEG);
+	assert_int_equal(info.tcp_pcbs_total, MEMP_NUM_TCP_PCB);
 	/* And the stack still echoes. */
 	static uint8_t out[20000], in[20000];
 	long s = net_connect(SERVER_ADDR, ECHO_PORT);

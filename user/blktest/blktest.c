@@ -10,6 +10,10 @@
  *   blktest loop PATH N        N 4 KiB writes and N reads, one command per batch, on a
  *                              dedicated CPU: the system calls and interrupts they cost
  *   blktest irq PATH N         the same, sleeping on the queue's interrupt instead of polling
+ *   blktest dma PATH ADDR      hardware-enforced area only: the attack an IOMMU stops, a read
+ *                              whose data the VF writes at bus address ADDR and a write whose
+ *                              data it reads at ADDR + 4 KiB (block 0 of the area is lost);
+ *                              prints each verdict and the DMA blocked (this process's counters)
  *
  * Each line it prints starts with "blktest:"; the last is "blktest: ok" or a failure.
  */
@@ -238,6 +242,37 @@ static int crossings(const char *path, unsigned n, bool interrupts)
 	return 0;
 }
 
+static int run_dma(const char *path, const char *address_text)
+{
+	struct nvme_io io;
+	uint64_t target = strtoull(address_text, 0, 0) & ~0xfffull;
+	long err = nvme_io_open(&io, path, BUF_BYTES);
+	if (err)
+		return failed("open", err, NULL);
+	if (io.info.mode != SIETCH_STORE_HARDWARE) {
+		printf("blktest: FAIL %s is %s: the kernel checks every address\n", path, mode_name(&io));
+		return 1;
+	}
+	printf("blktest: %s queues at bus 0x%llx and 0x%llx\n", path, (unsigned long long)io.info.sq_bus,
+	       (unsigned long long)io.info.cq_bus);
+	struct nvme_sqe c;
+	nvme_cmd_read(&c, io.info.nsid, 0, 1);
+	nvme_prp_build_contiguous(&c, target, io.info.block_size, NULL);
+	err = submit_one(&io, &c);
+	printf("blktest: read into 0x%llx: %s\n", (unsigned long long)target, err ? os_strerror(err) : "done");
+	nvme_cmd_write(&c, io.info.nsid, 0, 1, 0);
+	nvme_prp_build_contiguous(&c, target + 4096, io.info.block_size, NULL);
+	err = submit_one(&io, &c);
+	printf("blktest: write from 0x%llx: %s\n", (unsigned long long)target + 4096, err ? os_strerror(err) : "done");
+	os_sleep_ns(200000000); /* the IOMMU's fault interrupt */
+	struct sietch_counters self;
+	os_counters(SIETCH_COUNTERS_SELF, 0, &self);
+	printf("blktest: %llu DMA blocked by the IOMMU\n", (unsigned long long)self.dma_faults);
+	nvme_io_close(&io);
+	printf("blktest: ok\n");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[1], "loop"))
@@ -248,10 +283,12 @@ int main(int argc, char **argv)
 		return run_pattern(argv[2], strtoull(argv[3], NULL, 0), true);
 	if (argc == 4 && !strcmp(argv[1], "verify"))
 		return run_pattern(argv[2], strtoull(argv[3], NULL, 0), false);
+	if (argc == 4 && !strcmp(argv[1], "dma"))
+		return run_dma(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "checks"))
 		return run_checks(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "hold"))
 		return hold(argv[2]);
-	fprintf(stderr, "usage: blktest write|verify PATH SEED | checks PATH | hold PATH | loop|irq PATH N\n");
+	fprintf(stderr, "usage: blktest write|verify PATH SEED | checks PATH | hold PATH | loop|irq PATH N | dma PATH ADDR\n");
 	return 2;
 }

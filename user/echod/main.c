@@ -7,7 +7,8 @@
  * --addr gives one; --server goes through netd instead of owning a VNIC.
  * It polls without sleeping: in direct mode a request costs no system call,
  * and --stats N proves it: after the first request it reads its own crossing
- * counters, and again after N more, and prints the differences. --cpu C pins
+ * counters, and again after N more, and prints the differences, then the device's
+ * counters and its driver's buffer pool (all of it free or in a ring). --cpu C pins
  * it to CPU C, which then runs nothing else and takes no interrupt.
  */
 #include <stdio.h>
@@ -96,6 +97,24 @@ static void print_counters(const char *what, const struct sietch_counters *a, co
 	       (unsigned long long)(b->device_interrupts - a->device_interrupts));
 }
 
+/* The device's counters and its driver's buffers, so a test can see that a flood of bad
+ * frames was dropped and counted and left the buffer pool whole. */
+static void print_device(void)
+{
+	struct net_info info;
+	if (net_info(&info) < 0)
+		return;
+	const struct netdev_stats *s = &info.stats;
+	printf("echod: device %s: rx packets %llu dropped %llu errors %llu tx packets %llu dropped %llu;"
+	       " buffers %u: free %u rx %u tx %u\n",
+	       info.device, (unsigned long long)s->rx_packets, (unsigned long long)s->rx_dropped,
+	       (unsigned long long)s->rx_errors, (unsigned long long)s->tx_packets, (unsigned long long)s->tx_dropped,
+	       s->buffers_total, s->buffers_free, s->buffers_rx, s->buffers_tx);
+	printf("echod: lwip: pbufs free %u of %u, tcp segments free %u of %u, tcp connections free %u of %u\n",
+	       info.pbufs_free, info.pbufs_total, info.tcp_segs_free, info.tcp_segs_total, info.tcp_pcbs_free,
+	       info.tcp_pcbs_total);
+}
+
 int main(int argc, char **argv)
 {
 	struct net_options options;
@@ -166,6 +185,7 @@ int main(int argc, char **argv)
 		} else if (window > 0 && mark > 0 && e.requests - mark >= (uint64_t)window) {
 			os_counters(SIETCH_COUNTERS_SELF, 0, &after);
 			print_counters("window", &before, &after, e.requests - mark);
+			print_device();
 			fflush(stdout);
 			mark = 0;
 		}

@@ -1,12 +1,32 @@
 /*
  * ifconfig: brings a VNIC up (DHCP unless --addr) and shows its address, MAC,
- * device and counters; with --server, netd's.
+ * device and counters; with --server, netd's. The dma line says whether an
+ * IOMMU confines the device's DMA (and to which domain, when the VF is ours).
  *
  *   ifconfig [--addr A/N] [--gw G] [--server] [--dev PATH]
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include "lib/os/net.h"
 #include "lib/os/os.h"
+
+static void print_dma(void)
+{
+	static struct sietch_pci_info fns[64];
+	long n = os_pci_list(0, fns, 64), self = os_self();
+	bool remapped = false;
+	for (long k = 0; k < n; k++) {
+		remapped |= (fns[k].flags & SIETCH_PCI_DMA_REMAPPED) != 0;
+		if ((fns[k].flags & SIETCH_PCI_VF) && fns[k].owner == (uint32_t)self) {
+			if (fns[k].flags & SIETCH_PCI_DMA_REMAPPED)
+				printf("  dma: domain %u, isolated by the IOMMU\n", fns[k].dma_domain);
+			else
+				printf("  dma: not isolated (no IOMMU)\n");
+			return;
+		}
+	}
+	printf("  dma: %s\n", remapped ? "isolated by the IOMMU" : "not isolated (no IOMMU)");
+}
 
 int main(int argc, char **argv)
 {
@@ -38,5 +58,6 @@ int main(int argc, char **argv)
 	       (unsigned long long)i.stats.rx_errors);
 	printf("  tx packets %llu bytes %llu dropped %llu\n", (unsigned long long)i.stats.tx_packets,
 	       (unsigned long long)i.stats.tx_bytes, (unsigned long long)i.stats.tx_dropped);
+	print_dma();
 	return ready ? 0 : 1;
 }

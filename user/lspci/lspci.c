@@ -155,6 +155,14 @@ static void print_function(const struct sietch_pci_info *f, const char *indent)
 	if (f->flags & SIETCH_PCI_BRIDGE)
 		print_windows(more, f);
 	print_caps(more, f);
+	if (f->flags & SIETCH_PCI_DMA_REMAPPED) {
+		if (f->dma_domain == SIETCH_PCI_DMA_KERNEL)
+			printf("%sdma: the kernel's, untranslated\n", more);
+		else if (f->dma_domain == SIETCH_PCI_DMA_BLOCKED)
+			printf("%sdma: blocked\n", more);
+		else
+			printf("%sdma: domain %u, its owner's memory only\n", more, f->dma_domain);
+	}
 	if (f->flags & SIETCH_PCI_SRIOV) {
 		printf("%ssr-iov: %u of %u VFs, offset 0x%x, stride %u, VF device %04x\n", more, f->num_vfs,
 		       f->total_vfs, f->vf_offset, f->vf_stride, f->vf_device);
@@ -189,5 +197,10 @@ int main(int argc, char **argv)
 			if ((fns[v].flags & SIETCH_PCI_VF) && fns[v].pf == i)
 				print_function(&fns[v], "  ");
 	}
+	bool remapped = false;
+	for (size_t i = 0; i < n; i++)
+		remapped |= (fns[i].flags & SIETCH_PCI_DMA_REMAPPED) != 0;
+	printf(remapped ? "lspci: device DMA remapped by the IOMMU\n"
+			: "lspci: no IOMMU: a device's owner can make it reach any memory\n");
 	return 0;
 }

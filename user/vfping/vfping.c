@@ -13,6 +13,13 @@
  *   vfping garbage N    N times: fill this VF's rings with random descriptors (no TCP
  *                       segmentation) and ring both doorbells; then close. Only this VF's
  *                       traffic may suffer: a test checks the others, and this VF's next owner
+ *   vfping dma ADDR     the attack an IOMMU stops: every receive descriptor pointed at bus
+ *                       address ADDR and an ARP request sent, so the reply is written there;
+ *                       then one transmit descriptor that reads 64 bytes at ADDR + 4 KiB.
+ *                       Prints the ring's bus address and the DMA the IOMMU blocked, from
+ *                       this process's counters
+ *   vfping victim S     take a buffer of this VF's DMA memory, fill it with a pattern, print
+ *                       its bus address, and after S seconds say whether it is unchanged
  *
  * Each ends by printing the driver's counters. Test frames carry the local
  * experimental EtherType 0x88b5 (IEEE 802a), so nothing else mistakes them.
@@ -322,12 +329,76 @@ static int cmd_garbage(struct netdev *dev, const char *count_text)
 	return 0;
 }
 
+static void ring_doorbell(struct igbvf *vf, uint32_t reg, uint32_t value)
+{
+	*(volatile uint32_t *)((volatile uint8_t *)vf->regs + reg) = value;
+}
+
+static int cmd_dma(struct netdev *dev, const char *address_text)
+{
+	struct igbvf *vf = igbvf_from_netdev(dev);
+	uint64_t target = strtoull(address_text, 0, 0) & ~0xfffull;
+	if (!vf)
+		return 2;
+	printf("vfping: %s rings at bus 0x%llx and 0x%llx, buffers at 0x%llx\n", dev->name,
+	       (unsigned long long)vf->rx.bus, (unsigned long long)vf->tx.bus, (unsigned long long)vf->pool.bus);
+	/* Write: the next frame received lands at target. */
+	for (unsigned i = 0; i < vf->rx.count; i++) {
+		vf->rx.desc[i].read.packet_addr = target;
+		vf->rx.desc[i].read.header_addr = 0;
+	}
+	uint8_t me[4] = { 10, 0, 2, 15 }, gateway[4] = { 10, 0, 2, 2 }, frame[64];
+	send_one(dev, frame, arp_request(frame, dev->mac, me, gateway));
+	os_sleep_ns(200000000);
+	/* Read: a frame whose bytes come from target + 4 KiB. */
+	struct igbvf_tx_ring *tx = &vf->tx;
+	volatile union igb_tx_desc *d = &tx->desc[tx->tail];
+	d->read.buffer_addr = target + 4096;
+	d->read.cmd_type_len = 64 | IGB_TXD_DTYP_DATA | IGB_TXD_DCMD_DEXT | IGB_TXD_DCMD_EOP | IGB_TXD_DCMD_IFCS |
+			       IGB_TXD_DCMD_RS;
+	d->read.olinfo_status = 64u << IGB_TXD_PAYLEN_SHIFT;
+	tx->tail = (uint16_t)((tx->tail + 1) % tx->count);
+	ring_doorbell(vf, IGBVF_TDT, tx->tail);
+	os_sleep_ns(200000000); /* the fault interrupt is the IOMMU's, a little later */
+	struct sietch_counters self;
+	os_counters(SIETCH_COUNTERS_SELF, 0, &self);
+	printf("vfping: DMA at 0x%llx and 0x%llx asked of %s; %llu blocked by the IOMMU\n",
+	       (unsigned long long)target, (unsigned long long)target + 4096, dev->name,
+	       (unsigned long long)self.dma_faults);
+	return 0;
+}
+
+/* What another VF's owner attacks: one pool buffer nobody will use, filled with a pattern. */
+static int cmd_victim(struct netdev *dev, const char *seconds_text)
+{
+	struct igbvf *vf = igbvf_from_netdev(dev);
+	uint64_t seconds = strtoull(seconds_text, 0, 0);
+	int buf = vf ? igbvf_pool_get(&vf->pool) : -1;
+	if (buf < 0)
+		return 2;
+	volatile uint8_t *bytes = igbvf_pool_va(&vf->pool, (uint16_t)buf);
+	for (unsigned i = 0; i < IGBVF_BUF_SIZE; i++)
+		bytes[i] = 0x5a;
+	printf("vfping: victim buffer at bus 0x%llx (%s)\n",
+	       (unsigned long long)igbvf_pool_bus(&vf->pool, (uint16_t)buf), dev->name);
+	fflush(stdout);
+	os_sleep_ns(seconds * 1000000000ull);
+	for (unsigned i = 0; i < IGBVF_BUF_SIZE; i++) {
+		if (bytes[i] != 0x5a) {
+			printf("vfping: victim buffer changed at offset %u\n", i);
+			return 1;
+		}
+	}
+	printf("vfping: victim buffer unchanged after %llu s\n", (unsigned long long)seconds);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	for (int i = 0; i < BATCH; i++)
 		rx_bufs[i] = rx_space[i];
 	if (argc < 2 || (strcmp(argv[1], "peer") == 0 && argc < 4)) {
-		fprintf(stderr, "usage: vfping arp [IP] | echo | peer MAC N [udp|badudp] | setmac MAC | garbage N\n");
+		fprintf(stderr, "usage: vfping arp [IP] | echo | peer MAC N [udp|badudp] | setmac MAC | garbage N | dma ADDR | victim S\n");
 		return 2;
 	}
 	struct netdev *dev;
@@ -352,6 +423,10 @@ int main(int argc, char **argv)
 		r = cmd_setmac(dev, argv[2]);
 	else if (strcmp(argv[1], "garbage") == 0 && argc > 2)
 		r = cmd_garbage(dev, argv[2]);
+	else if (strcmp(argv[1], "dma") == 0 && argc > 2)
+		r = cmd_dma(dev, argv[2]);
+	else if (strcmp(argv[1], "victim") == 0 && argc > 2)
+		r = cmd_victim(dev, argv[2]);
 	else if (strcmp(argv[1], "peer") == 0)
 		r = cmd_peer(dev, argv[2], argv[3],
 			     argc < 5 ? RAW : strcmp(argv[4], "udp") == 0 ? UDP_OFFLOAD : UDP_BAD);

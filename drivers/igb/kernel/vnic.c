@@ -5,6 +5,7 @@
 #include "kernel/console.h"
 #include "kernel/ctl/namespace.h"
 #include "kernel/ctl/notify.h"
+#include "kernel/iommu/iommu.h"
 #include "kernel/object/object.h"
 #include "kernel/mm/dma.h"
 #include "kernel/mm/heap.h"
@@ -99,6 +100,7 @@ static void vnic_grant_release(struct object *object)
 		vnic_irq_release(g, v);
 	vnic_unmap_regs(g);
 	vnic_reset_vf(dev);
+	iommu_owner_detach(&g->dma, dev->fn); /* blocked from here on, whatever the VF still tries */
 	dma_owner_release(&g->dma); /* only now: the device can no longer write there */
 	kprintf("igb: vnic%u returned by pid %u, VF reset\n", dev->vf, g->owner->pid);
 	pci_release(dev->fn, g->owner->pid);
@@ -143,6 +145,15 @@ static long vnic_open(struct object *device, uint32_t *rights, struct object **o
 	object_ref(&self->object);
 	g->lock = (struct spinlock)SPINLOCK_INIT("vnic");
 	dma_owner_init(&g->dma);
+	/* The VF's requester ID goes into this grant's own domain: its DMA reaches only what dma_alloc gave. */
+	long err = iommu_owner_attach(&g->dma, dev->fn, self);
+	if (err) {
+		dma_owner_release(&g->dma); /* the domain, if one was made */
+		pci_release(dev->fn, self->pid);
+		object_unref(&self->object);
+		kfree(g);
+		return err;
+	}
 	*rights &= VNIC_RIGHTS;
 	*out = &g->object;
 	return 0;

@@ -90,6 +90,7 @@ struct igbvf {
 	volatile void *regs;  /* BAR0, 16 KiB, uncached */
 	uint32_t mbx_bits;    /* read-to-clear V2PMAILBOX bits seen and not yet consumed */
 	uint32_t api;         /* the mailbox API the PF agreed to, 0 before */
+	uint32_t max_frame;   /* the longest frame asked of the PF (SET_LPE); 0: IGBVF_MAX_FRAME */
 	struct igbvf_pool pool;
 	struct igbvf_rx_ring rx;
 	struct igbvf_tx_ring tx;

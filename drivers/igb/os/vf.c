@@ -48,7 +48,7 @@ static int mailbox_handshake(struct igbvf *vf, uint8_t mac[6])
 		return r;
 	vf->api = r == 0 ? IGB_MBX_API_1_0 : 0;
 	msg[0] = IGB_VF_SET_LPE;
-	msg[1] = IGBVF_MAX_FRAME;
+	msg[1] = vf->max_frame ? vf->max_frame : IGBVF_MAX_FRAME;
 	r = igbvf_mbx_call(vf, msg, 2, 2);
 	return r == -SIETCH_ETIMEDOUT ? r : 0; /* a NACK leaves the standard 1518 bytes, all we ask */
 }
@@ -163,9 +163,25 @@ static int op_link_up(struct netdev *dev)
 	return (igbvf_read(vf, IGBVF_STATUS) & IGBVF_STATUS_LU) != 0;
 }
 
+/* The buffers in flight are counted from the ring itself, not from the pool, so the
+ * three counts add up to the total only when nothing was lost or given twice. */
+static uint32_t tx_buffers_held(const struct igbvf_tx_ring *tx)
+{
+	uint32_t held = 0;
+	for (uint16_t i = 0, slot = tx->clean; i < tx->used; i++, slot = (uint16_t)((slot + 1) % tx->count))
+		held += tx->buf[slot] != IGBVF_TX_NO_BUF;
+	return held;
+}
+
 static void op_stats(struct netdev *dev, struct netdev_stats *out)
 {
-	*out = to_vf(dev)->stats;
+	struct igbvf *vf = to_vf(dev);
+	igbvf_tx_reclaim(vf); /* what the device has sent is the pool's again */
+	*out = vf->stats;
+	out->buffers_total = vf->pool.total;
+	out->buffers_free = vf->pool.free_count;
+	out->buffers_rx = vf->rx.count;
+	out->buffers_tx = tx_buffers_held(&vf->tx);
 }
 
 /*
@@ -207,6 +223,22 @@ static int op_wait(struct netdev *dev, uint64_t timeout_ns)
 	return 1;
 }
 
+/*
+ * Asks the PF to let frames up to max_frame bytes into this VF's pool (SET_LPE, the
+ * pool's VMOLR.RLPML; 82576 §7.10). The receive path still takes one buffer a frame:
+ * a frame longer than IGBVF_BUF_SIZE arrives over several descriptors and is dropped
+ * whole, so a larger limit only lets tests drive that path on a real device.
+ */
+static int op_set_max_frame(struct netdev *dev, uint32_t max_frame)
+{
+	struct igbvf *vf = to_vf(dev);
+	uint32_t msg[2] = { IGB_VF_SET_LPE, max_frame };
+	int r = igbvf_mbx_call(vf, msg, 2, 2);
+	if (r == 0)
+		vf->max_frame = max_frame; /* asked again after a reset */
+	return r;
+}
+
 static void op_close(struct netdev *dev)
 {
 	struct igbvf *vf = to_vf(dev);
@@ -222,6 +254,7 @@ const struct netdev_ops igbvf_netdev_ops = {
 	.stats = op_stats,
 	.wait = op_wait,
 	.close = op_close,
+	.set_max_frame = op_set_max_frame,
 };
 
 struct igbvf *igbvf_from_netdev(struct netdev *dev)

@@ -7,6 +7,7 @@
 #include "drivers/nvme/kernel/sriov.h"
 
 #include "kernel/console.h"
+#include "kernel/iommu/iommu.h"
 #include "kernel/mm/heap.h"
 #include "lib/common/format.h"
 #include "lib/common/nvme_cmd.h"
@@ -71,7 +72,10 @@ static int vf_enable(struct nvme_ctrl *pf, struct nvme_vf *vf, struct pci_functi
 	c->regs = pci_bar_map(fn, 0);
 	if (!c->regs)
 		return -SIETCH_EINVAL;
-	int err = nvme_ctrl_enable(c);
+	/* Between owners the kernel drives its admin queue: untranslated DMA, like the PF's. */
+	int err = (int)iommu_device_kernel(fn);
+	if (!err)
+		err = nvme_ctrl_enable(c);
 	if (!err) {
 		c->ready = true;
 		kprintf("nvme: %s: VF %u, controller %u, online, enabled (its admin queue is the kernel's)\n",

@@ -18,6 +18,7 @@
 #include "kernel/arch/interrupt.h"
 #include "kernel/arch/lapic.h"
 #include "kernel/console.h"
+#include "kernel/iommu/iommu.h"
 #include "kernel/ctl/notify.h"
 
 #include "kernel/object/handle.h"
@@ -109,6 +110,7 @@ static void session_release(struct object *object)
 	struct store *s = sess->store;
 	if (sess->vf) {
 		vf_quiesce(sess);
+		iommu_owner_detach(&sess->dma, sess->vf->ctrl.fn); /* reset: back to the kernel's domain */
 		irq_release(sess);
 	}
 	dma_owner_release(&sess->dma);
@@ -194,6 +196,10 @@ static long vf_open(struct store_session *sess, struct sietch_store_info *info)
 	if (!(sess->vf = vf_claim(self->pid)))
 		return -SIETCH_EBUSY; /* every virtual controller serves someone */
 	long err = nvme_vf_attach(sess->store->ctrl, sess->vf, sess->area.nsid);
+	/* With an IOMMU the grant's memory gets IOVAs in a domain of its own; the VF moves
+	 * there only once its queues are created through the kernel's admin queue. */
+	if (!err)
+		err = iommu_owner_prepare(&sess->dma, self);
 	if (!err)
 		err = dma_owner_alloc(&sess->dma, self, PAGE_SIZE, &sq);
 	if (!err)
@@ -203,6 +209,8 @@ static long vf_open(struct store_session *sess, struct sietch_store_info *info)
 	if (!err && !(err = nvme_io_pair_create(&sess->vf->ctrl, NVME_VF_IO_QID, VF_QUEUE_ENTRIES, sq.bus_address,
 						 cq.bus_address, 0)))
 		sess->queues_created = true;
+	if (!err)
+		err = iommu_owner_attach(&sess->dma, sess->vf->ctrl.fn, self);
 	if (!err)
 		err = map_doorbells(sess, self, &info->doorbells);
 	if (err)

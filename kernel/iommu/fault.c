@@ -1,0 +1,87 @@
+/*
+ * Fault recording (VT-d spec rev 4.1 §7.2): a blocked DMA fills one of the
+ * unit's fault recording registers and raises the fault event interrupt (an
+ * MSI from FEADDR/FEDATA, §11.4.10-12). While a record's F is set or PFO is
+ * set, later faults are dropped, so the handler empties every record and
+ * clears PFO at once; it logs each (requester bus:dev.fn, address,
+ * direction, reason; an owner's first 32, then every 1024th) and counts it
+ * on the domain's owner.
+ */
+#include "kernel/arch/percpu.h"
+#include "kernel/console.h"
+#include "kernel/iommu/iommu_internal.h"
+#include "kernel/proc/proc.h"
+#include "lib/common/format.h"
+#include "lib/common/mmio.h"
+
+#define FAULT_LOG_ALL 32
+#define FAULT_LOG_EVERY 1024
+
+static void fault_report(const struct vtd_fault *f)
+{
+	spin_lock(&iommu.lock);
+	iommu.faults++;
+	struct iommu_domain *domain = iommu_context_domain(f->sid);
+	uint32_t pid = 0;
+	uint64_t count = 0;
+	if (domain && domain->owner) {
+		domain->faults++;
+		count = ++domain->owner->counters.dma_faults;
+		pid = domain->owner->pid;
+	}
+	spin_unlock(&iommu.lock);
+	/* An owner can make its device fault at will: past the first ones, only every 1024th is
+	 * logged, so it cannot flood the console; the counts stay exact. */
+	if (pid && count > FAULT_LOG_ALL && count % FAULT_LOG_EVERY)
+		return;
+	char owner[48] = ", no owner";
+	if (pid)
+		format(owner, sizeof(owner), ", owner pid %u, %lu blocked", pid, count);
+	/* One line, so another CPU's output cannot split it. */
+	kprintf("iommu: blocked DMA %s 0x%lx by %02x:%02x.%u: %s (reason 0x%x)%s\n", f->write ? "write" : "read",
+		f->address, f->sid >> 8, (f->sid >> 3) & 0x1f, f->sid & 7, vtd_fault_reason_name(f->reason),
+		f->reason, owner);
+}
+
+/* §11.4.14: each record is 16 bytes at CAP.FRO; F is bit 127, write 1 to clear. */
+static void fault_drain(struct vtd_unit *unit)
+{
+	unsigned records = VTD_CAP_NFR(unit->cap), offset = VTD_CAP_FRO(unit->cap);
+	uint32_t status = mmio_read32(unit->regs + VTD_FSTS);
+	unsigned first = VTD_FSTS_FRI(status) % records;
+	for (unsigned n = 0; n < records; n++) {
+		volatile uint8_t *rec = unit->regs + offset + ((first + n) % records) * 16;
+		uint64_t hi = mmio_read64(rec + 8);
+		if (!(hi & VTD_FRCD_F))
+			continue;
+		struct vtd_fault f = vtd_fault_decode(mmio_read64(rec), hi);
+		mmio_write32(rec + 12, (uint32_t)(VTD_FRCD_F >> 32)); /* clear F: the record can take the next fault */
+		fault_report(&f);
+	}
+	if (status & VTD_FSTS_PFO) {
+		mmio_write32(unit->regs + VTD_FSTS, VTD_FSTS_PFO);
+		kprintf("iommu: fault records overflowed; some blocked DMA went unlogged\n");
+	}
+}
+
+static void fault_interrupt(struct interrupt *irq, void *context)
+{
+	(void)irq;
+	fault_drain(context);
+}
+
+void iommu_fault_setup(struct vtd_unit *unit)
+{
+	fault_drain(unit); /* anything recorded before us */
+	if (interrupt_msi_alloc(&unit->fault_irq, cpus[0].apic_id, fault_interrupt, unit)) {
+		kprintf("iommu: no vector for the fault event; blocked DMA is not logged\n");
+		return;
+	}
+	struct msi_message msg = interrupt_msi_message(&unit->fault_irq);
+	mmio_write32(unit->regs + VTD_FEDATA, msg.data);
+	mmio_write32(unit->regs + VTD_FEADDR, (uint32_t)msg.address);
+	mmio_write32(unit->regs + VTD_FEUADDR, (uint32_t)(msg.address >> 32));
+	mmio_write32(unit->regs + VTD_FECTL, 0); /* unmask */
+}
+
+uint64_t iommu_fault_count(void) { return iommu.faults; }
