@@ -28,6 +28,7 @@ GROUPS_TABLE=(
 	"compiler, build and debug tools|gcc make binutils python3 gdb"
 	"clang-format 14 for make format and its check|clang-format-14"
 	"Redis to compare the kvstore with, its clients, and make bench's plots and Linux guest|redis-server redis-tools python3-matplotlib busybox-static"
+	"Bochs 2.7 runs the VMX back end (tools/bochs)|bochs bochsbios vgabios bochs-term"
 )
 QEMU_PACKAGES=" qemu-system-x86 qemu-utils "
 

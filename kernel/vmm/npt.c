@@ -26,7 +26,7 @@ static void npt_invalidate(struct addr_space *as, uint64_t va, uint64_t size)
 
 static const struct vm_space_ops npt_ops = { .invalidate = npt_invalidate };
 
-int npt_create(struct vm *vm) { return vm_space_create_empty(&vm->npt, &pt_format_npt, &npt_ops); }
+int npt_create(struct vm *vm) { return vm_space_create_empty(&vm->npt, vm_backend()->nested_format, &npt_ops); }
 
 void npt_destroy(struct vm *vm)
 {

@@ -195,7 +195,7 @@ static int svm_cpu_enable(struct svm_cpu *c)
 
 /* The processor's state after RESET (Intel SDM vol.3 §9.1.1, Table 9-1;
  * AMD APM vol.2 §14.1.3): real mode at F000:FFF0 with CS base FFFF0000h. */
-static void vmcb_reset_state(struct vmcb_save *s)
+void svm_vmcb_reset_state(struct vmcb_save *s)
 {
 	const struct x86_segment data = {
 		.attr = X86_SEG_P | X86_SEG_S | X86_SEG_TYPE_WRITABLE | X86_SEG_TYPE_ACCESSED,
@@ -258,7 +258,7 @@ int svm_vcpu_init(struct vcpu *vcpu)
 	c->vintr = SVM_VINTR_MASKING; /* the guest's IF masks only its own interrupts, never the host's */
 	c->nested_ctl = SVM_NESTED_NP_ENABLE;
 	c->ncr3 = vcpu->vm->npt.root;
-	vmcb_reset_state(&vcpu->vmcb->save);
+	svm_vmcb_reset_state(&vcpu->vmcb->save);
 	if (vcpu->vm->shadow && svm_shadow_init(vcpu)) {
 		svm_vcpu_free(vcpu);
 		return -SIETCH_ENOMEM;

@@ -1,6 +1,7 @@
 /*
  * The virtual-machine system calls (lib/common/vm_abi.h, rows 60-67):
- * decode every argument, then call into kernel/vmm/vm.c and svm.c.
+ * decode every argument, then call into kernel/vmm/vm.c and the back end
+ * (svm.c or vmx.c, kernel/vmm/backend.c).
  *
  * Handles are checked first (-SIETCH_EBADF, -SIETCH_EPERM), then the other
  * arguments (-SIETCH_EINVAL), then pointers (-SIETCH_EFAULT).
@@ -19,14 +20,18 @@ long sys_vm_create(const struct syscall_args *args)
 {
 	if (args->arg[0] & ~(uint64_t)SIETCH_VM_SHADOW)
 		return -SIETCH_EINVAL;
-	long err = svm_detect();
+	const struct vm_backend *backend = vm_backend();
+	long err = backend->detect();
 	if (err)
 		return err;
+	bool shadow = (args->arg[0] & SIETCH_VM_SHADOW) || !backend->nested_paging();
+	if (shadow && !backend->shadow_paging)
+		return -SIETCH_ENODEV; /* shadow paging runs under SVM only so far */
 	struct vm *vm;
 	struct proc *self = proc_current();
 	if ((err = vm_create(self, &vm)))
 		return err;
-	vm->shadow = (args->arg[0] & SIETCH_VM_SHADOW) || !svm_has_npt(); /* before any vCPU exists */
+	vm->shadow = shadow; /* before any vCPU exists */
 	long handle = handle_install(&self->handles, &vm->object, VM_RIGHTS);
 	object_unref(&vm->object); /* the handle's reference stays; on failure this frees the VM */
 	return handle;
@@ -191,8 +196,8 @@ long sys_vcpu_run(const struct syscall_args *args)
 	}
 	vm_count_add(vcpu, offsetof(struct sietch_vm_counters, runs), 1);
 	if (run.request & SIETCH_RUN_SET_REGS)
-		svm_vcpu_set(vcpu, SIETCH_VCPU_REGS, &run.regs);
-	err = svm_vcpu_run(vcpu, &run);
+		vm_backend()->vcpu_set(vcpu, SIETCH_VCPU_REGS, &run.regs);
+	err = vm_backend()->vcpu_run(vcpu, &run);
 	vcpu_unclaim(vcpu, true);
 	object_unref(&vcpu->object);
 	return err ? err : copy_to_user(user_run, &run, sizeof(run));
@@ -231,7 +236,8 @@ static long vcpu_state(const struct syscall_args *args, bool set)
 	else if (set)
 		err = copy_from_user(&buf, user_buf, size);
 	if (!err && !(err = vcpu_claim(vcpu, false))) {
-		err = set ? svm_vcpu_set(vcpu, (unsigned)what, &buf) : svm_vcpu_get(vcpu, (unsigned)what, &buf);
+		err = set ? vm_backend()->vcpu_set(vcpu, (unsigned)what, &buf)
+			  : vm_backend()->vcpu_get(vcpu, (unsigned)what, &buf);
 		vcpu_unclaim(vcpu, false);
 	}
 	object_unref(&vcpu->object);
@@ -252,9 +258,9 @@ long sys_vcpu_inject(const struct syscall_args *args)
 	struct sietch_vcpu_event event;
 	err = copy_from_user(&event, args->arg[1], sizeof(event));
 	if (!err && event.type == SIETCH_EVENT_INTR) {
-		err = svm_vcpu_inject_intr(vcpu, &event); /* running or not: an interrupt controller's job */
+		err = vm_backend()->vcpu_inject_intr(vcpu, &event); /* running or not: an interrupt controller's job */
 	} else if (!err && !(err = vcpu_claim(vcpu, false))) {
-		err = svm_vcpu_inject(vcpu, &event);
+		err = vm_backend()->vcpu_inject(vcpu, &event);
 		vcpu_unclaim(vcpu, false);
 	}
 	object_unref(&vcpu->object);

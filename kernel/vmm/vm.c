@@ -105,7 +105,7 @@ static void vcpu_release(struct object *object)
 	if (vm->vcpus[vcpu->index] == vcpu)
 		vm->vcpus[vcpu->index] = NULL;
 	spin_unlock(&vm->lock);
-	svm_vcpu_free(vcpu);
+	vm_backend()->vcpu_free(vcpu);
 	live_add(offsetof(struct sietch_vm_counters, vcpus), -1);
 	kfree(vcpu);
 	object_unref(&vm->object);
@@ -132,7 +132,7 @@ long vm_create(struct proc *owner, struct vm **out)
 	vm->owner = owner;
 	vm->id = __atomic_add_fetch(&vm_next_id, 1, __ATOMIC_RELAXED);
 	/* ASID 0 is the host's (§15.16); with more VMs than ASIDs they share, and entries flush. */
-	vm->asid = 1 + vm->id % (svm_asid_count() - 1);
+	vm->asid = 1 + vm->id % (vm_backend()->asid_count() - 1);
 	live_add(offsetof(struct sietch_vm_counters, vms), 1);
 	*out = vm;
 	return 0;
@@ -146,7 +146,7 @@ long vcpu_create(struct vm *vm, uint32_t index, struct vcpu **out)
 	object_init(&vcpu->object, OBJECT_VCPU, &vcpu_ops);
 	vcpu->vm = vm;
 	vcpu->index = index;
-	if (svm_vcpu_init(vcpu)) {
+	if (vm_backend()->vcpu_init(vcpu)) {
 		kfree(vcpu);
 		return -SIETCH_ENOMEM;
 	}
@@ -156,7 +156,7 @@ long vcpu_create(struct vm *vm, uint32_t index, struct vcpu **out)
 		vm->vcpus[index] = vcpu;
 	spin_unlock(&vm->lock);
 	if (taken) {
-		svm_vcpu_free(vcpu);
+		vm_backend()->vcpu_free(vcpu);
 		kfree(vcpu);
 		return -SIETCH_EEXIST;
 	}

@@ -23,6 +23,8 @@
 struct memory_object;
 struct proc;
 struct shadow_vcpu;
+struct pt_format;
+struct vmx_vcpu;
 
 /* One vm_map range: pages [offset, offset + size) of memory at gpa. */
 struct vm_slot {
@@ -52,7 +54,8 @@ struct vcpu {
 	struct object object; /* OBJECT_VCPU */
 	struct vm *vm;        /* a reference */
 	uint32_t index;
-	struct vmcb *vmcb;    /* one frame, in the direct map */
+	struct vmcb *vmcb;    /* one frame, in the direct map (VMX: the register image, see vmx.c) */
+	struct vmx_vcpu *vmx; /* VMX only: the VMCS and exit information */
 	uint64_t vmcb_pa;
 	uint64_t gpr[SIETCH_GPR_COUNT]; /* rax and rsp live in the VMCB while the guest runs */
 	uint8_t guest_fpu[512] __attribute__((aligned(16)));
@@ -92,6 +95,41 @@ long svm_vcpu_set(struct vcpu *vcpu, unsigned what, const void *buf);
 long svm_vcpu_inject(struct vcpu *vcpu, const struct sietch_vcpu_event *event);
 /* An INTR, from any thread, the vCPU running or not: if it is in the guest, an IPI ends that run. */
 long svm_vcpu_inject_intr(struct vcpu *vcpu, const struct sietch_vcpu_event *event);
+
+/* The processor's reset state in a VMCB save area (both back ends start there). */
+void svm_vmcb_reset_state(struct vmcb_save *s);
+
+/* kernel/vmm/vmx.c: the Intel VMX back end, the same calls as svm_* above. */
+int vmx_detect(void);
+unsigned vmx_asid_count(void);
+int vmx_vcpu_init(struct vcpu *vcpu);
+void vmx_vcpu_free(struct vcpu *vcpu);
+long vmx_vcpu_run(struct vcpu *vcpu, struct sietch_vcpu_run *run);
+long vmx_vcpu_get(struct vcpu *vcpu, unsigned what, void *buf);
+long vmx_vcpu_set(struct vcpu *vcpu, unsigned what, const void *buf);
+long vmx_vcpu_inject(struct vcpu *vcpu, const struct sietch_vcpu_event *event);
+long vmx_vcpu_inject_intr(struct vcpu *vcpu, const struct sietch_vcpu_event *event);
+
+/* The back end of this machine (kernel/vmm/backend.c): VMX where CPUID
+ * says the CPU has it, else SVM (which says why not when it is missing). */
+struct vm_backend {
+	const char *name;
+	const struct pt_format *nested_format; /* the guest-physical map's tables: NPT or EPT */
+	int (*detect)(void);
+	/* Whether guests can run on the hardware's nested tables; false: shadow paging only. */
+	bool (*nested_paging)(void);
+	/* Whether this back end runs shadow-paged guests (kernel/shadowpt); VMX does not yet. */
+	bool shadow_paging;
+	unsigned (*asid_count)(void);
+	int (*vcpu_init)(struct vcpu *vcpu);
+	void (*vcpu_free)(struct vcpu *vcpu);
+	long (*vcpu_run)(struct vcpu *vcpu, struct sietch_vcpu_run *run);
+	long (*vcpu_get)(struct vcpu *vcpu, unsigned what, void *buf);
+	long (*vcpu_set)(struct vcpu *vcpu, unsigned what, const void *buf);
+	long (*vcpu_inject)(struct vcpu *vcpu, const struct sietch_vcpu_event *event);
+	long (*vcpu_inject_intr)(struct vcpu *vcpu, const struct sietch_vcpu_event *event);
+};
+const struct vm_backend *vm_backend(void);
 
 /* kernel/vmm/npt.c */
 int npt_create(struct vm *vm);
