@@ -725,7 +725,7 @@ static void group_ipc(void)
 
 static void group_vm(void)
 {
-	TRY(SYS_vm_create, "vm_create with flags 1", 1, 0, 0, 0, SIETCH_EINVAL);
+	TRY(SYS_vm_create, "vm_create with flags 2 (no such flag)", 2, 0, 0, 0, SIETCH_EINVAL);
 	TRY(SYS_vm_create, "vm_create with flags 1<<32", 1ul << 32, 0, 0, 0, SIETCH_EINVAL);
 	static const unsigned on_vm[] = {SYS_vm_map, SYS_vm_unmap, SYS_vcpu_create};
 	static const unsigned on_vcpu[] = {SYS_vcpu_run, SYS_vcpu_get, SYS_vcpu_set, SYS_vcpu_inject};
