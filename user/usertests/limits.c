@@ -240,9 +240,22 @@ void case_spawn_nomem(void)
 	while (n < NOMEM_ASIDE && (pages[n] = os_mem_map(NULL, OS_PAGE_SIZE, SIETCH_PROT_READ, 0)) >= 0)
 		n++;
 	held.notify = ut_expect_ok(os_notify_create(), "notify_create");
-	long hogs[2] = {ut_spawn_helper("hold-memory", "1", "0", NULL), -1};
-	ut_expect_ok(os_handle_send(hogs[0], held.notify, SIETCH_RIGHT_SIGNAL), "handle_send");
-	hogs[1] = ut_spawn_helper("hold-memory", "2", "0", NULL);
+	long hogs[2] = {ut_try_spawn_helper("hold-memory", "1", "0", NULL), -1};
+	if (hogs[0] >= 0)
+		ut_expect_ok(os_handle_send(hogs[0], held.notify, SIETCH_RIGHT_SIGNAL), "handle_send");
+	if (hogs[0] >= 0)
+		hogs[1] = ut_try_spawn_helper("hold-memory", "2", "0", NULL);
+	if (hogs[0] == -SIETCH_ENOMEM || hogs[1] == -SIETCH_ENOMEM) {
+		/* a small machine with a large boot image: the helpers themselves do not fit */
+		if (hogs[0] >= 0) {
+			os_kill(hogs[0], UT_STATUS_KILLED);
+			ut_wait_close(hogs[0]);
+		}
+		ut_skip("%llu MiB free after setting %d pages aside: too little to start the two helpers",
+			(unsigned long long)ut_free_mib(), NOMEM_ASIDE);
+	}
+	if (hogs[0] < 0 || hogs[1] < 0)
+		ut_fail("spawn of helper hold-memory failed: %s", os_strerror(hogs[0] < 0 ? hogs[0] : hogs[1]));
 	ut_expect_ok(os_handle_send(hogs[1], held.notify, SIETCH_RIGHT_SIGNAL), "handle_send");
 	ut_expect_ok(os_thread_create(hold_waiter, NULL, 16384), "thread_create");
 	uint64_t deadline = ut_now_ns() + 10 * UT_NS_PER_S;

@@ -85,6 +85,8 @@ const char *ut_status_text(int status, char *buf, size_t size);
 
 /* Spawns `usertests -c helper args...` (args NULL-terminated); fails the case if spawn fails. */
 long ut_spawn_helper(const char *helper, ...) __attribute__((sentinel));
+/* The same, but returns spawn's error (a negated SIETCH_E* code) instead of failing. */
+long ut_try_spawn_helper(const char *helper, ...) __attribute__((sentinel));
 /* Waits for a process and closes its handle; fails the case if wait fails. */
 int ut_wait_close(long process);
 /* Spawns a helper with no arguments, waits, and checks its exit status. */

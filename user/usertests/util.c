@@ -99,22 +99,36 @@ const char *ut_status_text(int status, char *buf, size_t size)
 	return buf;
 }
 
-long ut_spawn_helper(const char *helper, ...)
+static long spawn_helper(const char *helper, va_list ap)
 {
 	char *argv[UT_HELPER_ARGS_MAX + 4] = {"usertests", "-c", (char *)helper};
 	int argc = 3;
-	va_list ap;
-	va_start(ap, helper);
 	for (char *arg; (arg = va_arg(ap, char *));) {
 		if (argc == UT_HELPER_ARGS_MAX + 3)
 			ut_fail("too many arguments for helper %s", helper);
 		argv[argc++] = arg;
 	}
-	va_end(ap);
 	argv[argc] = NULL;
-	long h = os_spawn(UT_PATH, argv);
+	return os_spawn(UT_PATH, argv);
+}
+
+long ut_spawn_helper(const char *helper, ...)
+{
+	va_list ap;
+	va_start(ap, helper);
+	long h = spawn_helper(helper, ap);
+	va_end(ap);
 	if (h < 0)
 		ut_fail("spawn of helper %s failed: %s", helper, os_strerror(h));
+	return h;
+}
+
+long ut_try_spawn_helper(const char *helper, ...)
+{
+	va_list ap;
+	va_start(ap, helper);
+	long h = spawn_helper(helper, ap);
+	va_end(ap);
 	return h;
 }
 
