@@ -96,8 +96,12 @@ def test_checksum_offload():
 def test_garbage_in_own_rings():
     """A VF owner asks for a MAC that is not its own (the PF refuses), then fills its rings with
     random descriptors and rings the doorbells: the kernel and the other VFs carry on, and once it
-    has gone its VF works for the next owner."""
-    with console(timeout=300, extra=NET) as c:
+    has gone its VF works for the next owner.
+
+    Under the IOMMU (tools/run --iommu), which is what makes "hurts only its own traffic" a
+    guarantee: without one, a run of this sequence has left a later process's image corrupted
+    (a stray DMA, not yet explained: see the README's known problems)."""
+    with console(timeout=300, run_args=["--iommu"], extra=NET) as c:
         prompt(c, timeout=120)
         c.sendline("vfping echo &")
         mac = c.expect_line(ECHO_LINE, timeout=60).group(1)
