@@ -31,6 +31,7 @@
 #include "kernel/vmm/svm_exit.h"
 #include "kernel/vmm/svm_shadow.h"
 #include "kernel/vmm/svm_vmcb.h"
+#include "kernel/vmm/vcpu_run.h"
 #include "kernel/vmm/vm.h"
 #include "lib/common/string.h"
 #include "lib/common/x86_walk.h"
@@ -548,89 +549,53 @@ static bool handled_here(struct vcpu *vcpu, enum sietch_vm_exit_reason *reason)
 	}
 }
 
-/* What the VMM gets for reason, with the reports a dead guest earns. */
-static void exit_finish(struct vcpu *vcpu, enum sietch_vm_exit_reason reason, const char *why,
-			struct sietch_vcpu_run *run)
+/* The entry for the shared loop: the shadow tables are loaded around VMRUN. */
+static long svm_run_enter(struct vcpu *vcpu, uint64_t *guest_ns, const char **why)
 {
-	struct sietch_vm_exit *e = &run->exit;
-	svm_exit_fill(vcpu->vmcb, vcpu->gpr, reason, vcpu->index, e);
-	if (reason == SIETCH_VM_EXIT_MMIO) {
-		fetch_instruction(vcpu, e);
-		svm_exit_mmio_decode(vcpu->vmcb, vcpu->gpr, e);
-	} else if (reason == SIETCH_VM_EXIT_INVALID) {
-		if (!why)
-			why = "VMRUN refused the guest state (VMEXIT_INVALID)";
-		size_t n = strnlen(why, sizeof(e->invalid.why) - 1);
-		memcpy(e->invalid.why, why, n);
-		e->invalid.why[n] = 0;
-		if (e->hw_code == VMEXIT_INVALID)
-			report(vcpu, e, why);
-	} else if (reason == SIETCH_VM_EXIT_SHUTDOWN && !vcpu->dead) {
-		vcpu->dead = true; /* §15.12: the state after a shutdown intercept is not to be resumed */
-		report(vcpu, e, "shutdown (triple fault)");
+	(void)why; /* VMRUN's refusals come back as VMEXIT_INVALID exits */
+	long err = vcpu->shadow ? svm_shadow_enter(vcpu) : 0;
+	if (!err) {
+		err = svm_enter(vcpu, guest_ns);
+		if (vcpu->shadow)
+			svm_shadow_left(vcpu);
 	}
-	svm_regs_get(vcpu->vmcb, vcpu->gpr, &run->regs);
-	run->interrupt_pending = __atomic_load_n(&vcpu->intr_pending, __ATOMIC_RELAXED);
+	if (err == SVM_ENTER_WINDOW)
+		return VCPU_ENTER_WINDOW;
+	return err;
 }
 
-long svm_vcpu_run(struct vcpu *vcpu, struct sietch_vcpu_run *run)
+static const char *svm_run_state_refused(struct vcpu *vcpu) { return svm_vmcb_check(vcpu->vmcb, &svm.limits); }
+
+/* The exit's reason, with the events it cut short put back for re-injection. */
+static enum sietch_vm_exit_reason svm_run_exit_reason(struct vcpu *vcpu, const char **why)
 {
-	struct thread *self = thread_current();
-	enum sietch_vm_exit_reason reason;
-	const char *why = NULL;
-	uint64_t start = timer_now_ns(), in_guest = 0;
-	if (run->request & SIETCH_RUN_INTR_WINDOW)
-		vcpu->window_wanted = true;
-	for (;;) {
-		if (vcpu->dead) {
-			reason = SIETCH_VM_EXIT_SHUTDOWN;
-			break;
-		}
-		if (self->killed) {
-			reason = SIETCH_VM_EXIT_INTERRUPTED;
-			break;
-		}
-		if (this_cpu()->need_resched) {
-			this_cpu()->need_resched = 0;
-			sched_yield();
-			continue;
-		}
-		if ((why = svm_vmcb_check(vcpu->vmcb, &svm.limits))) {
-			reason = SIETCH_VM_EXIT_INVALID;
-			break;
-		}
-		uint64_t ns = 0;
-		long err = vcpu->shadow ? svm_shadow_enter(vcpu) : 0;
-		if (!err) {
-			err = svm_enter(vcpu, &ns);
-			if (vcpu->shadow)
-				svm_shadow_left(vcpu);
-		}
-		if (err < 0)
-			return err;
-		if (err == SVM_ENTER_WINDOW) {
-			vcpu->window_wanted = false;
-			reason = SIETCH_VM_EXIT_INTR_WINDOW;
-			break;
-		}
-		in_guest += ns;
-		vm_count_add(vcpu, offsetof(struct sietch_vm_counters, entries), 1);
-		reason = svm_exit_reason(vcpu->vmcb);
-		events_after_exit(vcpu);
-		bool here = handled_here(vcpu, &reason);
-		vm_count_exit(vcpu, reason);
-		if (!here)
-			break;
-		if (reason == SIETCH_VM_EXIT_HOST_INTR && (run->request & SIETCH_RUN_RETURN_ON_INTR)) {
-			reason = SIETCH_VM_EXIT_NONE;
-			break;
-		}
-	}
-	exit_finish(vcpu, reason, why, run);
-	uint64_t total = timer_now_ns() - start;
-	vm_count_time(vcpu, in_guest, total > in_guest ? total - in_guest : 0);
-	return 0;
+	(void)why; /* VMEXIT_INVALID carries no text: the loop's default stands */
+	enum sietch_vm_exit_reason reason = svm_exit_reason(vcpu->vmcb);
+	events_after_exit(vcpu);
+	return reason;
 }
+
+static void svm_run_exit_fill(struct vcpu *vcpu, enum sietch_vm_exit_reason reason, struct sietch_vm_exit *e)
+{
+	svm_exit_fill(vcpu->vmcb, vcpu->gpr, reason, vcpu->index, e);
+}
+
+/* Only VMRUN's own refusals are reported: svm_vmcb_check's are the VMM's mistakes. */
+static bool svm_invalid_reported(const struct sietch_vm_exit *e) { return e->hw_code == VMEXIT_INVALID; }
+
+static const struct vcpu_run_ops svm_run_ops = {
+	.state_refused = svm_run_state_refused,
+	.enter = svm_run_enter,
+	.exit_reason = svm_run_exit_reason,
+	.handled_here = handled_here,
+	.exit_fill = svm_run_exit_fill,
+	.fetch_instruction = fetch_instruction,
+	.report = report,
+	.invalid_reported = svm_invalid_reported,
+	.invalid_why = "VMRUN refused the guest state (VMEXIT_INVALID)",
+};
+
+long svm_vcpu_run(struct vcpu *vcpu, struct sietch_vcpu_run *run) { return vcpu_run_loop(vcpu, run, &svm_run_ops); }
 
 /* ---- registers ---- */
 

@@ -60,6 +60,27 @@ static void fill_io(const struct vmcb *v, const uint64_t gpr[SIETCH_GPR_COUNT], 
 		io->value = gpr[SIETCH_RAX] & (io->size == 4 ? 0xffffffffull : io->size == 2 ? 0xffffull : 0xffull);
 }
 
+/* The parts of an exit record read from the guest's registers alone (CPUID's
+ * leaf, an MSR's index and value): the same under SVM and VMX. */
+void svm_exit_fill_from_gpr(const uint64_t gpr[SIETCH_GPR_COUNT], enum sietch_vm_exit_reason reason,
+			    struct sietch_vm_exit *out)
+{
+	switch (reason) {
+	case SIETCH_VM_EXIT_CPUID:
+		out->cpuid.leaf = (uint32_t)gpr[SIETCH_RAX];
+		out->cpuid.subleaf = (uint32_t)gpr[SIETCH_RCX];
+		break;
+	case SIETCH_VM_EXIT_MSR_READ:
+	case SIETCH_VM_EXIT_MSR_WRITE:
+		out->msr.index = (uint32_t)gpr[SIETCH_RCX];
+		if (reason == SIETCH_VM_EXIT_MSR_WRITE)
+			out->msr.value = (gpr[SIETCH_RDX] << 32) | (uint32_t)gpr[SIETCH_RAX];
+		break;
+	default:
+		break;
+	}
+}
+
 void svm_exit_fill(const struct vmcb *v, const uint64_t gpr[SIETCH_GPR_COUNT], enum sietch_vm_exit_reason reason,
 		   uint32_t vcpu_index, struct sietch_vm_exit *out)
 {
@@ -86,17 +107,8 @@ void svm_exit_fill(const struct vmcb *v, const uint64_t gpr[SIETCH_GPR_COUNT], e
 		out->mmio.write = (v->control.exitinfo1 & SVM_NPF_W) != 0;
 		out->mmio.fetch = (v->control.exitinfo1 & SVM_NPF_I) != 0;
 		break;
-	case SIETCH_VM_EXIT_CPUID:
-		out->cpuid.leaf = (uint32_t)gpr[SIETCH_RAX];
-		out->cpuid.subleaf = (uint32_t)gpr[SIETCH_RCX];
-		break;
-	case SIETCH_VM_EXIT_MSR_READ:
-	case SIETCH_VM_EXIT_MSR_WRITE:
-		out->msr.index = (uint32_t)gpr[SIETCH_RCX];
-		if (reason == SIETCH_VM_EXIT_MSR_WRITE)
-			out->msr.value = (gpr[SIETCH_RDX] << 32) | (uint32_t)gpr[SIETCH_RAX];
-		break;
 	default:
+		svm_exit_fill_from_gpr(gpr, reason, out);
 		break;
 	}
 }

@@ -23,6 +23,11 @@ enum sietch_vm_exit_reason svm_exit_reason(const struct vmcb *v);
 void svm_exit_fill(const struct vmcb *v, const uint64_t gpr[SIETCH_GPR_COUNT], enum sietch_vm_exit_reason reason,
 		   uint32_t vcpu_index, struct sietch_vm_exit *out);
 
+/* The CPUID and MSR parts of out, from the guest's registers (for
+ * svm_exit_fill and vmx_exit_fill alike). */
+void svm_exit_fill_from_gpr(const uint64_t gpr[SIETCH_GPR_COUNT], enum sietch_vm_exit_reason reason,
+			    struct sietch_vm_exit *out);
+
 /* With insn_len instruction bytes in out->mmio.insn: decodes them in the
  * guest's current mode and fills size and, for a write, value. Leaves size
  * 0 if the instruction is not one MMIO emulation carries out. */

@@ -39,6 +39,7 @@
 #include "kernel/proc/thread.h"
 #include "kernel/vmm/svm_exit.h"
 #include "kernel/vmm/svm_vmcb.h"
+#include "kernel/vmm/vcpu_run.h"
 #include "kernel/vmm/vm.h"
 #include "kernel/vmm/vmx.h"
 #include "lib/common/string.h"
@@ -884,90 +885,67 @@ static bool handled_here(struct vcpu *vcpu, enum sietch_vm_exit_reason *reason)
 	}
 }
 
-static void exit_finish(struct vcpu *vcpu, enum sietch_vm_exit_reason reason, const char *why,
-			struct sietch_vcpu_run *run)
+/* Both kinds of refusal leave the exit record as a failed entry (SDM §27.8). */
+static void entry_failed(struct vcpu *vcpu)
 {
-	struct sietch_vm_exit *e = &run->exit;
-	vmx_exit_fill(&vcpu->vmx->exit, vcpu->vmcb, vcpu->gpr, reason, vcpu->index, e);
-	if (reason == SIETCH_VM_EXIT_MMIO) {
-		fetch_instruction(vcpu, e);
-		svm_exit_mmio_decode(vcpu->vmcb, vcpu->gpr, e);
-	} else if (reason == SIETCH_VM_EXIT_INVALID) {
-		if (!why)
-			why = "VM entry refused the guest state";
-		size_t n = strnlen(why, sizeof(e->invalid.why) - 1);
-		memcpy(e->invalid.why, why, n);
-		e->invalid.why[n] = 0;
-		report(vcpu, e, why);
-	} else if (reason == SIETCH_VM_EXIT_SHUTDOWN && !vcpu->dead) {
-		vcpu->dead = true;
-		report(vcpu, e, "shutdown (triple fault)");
-	}
-	svm_regs_get(vcpu->vmcb, vcpu->gpr, &run->regs);
-	run->interrupt_pending = __atomic_load_n(&vcpu->intr_pending, __ATOMIC_RELAXED);
+	vcpu->vmx->exit = (struct vmx_exit_info){ .reason = VMX_EXIT_REASON_ENTRY_FAILED };
 }
 
-long vmx_vcpu_run(struct vcpu *vcpu, struct sietch_vcpu_run *run)
+static const char *vmx_run_state_refused(struct vcpu *vcpu)
 {
-	struct thread *self = thread_current();
-	enum sietch_vm_exit_reason reason;
-	const char *why = NULL;
-	uint64_t start = timer_now_ns(), in_guest = 0;
-	if (run->request & SIETCH_RUN_INTR_WINDOW)
-		vcpu->window_wanted = true;
-	for (;;) {
-		if (vcpu->dead) {
-			reason = SIETCH_VM_EXIT_SHUTDOWN;
-			break;
-		}
-		if (self->killed) {
-			reason = SIETCH_VM_EXIT_INTERRUPTED;
-			break;
-		}
-		if (this_cpu()->need_resched) {
-			this_cpu()->need_resched = 0;
-			sched_yield();
-			continue;
-		}
-		if ((why = svm_vmcb_check(vcpu->vmcb, &vmx.limits))) {
-			vcpu->vmx->exit = (struct vmx_exit_info){ .reason = VMX_EXIT_REASON_ENTRY_FAILED };
-			reason = SIETCH_VM_EXIT_INVALID;
-			break;
-		}
-		uint64_t ns = 0;
-		long err = vmx_enter(vcpu, &ns);
-		if (err < 0)
-			return err;
-		if (err == VMX_ENTER_WINDOW) {
-			vcpu->window_wanted = false;
-			reason = SIETCH_VM_EXIT_INTR_WINDOW;
-			break;
-		}
-		if (err == VMX_ENTER_FAILED) {
-			vcpu->vmx->exit = (struct vmx_exit_info){ .reason = VMX_EXIT_REASON_ENTRY_FAILED };
-			why = vmx_instruction_error_name(vcpu->vmx->instruction_error);
-			reason = SIETCH_VM_EXIT_INVALID;
-			break;
-		}
-		in_guest += ns;
-		vm_count_add(vcpu, offsetof(struct sietch_vm_counters, entries), 1);
-		reason = vmx_exit_reason(&vcpu->vmx->exit);
-		if (reason == SIETCH_VM_EXIT_INVALID)
-			why = vmx_exit_name(VMX_EXIT_REASON_BASIC(vcpu->vmx->exit.reason));
-		bool here = handled_here(vcpu, &reason);
-		vm_count_exit(vcpu, reason);
-		if (!here)
-			break;
-		if (reason == SIETCH_VM_EXIT_HOST_INTR && (run->request & SIETCH_RUN_RETURN_ON_INTR)) {
-			reason = SIETCH_VM_EXIT_NONE;
-			break;
-		}
-	}
-	exit_finish(vcpu, reason, why, run);
-	uint64_t total = timer_now_ns() - start;
-	vm_count_time(vcpu, in_guest, total > in_guest ? total - in_guest : 0);
-	return 0;
+	const char *why = svm_vmcb_check(vcpu->vmcb, &vmx.limits);
+	if (why)
+		entry_failed(vcpu);
+	return why;
 }
+
+static long vmx_run_enter(struct vcpu *vcpu, uint64_t *guest_ns, const char **why)
+{
+	long err = vmx_enter(vcpu, guest_ns);
+	if (err == VMX_ENTER_WINDOW)
+		return VCPU_ENTER_WINDOW;
+	if (err == VMX_ENTER_FAILED) {
+		entry_failed(vcpu);
+		*why = vmx_instruction_error_name(vcpu->vmx->instruction_error);
+		return VCPU_ENTER_REFUSED;
+	}
+	return err;
+}
+
+/* The exit's reason; an invalid one is named by its basic exit reason. */
+static enum sietch_vm_exit_reason vmx_run_exit_reason(struct vcpu *vcpu, const char **why)
+{
+	enum sietch_vm_exit_reason reason = vmx_exit_reason(&vcpu->vmx->exit);
+	if (reason == SIETCH_VM_EXIT_INVALID)
+		*why = vmx_exit_name(VMX_EXIT_REASON_BASIC(vcpu->vmx->exit.reason));
+	return reason;
+}
+
+static void vmx_run_exit_fill(struct vcpu *vcpu, enum sietch_vm_exit_reason reason, struct sietch_vm_exit *e)
+{
+	vmx_exit_fill(&vcpu->vmx->exit, vcpu->vmcb, vcpu->gpr, reason, vcpu->index, e);
+}
+
+/* VMX reports every refusal, the check's as well as the hardware's. */
+static bool vmx_invalid_reported(const struct sietch_vm_exit *e)
+{
+	(void)e;
+	return true;
+}
+
+static const struct vcpu_run_ops vmx_run_ops = {
+	.state_refused = vmx_run_state_refused,
+	.enter = vmx_run_enter,
+	.exit_reason = vmx_run_exit_reason,
+	.handled_here = handled_here,
+	.exit_fill = vmx_run_exit_fill,
+	.fetch_instruction = fetch_instruction,
+	.report = report,
+	.invalid_reported = vmx_invalid_reported,
+	.invalid_why = "VM entry refused the guest state",
+};
+
+long vmx_vcpu_run(struct vcpu *vcpu, struct sietch_vcpu_run *run) { return vcpu_run_loop(vcpu, run, &vmx_run_ops); }
 
 /* ---- registers: the image, as the SVM back end's ---- */
 

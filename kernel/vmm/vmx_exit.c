@@ -108,17 +108,8 @@ void vmx_exit_fill(const struct vmx_exit_info *x, const struct vmcb *v, const ui
 		out->mmio.write = (x->qualification & 2) != 0;
 		out->mmio.fetch = (x->qualification & 4) != 0;
 		break;
-	case SIETCH_VM_EXIT_CPUID:
-		out->cpuid.leaf = (uint32_t)gpr[SIETCH_RAX];
-		out->cpuid.subleaf = (uint32_t)gpr[SIETCH_RCX];
-		break;
-	case SIETCH_VM_EXIT_MSR_READ:
-	case SIETCH_VM_EXIT_MSR_WRITE:
-		out->msr.index = (uint32_t)gpr[SIETCH_RCX];
-		if (reason == SIETCH_VM_EXIT_MSR_WRITE)
-			out->msr.value = (gpr[SIETCH_RDX] << 32) | (uint32_t)gpr[SIETCH_RAX];
-		break;
 	default:
+		svm_exit_fill_from_gpr(gpr, reason, out);
 		break;
 	}
 }
