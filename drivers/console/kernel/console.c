@@ -190,6 +190,15 @@ static void console_irq(struct trap_frame *frame)
 	}
 }
 
+/* Sleeping readers look again: one whose process left the foreground group (a job the
+ * shell sent to the background after it had started reading) now sees end of file. */
+static void console_wake_readers(void)
+{
+	spin_lock(&console.lock);
+	wait_wake_all(&console.readers);
+	spin_unlock(&console.lock);
+}
+
 /* Makes group the one that reads; sleeping readers look again and may now see end of file.
  * True when a pending Ctrl-C is now the group's (what was typed after it goes). */
 static bool console_set_foreground(uint32_t group, bool interruptible)
@@ -229,7 +238,9 @@ long sys_console_foreground(const struct syscall_args *args)
 		target = (struct proc *)object;
 	}
 	proc_new_console_group(target); /* a group of its own, which its children join */
-	if ((flags & SIETCH_CONSOLE_FOREGROUND) && console_set_foreground(target->pid, flags & SIETCH_CONSOLE_INTERRUPT))
+	if (!(flags & SIETCH_CONSOLE_FOREGROUND))
+		console_wake_readers(); /* a reader that slept in the old group now reads end of file */
+	else if (console_set_foreground(target->pid, flags & SIETCH_CONSOLE_INTERRUPT))
 		proc_kill_group(target->pid, 0, EXIT_STATUS_INTERRUPTED);
 	if (target != self)
 		object_unref(&target->object);
