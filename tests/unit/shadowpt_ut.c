@@ -1,6 +1,6 @@
 /* Host tests for kernel/shadowpt/shadowpt.c: a guest's tables in a fake
  * guest-physical memory, composed with a VM map (gpa + HOST_OFFSET) into
- * shadow tables in the fake frames of tests/unit/stubs/fake_tables.h; a
+ * shadow tables in the fake frames of tests/unit/stubs/fake_memory.h; a
  * table of cases per guest paging mode, fault reflection, accessed/dirty
  * emulation, large pages both ways, INVLPG and CR3 resynchronisation, and
  * the root cache with its memory bound. */
@@ -23,52 +23,9 @@
 #include "lib/common/x86_walk.c"
 #include "kernel/shadowpt/shadowpt.c"
 
-/* Shadow-table frames: frame i at host physical FRAME_BASE + i*4096, with
- * checks that no frame is reached after it is freed or freed twice. */
-#define FAKE_FRAMES 64
-#define FRAME_BASE 0x10000000ull
-
-struct fake_mem {
-	uint8_t *frames;
-	bool used[FAKE_FRAMES];
-	int allocs, frees;
-	int fail_after; /* alloc fails once this many succeeded; -1 never */
-};
-
-static void *fake_phys_to_ptr(void *ctx, uint64_t phys)
-{
-	struct fake_mem *m = ctx;
-	assert_true(phys >= FRAME_BASE && phys < FRAME_BASE + FAKE_FRAMES * PAGE_SIZE);
-	uint64_t i = (phys - FRAME_BASE) / PAGE_SIZE;
-	assert_true(m->used[i]);
-	return m->frames + i * PAGE_SIZE;
-}
-
-static uint64_t fake_alloc(void *ctx)
-{
-	struct fake_mem *m = ctx;
-	if (m->fail_after >= 0 && m->allocs >= m->fail_after)
-		return 0;
-	for (int i = 0; i < FAKE_FRAMES; i++) {
-		if (!m->used[i]) {
-			m->used[i] = true;
-			m->allocs++;
-			memset(m->frames + i * PAGE_SIZE, 0, PAGE_SIZE);
-			return FRAME_BASE + (uint64_t)i * PAGE_SIZE;
-		}
-	}
-	return 0;
-}
-
-static void fake_free(void *ctx, uint64_t phys)
-{
-	struct fake_mem *m = ctx;
-	uint64_t i = (phys - FRAME_BASE) / PAGE_SIZE;
-	assert_true(i < FAKE_FRAMES && m->used[i]);
-	memset(m->frames + i * PAGE_SIZE, 0xa5, PAGE_SIZE);
-	m->used[i] = false;
-	m->frees++;
-}
+/* Shadow-table frames at host physical FAKE_BASE + i*4096, clear of the guest RAM's host range. */
+#define FAKE_BASE 0x10000000ull
+#include "tests/unit/stubs/fake_memory.h"
 
 /* Guest RAM [0, GUEST_RAM); the guest's tables live in its first GMEM_SIZE
  * bytes (the rest is never read). A host 2 MiB page backs HOST_LARGE_GPA. */
