@@ -215,10 +215,11 @@ def run_native(c, args="", timeout=600):
     c.sendline(f"vmbench {args}".strip())
     stamps = {}
     while True:
-        m = c.expect_line(r"^vmbench: ((begin|end) (\w+).*|done|usage:.*|.*: .*E[A-Z]+.*)$", timeout=timeout)
-        if not m.group(2):
+        # Anything but a begin or end line (done, usage:, an error) is vmbench's last.
+        m = c.expect_line(r"^(?:vmbench: (begin|end) (\w+).*|vmbench: .*|usage: vmbench.*)$", timeout=timeout)
+        if not m.group(1):
             break
-        stamps[(m.group(2), m.group(3))] = cpu_ns(c)
+        stamps[(m.group(1), m.group(2))] = cpu_ns(c)
     text = c.log[start:]
     c.expect(PROMPT, timeout=60)
     return parse_native(text, stamps), f"vmbench {args}".strip()
