@@ -329,6 +329,7 @@ struct vmx_exit_info {
 	uint32_t instruction_length;
 	uint32_t instruction_info;
 	uint32_t interruption_info; /* EXIT_INTERRUPTION_INFO */
+	uint32_t error_code;	    /* EXIT_INTERRUPTION_ERROR_CODE: an exception's that exited */
 	uint32_t idt_vectoring_info;
 	bool ins_outs_info; /* IA32_VMX_BASIC bit 54: instruction_info is valid for INS/OUTS */
 };

@@ -101,3 +101,11 @@ def guest_boots(cpu_model, vmm_args, cpus):
 def test_svm_guest_boots():
     """ryzen (SVM with nested paging, an implementation apart from QEMU's): the same guest boot, 2 vCPUs."""
     guest_boots("ryzen", "--cpus 2", 2)
+
+
+def test_vmx_shadow_guest_boots():
+    """corei7_skylake_x with `vmm --shadow`: no EPT, so no unrestricted guest; the Multiboot2 entry
+    runs on an identity shadow behind the CR0 read shadow, then the guest's own long mode, to its boot line."""
+    result = guest_boots("corei7_skylake_x", "--shadow --cpus 1", 1)
+    check(result.has(r"^sietch: vm1 vcpu 0: shadow: [1-9]\d* fills, .* [1-9]\d* cr3 loads, .* [1-9]\d* mode changes$"),
+          "no shadow report" + result.explain())
