@@ -20,7 +20,8 @@
  * (NE, VMXE; §A.7, §A.8) belong to the host through the guest/host masks,
  * the guest reads its own values from the read shadows, and its writes to
  * them exit and are emulated here (every CR0/CR4 bit is the host's, see
- * cr0_host_bits).
+ * cr0_host_bits). A shadow-paged VM runs without EPT and so without
+ * unrestricted guest, on the tables vmx_shadow.c keeps (see vmx_shadow.h).
  */
 #include <stddef.h>
 
