@@ -69,6 +69,13 @@ def test_vmx_vmtest():
     check(not result.has(PANIC_LINE), "kernel exception" + result.explain())
 
 
+def stat_exits(c):
+    """At the prompt: the shell's `stat`, the VMs' exits so far by reason."""
+    c.sendline("stat")
+    stat = c.expect(r"(?s)\nvm: (.*?)^sietch\$ ", timeout=30).group(1)
+    return {name: int(n) for name, n in re.findall(r"^  exit (\S+)\s+(\d+)$", stat, re.M)}
+
+
 def test_vmx_guest_boots():
     """user/vmm boots the Sietch guest (1 vCPU) with VMX and EPT from its Multiboot2 entry to its boot line."""
     with bochs_console("corei7_skylake_x", timeout=240) as c:
@@ -76,8 +83,12 @@ def test_vmx_guest_boots():
         c.sendline("vmm --cpus 1 --mem 64M /boot/kernel.elf /boot/initrd.tar -- test=boot")
         m = c.expect_line(r"^vmm: vm1 ended with status (\d+)$", timeout=60)
         c.expect(PROMPT, timeout=30)
+        exits = stat_exits(c)
         c.sendline("poweroff")
         result = c.wait(timeout=60)
+    print(f"exits (corei7_skylake_x, vmm --cpus 1): {exits}")
+    for reason in ("shadow_fill", "guest_pf", "cr3", "invlpg"):
+        case(f"vmx_ept.no-{reason}", exits.get(reason, 0) == 0, f"{reason} exits with EPT: {exits}")
     check(result.has(r"^\[vm1\] sietch: boot ok: cpus=1 mem=63MiB$"), "no guest boot line" + result.explain())
     check(result.has(r"^\[vm1\] sietch: command line 'test=boot'$"), "guest command line" + result.explain())
     check(m.group(1) == "0", f"vmm ended with status {m.group(1)}" + result.explain())
@@ -122,6 +133,7 @@ def test_vmx_shadow_guest_boots():
     with bochs_console("corei7_skylake_x", timeout=360) as c:
         c.expect(PROMPT, timeout=180)
         guest_boots(c, "--shadow --cpus 1", 1)
+        exits = stat_exits(c)
         c.sendline("vmm --shadow --cpus 1 --mem 64M /boot/kernel.elf /boot/initrd.tar -- fault=pf")
         # kernel/test/faults.c writes to 0xdead000, never mapped: not present, a write, supervisor.
         fault = c.expect_line(r"^\[vm1\] sietch: exception: vector=14 \(#PF[^)]*\) error=0x(\w+) .* cr2=0x(\w+)$",
@@ -135,6 +147,10 @@ def test_vmx_shadow_guest_boots():
         c.expect(PROMPT, timeout=30)
         c.sendline("poweroff")
         result = c.wait(timeout=60)
+    # The shell's stat counts the boot's exits by reason, shadow paging's own among them, as under SVM.
+    print(f"exits (corei7_skylake_x, vmm --shadow --cpus 1): {exits}")
+    for reason in ("shadow_fill", "cr3", "cr"):
+        case(f"vmx_shadow.exits-{reason}", exits.get(reason, 0) > 0, f"no {reason} exits: {exits}")
     case("vmx_shadow.guest-fault", int(fault.group(1), 16) == 2 and int(fault.group(2), 16) == 0xdead000,
          f"the guest's #PF came with error 0x{fault.group(1)}, cr2 0x{fault.group(2)}")
     case("vmx_shadow.guest-fault-status", m.group(1) != "0", "vmm ended with status 0 after a guest exception")
