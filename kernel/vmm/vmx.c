@@ -421,15 +421,13 @@ static uint64_t cr4_host_bits(void) { return 0xffffffffull; }
  * paging the ones vmx_shadow_enter worked out, where PE and PG are fixed. */
 static void hardware_paging(struct vcpu *vcpu, struct x86_paging *hw)
 {
-	uint64_t cr0_fixed0 = vmx.cr0_fixed0;
 	if (vcpu->shadow) {
 		*hw = vcpu->vmx->hw;
 	} else {
 		svm_guest_paging(vcpu->vmcb, hw);
 		hw->efer = svm_guest_efer(vcpu->vmcb);
-		cr0_fixed0 &= ~(X86_CR0_PE | X86_CR0_PG);
 	}
-	hw->cr0 = vmx_fixed_bits(hw->cr0, cr0_fixed0, vmx.cr0_fixed1);
+	hw->cr0 = vmx_guest_cr0(hw->cr0, vmx.cr0_fixed0, vmx.cr0_fixed1, !vcpu->shadow);
 	hw->cr4 = vmx_fixed_bits(hw->cr4, vmx.cr4_fixed0, vmx.cr4_fixed1);
 }
 
@@ -980,7 +978,7 @@ static const char *vmx_run_state_refused(struct vcpu *vcpu)
 {
 	const char *why = svm_vmcb_check(vcpu->vmcb, &vmx.limits);
 	if (!why && vcpu->shadow && !(vcpu->vmcb->save.cr0 & X86_CR0_PE))
-		why = "real mode needs an unrestricted guest, which needs EPT: not with shadow paging";
+		why = "real mode: no unrestricted guest without EPT (shadow paging)";
 	if (why)
 		entry_failed(vcpu);
 	return why;

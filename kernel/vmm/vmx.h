@@ -221,6 +221,16 @@ static inline uint64_t vmx_fixed_bits(uint64_t value, uint64_t fixed0, uint64_t 
 	return (value | fixed0) & fixed1;
 }
 
+/* The GUEST_CR0 for cr0 (the guest's own with EPT, the shadow's without):
+ * the fixed bits as above, but PE and PG stay cr0's for an unrestricted
+ * guest (§26.2.1.1, §27.3.1.1), which only EPT allows. */
+static inline uint64_t vmx_guest_cr0(uint64_t cr0, uint64_t fixed0, uint64_t fixed1, bool unrestricted)
+{
+	if (unrestricted)
+		fixed0 &= ~(uint64_t)((1u << 0) | (1u << 31)); /* PE, PG */
+	return vmx_fixed_bits(cr0, fixed0, fixed1);
+}
+
 /* IA32_VMX_BASIC (§A.1). */
 #define VMX_BASIC_REVISION(b) ((uint32_t)(b)&0x7fffffffu)
 #define VMX_BASIC_REGION_SIZE(b) (((b) >> 32) & 0x1fff)
