@@ -69,6 +69,13 @@ def test_vmx_vmtest():
     check(not result.has(PANIC_LINE), "kernel exception" + result.explain())
 
 
+SHADOW_REPORT = r"^sietch: vm(\d+) vcpu 0: shadow: (\d+) fills, (\d+) guest faults, .* (\d+) cr3 loads, (\d+) invlpg, .*$"
+GUEST_CASE = r"^\[vm1\] usertests: (?!done:)(\S+): (pass|fail|skip)\b:? ?(.*)$"
+# The guest's usertests get this far in a VM (with nested paging or shadow tables, SVM or VMX): the
+# next case (kill) waits for a guest timer that does not come, a VMM matter (README "Known problems").
+LAST_CASE_REACHED = "argv"
+
+
 def stat_exits(c):
     """At the prompt: the shell's `stat`, the VMs' exits so far by reason."""
     c.sendline("stat")
@@ -76,14 +83,29 @@ def stat_exits(c):
     return {name: int(n) for name, n in re.findall(r"^  exit (\S+)\s+(\d+)$", stat, re.M)}
 
 
+def usertests_as_far_as_they_go(c, vmm_args, prefix):
+    """At the prompt: the guest's usertests under `vmm VMM_ARGS` up to LAST_CASE_REACHED, then Ctrl-C,
+    which ends vmm; each guest case seen becomes a case PREFIX.NAME."""
+    start = len(c.log)
+    c.sendline(f"vmm {vmm_args} --mem 64M /boot/kernel.elf /boot/initrd.tar -- init=/bin/usertests")
+    c.expect_line(rf"^\[vm1\] usertests: {LAST_CASE_REACHED}: \w+", timeout=120)
+    c.send("\x03")
+    c.expect(PROMPT, timeout=60)
+    for g in re.finditer(GUEST_CASE, c.log[start:], re.M):
+        ok = None if g.group(2) == "skip" else g.group(2) == "pass"
+        case(f"{prefix}.{g.group(1)}", ok, g.group(3) or "failed")
+
+
 def test_vmx_guest_boots():
-    """user/vmm boots the Sietch guest (1 vCPU) with VMX and EPT from its Multiboot2 entry to its boot line."""
-    with bochs_console("corei7_skylake_x", timeout=240) as c:
+    """user/vmm boots the Sietch guest (1 vCPU) with VMX and EPT from its Multiboot2 entry to its boot line,
+    then runs the guest's usertests as far as they go in a VM."""
+    with bochs_console("corei7_skylake_x", timeout=300) as c:
         c.expect(PROMPT, timeout=180)
         c.sendline("vmm --cpus 1 --mem 64M /boot/kernel.elf /boot/initrd.tar -- test=boot")
         m = c.expect_line(r"^vmm: vm1 ended with status (\d+)$", timeout=60)
         c.expect(PROMPT, timeout=30)
         exits = stat_exits(c)
+        usertests_as_far_as_they_go(c, "--cpus 1", "vmx_ept.guest")
         c.sendline("poweroff")
         result = c.wait(timeout=60)
     print(f"exits (corei7_skylake_x, vmm --cpus 1): {exits}")
@@ -93,7 +115,6 @@ def test_vmx_guest_boots():
     check(result.has(r"^\[vm1\] sietch: command line 'test=boot'$"), "guest command line" + result.explain())
     check(m.group(1) == "0", f"vmm ended with status {m.group(1)}" + result.explain())
     check(not result.has(PANIC_LINE), "host kernel exception" + result.explain())
-
 
 
 def guest_boots(c, vmm_args, cpus):
@@ -118,13 +139,6 @@ def test_svm_guest_boots():
     check(not result.has(PANIC_LINE), "host kernel exception" + result.explain())
 
 
-SHADOW_REPORT = r"^sietch: vm(\d+) vcpu 0: shadow: (\d+) fills, (\d+) guest faults, .* (\d+) cr3 loads, (\d+) invlpg, .*$"
-GUEST_CASE = r"^\[vm1\] usertests: (?!done:)(\S+): (pass|fail|skip)\b:? ?(.*)$"
-# The guest's usertests get this far in a VM (with nested paging or shadow tables, SVM or VMX): the
-# next case (kill) waits for a guest timer that does not come, a VMM matter (README "Known problems").
-LAST_CASE_REACHED = "argv"
-
-
 def test_vmx_shadow_guest_boots():
     """corei7_skylake_x with `vmm --shadow`: no EPT, so no unrestricted guest; the Multiboot2 entry runs
     on an identity shadow behind the CR0 read shadow, then the guest's own long mode, to its boot line.
@@ -140,11 +154,7 @@ def test_vmx_shadow_guest_boots():
                               timeout=90)
         m = c.expect_line(r"^vmm: vm1 ended with status (\d+)$", timeout=60)
         c.expect(PROMPT, timeout=30)
-        c.sendline("vmm --shadow --cpus 1 --mem 64M /boot/kernel.elf /boot/initrd.tar -- init=/bin/usertests")
-        c.expect_line(rf"^\[vm1\] usertests: {LAST_CASE_REACHED}: \w+", timeout=120)
-        c.send("\x03")  # Ctrl-C ends vmm, and its vCPU reports what the shadow did
-        c.expect_line(r"^sietch: vm3 vcpu 0: shadow: ", timeout=60)
-        c.expect(PROMPT, timeout=30)
+        usertests_as_far_as_they_go(c, "--shadow --cpus 1", "vmx_shadow.guest")  # its vCPU reports as it goes
         c.sendline("poweroff")
         result = c.wait(timeout=60)
     # The shell's stat counts the boot's exits by reason, shadow paging's own among them, as under SVM.
@@ -159,8 +169,5 @@ def test_vmx_shadow_guest_boots():
     check(reports.get(1, [0, 0, 0])[0] > 0 and reports[1][2] > 0,
           f"no shadow report with fills and CR3 loads for the boot: {reports}" + result.explain())
     check(reports.get(2, [0, 0, 0])[1] > 0, f"no guest fault counted: {reports}" + result.explain())
-    for g in result.grep(GUEST_CASE):
-        ok = None if g.group(2) == "skip" else g.group(2) == "pass"
-        case("vmx_shadow.guest." + g.group(1), ok, g.group(3) or "failed")
     check(reports.get(3, [0, 0, 0])[2] > 2, f"usertests switched no address spaces: {reports}" + result.explain())
     check(not result.has(PANIC_LINE), "host kernel exception" + result.explain())
