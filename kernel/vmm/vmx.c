@@ -53,9 +53,6 @@
 #define EFER_LMA REG_BIT(10)
 #define CR0_NE (1ull << 5)
 
-static inline void write_cr2(uint64_t value) { __asm__ volatile("mov %0, %%cr2" ::"r"(value)); }
-
-
 static struct {
 	struct spinlock lock;
 	int state;	 /* 0: not looked at yet; 1: usable; -1: not */
