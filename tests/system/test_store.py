@@ -239,3 +239,47 @@ def test_small_disk():
         check("ENOENT" in out and "no storage" in out, f"mkstore without storage: {out!r}")
         c.sendline("poweroff")
         c.wait(timeout=60).expect_status(PASS)
+
+
+def pattern(seed, length):
+    """blktest's pattern_byte (user/blktest/blktest.c), byte by byte."""
+    return bytes(((i * 2654435761) >> 13 ^ seed ^ i >> 9) & 0xff for i in range(length))
+
+
+def test_poweroff_flush():
+    """A clean poweroff flushes every open area: a hardware-enforced area its owner wrote without
+    a Flush is flushed by the kernel through a queue of its own on the owner's VF (the PF cannot
+    name that namespace), an open kernel-checked area with namespace 1; each is named in the log.
+    QEMU's trace shows the Flush of namespace 2 reaching the device, and the written bytes are in
+    the host-side image afterwards."""
+    path = disks()
+    path.mkdir(parents=True)
+    trace = path / "qemu-trace.log"
+    seed = 11
+    extra = ["-trace", "pci_nvme_flush_ns", "-D", str(trace)]
+    with console(timeout=400, run_args=nvme(path), extra=extra) as c:
+        c.expect(PROMPT, timeout=120)
+        run(c, "mkstore -n priv")
+        run(c, "mkstore data 1M")
+        c.sendline(f"blktest unflushed /store/priv {seed} &")
+        c.expect(r"blktest: wrote 262144 bytes with seed 11, mode hardware-enforced, not flushed; holding",
+                 timeout=120)
+        c.sendline("blktest hold /store/data &")
+        c.expect(r"blktest: holding /store/data", timeout=120)
+        c.sendline("poweroff")
+        result = c.wait(timeout=120)
+        result.expect_status(PASS)
+    log = result.log
+    check(re.search(r"^store: priv \(hardware-enforced, namespace 2 on \S+\) flushed before power-off$", log, re.M),
+          "the hardware-enforced area was not flushed at power-off")
+    check(re.search(r"^store: namespace 1 flushed before power-off$", log, re.M), "namespace 1 was not flushed")
+    check(re.search(r"^store: data \(kernel-checked, namespace 1\) flushed before power-off$", log, re.M),
+          "the open kernel-checked area was not named")
+    check(not re.search(r"NOT flushed", log), "an area was not flushed")
+    flushes = re.findall(r"pci_nvme_flush_ns\b.*", trace.read_text(errors="replace"))
+    ns2 = [f for f in flushes if re.search(r"\b(0x)?2$", f)]
+    check(len(ns2) == 1, f"QEMU saw {len(ns2)} flushes of namespace 2 (one expected): {flushes}")
+    with open(path / "ns2.img", "rb") as f:
+        data = f.read(262144)
+    check(data == pattern(seed, 262144), "the host-side image of namespace 2 lacks the written bytes")
+    print(f"power-off flushed namespace 2 through the VF; QEMU: {ns2[0].strip()}")

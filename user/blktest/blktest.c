@@ -7,6 +7,8 @@
  *                              memory outside the grant refused, an owner killed frees it
  *   blktest hold PATH          opens the area and keeps it until killed (on a VF with
  *                              16 reads handed to the device and never reaped)
+ *   blktest unflushed PATH SEED  writes the pattern of `write` without a Flush and keeps the
+ *                              area open until killed: what a clean power-off must flush
  *   blktest loop PATH N        N 4 KiB writes and N reads, one command per batch, on a
  *                              dedicated CPU: the system calls and interrupts they cost
  *   blktest irq PATH N         the same, sleeping on the queue's interrupt instead of polling
@@ -74,6 +76,24 @@ static int run_pattern(const char *path, uint64_t seed, bool write)
 	nvme_io_close(&io);
 	printf("blktest: ok\n");
 	return 0;
+}
+
+static int write_unflushed(const char *path, uint64_t seed)
+{
+	struct nvme_io io;
+	long err = nvme_io_open(&io, path, BUF_BYTES);
+	if (err)
+		return failed("open", err, NULL);
+	uint32_t half = PATTERN_BYTES / 2 / io.info.block_size;
+	for (size_t i = 0; i < PATTERN_BYTES; i++)
+		io.buf[i] = pattern_byte(seed, i);
+	if ((err = nvme_io_write(&io, 0, half, 0)) || (err = nvme_io_write(&io, half, half, PATTERN_BYTES / 2)) ||
+	    (err = nvme_io_submit(&io)))
+		return failed("write", err, &io);
+	printf("blktest: wrote %d bytes with seed %llu, mode %s, not flushed; holding %s\n", PATTERN_BYTES,
+	       (unsigned long long)seed, mode_name(&io), path);
+	for (;;)
+		os_sleep_ns(1000000000);
 }
 
 /* One raw command through store_submit: the kernel's verdict on it. */
@@ -283,12 +303,14 @@ int main(int argc, char **argv)
 		return run_pattern(argv[2], strtoull(argv[3], NULL, 0), true);
 	if (argc == 4 && !strcmp(argv[1], "verify"))
 		return run_pattern(argv[2], strtoull(argv[3], NULL, 0), false);
+	if (argc == 4 && !strcmp(argv[1], "unflushed"))
+		return write_unflushed(argv[2], strtoull(argv[3], NULL, 0));
 	if (argc == 4 && !strcmp(argv[1], "dma"))
 		return run_dma(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "checks"))
 		return run_checks(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "hold"))
 		return hold(argv[2]);
-	fprintf(stderr, "usage: blktest write|verify PATH SEED | checks PATH | hold PATH | loop|irq PATH N | dma PATH ADDR\n");
+	fprintf(stderr, "usage: blktest write|verify PATH SEED | checks PATH | hold PATH | unflushed PATH SEED | loop|irq PATH N | dma PATH ADDR\n");
 	return 2;
 }

@@ -30,6 +30,8 @@ static uint64_t clock_us(void) { return timer_now_ns() / 1000; }
 
 static uint32_t csts(const struct nvme_ctrl *c) { return mmio_read32(mmio_at(c->regs, NVME_REG_CSTS)); }
 
+bool nvme_ctrl_answers(const struct nvme_ctrl *c) { return c->regs && csts(c) != 0xffffffffu; }
+
 /* §7.6.1 step 1 and §3.1.6: CSTS.RDY follows CC.EN within CAP.TO; a set
  * CFS means the controller has failed and RDY may never follow. */
 static int wait_ready(struct nvme_ctrl *c, bool ready, const char *step)
@@ -88,6 +90,10 @@ static int admin_queue_setup(struct nvme_ctrl *c, uint64_t *asq, uint64_t *acq)
 int nvme_ctrl_enable(struct nvme_ctrl *c)
 {
 	uint64_t asq = 0, acq = 0;
+	if (!nvme_ctrl_answers(c)) { /* its CAP.TO would read as 127.5 s too */
+		kprintf("nvme: %s: the controller does not answer (CSTS reads ffffffff)\n", c->where);
+		return -SIETCH_EIO;
+	}
 	c->cap = mmio_read64(mmio_at(c->regs, NVME_REG_CAP));
 	c->dstrd = NVME_CAP_DSTRD(c->cap);
 	c->ready_timeout_us = (uint64_t)NVME_CAP_TO_MS(c->cap) * 1000;

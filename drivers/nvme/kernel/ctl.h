@@ -76,6 +76,11 @@ struct nvme_ctrl *nvme_ctrl_main(void);
  * the log what it found or why it gave up; never panics. */
 void nvme_init(void);
 
+/* false when the controller no longer answers its registers: a function
+ * that is gone reads all ones, which CSTS never holds (§3.1.6: bits 31:6
+ * are reserved, zero), so nothing should be waited for on it. */
+bool nvme_ctrl_answers(const struct nvme_ctrl *c);
+
 /* Reset and enable (NVMe 1.4 §7.6.1, §7.3.2): 0 or a negated SIETCH_E* code. */
 int nvme_ctrl_enable(struct nvme_ctrl *c);
 
