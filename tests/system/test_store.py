@@ -7,7 +7,7 @@ and the catalogue, the areas and a block log survive a reboot of the same images
 import re
 import shutil
 
-from harness import PASS, REPO, check, console, current_test
+from harness import PASS, REPO, boot, check, console, current_test
 
 DISKS = REPO / "build" / "test-disks"
 PROMPT = r"sietch\$ "
@@ -283,3 +283,15 @@ def test_poweroff_flush():
         data = f.read(262144)
     check(data == pattern(seed, 262144), "the host-side image of namespace 2 lacks the written bytes")
     print(f"power-off flushed namespace 2 through the VF; QEMU: {ns2[0].strip()}")
+
+
+def test_poweroff_dead_controller():
+    """Power-off never hangs on a controller that stopped answering: the kernel self-test turns
+    the PF's memory decode off, and both the reset and the power-off flush give up at once,
+    naming namespace 1 as not flushed; with its decode back the controller flushes again."""
+    r = boot(cmdline="test=nvme_dead_controller", run_args=nvme(disks()), timeout=200)
+    r.expect_status(PASS)
+    r.expect(r"^ktest: nvme_dead_controller: pass$")
+    r.expect(r"^store: namespace 1 NOT flushed before power-off: the controller does not answer$")
+    r.expect(r"^nvme-test: a dead controller was given up in \d+ ms$")
+    r.expect(r"^store: namespace 1 flushed before power-off$")

@@ -30,7 +30,13 @@ static uint64_t clock_us(void) { return timer_now_ns() / 1000; }
 
 static uint32_t csts(const struct nvme_ctrl *c) { return mmio_read32(mmio_at(c->regs, NVME_REG_CSTS)); }
 
-bool nvme_ctrl_answers(const struct nvme_ctrl *c) { return c->regs && csts(c) != 0xffffffffu; }
+bool nvme_ctrl_answers(const struct nvme_ctrl *c)
+{
+	if (!c->regs)
+		return false;
+	uint64_t cap = mmio_read64(mmio_at(c->regs, NVME_REG_CAP));
+	return cap != 0 && cap != ~0ull && csts(c) != 0xffffffffu;
+}
 
 /* §7.6.1 step 1 and §3.1.6: CSTS.RDY follows CC.EN within CAP.TO; a set
  * CFS means the controller has failed and RDY may never follow. */
@@ -91,7 +97,8 @@ int nvme_ctrl_enable(struct nvme_ctrl *c)
 {
 	uint64_t asq = 0, acq = 0;
 	if (!nvme_ctrl_answers(c)) { /* its CAP.TO would read as 127.5 s too */
-		kprintf("nvme: %s: the controller does not answer (CSTS reads ffffffff)\n", c->where);
+		kprintf("nvme: %s: the controller does not answer (CAP %016llx, CSTS %08x)\n", c->where,
+			(unsigned long long)mmio_read64(mmio_at(c->regs, NVME_REG_CAP)), csts(c));
 		return -SIETCH_EIO;
 	}
 	c->cap = mmio_read64(mmio_at(c->regs, NVME_REG_CAP));

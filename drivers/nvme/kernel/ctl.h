@@ -76,9 +76,11 @@ struct nvme_ctrl *nvme_ctrl_main(void);
  * the log what it found or why it gave up; never panics. */
 void nvme_init(void);
 
-/* false when the controller no longer answers its registers: a function
- * that is gone reads all ones, which CSTS never holds (§3.1.6: bits 31:6
- * are reserved, zero), so nothing should be waited for on it. */
+/* false when the controller no longer answers its registers, so nothing
+ * should be waited for on it: a function that is gone reads all ones (which
+ * CSTS never holds, §3.1.6: bits 31:6 are reserved), one whose memory decode
+ * is off reads zeros on QEMU's q35; CAP always has CAP.CSS and CAP.MQES
+ * non-zero (§3.1.1). */
 bool nvme_ctrl_answers(const struct nvme_ctrl *c);
 
 /* Reset and enable (NVMe 1.4 §7.6.1, §7.3.2): 0 or a negated SIETCH_E* code. */

@@ -113,9 +113,13 @@ static void store_flush_all(void)
 	bool answers = nvme_ctrl_answers(s->ctrl);
 	int err = answers ? s->dev.dev.flush(s->dev.dev.ctx) : -SIETCH_EIO;
 	nvme_lock_give(&s->kq.lock);
-	if (err)
-		kprintf("store: namespace %u NOT flushed before power-off: %s (error %d)\n", s->ns->nsid,
-			answers ? "the Flush failed" : "the controller does not answer", -err);
+	if (!answers)
+		kprintf("store: namespace %u NOT flushed before power-off: the controller does not answer\n", s->ns->nsid);
+	else if (err == -SIETCH_ETIMEDOUT)
+		kprintf("store: namespace %u NOT flushed before power-off: no completion within %llu ms\n", s->ns->nsid,
+			NVME_IO_TIMEOUT_US / 1000);
+	else if (err)
+		kprintf("store: namespace %u NOT flushed before power-off: the Flush failed (error %d)\n", s->ns->nsid, -err);
 	else
 		kprintf("store: namespace %u flushed before power-off\n", s->ns->nsid);
 	report_checked(s, err ? "NOT flushed" : "flushed");
