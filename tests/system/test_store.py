@@ -67,6 +67,10 @@ def test_store():
         result.expect_status(PASS)
         check(re.search(r"^store: namespace 1 flushed before power-off$", result.log, re.M),
               "no flush before power-off")
+        waits = re.search(r"^nvme: 02:00\.0: the kernel's waits slept \d+ times on the admin queue \(\d+ ended by its "
+                          r"interrupt\), (\d+) times on the I/O queue \((\d+) ended by its interrupt", result.log, re.M)
+        check(waits and int(waits.group(2)) > 0, "the kernel's I/O waits never slept until the queue's interrupt")
+        print(f"kernel-checked I/O: {waits.group(1)} waits slept, {waits.group(2)} ended by the MSI-X interrupt")
 
     with console(timeout=400, run_args=nvme(path)) as c:  # the same images, a second boot
         c.expect(PROMPT, timeout=120)

@@ -24,6 +24,12 @@
 #define NVME_MAX_NAMESPACES 16 /* namespaces the kernel keeps details of */
 #define NVME_ADMIN_TIMEOUT_US 5000000ull
 #define NVME_IO_TIMEOUT_US 10000000ull
+/* MSI-X entries of the PF: the admin completion queue always signals entry 0
+ * (§3.1.8, §7.5.1); the kernel's I/O completion queue is created on entry 1. */
+#define NVME_ADMIN_VECTOR 0
+#define NVME_IO_VECTOR 1
+
+struct nvme_irq_wait;
 
 struct nvme_namespace {
 	uint32_t nsid;
@@ -66,6 +72,8 @@ struct nvme_ctrl {
 	unsigned namespace_count;
 	struct nvme_namespace ns[NVME_MAX_NAMESPACES];
 	bool ready;
+	/* Where the kernel's waits sleep (irq.h); NULL: they spin. */
+	struct nvme_irq_wait *admin_wait, *io_wait;
 };
 
 /* The controller the kernel found at boot, or NULL. */

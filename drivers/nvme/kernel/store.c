@@ -4,6 +4,7 @@
  */
 #include "drivers/nvme/kernel/store.h"
 
+#include "drivers/nvme/kernel/irq.h"
 #include "kernel/console.h"
 #include "kernel/ctl/namespace.h"
 #include "kernel/ctl/shutdown.h"
@@ -92,6 +93,17 @@ static void report_checked(const struct store *s, const char *result)
 	}
 }
 
+/* How the kernel's waits on the PF went: what shows they sleep on interrupts. */
+static void report_waits(const struct nvme_ctrl *c)
+{
+	const struct nvme_irq_wait *a = c->admin_wait, *io = c->io_wait;
+	if (a && io)
+		kprintf("nvme: %s: the kernel's waits slept %llu times on the admin queue (%llu ended by its interrupt), "
+			"%llu times on the I/O queue (%llu ended by its interrupt; the others by the %llu ms nap)\n",
+			c->where, (unsigned long long)a->sleeps, (unsigned long long)a->woken,
+			(unsigned long long)io->sleeps, (unsigned long long)io->woken, NVME_IRQ_NAP_NS / 1000000);
+}
+
 /* Before power-off every open area's writes reach the medium (§6.8 Flush):
  * each hardware-enforced area's namespace through the kernel's queue on its
  * VF, then the catalogue's namespace, where every kernel-checked area lives.
@@ -124,6 +136,7 @@ static void store_flush_all(void)
 		kprintf("store: namespace %u flushed before power-off\n", s->ns->nsid);
 	report_checked(s, err ? "NOT flushed" : "flushed");
 	nvme_lock_give(&s->lock);
+	report_waits(s->ctrl);
 }
 
 void store_init(struct nvme_ctrl *c)
