@@ -36,3 +36,19 @@ KTEST(nvme_dead_controller)
 	shutdown_run_all(); /* flushes namespace 1 again: the controller was left as it was */
 	return 0;
 }
+
+/* An admin command the controller refuses (Identify Namespace of a namespace ID that cannot
+ * exist, NVMe 1.4 §5.15.2) comes back as -SIETCH_EIO and is logged with the command's and the
+ * status's names. */
+KTEST(nvme_admin_error_named)
+{
+	struct nvme_ctrl *c = nvme_ctrl_main();
+	if (!c) {
+		kprintf("nvme-test: no NVMe controller attached; nothing to check\n");
+		return 0;
+	}
+	static uint8_t page[4096];
+	int err = nvme_identify(c, NVME_IDENTIFY_CNS_NAMESPACE, 0xfffffffeu, 0, page);
+	KTEST_EXPECT(err == -SIETCH_EIO, "Identify of namespace fffffffeh returned %d", err);
+	return 0;
+}

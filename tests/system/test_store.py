@@ -192,6 +192,10 @@ def test_hardware_enforced():
         run(c, "mkstore data 1M")
         out = run(c, "lsstore")
         check(re.search(r"^priv\s+hardware\s+2\s+0\s+131072\s+512\s+0$", out, re.M), f"lsstore: {out!r}")
+        for area, mode in (("data", "kernel-checked"), ("priv", "hardware-enforced")):
+            out = run(c, f"blktest zeroes /store/{area} 3", timeout=120)
+            check(f"read back as zeros, the rest unchanged, mode {mode}" in out and "blktest: ok" in out,
+                  f"write zeroes on {area}: {out!r}")
         out = run(c, "blktest write /store/data 7", timeout=120)
         check("mode kernel-checked" in out and "blktest: ok" in out, f"checked area: {out!r}")
         out = run(c, "blktest write /store/priv 9", timeout=120)
@@ -292,10 +296,21 @@ def test_poweroff_flush():
 def test_poweroff_dead_controller():
     """Power-off never hangs on a controller that stopped answering: the kernel self-test turns
     the PF's memory decode off, and both the reset and the power-off flush give up at once,
-    naming namespace 1 as not flushed; with its decode back the controller flushes again."""
-    r = boot(cmdline="test=nvme_dead_controller", run_args=nvme(disks()), timeout=200)
+    naming namespace 1 as not flushed; with its decode back the controller flushes again. A
+    failed admin command is logged with the command and the status by name."""
+    r = boot(cmdline="test=nvme_dead_controller,nvme_admin_error_named", run_args=nvme(disks()), timeout=200)
     r.expect_status(PASS)
     r.expect(r"^ktest: nvme_dead_controller: pass$")
     r.expect(r"^store: namespace 1 NOT flushed before power-off: the controller does not answer$")
     r.expect(r"^nvme-test: a dead controller was given up in \d+ ms$")
     r.expect(r"^store: namespace 1 flushed before power-off$")
+    r.expect(r"^ktest: nvme_admin_error_named: pass$")
+    r.expect(r"^nvme: 02:00\.0: Identify \(opcode 06h, cdw10 00000000\) failed: [A-Z][^(]*[a-z] \(sct \d sc [0-9a-f]{2}h\)$")
+
+
+def test_no_controller():
+    """Without an NVMe controller the boot says so and goes on: no /store, no panic."""
+    r = boot(cmdline="test=boot", timeout=120)
+    r.expect_status(PASS)
+    r.expect(r"^nvme: no NVMe controller; no /store$")
+    check(not r.has(r"sietch: (exception|panic)"), "kernel exception" + r.explain())

@@ -7,6 +7,8 @@
  *                              memory outside the grant refused, an owner killed frees it
  *   blktest hold PATH          opens the area and keeps it until killed (on a VF with
  *                              16 reads handed to the device and never reaped)
+ *   blktest zeroes PATH SEED   writes the pattern, then Write Zeroes over blocks 8-23 of it:
+ *                              those read back as zeros, the rest unchanged
  *   blktest unflushed PATH SEED  writes the pattern of `write` without a Flush and keeps the
  *                              area open until killed: what a clean power-off must flush
  *   blktest loop PATH N        N 4 KiB writes and N reads, one command per batch, on a
@@ -73,6 +75,45 @@ static int run_pattern(const char *path, uint64_t seed, bool write)
 	}
 	printf("blktest: %s %d bytes with seed %llu in %llu system calls\n", write ? "wrote and read back" : "verified",
 	       PATTERN_BYTES, (unsigned long long)seed, (unsigned long long)io.syscalls);
+	nvme_io_close(&io);
+	printf("blktest: ok\n");
+	return 0;
+}
+
+#define ZEROES_FIRST 8
+#define ZEROES_COUNT 16
+
+static int write_zeroes(const char *path, uint64_t seed)
+{
+	struct nvme_io io;
+	long err = nvme_io_open(&io, path, BUF_BYTES);
+	if (err)
+		return failed("open", err, NULL);
+	if (!(io.info.flags & SIETCH_STORE_WRITE_ZEROES)) {
+		printf("blktest: %s: the controller has no Write Zeroes\nblktest: ok\n", path);
+		return 0;
+	}
+	uint32_t half = PATTERN_BYTES / 2 / io.info.block_size;
+	for (size_t i = 0; i < PATTERN_BYTES; i++)
+		io.buf[i] = pattern_byte(seed, i);
+	if ((err = nvme_io_write(&io, 0, half, 0)) || (err = nvme_io_write(&io, half, half, PATTERN_BYTES / 2)) ||
+	    (err = nvme_io_write_zeroes(&io, ZEROES_FIRST, ZEROES_COUNT)) || (err = nvme_io_submit(&io)))
+		return failed("write and write zeroes", err, &io);
+	memset(io.buf, 0xa5, PATTERN_BYTES);
+	if ((err = nvme_io_read(&io, 0, half, 0)) || (err = nvme_io_read(&io, half, half, PATTERN_BYTES / 2)) ||
+	    (err = nvme_io_submit(&io)))
+		return failed("read", err, &io);
+	size_t zero_start = (size_t)ZEROES_FIRST * io.info.block_size;
+	size_t zero_end = zero_start + (size_t)ZEROES_COUNT * io.info.block_size;
+	for (size_t i = 0; i < PATTERN_BYTES; i++) {
+		uint8_t want = i >= zero_start && i < zero_end ? 0 : pattern_byte(seed, i);
+		if (io.buf[i] != want) {
+			printf("blktest: FAIL byte %zu reads %02x, not %02x\n", i, io.buf[i], want);
+			return 1;
+		}
+	}
+	printf("blktest: write zeroes: blocks %u-%u read back as zeros, the rest unchanged, mode %s\n", ZEROES_FIRST,
+	       ZEROES_FIRST + ZEROES_COUNT - 1, mode_name(&io));
 	nvme_io_close(&io);
 	printf("blktest: ok\n");
 	return 0;
@@ -303,6 +344,8 @@ int main(int argc, char **argv)
 		return run_pattern(argv[2], strtoull(argv[3], NULL, 0), true);
 	if (argc == 4 && !strcmp(argv[1], "verify"))
 		return run_pattern(argv[2], strtoull(argv[3], NULL, 0), false);
+	if (argc == 4 && !strcmp(argv[1], "zeroes"))
+		return write_zeroes(argv[2], strtoull(argv[3], NULL, 0));
 	if (argc == 4 && !strcmp(argv[1], "unflushed"))
 		return write_unflushed(argv[2], strtoull(argv[3], NULL, 0));
 	if (argc == 4 && !strcmp(argv[1], "dma"))
@@ -311,6 +354,6 @@ int main(int argc, char **argv)
 		return run_checks(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "hold"))
 		return hold(argv[2]);
-	fprintf(stderr, "usage: blktest write|verify PATH SEED | checks PATH | hold PATH | unflushed PATH SEED | loop|irq PATH N | dma PATH ADDR\n");
+	fprintf(stderr, "usage: blktest write|verify PATH SEED | checks PATH | hold PATH | zeroes|unflushed PATH SEED | loop|irq PATH N | dma PATH ADDR\n");
 	return 2;
 }
