@@ -174,9 +174,10 @@ def test_blkbench_smoke():
 
 def test_hardware_enforced():
     """Hardware-enforced mode beside kernel-checked mode: a namespace attached only to the VF
-    serving its owner, whose own queue pair is driven from the process. The device refuses the
-    other namespace and blocks past the end, garbage in the VF's admin doorbell runs no command and
-    leaves the other area intact, one owner at a time, a killed owner frees the VF; 10,000 writes
+    serving its owner, whose own queue pair is driven from the process; two processes write and
+    read back their areas at once, one per mode. The device refuses the other namespace and
+    blocks past the end, garbage in the VF's admin doorbell runs no command and garbage in the
+    owner's own submission queue hurts only that queue, and both leave the other area intact, one owner at a time, a killed owner frees the VF; 10,000 writes
     and reads cost no system call and no interrupt (the kernel-checked loop reports its calls per
     batch beside it), and the same loop can sleep on the queue's MSI-X interrupt instead; the
     namespace area and its data survive a reboot."""
@@ -196,15 +197,18 @@ def test_hardware_enforced():
             out = run(c, f"blktest zeroes /store/{area} 3", timeout=120)
             check(f"read back as zeros, the rest unchanged, mode {mode}" in out and "blktest: ok" in out,
                   f"write zeroes on {area}: {out!r}")
-        out = run(c, "blktest write /store/data 7", timeout=120)
-        check("mode kernel-checked" in out and "blktest: ok" in out, f"checked area: {out!r}")
-        out = run(c, "blktest write /store/priv 9", timeout=120)
-        check("mode hardware-enforced" in out and "in 0 system calls" in out and "blktest: ok" in out,
-              f"hardware area: {out!r}")
+        # two processes at once, one per mode, each on its own area
+        out = run(c, "blktest pair /store/priv 9 /store/data 7", timeout=200)
+        check("mode hardware-enforced" in out and "seed 9 in 0 system calls" in out, f"hardware area: {out!r}")
+        check("mode kernel-checked" in out and "wrote and read back 262144 bytes with seed 7" in out and
+              "the other writer (/store/data) ended with status 0" in out and out.count("blktest: ok") == 2,
+              f"the two writers at once: {out!r}")
         out = run(c, "blktest checks /store/priv", timeout=200)
         check("blktest: ok" in out, f"hardware checks: {out!r}")
         check(not re.search(r"^nvme: .*(timed out|did not come back)", c.log, re.M),
               "the VF's admin queue suffered from the garbage doorbell write")
+        check("garbage in its own submission queue rung" in out and not re.search(r"NOT flushed", c.log),
+              f"garbage in the owner's own queue: {out!r}")
         out = run(c, "blktest verify /store/data 7", timeout=120)
         check("blktest: ok" in out, f"the checked area after the hardware checks: {out!r}")
         out = run(c, "blktest loop /store/priv 10000", timeout=300)
