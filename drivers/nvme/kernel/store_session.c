@@ -170,9 +170,10 @@ static void session_release(struct object *object)
 	struct store *s = sess->store;
 	struct nvme_vf *vf = sess->vf;
 	if (vf) {
-		/* not interruptible in effect: a killed thread releasing its grant must still end it */
+		/* A killed thread cannot sleep, yet releasing its grant must still end it: it waits
+		 * out the holder (power-off, whose waits are bounded) by spinning. */
 		while (nvme_lock_take(&vf->lock))
-			;
+			__asm__ volatile("pause");
 		if (!sess->vf_ended) {
 			uint16_t status;
 			int err = vf_end(sess, &status);
