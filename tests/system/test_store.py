@@ -318,3 +318,20 @@ def test_no_controller():
     r.expect_status(PASS)
     r.expect(r"^nvme: no NVMe controller; no /store$")
     check(not r.has(r"sietch: (exception|panic)"), "kernel exception" + r.explain())
+
+
+def test_nvme_reset():
+    """tools/run --nvme makes the images on first use and keeps them (the catalogue written at the
+    first boot is found at the second); --nvme-reset starts them blank again."""
+    path = disks()
+    blank = r"^store: namespace 1 holds no catalogue; writing an empty one$"
+    r = boot(cmdline="test=boot", run_args=nvme(path), timeout=120)
+    r.expect_status(PASS)
+    r.expect(blank)
+    r = boot(cmdline="test=boot", run_args=nvme(path), timeout=120)
+    r.expect_status(PASS)
+    check(not r.has(blank), "the images were not kept" + r.explain())
+    r.expect(r"^store: catalogue generation 1 on namespace 1: 0 areas$")
+    r = boot(cmdline="test=boot", run_args=nvme(path, reset=True), timeout=120)
+    r.expect_status(PASS)
+    r.expect(blank)
