@@ -97,7 +97,7 @@ static int admin_queue_setup(struct nvme_ctrl *c, uint64_t *asq, uint64_t *acq)
 	return nvme_queue_init(&c->admin, &cfg);
 }
 
-/* The PF's completion queues interrupt (MSI-X, §7.5.1): the admin queue
+/* The PF's completion queues interrupt (MSI-X, §7.5.2): the admin queue
  * on entry 0, the kernel's I/O queue on entry 1. The VFs' one interrupt each
  * belongs to the process they serve: the kernel's waits on a VF's admin
  * queue spin. */

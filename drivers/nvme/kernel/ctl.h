@@ -24,8 +24,9 @@
 #define NVME_MAX_NAMESPACES 16 /* namespaces the kernel keeps details of */
 #define NVME_ADMIN_TIMEOUT_US 5000000ull
 #define NVME_IO_TIMEOUT_US 10000000ull
-/* MSI-X entries of the PF: the admin completion queue always signals entry 0
- * (§3.1.8, §7.5.1); the kernel's I/O completion queue is created on entry 1. */
+/* MSI-X entries of the PF (§7.5.2): the admin completion queue always
+ * signals entry 0 (§3.1.10, ACQ); the kernel's I/O completion queue is
+ * created on entry 1. */
 #define NVME_ADMIN_VECTOR 0
 #define NVME_IO_VECTOR 1
 
