@@ -262,8 +262,9 @@ def test_poweroff_flush():
     """A clean poweroff flushes every open area: a hardware-enforced area its owner wrote without
     a Flush is flushed by the kernel through a queue of its own on the owner's VF (the PF cannot
     name that namespace), an open kernel-checked area with namespace 1; each is named in the log.
-    QEMU's trace shows the Flush of namespace 2 reaching the device, and the written bytes are in
-    the host-side image afterwards."""
+    An owner killed without a Flush gets one from the kernel as its grant ends. QEMU's trace shows
+    both Flushes of namespace 2 reaching the device, and the written bytes are in the host-side
+    image afterwards."""
     path = disks()
     path.mkdir(parents=True)
     trace = path / "qemu-trace.log"
@@ -273,6 +274,13 @@ def test_poweroff_flush():
         c.expect(PROMPT, timeout=120)
         run(c, "mkstore -n priv")
         run(c, "mkstore data 1M")
+        # an owner killed without a Flush: the kernel flushes as the grant ends
+        c.sendline("blktest unflushed /store/priv 5 &")
+        c.expect(r"blktest: wrote 262144 bytes with seed 5, mode hardware-enforced, not flushed; holding",
+                 timeout=120)
+        c.sendline("kill %1")
+        c.expect(r"\[1\] done  blktest \(killed\)", timeout=60)
+        c.expect(PROMPT, timeout=60)
         c.sendline(f"blktest unflushed /store/priv {seed} &")
         c.expect(r"blktest: wrote 262144 bytes with seed 11, mode hardware-enforced, not flushed; holding",
                  timeout=120)
@@ -290,7 +298,8 @@ def test_poweroff_flush():
     check(not re.search(r"NOT flushed", log), "an area was not flushed")
     flushes = re.findall(r"pci_nvme_flush_ns\b.*", trace.read_text(errors="replace"))
     ns2 = [f for f in flushes if re.search(r"\b(0x)?2$", f)]
-    check(len(ns2) == 1, f"QEMU saw {len(ns2)} flushes of namespace 2 (one expected): {flushes}")
+    check(len(ns2) == 2, f"QEMU saw {len(ns2)} flushes of namespace 2 (two expected: the killed owner's, "
+          f"power-off's): {flushes}")
     with open(path / "ns2.img", "rb") as f:
         data = f.read(262144)
     check(data == pattern(seed, 262144), "the host-side image of namespace 2 lacks the written bytes")
