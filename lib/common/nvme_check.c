@@ -139,6 +139,8 @@ int nvme_check_io(struct nvme_sqe *out, const struct nvme_sqe *in, const struct 
 	out->nsid = area->nsid;
 	if (!reserved_clear(&c))
 		return -SIETCH_EINVAL;
+	if (area->read_only && (c.opc == NVME_NVM_WRITE || c.opc == NVME_NVM_WRITE_ZEROES))
+		return -SIETCH_EPERM; /* Flush changes no block: a reader may ask for it */
 	switch (c.opc) {
 	case NVME_NVM_FLUSH:
 		return c.cdw10 | c.cdw11 | c.cdw12 | c.cdw13 | c.prp1 | c.prp2 ? -SIETCH_EINVAL : 0;

@@ -29,6 +29,7 @@ struct nvme_area {
 	uint32_t block_size;    /* the namespace's LBA size */
 	uint32_t max_transfer;  /* bytes per command (MDTS); 0: no limit */
 	bool write_zeroes;      /* the controller has Write Zeroes (ONCS) */
+	bool read_only;         /* the grant lacks WRITE: Write and Write Zeroes are refused */
 };
 
 /* Kernel-readable memory for [bus, bus + len) if all of it is the process's
@@ -38,7 +39,8 @@ typedef const void *(*nvme_dma_lookup_fn)(void *ctx, uint64_t bus, size_t len);
 /*
  * Builds in *out the command the kernel submits for the process's *in:
  * Flush, Read, Write, and Write Zeroes where the controller has it. Returns
- * 0; -SIETCH_EACCES for blocks outside the area; -SIETCH_EFAULT for a data
+ * 0; -SIETCH_EPERM for Write or Write Zeroes on a read-only grant;
+ * -SIETCH_EACCES for blocks outside the area; -SIETCH_EFAULT for a data
  * pointer or PRP list outside the process's DMA memory; -SIETCH_EINVAL for
  * anything else it does not allow (other opcodes, fused commands, SGLs,
  * metadata, protection information, reserved fields, a transfer over

@@ -272,6 +272,26 @@ int store_catalog_remove(struct store_catalog *cat, const char *name)
 	return err;
 }
 
+int store_catalog_set_rights(struct store_catalog *cat, const char *name, uint32_t owner_rights,
+			     uint32_t other_rights)
+{
+	if ((owner_rights | other_rights) & ~STORE_RIGHTS)
+		return -SIETCH_EINVAL;
+	if (!cat->loaded)
+		return -SIETCH_EIO;
+	struct store_entry *e = entry_find(cat, name);
+	if (!e)
+		return -SIETCH_ENOENT;
+
+	struct store_entry saved = *e;
+	e->owner_rights = owner_rights;
+	e->other_rights = other_rights;
+	int err = catalog_write(cat);
+	if (err)
+		*e = saved;
+	return err;
+}
+
 int store_catalog_find_free(const struct store_catalog *cat, uint32_t nsid, uint64_t first,
 			    uint64_t span, uint64_t count, uint64_t *found)
 {

@@ -59,8 +59,8 @@ struct store_entry {
 	uint64_t first_block;          /* in the namespace's blocks */
 	uint64_t block_count;
 	uint32_t owner;                /* the principal that made it */
-	uint32_t owner_rights;         /* SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE */
-	uint32_t other_rights;
+	uint32_t owner_rights;         /* SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE at most */
+	uint32_t other_rights;         /* what an opener may ask for */
 	uint32_t reserved0;
 	uint64_t created;              /* generation of the change that made it */
 	uint8_t reserved[32];
@@ -109,6 +109,12 @@ int store_catalog_create(struct store_catalog *cat, const struct store_entry *ar
 
 /* Removes an area by name and makes that durable; -SIETCH_ENOENT if none. */
 int store_catalog_remove(struct store_catalog *cat, const char *name);
+
+/* Changes an area's rights (SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE at most)
+ * and makes that durable; -SIETCH_ENOENT if none, -SIETCH_EINVAL for other
+ * rights, -SIETCH_EIO as store_catalog_create (then nothing changed). */
+int store_catalog_set_rights(struct store_catalog *cat, const char *name, uint32_t owner_rights,
+			     uint32_t other_rights);
 
 /* The area with this name, or NULL. */
 const struct store_entry *store_catalog_lookup(const struct store_catalog *cat,

@@ -140,6 +140,9 @@ typedef void (*sietch_thread_entry)(void *arg);
 		(struct sietch_store_result *, results))                                                           \
 	/* hardware-enforced: each interrupt of the area's completion queue posts bits to notify (RECEIVE) -> 0 */ \
 	SYSCALL(55, store_bind_interrupt, os_store_bind_interrupt, 3, (long, store), (long, notify), (uint64_t, bits)) \
+	/* what every opener of /store/NAME may do: SIETCH_RIGHT_READ, or READ | WRITE; refused while open -> 0 */ \
+	SYSCALL(56, store_set_rights, os_raw_store_set_rights, 3, (const char *, name), (size_t, name_len),        \
+		(unsigned, rights))                                                                                \
 	/* virtual machines (lib/common/vm_abi.h): flags 0 -> a VM handle */                                 \
 	SYSCALL(60, vm_create, os_vm_create, 1, (unsigned, flags))                                           \
 	/* -> 0: memory's pages [offset, offset + size) at guest-physical gpa */                              \
@@ -351,7 +354,7 @@ struct sietch_store_info {
 	uint32_t block_size;
 	uint32_t max_transfer; /* bytes one command may move */
 	uint32_t owner;        /* pid holding it open, 0 for none */
-	uint32_t flags;        /* SIETCH_STORE_WRITE_ZEROES */
+	uint32_t flags;        /* SIETCH_STORE_WRITE_ZEROES, SIETCH_STORE_READ_ONLY */
 	/* SIETCH_STORE_HARDWARE: the caller's own I/O queue pair on its VF controller */
 	uint64_t sq, cq;       /* queue memory in the caller (DMA memory of the grant) */
 	uint64_t sq_bus, cq_bus;
@@ -361,8 +364,11 @@ struct sietch_store_info {
 	uint32_t doorbell_stride; /* CAP.DSTRD */
 };
 #define SIETCH_STORE_WRITE_ZEROES (1u << 0)
+#define SIETCH_STORE_READ_ONLY (1u << 1) /* the area's rights lack WRITE: opening for writing is EPERM */
 /* store_create: a namespace of its own (size 0 or at most the namespace's), hardware-enforced */
 #define SIETCH_STORE_CREATE_NAMESPACE (1u << 0)
+/* store_create: read-only for every opener (kernel-checked areas only: a VF cannot refuse writes) */
+#define SIETCH_STORE_CREATE_READ_ONLY (1u << 1)
 
 /* One command's outcome: error is 0 when it reached the device (then status
  * is the NVMe completion status, 0 for success), or a negated SIETCH_E*

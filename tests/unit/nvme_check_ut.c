@@ -267,6 +267,27 @@ static void test_flush_and_write_zeroes(void **state)
 	assert_int_equal(lookups, 0); /* no data: no memory touched */
 }
 
+static void test_read_only_grant_refuses_writes(void **state)
+{
+	(void)state;
+	struct nvme_sqe out, in;
+	struct nvme_prp_list l = kernel_list();
+	struct nvme_area ro = area;
+	ro.read_only = true;
+
+	assert_int_equal(nvme_cmd_write(&in, 1, 10, 8, 0), 0);
+	in.prp1 = bus(dma);
+	assert_int_equal(nvme_check_io(&out, &in, &ro, lookup, NULL, &l), -SIETCH_EPERM);
+	assert_int_equal(nvme_check_io(&out, &in, &area, lookup, NULL, &l), 0);
+	assert_int_equal(nvme_cmd_write_zeroes(&in, 1, 50, 50), 0);
+	assert_int_equal(nvme_check_io(&out, &in, &ro, lookup, NULL, NULL), -SIETCH_EPERM);
+	in = user_read(10, 8, bus(dma), 0);
+	assert_int_equal(nvme_check_io(&out, &in, &ro, lookup, NULL, &l), 0);
+	assert_int_equal(out.cdw10, 1010);
+	assert_int_equal(nvme_cmd_flush(&in, 1), 0);
+	assert_int_equal(nvme_check_io(&out, &in, &ro, lookup, NULL, NULL), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -277,6 +298,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_prp_list_copied_and_checked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chained_lists_both_sides, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flush_and_write_zeroes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_only_grant_refuses_writes, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -371,6 +371,42 @@ static void test_write_error_changes_nothing(void **state)
 	assert_non_null(store_catalog_lookup(&cat, "c"));
 }
 
+/* Rights are part of the durable record: a change survives a restart, a
+ * bad or failed change leaves them as they were, and a copy whose entry
+ * claims a right outside read/write is damaged even with good checksums. */
+static void test_rights_change_persists(void **state)
+{
+	(void)state;
+	format_with(1); /* "a": owner read/write, others read */
+	const uint32_t rw = SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE, r = SIETCH_RIGHT_READ;
+	assert_int_equal(store_catalog_set_rights(&cat, "a", rw, rw), 0);
+	assert_int_equal(cat.generation, 3);
+	assert_int_equal(reload(), 0);
+	assert_int_equal(store_catalog_lookup(&cat, "a")->other_rights, rw);
+
+	assert_int_equal(store_catalog_set_rights(&cat, "a", r, r), 0);
+	unsigned writes = disk.writes;
+	assert_int_equal(store_catalog_set_rights(&cat, "a", r, SIETCH_RIGHT_KILL), -SIETCH_EINVAL);
+	assert_int_equal(store_catalog_set_rights(&cat, "nope", r, r), -SIETCH_ENOENT);
+	disk.fail_writes = 1;
+	assert_int_equal(store_catalog_set_rights(&cat, "a", rw, rw), -SIETCH_EIO);
+	assert_int_equal(store_catalog_lookup(&cat, "a")->other_rights, r);
+	assert_int_equal(disk.writes, writes); /* nothing reached the disk */
+	assert_int_equal(reload(), 0);
+	const struct store_entry *e = store_catalog_lookup(&cat, "a");
+	assert_int_equal(e->owner_rights, r);
+	assert_int_equal(e->other_rights, r);
+	assert_int_equal(e->block_count, 100); /* the rest of the entry untouched */
+	assert_int_equal(e->first_block, 1000);
+	assert_int_equal(cat.generation, 4);
+
+	/* generation 4 is in copy 0: a forged right there makes it damaged */
+	forge_copy0(offsetof(struct store_entry, other_rights), 0x80);
+	assert_int_equal(reload(), 0);
+	assert_int_equal(cat.damaged_copies, 1);
+	assert_int_equal(store_catalog_lookup(&cat, "a")->other_rights, rw); /* generation 3, copy 1 */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -385,6 +421,7 @@ int main(void)
 		cmocka_unit_test_setup(test_both_copies_damaged_refuses_changes, setup),
 		cmocka_unit_test_setup(test_invalid_entry_with_good_checksum, setup),
 		cmocka_unit_test_setup(test_write_error_changes_nothing, setup),
+		cmocka_unit_test_setup(test_rights_change_persists, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
