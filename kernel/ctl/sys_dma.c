@@ -37,7 +37,8 @@ long sys_dma_alloc(const struct syscall_args *args)
 	if (!user_range_ok(out, sizeof(struct sietch_dma_region)))
 		return -SIETCH_EFAULT;
 	struct object *device;
-	long err = handle_get(proc_handles(), (long)args->arg[0], 0, SIETCH_RIGHT_WRITE, &device, NULL);
+	/* READ: a read-only storage grant needs memory for the device to read into too */
+	long err = handle_get(proc_handles(), (long)args->arg[0], 0, SIETCH_RIGHT_READ, &device, NULL);
 	if (err)
 		return err;
 	struct dma_owner *owner = NULL;

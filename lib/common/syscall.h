@@ -117,7 +117,7 @@ typedef void (*sietch_thread_entry)(void *arg);
 		(unsigned, flags))                                                                                 \
 	/* thread of the caller's process (0: the caller) runs only on cpu (SIETCH_CPU_ANY: anywhere) -> 0 */   \
 	SYSCALL(37, thread_pin, os_thread_pin, 2, (long, thread), (uint32_t, cpu))                               \
-	/* device: a VNIC or storage area the caller owns, with WRITE -> 0, the region in *out (kernel/mm/dma.h) */ \
+	/* device: a VNIC or storage area the caller owns, with READ -> 0, the region in *out (kernel/mm/dma.h) */ \
 	SYSCALL(40, dma_alloc, os_dma_alloc, 3, (long, device), (size_t, size), (struct sietch_dma_region *, out))  \
 	/* vnic (from open of /dev/net/vnicN) needs WRITE, caller its owner -> 0; registers mapped, facts in *out */ \
 	SYSCALL(41, vnic_map, os_vnic_map, 2, (long, vnic), (struct sietch_vnic_info *, out))                      \

@@ -63,7 +63,8 @@ int main(int argc, char **argv)
 		return 2;
 	long err = nvme_io_open(&io, argv[1], 128 * 1024);
 	if (err) {
-		printf("blklog: %s: %s\n", argv[1], os_strerror(err));
+		const char *hint = nvme_io_open_hint(err, SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE);
+		printf("blklog: %s: %s%s%s\n", argv[1], os_strerror(err), *hint ? ": " : "", hint);
 		return 1;
 	}
 	nvme_io_blockdev(&io, &dev);

@@ -3,6 +3,9 @@
  *
  *   blktest write PATH SEED    writes a pattern over the first blocks, flushes, reads it back
  *   blktest verify PATH SEED   reads the pattern back (after a reboot)
+ *   blktest readonly PATH SEED on an area without write right: opening for writing is
+ *                              refused, reading works and finds the pattern, a write
+ *                              through the read-only grant is refused and changes nothing
  *   blktest checks PATH        one owner at a time, commands outside the area refused,
  *                              memory outside the grant refused, an owner killed frees it
  *   blktest hold PATH          opens the area and keeps it until killed (on a VF with
@@ -65,12 +68,19 @@ static const char *mode_name(const struct nvme_io *io)
 	return io->info.mode == SIETCH_STORE_HARDWARE ? "hardware-enforced" : "kernel-checked";
 }
 
+static int open_failed(const char *path, long err, unsigned rights)
+{
+	const char *hint = nvme_io_open_hint(err, rights);
+	say("blktest: FAIL open %s: %s%s%s\n", path, os_strerror(err), *hint ? ": " : "", hint);
+	return 1;
+}
+
 static int run_pattern(const char *path, uint64_t seed, bool write)
 {
 	struct nvme_io io;
 	long err = nvme_io_open(&io, path, BUF_BYTES);
 	if (err)
-		return failed("open", err, NULL);
+		return open_failed(path, err, SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE);
 	say("blktest: %s: %llu blocks of %u bytes, mode %s\n", path, (unsigned long long)io.info.blocks,
 	       io.info.block_size, mode_name(&io));
 	uint32_t half = PATTERN_BYTES / 2 / io.info.block_size;
@@ -115,6 +125,52 @@ static int run_pair(const char *path, uint64_t seed, const char *other, const ch
 	printf("%s", held);
 	printf("blktest: the other writer (%s) ended with status %d\n", other, status & 0xff);
 	return bad || status;
+}
+
+/* An area whose rights lack WRITE: opening it for writing is refused, for reading it works
+ * and reads SEED's pattern (from `write`), and a Write through the read-only grant is refused
+ * by the kernel before the device sees it: the pattern is still there afterwards. */
+static int read_only(const char *path, uint64_t seed)
+{
+	struct nvme_io io;
+	const unsigned rw = SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE;
+	long err = nvme_io_open(&io, path, BUF_BYTES);
+	if (err != -SIETCH_EPERM) {
+		if (!err)
+			nvme_io_close(&io);
+		say("blktest: FAIL opening %s for writing was not refused (%ld)\n", path, err);
+		return 1;
+	}
+	say("blktest: open %s for writing refused: %s: %s\n", path, os_strerror(err), nvme_io_open_hint(err, rw));
+	if ((err = nvme_io_open_rights(&io, path, BUF_BYTES, SIETCH_RIGHT_READ)))
+		return open_failed(path, err, SIETCH_RIGHT_READ);
+	say("blktest: %s open for reading, mode %s\n", path, mode_name(&io));
+	for (size_t i = 0; i < io.info.block_size; i++)
+		io.buf[i] = (uint8_t)~pattern_byte(seed, i);
+	if ((err = nvme_io_write(&io, 0, 1, 0)))
+		return failed("queueing a write", err, &io);
+	err = nvme_io_submit(&io);
+	if (err != -SIETCH_EPERM || io.result[0].error != -SIETCH_EPERM) {
+		say("blktest: FAIL a write through a read-only grant gave %ld (command %d)\n", err, io.result[0].error);
+		return 1;
+	}
+	say("blktest: a write through the read-only grant refused: %s\n", os_strerror(err));
+	uint32_t half = PATTERN_BYTES / 2 / io.info.block_size;
+	memset(io.buf, 0, PATTERN_BYTES);
+	if ((err = nvme_io_read(&io, 0, half, 0)) || (err = nvme_io_read(&io, half, half, PATTERN_BYTES / 2)) ||
+	    (err = nvme_io_submit(&io)))
+		return failed("read", err, &io);
+	for (size_t i = 0; i < PATTERN_BYTES; i++) {
+		if (io.buf[i] != pattern_byte(seed, i)) {
+			say("blktest: FAIL byte %zu reads %02x, not %02x\n", i, io.buf[i], pattern_byte(seed, i));
+			return 1;
+		}
+	}
+	say("blktest: read %d bytes with seed %llu through the read-only grant\n", PATTERN_BYTES,
+	    (unsigned long long)seed);
+	nvme_io_close(&io);
+	say("blktest: ok\n");
+	return 0;
 }
 
 #define ZEROES_FIRST 8
@@ -396,6 +452,8 @@ int main(int argc, char **argv)
 		return run_pattern(argv[2], strtoull(argv[3], NULL, 0), false);
 	if (argc == 6 && !strcmp(argv[1], "pair"))
 		return run_pair(argv[2], strtoull(argv[3], NULL, 0), argv[4], argv[5]);
+	if (argc == 4 && !strcmp(argv[1], "readonly"))
+		return read_only(argv[2], strtoull(argv[3], NULL, 0));
 	if (argc == 4 && !strcmp(argv[1], "zeroes"))
 		return write_zeroes(argv[2], strtoull(argv[3], NULL, 0));
 	if (argc == 4 && !strcmp(argv[1], "unflushed"))
@@ -406,6 +464,6 @@ int main(int argc, char **argv)
 		return run_checks(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "hold"))
 		return hold(argv[2]);
-	fprintf(stderr, "usage: blktest write|verify PATH SEED | checks PATH | hold PATH | zeroes|unflushed PATH SEED | pair PATH SEED OTHER SEED2 | loop|irq PATH N | dma PATH ADDR\n");
+	fprintf(stderr, "usage: blktest write|verify|readonly PATH SEED | checks PATH | hold PATH | zeroes|unflushed PATH SEED | pair PATH SEED OTHER SEED2 | loop|irq PATH N | dma PATH ADDR\n");
 	return 2;
 }

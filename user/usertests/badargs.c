@@ -453,7 +453,7 @@ static void group_mem(void)
 	TRY(da, "dma_alloc under the console", SIETCH_HANDLE_STDOUT, 4096, RES(R_BUF), 0, SIETCH_EBADF);
 	TRY(da, "dma_alloc under a closed handle", RES(R_CLOSED), 4096, RES(R_BUF), 0, SIETCH_EBADF);
 	TRY(da, "dma_alloc under a forged handle", H_FORGED, 4096, RES(R_BUF), 0, SIETCH_EBADF);
-	TRY(da, "dma_alloc without WRITE", RES(R_MEM_RO), 4096, RES(R_BUF), 0, SIETCH_EPERM);
+	TRY(da, "dma_alloc without READ", RES(R_NOTIFY_NORECV), 4096, RES(R_BUF), 0, SIETCH_EPERM);
 
 	/* No VNIC handle here: every call on another kind of handle is EBADF. */
 	const unsigned vm = SYS_vnic_map, vb = SYS_vnic_bind_irq;
@@ -619,7 +619,8 @@ static void group_dup_clock_counters(void)
 static void group_store(void)
 {
 	const unsigned sc = SYS_store_create, sr = SYS_store_remove, sl = SYS_store_list;
-	TRY(sc, "store_create with flags bit 1", R(PATH), 4, 4096, 2, SIETCH_EINVAL);
+	TRY(sc, "store_create with flags bit 2", R(PATH), 4, 4096, 4, SIETCH_EINVAL);
+	TRY(sc, "store_create of a read-only namespace", R(PATH), 4, 4096, 3, SIETCH_EINVAL);
 	TRY(sc, "store_create with flags ~0", R(PATH), 4, 4096, L_HUGE, SIETCH_EINVAL);
 	TRY(sc, "store_create of a name of length 0", R(PATH), 0, 4096, 0, SIETCH_EINVAL);
 	TRY(sc, "store_create of a name of length ~0", R(PATH), L_HUGE, 4096, 0, SIETCH_EINVAL);
@@ -628,6 +629,14 @@ static void group_store(void)
 	TRY(sr, "store_remove of a name of length 0", R(PATH), 0, 0, 0, SIETCH_EINVAL);
 	TRY(sr, "store_remove of a name with a slash", R(PATH), 14, 0, 0, SIETCH_EINVAL);
 	try_pointers(sr, "store_remove name", 0, 0, 4, 0, 0, false);
+	const unsigned st = SYS_store_set_rights;
+	TRY(st, "store_set_rights to no rights", R(PATH), 4, 0, 0, SIETCH_EINVAL);
+	TRY(st, "store_set_rights to WRITE alone", R(PATH), 4, SIETCH_RIGHT_WRITE, 0, SIETCH_EINVAL);
+	TRY(st, "store_set_rights to ~0", R(PATH), 4, L_HUGE, 0, SIETCH_EINVAL);
+	TRY(st, "store_set_rights with DUP", R(PATH), 4, READ | SIETCH_RIGHT_DUP, 0, SIETCH_EINVAL);
+	TRY(st, "store_set_rights of a name of length 0", R(PATH), 0, READ, 0, SIETCH_EINVAL);
+	TRY(st, "store_set_rights of a name with a slash", R(PATH), 14, READ, 0, SIETCH_EINVAL);
+	try_pointers(st, "store_set_rights name", 0, 0, 4, READ, 0, false);
 	TRY(sl, "store_list into the kernel", 0, P_KERNEL, 4, 0, SIETCH_EFAULT);
 	TRY(sl, "store_list into non-canonical", 0, P_NONCANON, 4, 0, SIETCH_EFAULT);
 

@@ -237,15 +237,15 @@ static long create_namespace_locked(struct store *s, const char *name, uint64_t 
 	return err;
 }
 
-static long create_locked(struct store *s, const char *name, uint64_t blocks)
+static long create_locked(struct store *s, const char *name, uint64_t blocks, uint32_t rights)
 {
 	struct store_entry e = {
 		.nsid = s->ns->nsid,
 		.flags = STORE_ENTRY_USED,
 		.block_count = blocks,
 		.owner = proc_current()->pid,
-		.owner_rights = SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE,
-		.other_rights = SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE,
+		.owner_rights = rights,
+		.other_rights = rights,
 	};
 	memcpy(e.name, name, strnlen(name, STORE_NAME_MAX));
 	long err = store_catalog_find_free(&s->catalog, s->ns->nsid, s->reserved_blocks,
@@ -263,14 +263,16 @@ long sys_store_create(const struct syscall_args *args)
 	struct store *s = store_main();
 	char name[STORE_NAME_MAX + 1];
 	uint64_t size = args->arg[2], flags = args->arg[3];
-	if (flags & ~(uint64_t)SIETCH_STORE_CREATE_NAMESPACE)
+	if (flags & ~(uint64_t)(SIETCH_STORE_CREATE_NAMESPACE | SIETCH_STORE_CREATE_READ_ONLY))
 		return -SIETCH_EINVAL;
+	bool whole = flags & SIETCH_STORE_CREATE_NAMESPACE, read_only = flags & SIETCH_STORE_CREATE_READ_ONLY;
+	if (whole && read_only)
+		return -SIETCH_EINVAL; /* a VF cannot refuse its owner's writes (store_rights_enforceable) */
 	long err = name_from_user(name, args->arg[0], args->arg[1]);
 	if (err)
 		return err;
 	if (!s)
 		return -SIETCH_ENOENT;
-	bool whole = flags & SIETCH_STORE_CREATE_NAMESPACE;
 	uint64_t blocks = size / s->ns->block_size + (size % s->ns->block_size != 0);
 	if (!whole && (size == 0 || blocks > s->ns->blocks))
 		return -SIETCH_EINVAL;
@@ -279,7 +281,7 @@ long sys_store_create(const struct syscall_args *args)
 	if (!s->usable)
 		err = -SIETCH_EIO;
 	else
-		err = whole ? create_namespace_locked(s, name, size) : create_locked(s, name, blocks);
+		err = whole ? create_namespace_locked(s, name, size) : create_locked(s, name, blocks, SIETCH_RIGHT_READ | (read_only ? 0 : SIETCH_RIGHT_WRITE));
 	store_unlock(s);
 	return err;
 }
@@ -315,6 +317,41 @@ long sys_store_remove(const struct syscall_args *args)
 	return err;
 }
 
+bool store_rights_enforceable(const struct store_entry *e, uint32_t rights)
+{
+	return !(e->flags & STORE_ENTRY_NAMESPACE) || (rights & SIETCH_RIGHT_WRITE);
+}
+
+/* (name, name_len, rights) -> 0 */
+long sys_store_set_rights(const struct syscall_args *args)
+{
+	struct store *s = store_main();
+	char name[STORE_NAME_MAX + 1];
+	uint64_t rights = args->arg[2];
+	if (rights != SIETCH_RIGHT_READ && rights != (SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE))
+		return -SIETCH_EINVAL;
+	long err = name_from_user(name, args->arg[0], args->arg[1]);
+	if (err)
+		return err;
+	if (!s)
+		return -SIETCH_ENOENT;
+	if ((err = store_lock(s)))
+		return err;
+	long index = entry_index(s, name);
+	if (!s->usable)
+		err = -SIETCH_EIO;
+	else if (index < 0)
+		err = index;
+	else if (!store_rights_enforceable(&s->entries[index], (uint32_t)rights))
+		err = -SIETCH_EINVAL;
+	else if (s->open_pid[index])
+		err = -SIETCH_EBUSY; /* the holder's grant was made under the old rights */
+	else
+		err = store_catalog_set_rights(&s->catalog, name, (uint32_t)rights, (uint32_t)rights);
+	store_unlock(s);
+	return err;
+}
+
 void store_info_of(const struct store *s, unsigned index, struct sietch_store_info *out)
 {
 	const struct store_entry *e = &s->entries[index];
@@ -329,7 +366,8 @@ void store_info_of(const struct store *s, unsigned index, struct sietch_store_in
 	out->block_size = area.block_size;
 	out->max_transfer = area.max_transfer;
 	out->owner = s->open_pid[index];
-	out->flags = area.write_zeroes ? SIETCH_STORE_WRITE_ZEROES : 0;
+	out->flags = (area.write_zeroes ? SIETCH_STORE_WRITE_ZEROES : 0) |
+		     (e->other_rights & SIETCH_RIGHT_WRITE ? 0 : SIETCH_STORE_READ_ONLY);
 }
 
 /* (first, buf, count) -> entries written */

@@ -55,5 +55,19 @@ void store_area_of(const struct store *s, const struct store_entry *e, struct nv
  * each area is reported by name, flushed or not and why. */
 void store_grants_poweroff(void);
 
+/*
+ * Rights: every area records what an opener may ask for (other_rights; the
+ * owner_rights beside it are kept equal, as processes have no identity that
+ * outlives a boot). A kernel-checked grant without WRITE gets its Writes
+ * and Write Zeroes refused command by command (nvme_check_io). A
+ * hardware-enforced grant is the owner's own queue pair on its VF, which
+ * would carry writes the kernel never sees: NVMe 1.4's Namespace Write
+ * Protection (Set Features 84h, §5.21.1.30, NWPC in Identify Controller)
+ * could make the namespace read-only, but QEMU 10's controller does not
+ * implement it, so such an area is never read-only and is opened only
+ * with WRITE. False for a grant of rights on e the kernel cannot enforce.
+ */
+bool store_rights_enforceable(const struct store_entry *e, uint32_t rights);
+
 /* What lsstore and store_open report about entry index; s->lock held. */
 void store_info_of(const struct store *s, unsigned index, struct sietch_store_info *out);

@@ -327,6 +327,8 @@ static long session_open_locked(struct store *s, const char *name, uint32_t righ
 	unsigned index = (unsigned)(e - s->entries);
 	if (rights & ~e->other_rights)
 		return -SIETCH_EPERM;
+	if (!store_rights_enforceable(e, rights))
+		return -SIETCH_EINVAL;
 	if (s->open_pid[index])
 		return -SIETCH_EBUSY; /* one owner at a time */
 	struct store_session *sess = kzalloc(sizeof(*sess));
@@ -337,6 +339,7 @@ static long session_open_locked(struct store *s, const char *name, uint32_t righ
 	sess->index = index;
 	sess->pid = proc_current()->pid;
 	store_area_of(s, e, &sess->area);
+	sess->area.read_only = !(rights & SIETCH_RIGHT_WRITE);
 	memcpy(sess->name, e->name, strnlen(e->name, STORE_NAME_MAX));
 	dma_owner_init(&sess->dma);
 	store_info_of(s, index, info);
@@ -439,7 +442,8 @@ long sys_store_submit(const struct syscall_args *args)
 	if (!user_range_ok(cmds, count * sizeof(struct nvme_sqe)) ||
 	    !user_range_ok(results, count * sizeof(struct sietch_store_result)))
 		return -SIETCH_EFAULT;
-	long err = handle_get_as(proc_handles(), (long)args->arg[0], SIETCH_TYPE_STORE, SIETCH_RIGHT_WRITE, &sess);
+	/* READ is enough: a grant without WRITE has its writes refused one by one (area.read_only) */
+	long err = handle_get_as(proc_handles(), (long)args->arg[0], SIETCH_TYPE_STORE, SIETCH_RIGHT_READ, &sess);
 	if (err)
 		return err;
 	struct submit *b = kmalloc(sizeof(*b));

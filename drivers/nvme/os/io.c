@@ -18,6 +18,11 @@ long nvme_store_create(const char *name, uint64_t bytes, unsigned flags)
 
 long nvme_store_remove(const char *name) { return os_raw_store_remove(name, strlen(name)); }
 
+long nvme_store_set_rights(const char *name, unsigned rights)
+{
+	return os_raw_store_set_rights(name, strlen(name), rights);
+}
+
 static uint64_t clock_us(void) { return (uint64_t)os_clock_ns(SIETCH_CLOCK_MONOTONIC) / 1000; }
 
 /* Hardware-enforced mode: the queue pair the kernel created on the VF, its
@@ -44,9 +49,14 @@ static long queue_setup(struct nvme_io *io)
 
 long nvme_io_open(struct nvme_io *io, const char *path, size_t buf_size)
 {
+	return nvme_io_open_rights(io, path, buf_size, SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE);
+}
+
+long nvme_io_open_rights(struct nvme_io *io, const char *path, size_t buf_size, unsigned rights)
+{
 	struct sietch_dma_region data, lists;
 	memset(io, 0, sizeof(*io));
-	long h = os_raw_store_open(path, strlen(path), SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE, &io->info);
+	long h = os_raw_store_open(path, strlen(path), rights, &io->info);
 	if (h < 0)
 		return h;
 	io->store = h;
@@ -68,6 +78,21 @@ long nvme_io_open(struct nvme_io *io, const char *path, size_t buf_size)
 		return err;
 	}
 	return 0;
+}
+
+const char *nvme_io_open_hint(long err, unsigned rights)
+{
+	if (err == -SIETCH_EPERM && (rights & SIETCH_RIGHT_WRITE))
+		return "the area is read-only (lsstore shows ro; chstore rw NAME allows writing)";
+	if (err == -SIETCH_EPERM)
+		return "the area's rights do not allow reading";
+	if (err == -SIETCH_EBUSY)
+		return "another process holds the area, or every virtual controller is in use";
+	if (err == -SIETCH_ENOENT)
+		return "no such area (lsstore lists them), or no storage";
+	if (err == -SIETCH_EINVAL && !(rights & SIETCH_RIGHT_WRITE))
+		return "a hardware-enforced area opens only for writing too: its VF cannot refuse writes";
+	return "";
 }
 
 void nvme_io_close(struct nvme_io *io)

@@ -59,6 +59,14 @@ struct nvme_io {
  * of DMA buffer (rounded up to pages). 0 or a negated SIETCH_E* code
  * (EBUSY: someone else holds the area). */
 long nvme_io_open(struct nvme_io *io, const char *path, size_t buf_size);
+/* The same with rights SIETCH_RIGHT_READ, or READ | WRITE: EPERM when the
+ * area's rights lack one asked for (lsstore shows them); a grant without
+ * WRITE has its writes refused (the command's error is EPERM); EINVAL for
+ * a hardware-enforced area without WRITE (its VF cannot refuse writes). */
+long nvme_io_open_rights(struct nvme_io *io, const char *path, size_t buf_size, unsigned rights);
+/* Why an open with rights failed with err, in words for a person ("" when
+ * the code says it all). */
+const char *nvme_io_open_hint(long err, unsigned rights);
 /* Closes the area: its DMA memory goes back with the grant. */
 void nvme_io_close(struct nvme_io *io);
 
@@ -89,9 +97,12 @@ long nvme_io_use_interrupts(struct nvme_io *io);
 void nvme_io_blockdev(struct nvme_io *io, struct blockdev *dev);
 
 /* The system calls, typed for a C string. */
-/* flags: SIETCH_STORE_CREATE_NAMESPACE for a hardware-enforced area (a namespace of its own). */
+/* flags: SIETCH_STORE_CREATE_NAMESPACE for a hardware-enforced area (a namespace of its own),
+ * SIETCH_STORE_CREATE_READ_ONLY for a kernel-checked area no one may write. */
 long nvme_store_create(const char *name, uint64_t bytes, unsigned flags);
 long nvme_store_remove(const char *name);
+/* What every opener of the area may ask for: SIETCH_RIGHT_READ, or READ | WRITE; EBUSY while open. */
+long nvme_store_set_rights(const char *name, unsigned rights);
 
 /* "4096", "64K", "64M", "1G" (powers of 1024) into *out: 0 or -SIETCH_EINVAL. */
 long nvme_parse_size(const char *text, uint64_t *out);
