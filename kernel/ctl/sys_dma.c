@@ -37,13 +37,18 @@ long sys_dma_alloc(const struct syscall_args *args)
 	if (!user_range_ok(out, sizeof(struct sietch_dma_region)))
 		return -SIETCH_EFAULT;
 	struct object *device;
-	/* READ: a read-only storage grant needs memory for the device to read into too */
-	long err = handle_get(proc_handles(), (long)args->arg[0], 0, SIETCH_RIGHT_READ, &device, NULL);
+	uint32_t rights;
+	long err = handle_get(proc_handles(), (long)args->arg[0], 0, 0, &device, &rights);
 	if (err)
 		return err;
 	struct dma_owner *owner = NULL;
 	struct proc *self = proc_current();
-	err = device->ops->dma_owner ? device->ops->dma_owner(device, self, &owner) : -SIETCH_EBADF;
+	if (!device->ops->dma_owner)
+		err = -SIETCH_EBADF; /* not a device grant */
+	else if (!(rights & SIETCH_RIGHT_READ))
+		err = -SIETCH_EPERM; /* READ, not WRITE: a read-only storage grant needs memory to read into */
+	else
+		err = device->ops->dma_owner(device, self, &owner);
 	struct sietch_dma_region region;
 	if (!err)
 		err = dma_owner_alloc(owner, self, size, &region);

@@ -6,6 +6,10 @@ and the catalogue, the areas and a block log survive a reboot of the same images
 
 import re
 import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
 from harness import PASS, REPO, boot, check, console, current_test
 
@@ -50,8 +54,8 @@ def test_store():
         out = run(c, "rmstore scratch")
         check("removed" in out, f"rmstore: {out!r}")
         out = run(c, "lsstore")
-        check(re.search(r"^log\s+checked\s+1\s+2048\s+131072\s+512\s+0$", out, re.M), f"lsstore log: {out!r}")
-        check(re.search(r"^data\s+checked\s+1\s+\d+\s+2048\s+512\s+0$", out, re.M), f"lsstore data: {out!r}")
+        check(re.search(r"^log\s+checked\s+rw\s+1\s+2048\s+131072\s+512\s+0$", out, re.M), f"lsstore log: {out!r}")
+        check(re.search(r"^data\s+checked\s+rw\s+1\s+\d+\s+2048\s+512\s+0$", out, re.M), f"lsstore data: {out!r}")
         check("scratch" not in out and "lsstore: 2 areas" in out, f"lsstore after rmstore: {out!r}")
         out = run(c, "ls /store")
         check(re.search(r"\blog$", out, re.M) and re.search(r"\bdata$", out, re.M) and "scratch" not in out,
@@ -192,7 +196,7 @@ def test_hardware_enforced():
         check("ENOSPC" in out, f"a second area on the one free namespace: {out!r}")
         run(c, "mkstore data 1M")
         out = run(c, "lsstore")
-        check(re.search(r"^priv\s+hardware\s+2\s+0\s+131072\s+512\s+0$", out, re.M), f"lsstore: {out!r}")
+        check(re.search(r"^priv\s+hardware\s+rw\s+2\s+0\s+131072\s+512\s+0$", out, re.M), f"lsstore: {out!r}")
         for area, mode in (("data", "kernel-checked"), ("priv", "hardware-enforced")):
             out = run(c, f"blktest zeroes /store/{area} 3", timeout=120)
             check(f"read back as zeros, the rest unchanged, mode {mode}" in out and "blktest: ok" in out,
@@ -235,6 +239,113 @@ def test_hardware_enforced():
         c.wait(timeout=60).expect_status(PASS)
 
 
+def test_read_only():
+    """Rights are recorded in the catalogue and checked: an area made read-only (chstore ro, or
+    mkstore -r) is shown as ro, refuses an open for writing with EPERM and a clear message, opens
+    for reading, and the kernel refuses a write through the read-only grant; a hardware-enforced
+    area is never read-only (its VF cannot refuse writes). The rights survive a reboot, and
+    chstore rw gives writing back."""
+    path = disks()
+    with console(timeout=400, run_args=nvme(path)) as c:
+        c.expect(PROMPT, timeout=120)
+        run(c, "mkstore data 1M")
+        out = run(c, "blktest write /store/data 5", timeout=120)
+        check("blktest: ok" in out, f"blktest write: {out!r}")
+        out = run(c, "chstore ro data")
+        check("chstore: /store/data: read-only" in out, f"chstore ro: {out!r}")
+        out = run(c, "mkstore -r frozen 4K")
+        check("mkstore: /store/frozen: 4096 bytes, read-only" in out, f"mkstore -r: {out!r}")
+        out = run(c, "mkstore -r -n priv")
+        check("EINVAL" in out and "cannot be read-only" in out, f"a read-only namespace area: {out!r}")
+        run(c, "mkstore -n priv")
+        out = run(c, "chstore ro priv")
+        check("EINVAL" in out and "VF cannot refuse" in out, f"chstore ro of a hardware area: {out!r}")
+        out = run(c, "lsstore")
+        check(re.search(r"^data\s+checked\s+ro\s", out, re.M) and re.search(r"^frozen\s+checked\s+ro\s", out, re.M)
+              and re.search(r"^priv\s+hardware\s+rw\s", out, re.M), f"lsstore rights: {out!r}")
+        out = run(c, "blktest readonly /store/data 5", timeout=120)
+        check("open /store/data for writing refused: the handle lacks the right (EPERM): the area is read-only"
+              in out and "write through the read-only grant refused" in out and "blktest: ok" in out,
+              f"blktest readonly: {out!r}")
+        out = run(c, "blklog /store/frozen 1", timeout=120)
+        check("EPERM" in out and "the area is read-only" in out, f"blklog on a read-only area: {out!r}")
+        c.sendline("poweroff")
+        c.wait(timeout=60).expect_status(PASS)
+
+    with console(timeout=400, run_args=nvme(path)) as c:  # the same images: the rights were recorded
+        c.expect(PROMPT, timeout=120)
+        out = run(c, "lsstore")
+        check(re.search(r"^data\s+checked\s+ro\s", out, re.M) and re.search(r"^frozen\s+checked\s+ro\s", out, re.M),
+              f"lsstore after reboot: {out!r}")
+        out = run(c, "blktest readonly /store/data 5", timeout=120)
+        check("EPERM" in out and "blktest: ok" in out, f"blktest readonly after reboot: {out!r}")
+        c.sendline("blktest hold /store/frozen &")
+        c.expect(r"blktest: holding /store/frozen", timeout=120)
+        out = run(c, "chstore rw frozen")
+        check("EBUSY" in out and "the area is open" in out, f"chstore of an open area: {out!r}")
+        c.sendline("kill %1")
+        c.expect(r"\[1\] done  blktest \(killed\)", timeout=60)
+        c.expect(PROMPT, timeout=60)
+        out = run(c, "chstore rw data")
+        check("chstore: /store/data: read-write" in out, f"chstore rw: {out!r}")
+        out = run(c, "blktest write /store/data 6", timeout=120)
+        check("blktest: ok" in out, f"writing after chstore rw: {out!r}")
+        c.sendline("poweroff")
+        c.wait(timeout=60).expect_status(PASS)
+
+
+def admin_commands(trace):
+    """The admin commands QEMU ran so far (its trace, line-buffered), as (opcode, line)."""
+    text = trace.read_text(errors="replace") if trace.exists() else ""
+    return [(int(m.group(1), 16), m.group(0)) for m in re.finditer(r"pci_nvme_admin_cmd\b.* opc 0x([0-9a-f]+).*", text)]
+
+
+def test_admin_doorbell_garbage():
+    """A process that rings its VF's admin doorbell with garbage (the doorbell page it holds has
+    the admin doorbells too, CAP.DSTRD 0): QEMU's trace of admin commands, compared between the
+    same open-write-read-close without and with the ring, shows what the ring ran. The
+    controller fetches the consumed slots up to the tail written, which the kernel keeps
+    zeroed: each is Delete I/O Submission Queue of queue 0, which it refuses (Invalid Queue
+    Identifier); the out-of-range tail is ignored. So no admin command takes effect, the kernel's
+    own admin commands run on as before, QEMU keeps running and the other area is untouched."""
+    path = disks()
+    path.mkdir(parents=True)
+    trace = path / "qemu-trace.log"
+    extra = ["-trace", "pci_nvme_admin_cmd", "-trace", "pci_nvme_err_invalid_del_sq",
+             "-trace", "pci_nvme_ub_db_wr_invalid_sqtail", "-D", str(trace)]
+    with console(timeout=400, run_args=nvme(path), extra=extra) as c:
+        c.expect(PROMPT, timeout=120)
+        run(c, "mkstore -n priv")
+        run(c, "mkstore data 1M")
+        out = run(c, "blktest write /store/data 7", timeout=120)
+        check("blktest: ok" in out, f"blktest write: {out!r}")
+        before = len(admin_commands(trace))
+        out = run(c, "blktest adminbell /store/priv clean", timeout=120)
+        check("blktest: ok" in out, f"adminbell clean: {out!r}")
+        clean = admin_commands(trace)[before:]
+        out = run(c, "blktest adminbell /store/priv garbage", timeout=120)
+        check("blktest: ok" in out, f"adminbell garbage: {out!r}")
+        garbage = admin_commands(trace)[before + len(clean):]
+        out = run(c, "blktest verify /store/data 7", timeout=120)
+        check("blktest: ok" in out, f"the other area after the garbage: {out!r}")
+        c.sendline("poweroff")
+        result = c.wait(timeout=60)
+        result.expect_status(PASS)
+    check(not re.search(r"^nvme: .*(timed out|did not come back|failed)", result.log, re.M),
+          "a kernel admin command suffered from the garbage" + result.explain())
+    text = trace.read_text(errors="replace")
+    fetched = [line for opc, line in garbage if opc == 0 and " cid 0 " in line]
+    kernel = [opc for opc, line in garbage if not (opc == 0 and " cid 0 " in line)]
+    check(kernel == [opc for opc, _ in clean],
+          f"the kernel's admin commands differ with the ring: {[l for _, l in clean]} vs {[l for _, l in garbage]}")
+    refused = re.findall(r"pci_nvme_err_invalid_del_sq\b.*sid=0\b", text)
+    check(len(refused) == len(fetched), f"{len(fetched)} zeroed entries fetched, {len(refused)} refused")
+    check(re.search(r"pci_nvme_ub_db_wr_invalid_sqtail\b.*sqid=0, new_head=65535", text),
+          "the out-of-range admin tail was not ignored")
+    print(f"garbage in the admin doorbell: {len(fetched)} zeroed entries fetched, each Delete I/O SQ 0, "
+          f"refused; {len(kernel)} kernel admin commands as without it")
+
+
 def test_small_disk():
     """A namespace too small for the catalogue's reserve is reported at boot, not used, and
     mkstore says there is no storage; the system runs on."""
@@ -251,6 +362,76 @@ def test_small_disk():
         check("ENOENT" in out and "no storage" in out, f"mkstore without storage: {out!r}")
         c.sendline("poweroff")
         c.wait(timeout=60).expect_status(PASS)
+
+
+def own_layout(path, namespaces):
+    """tools/run's NVMe controller with namespaces of our own, passed after `--`: (nsid, image
+    size, nvme-ns options) each."""
+    path.mkdir(parents=True)
+    args = ["-device", "nvme-subsys,id=subsys0,nqn=nqn.2026-01.org.sietch:s0",
+            "-device", "nvme,id=nvme0,bus=rp1,serial=sietch0,subsys=subsys0,max_ioqpairs=16,msix_qsize=17,"
+                       "sriov_max_vfs=2,sriov_vq_flexible=8,sriov_vi_flexible=4"]
+    for nsid, size, options in namespaces:
+        image = path / f"ns{nsid}.img"
+        with open(image, "wb") as f:
+            f.truncate(size)
+        args += ["-drive", f"file={image},if=none,id=nvm{nsid},format=raw",
+                 "-device", f"nvme-ns,bus=nvme0,drive=nvm{nsid},nsid={nsid},{options}"]
+    return args
+
+
+def test_no_namespace_attached():
+    """A controller whose only namespace is detached: the boot says there is nothing to keep
+    /store on and goes on, no panic."""
+    extra = own_layout(disks(), [(1, 64 << 20, "shared=off,detached=on")])
+    r = boot(cmdline="test=boot", extra=extra, timeout=200)
+    r.expect_status(PASS)
+    r.expect(r"^nvme: 02:00\.0: ready ")
+    r.expect(r"^store: no namespace attached to 02:00\.0; no /store$")
+    check(not r.has(r"sietch: (exception|panic)"), "kernel exception" + r.explain())
+
+
+def test_tiny_disk():
+    """A namespace of eight blocks, far below the catalogue's reserve: reported at boot, no panic."""
+    extra = own_layout(disks(), [(1, 4096, "shared=off")])
+    r = boot(cmdline="test=boot", extra=extra, timeout=200)
+    r.expect_status(PASS)
+    r.expect(r"^store: namespace 1 is too small \(8 blocks, at least 4096 needed\); no /store$")
+    check(not r.has(r"sietch: (exception|panic)"), "kernel exception" + r.explain())
+
+
+def test_run_default_disks():
+    """tools/run --nvme with no --nvme-disks (what make run does) keeps its images in build/disks of
+    its own tree, made sparse at the issue's sizes on first use and never rewritten after (not even
+    by --nvme-reset in a dry run). Run on a copy of tools/run in a scratch tree, so a person's
+    own build/disks is never touched."""
+    makefile = (REPO / "Makefile").read_text()
+    check(re.search(r"^run:.*\n(?:\t.*\n)*?\ttools/run [^\n]*--nvme\b", makefile, re.M),
+          "make run does not pass --nvme")
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp)
+        (tree / "tools").mkdir()
+        shutil.copy2(REPO / "tools" / "run", tree / "tools" / "run")
+        disks_dir = tree / "build" / "disks"
+
+        def dry_run(*more):
+            r = subprocess.run([sys.executable, str(tree / "tools" / "run"), "--dry-run", "--nvme", *more],
+                               capture_output=True, text=True, timeout=60)
+            check(r.returncode == 0, f"tools/run --dry-run --nvme: {r.stderr}")
+            return r.stdout
+
+        out = dry_run()
+        for name, size in (("ns1.img", 256 << 20), ("ns2.img", 64 << 20)):
+            image = disks_dir / name
+            check(f"file={image}," in out, f"{image} not on the command line: {out}")
+            check(image.stat().st_size == size, f"{name} is {image.stat().st_size} bytes")
+            check(image.stat().st_blocks * 512 < size, f"{name} is not sparse")
+        with open(disks_dir / "ns1.img", "r+b") as f:
+            f.write(b"kept by the user")
+        dry_run()
+        dry_run("--nvme-reset")
+        with open(disks_dir / "ns1.img", "rb") as f:
+            check(f.read(16) == b"kept by the user", "an existing image was rewritten")
 
 
 def pattern(seed, length):

@@ -8,6 +8,8 @@
  *                              through the read-only grant is refused and changes nothing
  *   blktest checks PATH        one owner at a time, commands outside the area refused,
  *                              memory outside the grant refused, an owner killed frees it
+ *   blktest adminbell PATH clean|garbage  hardware-enforced: open, (ring the VF's admin
+ *                              doorbell with garbage,) a write and read on its own queue, close
  *   blktest hold PATH          opens the area and keeps it until killed (on a VF with
  *                              16 reads handed to the device and never reaped)
  *   blktest pair PATH SEED OTHER SEED2  `write` on PATH while a second process does on OTHER
@@ -305,6 +307,36 @@ static int device_checks(struct nvme_io *io)
 	return bad;
 }
 
+/* Hardware-enforced mode: open, ring the VF's admin submission queue doorbell with garbage
+ * (when garbage), then one write and read on the process's own queue, and close. Run once
+ * without and once with the garbage, QEMU's trace of admin commands tells what the ring ran. */
+static int admin_bell(const char *path, bool garbage)
+{
+	struct nvme_io io;
+	long err = nvme_io_open(&io, path, BUF_BYTES);
+	if (err)
+		return open_failed(path, err, SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE);
+	if (io.info.mode != SIETCH_STORE_HARDWARE) {
+		say("blktest: FAIL %s is not hardware-enforced: there is no doorbell page\n", path);
+		return 1;
+	}
+	if (garbage) {
+		/* the admin submission queue's tail doorbell is the page's first word (CAP.DSTRD 0) */
+		volatile uint32_t *admin_tail = (volatile uint32_t *)io.info.doorbells;
+		*admin_tail = 7;
+		*admin_tail = 0xffffffffu;
+	}
+	for (uint32_t i = 0; i < io.info.block_size; i++)
+		io.buf[i] = pattern_byte(garbage, i);
+	if ((err = nvme_io_write(&io, 0, 1, 0)) || (err = nvme_io_flush(&io)) || (err = nvme_io_read(&io, 0, 1, 0)) ||
+	    (err = nvme_io_submit(&io)))
+		return failed("own queue", err, &io);
+	say("blktest: admin doorbell %s, then own queue fine\n", garbage ? "rung with garbage" : "left alone");
+	nvme_io_close(&io);
+	say("blktest: ok\n");
+	return 0;
+}
+
 static int owner_checks(const char *path, struct nvme_io *io)
 {
 	struct nvme_io second;
@@ -354,6 +386,8 @@ static int hold(const char *path)
 		os_sleep_ns(10000000);
 		err = nvme_io_open(&io, path, 4096);
 	}
+	if (err == -SIETCH_EPERM) /* a read-only area is held for reading */
+		err = nvme_io_open_rights(&io, path, 4096, SIETCH_RIGHT_READ);
 	if (err)
 		return failed("open", err, NULL);
 	if (io.info.mode == SIETCH_STORE_HARDWARE) {
@@ -452,6 +486,8 @@ int main(int argc, char **argv)
 		return run_pattern(argv[2], strtoull(argv[3], NULL, 0), false);
 	if (argc == 6 && !strcmp(argv[1], "pair"))
 		return run_pair(argv[2], strtoull(argv[3], NULL, 0), argv[4], argv[5]);
+	if (argc == 4 && !strcmp(argv[1], "adminbell"))
+		return admin_bell(argv[2], !strcmp(argv[3], "garbage"));
 	if (argc == 4 && !strcmp(argv[1], "readonly"))
 		return read_only(argv[2], strtoull(argv[3], NULL, 0));
 	if (argc == 4 && !strcmp(argv[1], "zeroes"))
@@ -464,6 +500,6 @@ int main(int argc, char **argv)
 		return run_checks(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "hold"))
 		return hold(argv[2]);
-	fprintf(stderr, "usage: blktest write|verify|readonly PATH SEED | checks PATH | hold PATH | zeroes|unflushed PATH SEED | pair PATH SEED OTHER SEED2 | loop|irq PATH N | dma PATH ADDR\n");
+	fprintf(stderr, "usage: blktest write|verify|readonly PATH SEED | checks PATH | adminbell PATH clean|garbage | hold PATH | zeroes|unflushed PATH SEED | pair PATH SEED OTHER SEED2 | loop|irq PATH N | dma PATH ADDR\n");
 	return 2;
 }

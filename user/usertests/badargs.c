@@ -453,7 +453,9 @@ static void group_mem(void)
 	TRY(da, "dma_alloc under the console", SIETCH_HANDLE_STDOUT, 4096, RES(R_BUF), 0, SIETCH_EBADF);
 	TRY(da, "dma_alloc under a closed handle", RES(R_CLOSED), 4096, RES(R_BUF), 0, SIETCH_EBADF);
 	TRY(da, "dma_alloc under a forged handle", H_FORGED, 4096, RES(R_BUF), 0, SIETCH_EBADF);
-	TRY(da, "dma_alloc without READ", RES(R_NOTIFY_NORECV), 4096, RES(R_BUF), 0, SIETCH_EPERM);
+	TRY(da, "dma_alloc under read-only memory", RES(R_MEM_RO), 4096, RES(R_BUF), 0, SIETCH_EBADF);
+	TRY(da, "dma_alloc under a notification without RECEIVE", RES(R_NOTIFY_NORECV), 4096, RES(R_BUF), 0,
+	    SIETCH_EBADF);
 
 	/* No VNIC handle here: every call on another kind of handle is EBADF. */
 	const unsigned vm = SYS_vnic_map, vb = SYS_vnic_bind_irq;
