@@ -267,6 +267,9 @@ def test_read_only():
         check("open /store/data for writing refused: the handle lacks the right (EPERM): the area is read-only"
               in out and "write through the read-only grant refused" in out and "blktest: ok" in out,
               f"blktest readonly: {out!r}")
+        out = run(c, "blktest readonly /store/priv 0", timeout=120)
+        check("open for reading alone: invalid argument (EINVAL): a hardware-enforced area opens only for writing"
+              in out and "blktest: ok" in out, f"a read-only grant of a hardware area: {out!r}")
         out = run(c, "blklog /store/frozen 1", timeout=120)
         check("EPERM" in out and "the area is read-only" in out, f"blklog on a read-only area: {out!r}")
         c.sendline("poweroff")

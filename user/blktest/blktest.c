@@ -5,7 +5,8 @@
  *   blktest verify PATH SEED   reads the pattern back (after a reboot)
  *   blktest readonly PATH SEED on an area without write right: opening for writing is
  *                              refused, reading works and finds the pattern, a write
- *                              through the read-only grant is refused and changes nothing
+ *                              through the read-only grant is refused and changes nothing;
+ *                              on a hardware-enforced area: opening it for reading alone is refused
  *   blktest checks PATH        one owner at a time, commands outside the area refused,
  *                              memory outside the grant refused, an owner killed frees it
  *   blktest adminbell PATH clean|garbage  hardware-enforced: open, (ring the VF's admin
@@ -137,6 +138,17 @@ static int read_only(const char *path, uint64_t seed)
 	struct nvme_io io;
 	const unsigned rw = SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE;
 	long err = nvme_io_open(&io, path, BUF_BYTES);
+	if (!err && io.info.mode == SIETCH_STORE_HARDWARE) {
+		/* never read-only, and no read-only grant of it either: its VF would carry writes */
+		nvme_io_close(&io);
+		err = nvme_io_open_rights(&io, path, BUF_BYTES, SIETCH_RIGHT_READ);
+		if (!err)
+			nvme_io_close(&io);
+		say("blktest: %s is hardware-enforced: open for reading alone: %s: %s\n", path, os_strerror(err),
+		    nvme_io_open_hint(err, SIETCH_RIGHT_READ));
+		say(err == -SIETCH_EINVAL ? "blktest: ok\n" : "blktest: FAIL\n");
+		return err != -SIETCH_EINVAL;
+	}
 	if (err != -SIETCH_EPERM) {
 		if (!err)
 			nvme_io_close(&io);
