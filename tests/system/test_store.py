@@ -311,12 +311,29 @@ def test_admin_doorbell_garbage():
     zeroed: each is Delete I/O Submission Queue of queue 0, which it refuses (Invalid Queue
     Identifier); the out-of-range tail is ignored. So no admin command takes effect, the kernel's
     own admin commands run on as before, QEMU keeps running and the other area is untouched."""
+    fetched, kernel = admin_bell_run(iommu=False)
+    print(f"garbage in the admin doorbell: {fetched} zeroed entries fetched, each Delete I/O SQ 0, "
+          f"refused; {kernel} kernel admin commands as without it")
+
+
+def test_admin_doorbell_garbage_iommu():
+    """The same under VT-d (tools/run --iommu): the VF's admin queue is not in its owner's DMA
+    domain, so the fetch the ring starts is blocked (and logged) and no admin command runs at all."""
+    fetched, kernel = admin_bell_run(iommu=True)
+    check(fetched == 0, f"{fetched} admin entries ran under the IOMMU")
+    print(f"garbage in the admin doorbell under the IOMMU: no admin command ran; {kernel} kernel admin "
+          f"commands as without it")
+
+
+def admin_bell_run(iommu):
+    """test_admin_doorbell_garbage's run: (zeroed entries the ring made the VF run, kernel admin
+    commands in the garbage run)."""
     path = disks()
     path.mkdir(parents=True)
     trace = path / "qemu-trace.log"
     extra = ["-trace", "pci_nvme_admin_cmd", "-trace", "pci_nvme_err_invalid_del_sq",
-             "-trace", "pci_nvme_ub_db_wr_invalid_sqtail", "-D", str(trace)]
-    with console(timeout=400, run_args=nvme(path), extra=extra) as c:
+             "-trace", "pci_nvme_ub_db_wr_invalid_sqtail", "-trace", "pci_nvme_err_addr_read", "-D", str(trace)]
+    with console(timeout=400, run_args=nvme(path) + (["--iommu"] if iommu else []), extra=extra) as c:
         c.expect(PROMPT, timeout=120)
         run(c, "mkstore -n priv")
         run(c, "mkstore data 1M")
@@ -345,8 +362,11 @@ def test_admin_doorbell_garbage():
     check(len(refused) == len(fetched), f"{len(fetched)} zeroed entries fetched, {len(refused)} refused")
     check(re.search(r"pci_nvme_ub_db_wr_invalid_sqtail\b.*sqid=0, new_head=65535", text),
           "the out-of-range admin tail was not ignored")
-    print(f"garbage in the admin doorbell: {len(fetched)} zeroed entries fetched, each Delete I/O SQ 0, "
-          f"refused; {len(kernel)} kernel admin commands as without it")
+    if iommu:
+        check(re.search(r"pci_nvme_err_addr_read\b", text), "QEMU did not try to fetch the rung admin entries")
+        check(re.search(r"^iommu: blocked DMA read 0x[0-9a-f]+ by 02:00\.\d: .*owner pid \d+", result.log, re.M),
+              "the blocked admin-queue fetch was not logged" + result.explain())
+    return len(fetched), len(kernel)
 
 
 def test_small_disk():
