@@ -32,9 +32,12 @@ static void fault_report_interrupt(const struct vtd_fault *f)
 	spin_unlock(&iommu.lock);
 	if (count > FAULT_LOG_ALL && count % FAULT_LOG_EVERY)
 		return; /* as for DMA: a device sending in a loop cannot flood the console */
-	kprintf("iommu: blocked interrupt (handle %u) from %02x:%02x.%u: %s (reason 0x%x), owner pid %u\n",
+	char owner[24] = ", no owner";
+	if (pid)
+		format(owner, sizeof(owner), ", owner pid %u", pid);
+	kprintf("iommu: blocked interrupt (handle %u) from %02x:%02x.%u: %s (reason 0x%x)%s\n",
 		vtd_fault_interrupt_index(f->address), f->sid >> 8, (f->sid >> 3) & 0x1f, f->sid & 7,
-		vtd_fault_reason_name(f->reason), f->reason, pid);
+		vtd_fault_reason_name(f->reason), f->reason, owner);
 }
 
 static void fault_report(const struct vtd_fault *f)
