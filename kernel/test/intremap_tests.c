@@ -17,7 +17,7 @@
 #include "lib/common/mmio.h"
 #include "lib/common/vtd_ir.h"
 
-#define WAIT_US 2000000	   /* a fault or an MSI takes microseconds; TCG under load, far less than this */
+#define WAIT_US 2000000	     /* a fault or an MSI takes microseconds; TCG under load, far less than this */
 #define OTHER_REQUESTER 0xf8 /* 00:1f.0, the q35 LPC bridge: a function that is not the PF */
 #define HANDLE_BEYOND 0x7fff /* past the 256-entry table */
 

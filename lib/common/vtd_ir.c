@@ -12,8 +12,7 @@
 struct vtd_irte vtd_irte_remapped(uint8_t vector, uint32_t apic_id, bool x2apic, bool level, uint16_t sid)
 {
 	/* DM 0 physical, RH 0, DLM 000 fixed, IM 0: delivered exactly as written here. */
-	uint64_t dest = x2apic ? (uint64_t)apic_id << VTD_IRTE_DEST_SHIFT
-			       : (uint64_t)(apic_id & 0xff) << VTD_IRTE_XAPIC_DEST_SHIFT;
+	uint64_t dest = x2apic ? (uint64_t)apic_id << VTD_IRTE_DEST_SHIFT : (uint64_t)(apic_id & 0xff) << VTD_IRTE_XAPIC_DEST_SHIFT;
 	return (struct vtd_irte){
 		.lo = VTD_IRTE_P | (level ? VTD_IRTE_TM_LEVEL : 0) | (uint64_t)vector << VTD_IRTE_VECTOR_SHIFT | dest,
 		.hi = VTD_IRTE_SVT_SID | sid,

@@ -38,7 +38,7 @@ _Static_assert(sizeof(struct vtd_irte) == 16, "VT-d §9.10");
 #define VTD_IRTE_TM_LEVEL (1ull << 4)
 #define VTD_IRTE_VECTOR_SHIFT 16
 #define VTD_IRTE_DEST_SHIFT 32
-#define VTD_IRTE_XAPIC_DEST_SHIFT 40 /* xAPIC mode: the 8-bit APIC ID in destination bits 15:8 */
+#define VTD_IRTE_XAPIC_DEST_SHIFT 40  /* xAPIC mode: the 8-bit APIC ID in destination bits 15:8 */
 #define VTD_IRTE_SVT_SID (1ull << 18) /* verify the requester ID against SID, all 16 bits (SQ 0) */
 
 /* One table page: 256 entries; handle 0 is never given out, so a zeroed or guessed handle finds nothing. */

@@ -54,10 +54,10 @@ static void test_irte_x2apic_and_level(void **state)
 static void test_msi_remap_address(void **state)
 {
 	(void)state;
-	assert_int_equal(vtd_msi_remap_address(1), 0xfee00030);	 /* handle 1 in 19:5, format bit 4 */
-	assert_int_equal(vtd_msi_remap_address(0), 0xfee00010);	 /* handle 0: still remappable format */
+	assert_int_equal(vtd_msi_remap_address(1), 0xfee00030); /* handle 1 in 19:5, format bit 4 */
+	assert_int_equal(vtd_msi_remap_address(0), 0xfee00010); /* handle 0: still remappable format */
 	assert_int_equal(vtd_msi_remap_address(0x7fff), 0xfeeffff0);
-	assert_int_equal(vtd_msi_remap_address(0x8001), 0xfee00034); /* handle bit 15 in address bit 2 */
+	assert_int_equal(vtd_msi_remap_address(0x8001), 0xfee00034);	/* handle bit 15 in address bit 2 */
 	assert_int_equal(vtd_msi_remap_address(0x1234) & (1u << 3), 0); /* SHV 0 */
 	assert_int_equal(vtd_msi_remap_data(), 0);
 	/* QEMU's decode: index_h << 15 | index_l */
@@ -74,10 +74,10 @@ static void test_ioapic_rte(void **state)
 	(void)state;
 	uint64_t rte = vtd_ioapic_rte_remap(5, 0x24, true, true, true);
 	assert_int_equal(rte & 0xff, 0x24);
-	assert_true(rte & (1ull << 48));  /* interrupt format */
-	assert_true(rte & (1ull << 16));  /* mask */
-	assert_true(rte & (1ull << 15));  /* level */
-	assert_true(rte & (1ull << 13));  /* active low */
+	assert_true(rte & (1ull << 48)); /* interrupt format */
+	assert_true(rte & (1ull << 16)); /* mask */
+	assert_true(rte & (1ull << 15)); /* level */
+	assert_true(rte & (1ull << 13)); /* active low */
 	assert_int_equal(rte >> 49, 5);
 	assert_int_equal(rte & 0x0000fffffffe0000ull & ~(1ull << 48), 0); /* bits 47:17 reserved */
 	assert_int_equal(vtd_ioapic_rte_remap(7, 0x30, false, false, false), 7ull << 49 | 1ull << 48 | 0x30);
@@ -118,9 +118,12 @@ static void test_interrupt_faults(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_irte_xapic),	    cmocka_unit_test(test_irte_x2apic_and_level),
-		cmocka_unit_test(test_msi_remap_address), cmocka_unit_test(test_ioapic_rte),
-		cmocka_unit_test(test_irta_and_iec),	    cmocka_unit_test(test_interrupt_faults),
+		cmocka_unit_test(test_irte_xapic),
+		cmocka_unit_test(test_irte_x2apic_and_level),
+		cmocka_unit_test(test_msi_remap_address),
+		cmocka_unit_test(test_ioapic_rte),
+		cmocka_unit_test(test_irta_and_iec),
+		cmocka_unit_test(test_interrupt_faults),
 	};
 	return cmocka_run_group_tests(tests, 0, 0);
 }
