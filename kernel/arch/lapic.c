@@ -151,4 +151,3 @@ void lapic_timer_start(uint32_t hz)
 
 /* A zero initial count stops the timer (SDM vol.3 §11.5.4); a tick already pending is still delivered. */
 void lapic_timer_stop(void) { lapic_write(LAPIC_TIMER_INITIAL, 0); }
-

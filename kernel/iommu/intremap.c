@@ -10,6 +10,7 @@
  * (GCMD.CFI clear, §5.1.4). Every such request is logged as a fault.
  */
 #include "kernel/arch/lapic.h"
+#include "kernel/arch/platform.h"
 #include "kernel/console.h"
 #include "kernel/iommu/iommu_internal.h"
 #include "kernel/mm/frame.h"
@@ -122,6 +123,8 @@ static bool ir_start_units(void)
 {
 	for (unsigned i = 0; i < iommu.unit_count; i++) {
 		struct vtd_unit *unit = &iommu.unit[i];
+		if (mmio_read32(unit->regs + VTD_GSTS) & VTD_GCMD_IRE)
+			(void)ir_command(unit, VTD_GCMD_IRE, false, 100000); /* left on by firmware: start from a known state */
 		/* §11.4.19, §6.5.2.7: the table pointer is latched by SIRTP; nothing cached before is kept. */
 		mmio_write64(unit->regs + VTD_IRTA, vtd_irta(ir.table_phys, ir.x2apic));
 		struct vtd_inv_desc inv = vtd_inv_iec_global();
@@ -137,11 +140,15 @@ static const char *ir_unusable(const char *cmdline)
 	char value[8];
 	if (cmdline_get(cmdline, "intremap", value, sizeof(value)) && !strcmp(value, "off"))
 		return "intremap=off";
+	uint32_t widest = 0;
+	for (uint32_t i = 0; i < platform.madt.cpu_count && i < ACPI_MAX_CPUS; i++)
+		widest = platform.madt.apic_id[i] > widest ? platform.madt.apic_id[i] : widest;
 	for (unsigned i = 0; i < iommu.unit_count; i++) {
 		if (!(iommu.unit[i].ecap & VTD_ECAP_IR))
 			return "a VT-d unit cannot remap interrupts";
-		if (lapic_x2apic() && !(iommu.unit[i].ecap & VTD_ECAP_EIM) && lapic_id() > 0xff)
-			return "x2APIC IDs above 255 without extended interrupt mode";
+		/* §9.10: without EIM an entry's destination is 8 bits */
+		if (widest > 0xff && !(iommu.unit[i].ecap & VTD_ECAP_EIM))
+			return "APIC IDs above 255 need extended interrupt mode, which the unit lacks";
 	}
 	return 0;
 }
