@@ -53,6 +53,22 @@ static int forged_refused(struct pci_function *pf, volatile void *regs, uint64_t
 	return victim->count == 0 ? 0 : -2;
 }
 
+/*
+ * A compatibility-format message straight at victim's vector: hardware refuses it while
+ * GCMD.CFI is clear (reason 0x25), QEMU 10 does not implement CFI and delivers it. Reported,
+ * not checked, so the log shows which of the two this machine does.
+ */
+static void compat_report(struct pci_function *pf, volatile void *regs, struct interrupt *victim)
+{
+	struct fault_wait w = { iommu_fault_count() };
+	uint64_t address = 0xfee00000ull | (uint64_t)(victim->apic_id & 0xff) << 12; /* SDM vol.3 §11.11.1 */
+	send_entry0(pf, regs, address, victim->vector);
+	bool refused = !mmio_poll(fault_seen, &w, WAIT_US / 4);
+	kprintf("intremap-test: a compatibility-format message for vector 0x%x was %s\n", victim->vector,
+		refused ? "refused" : victim->count ? "delivered (this IOMMU does not block compatibility format)" :
+						      "neither refused nor delivered");
+}
+
 KTEST(intremap_forged_msi_refused)
 {
 	struct pci_function *pf = pci_find(IGB_VENDOR_ID, IGB_PF_DEVICE_ID, 0);
@@ -88,6 +104,7 @@ KTEST(intremap_forged_msi_refused)
 	KTEST_EXPECT(!err, "a message naming another requester's entry (handle %u) was not refused (%d)",
 		     victim.handle, err);
 	KTEST_EXPECT(genuine.count == 1, "the genuine vector arrived %lu times", genuine.count);
+	compat_report(pf, regs, &victim);
 
 	pci_msix_mask(pf, 0, true);
 	interrupt_free(&genuine);

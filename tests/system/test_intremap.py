@@ -32,7 +32,9 @@ def test_forged_msi_refused():
     refused = result.grep(REFUSED)
     seen = {(m.group(2), int(m.group(4), 16)) for m in refused}
     check(seen == {("01:00.0", 0x22), ("01:00.0", 0x21), ("01:00.0", 0x26)}, f"refused: {sorted(seen)}")
-    case("forged_msi_refused_and_logged", True, note=", ".join(f"reason {r:#x}" for _, r in sorted(seen)))
+    compat = result.expect(r"intremap-test: a compatibility-format message for vector 0x[0-9a-f]+ was (.*)$")
+    case("forged_msi_refused_and_logged", True, note=", ".join(f"reason {r:#x}" for _, r in sorted(seen))
+         + f"; compatibility format {compat.group(1)}")
 
 def test_vf_interrupt_through_remapping():
     """vnictest as pid 1 with the IOMMU: the VF's MSI-X vectors bound by vnic_bind_irq get
