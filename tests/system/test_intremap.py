@@ -65,6 +65,13 @@ def test_intremap_off():
     check(mode.group(2).startswith("not remapped (intremap=off)"), f"mode line: {mode.group(0)!r}")
 
 
+def test_iommu_off_not_remapped():
+    """iommu=off: neither DMA nor interrupts are remapped, and the mode line names the reason."""
+    result = boot(cmdline="test=boot iommu=off", timeout=120, run_args=["--iommu"])
+    result.expect_status(PASS)
+    check(mode_line(result).group(2).startswith("not remapped (iommu=off)"), "mode line" + result.explain())
+
+
 # IPIs: wake-ups, TLB shootdowns, thread exit; dedicated-core moves the I/O APIC lines off CPU 1
 IPI_CASES = ["threads", "ipc-threads", "mem-unmap-threads", "exit-threads", "notify", "dedicated-core"]
 
