@@ -183,7 +183,8 @@ void iommu_interrupts_init(const char *cmdline)
 	const char *apic = lapic_x2apic() ? "x2APIC" : "xAPIC";
 	char value[8];
 	bool off = cmdline_get(cmdline, "iommu", value, sizeof(value)) && !strcmp(value, "off");
-	const char *why = iommu.enabled ? ir_init(cmdline) : off ? "iommu=off" : "no IOMMU";
+	const char *why = iommu.enabled ? ir_init(cmdline) : off ? "iommu=off" :
+								   "no IOMMU";
 	if (why)
 		kprintf("interrupts: %s, not remapped (%s): a device a process drives can send any vector\n", apic, why);
 	else
