@@ -70,8 +70,8 @@ def test_guest_boots():
 # faults the guest takes and reports itself, threads, IPIs and TLB shoot-downs between vCPUs, the
 # guest's own x87/SSE state, its timers and sleep. Left out: the cases that exhaust memory,
 # processes or threads, the fuzzer, and the dedicated-core ones; they test nothing a VM changes
-# and take minutes more under TCG inside TCG (the whole list takes about 2 min with nested paging
-# and 4 min with shadow paging on a loaded machine). pci-list skips: the VM has no PCI functions.
+# and take minutes more under TCG inside TCG (the whole list took 1-2 min with nested paging and
+# 1-4 min with shadow paging, by the load). pci-list skips: the VM has no PCI functions.
 GUEST_SUBSET = (
     "spawn", "argv", "kill", "kill-creating",
     "mem-kernel-read", "mem-text-write", "mem-isolation", "mem-map", "stack-overflow", "mem-unmap-threads",
