@@ -4,7 +4,7 @@ which QEMU's TCG emulates with --cpu-model qemu64,+svm,+npt)."""
 
 import re
 
-from harness import REPO, case, check, console, skip, slow
+from harness import REPO, Fail, case, check, console, skip, slow
 
 SVM_CPU = "qemu64,+svm,+npt"
 PROMPT = r"sietch\$ "
@@ -85,7 +85,9 @@ VM_ENDED = r"^vmm: vm1 ended with status (\d+)$"
 def guest_usertests(vmm_args, cases=GUEST_SUBSET, timeout=600):
     """Runs `vmm vmm_args` with the guest's shell, types `usertests CASES` at the guest's prompt
     (what is typed while vmm is in the foreground goes to the guest's COM1), then `poweroff`.
-    Each guest case line is a case here; every case asked for must pass or skip."""
+    Each guest case line is a case here, also when the guest stops early; every case asked for
+    must pass or skip."""
+    stopped = None  # why the guest's run did not end with its summary line
     with console(cpus=2, mem="1G", cpu_model=SVM_CPU, timeout=timeout + 300) as c:
         c.expect(PROMPT, timeout=180)
         c.sendline(f"vmm {vmm_args} --mem 64M /boot/kernel.elf /boot/initrd.tar")
@@ -94,23 +96,27 @@ def guest_usertests(vmm_args, cases=GUEST_SUBSET, timeout=600):
             skip("the kernel runs no virtual machines yet: " + m.group(0).strip())
         check(m.group(0).startswith("[vm1]"), "the guest ended before its shell started")
         c.sendline("usertests " + " ".join(cases))
-        m = c.expect_line(rf"^\[vm1\] usertests: done: .*$|{VM_ENDED}", timeout=timeout)
-        guest_ran = m.group(0).startswith("[vm1]")
-        if guest_ran:
+        try:
+            m = c.expect_line(rf"^\[vm1\] usertests: done: .*$|{VM_ENDED}", timeout=timeout)
+            if not m.group(0).startswith("[vm1]"):
+                stopped = f"vmm ended with status {m.group(1)} before the guest's usertests were done"
+        except Fail as e:
+            stopped = str(e)
+        if not stopped:
             c.sendline("poweroff")
-            m = c.expect_line(VM_ENDED, timeout=60)
+            status = int(c.expect_line(VM_ENDED, timeout=60).group(1))
             c.expect(PROMPT, timeout=30)
             c.sendline("poweroff")
+            c.wait(timeout=60)
         log = c.log
     found = GUEST_CASE.findall(log)
     for name, verdict, why in found:
         ok = None if verdict == "skip" else verdict == "pass"
         case("guest." + name, ok, why or ("skipped" if ok is None else "failed"))
     missing = [name for name in cases if name not in {n for n, _, _ in found}]
-    check(guest_ran, f"vmm ended with status {m.group(1)} before the guest's usertests were done; "
-          f"no line for {missing}")
+    check(not stopped, f"{stopped}; no line for {missing}")
     check(not missing, f"no line from the guest for {missing}")
-    check(int(m.group(1)) == 0, f"vmm ended with status {m.group(1)} after the guest's poweroff")
+    check(status == 0, f"vmm ended with status {status} after the guest's poweroff")
     check(not re.search(r"^sietch: (exception|panic)", log, re.M), "host kernel exception")
 
 
