@@ -6,6 +6,7 @@
 #include "kernel/arch/vector.h"
 #include "lib/common/string.h"
 #include "lib/common/syscall.h"
+#include "lib/common/vtd_ir.h"
 
 /* MSI address, SDM vol.3 §11.11.1: 0xFEE in bits 31:20, destination APIC id in 19:12,
  * RH = 0 and DM = 0 (physical destination mode, exactly the one CPU named). */
@@ -29,12 +30,43 @@ static int interrupt_setup(struct interrupt *irq, enum interrupt_kind kind, uint
 	return 0;
 }
 
+/* Set once, before any MSI is remapped; read without a lock after. */
+static const struct interrupt_remapper *remapper;
+
+bool interrupt_remapping(void) { return remapper != 0; }
+
 int interrupt_msi_alloc(struct interrupt *irq, uint32_t apic_id, interrupt_fn fn, void *context)
 {
 	int err = interrupt_setup(irq, INTERRUPT_MSI, apic_id, fn, context);
 	if (err)
 		return err;
+	if (remapper) {
+		int handle = remapper->alloc();
+		if (handle < 0) {
+			vector_free(irq->vector);
+			return handle;
+		}
+		irq->remapped = true;
+		irq->handle = (uint16_t)handle;
+	}
 	vector_bind(irq->vector, irq);
+	return 0;
+}
+
+void interrupt_msi_set_requester(struct interrupt *irq, uint16_t requester_id)
+{
+	irq->requester = requester_id;
+	irq->requester_known = true;
+}
+
+int interrupt_remap_install(const struct interrupt_remapper *r, void (*enable)(void))
+{
+	int err = ioapic_remap_prepare(r);
+	if (err)
+		return err;
+	enable();
+	ioapic_remap_commit();
+	remapper = r;
 	return 0;
 }
 
@@ -63,6 +95,12 @@ int interrupt_isa_alloc(struct interrupt *irq, uint8_t isa_irq, uint32_t apic_id
 
 struct msi_message interrupt_msi_message(const struct interrupt *irq)
 {
+	if (irq->remapped) {
+		/* The entry is written before the device can use the message that names it. */
+		remapper->set(irq->handle, irq->vector, irq->apic_id, false,
+			      irq->requester_known ? irq->requester : -1);
+		return (struct msi_message){ vtd_msi_remap_address(irq->handle), vtd_msi_remap_data() };
+	}
 	return (struct msi_message){
 		.address = MSI_ADDRESS_BASE | ((uint64_t)(irq->apic_id & 0xff) << MSI_ADDRESS_DEST_SHIFT),
 		.data = irq->vector & MSI_DATA_VECTOR_MASK,
@@ -122,6 +160,9 @@ void interrupt_unmask(struct interrupt *irq)
 void interrupt_free(struct interrupt *irq)
 {
 	interrupt_mask(irq);
+	if (irq->remapped)
+		remapper->free(irq->handle); /* before the vector is reused: the device could still name the entry */
+	irq->remapped = false;
 	vector_free(irq->vector); /* unbinds under the vector's lock: no delivery is left running */
 	irq->kind = INTERRUPT_NONE;
 }

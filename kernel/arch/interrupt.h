@@ -60,10 +60,15 @@ struct interrupt {
 	/* Optional, set by the PCI layer for MSI/MSI-X: mask or unmask this vector in the device. */
 	void (*device_mask)(struct interrupt *irq, bool masked);
 	void *device;
+	/* MSI: the requester ID (bus << 8 | devfn) that alone may raise it once interrupts are remapped. */
+	uint16_t requester;
+	bool requester_known;
 	/* State below is kept by kernel/arch/interrupt.c under its vector's lock; read it, never write it. */
 	bool masked;
 	bool pending;            /* arrived while masked */
 	volatile uint64_t count; /* deliveries passed to fn */
+	bool remapped;		 /* handle names its interrupt remapping table entry */
+	uint16_t handle;
 };
 
 /*
@@ -94,8 +99,46 @@ int interrupt_isa_alloc(struct interrupt *irq, uint8_t isa_irq, uint32_t apic_id
  */
 void interrupt_set_handler(struct interrupt *irq, interrupt_fn fn, void *context);
 
-/* The message to program into the device's MSI capability or MSI-X table entry. */
+/*
+ * The function whose MSI or MSI-X entry will carry irq: with interrupts
+ * remapped, only its requester ID may use irq's remapping entry. Call
+ * before interrupt_msi_message.
+ */
+void interrupt_msi_set_requester(struct interrupt *irq, uint16_t requester_id);
+
+/*
+ * The message to program into the device's MSI capability or MSI-X table
+ * entry. With interrupts remapped it names irq's remapping table entry (and
+ * writes that entry first), otherwise it carries the vector and CPU itself.
+ */
 struct msi_message interrupt_msi_message(const struct interrupt *irq);
+
+/*
+ * Interrupt remapping (VT-d chapter 5), provided by kernel/iommu when the
+ * IOMMU can: every MSI and every I/O APIC line then names an entry of a
+ * table the kernel writes, and a device cannot choose its own vector.
+ */
+struct interrupt_remapper {
+	int (*alloc)(void); /* a free handle, or -SIETCH_ENOSPC */
+	void (*free)(uint16_t handle);
+	/*
+	 * Points handle at vector on apic_id (level: a level-triggered line);
+	 * only requester sid may use it, any when sid < 0. Returns once the
+	 * IOMMU no longer caches the old entry.
+	 */
+	void (*set)(uint16_t handle, uint8_t vector, uint32_t apic_id, bool level, int32_t sid);
+	/* The requester ID of the I/O APIC with this MADT id, or -1 if the firmware does not say. */
+	int32_t (*ioapic_source)(uint32_t ioapic_id);
+};
+
+/*
+ * Moves every I/O APIC line to remappable format and makes later MSIs
+ * remappable: entries for the lines routed now are written, enable() turns
+ * remapping on in the IOMMU, then the redirection entries are rewritten.
+ * Returns 0 or -SIETCH_ENOSPC (then nothing changed; enable was not called).
+ */
+int interrupt_remap_install(const struct interrupt_remapper *r, void (*enable)(void));
+bool interrupt_remapping(void);
 
 void interrupt_mask(struct interrupt *irq);
 /* Unmasks; a delivery that arrived while masked is raised again now. */

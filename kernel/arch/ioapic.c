@@ -5,6 +5,8 @@
 #include "kernel/console.h"
 #include "lib/common/acpi.h"
 #include "lib/common/mmio.h"
+#include "lib/common/syscall.h"
+#include "lib/common/vtd_ir.h"
 
 /* 82093AA datasheet §3.1: an index register and a data window; §3.2: registers behind them. */
 #define IOREGSEL 0x00
@@ -29,9 +31,21 @@
 #define PIC2_COMMAND 0xa0
 #define PIC2_DATA 0xa1
 
+#define IOAPIC_MAX_PINS 256 /* VERSION_MAX_REDIRECTION is 8 bits */
+
+/* What a pin was routed to: with interrupts remapped the redirection entry holds only a handle. */
+struct ioapic_pin {
+	bool routed;
+	uint8_t vector;
+	uint32_t apic_id, flags;
+	int32_t handle; /* its remapping table entry, -1 before remapping */
+};
+
 struct ioapic {
 	volatile void *registers;
-	uint32_t gsi_base, pins;
+	uint32_t id, gsi_base, pins;
+	int32_t source; /* requester ID its interrupts carry (DMAR scope), -1 unknown */
+	struct ioapic_pin pin[IOAPIC_MAX_PINS];
 };
 
 static struct ioapic ioapics[ACPI_MAX_IOAPICS];
@@ -73,10 +87,13 @@ void ioapic_init(const struct acpi_madt_info *madt, void *(*map_mmio)(uint64_t p
 	for (uint32_t i = 0; i < madt->ioapic_count && i < ACPI_MAX_IOAPICS; i++) {
 		struct ioapic *io = &ioapics[ioapic_count++];
 		io->registers = map_mmio(madt->ioapic[i].phys, IOAPIC_REGISTERS_SIZE);
+		io->id = madt->ioapic[i].id;
 		io->gsi_base = madt->ioapic[i].gsi_base;
 		io->pins = VERSION_MAX_REDIRECTION(ioapic_read(io, IOAPIC_VERSION)) + 1;
-		for (uint32_t pin = 0; pin < io->pins; pin++)
+		for (uint32_t pin = 0; pin < io->pins; pin++) {
 			ioapic_write(io, IOAPIC_REDIRECTION(pin), REDIRECTION_MASKED);
+			io->pin[pin].handle = -1;
+		}
 	}
 }
 
@@ -105,19 +122,89 @@ void ioapic_isa_to_gsi(uint8_t isa_irq, uint32_t *gsi, uint32_t *flags)
 	}
 }
 
+/* Set when every line moved to remappable format (interrupt_remap_install). */
+static const struct interrupt_remapper *remapper;
+
+/* The redirection entry of a pin as recorded, compatibility or remappable format; under ioapic_lock. */
+static void ioapic_write_pin(struct ioapic *io, uint32_t pin, bool masked)
+{
+	const struct ioapic_pin *p = &io->pin[pin];
+	uint64_t entry;
+	if (remapper) {
+		entry = vtd_ioapic_rte_remap((uint16_t)p->handle, p->vector, p->flags & INTERRUPT_LEVEL,
+					     p->flags & INTERRUPT_ACTIVE_LOW, masked);
+	} else {
+		entry = (uint64_t)p->apic_id << (32 + REDIRECTION_DEST_SHIFT) | p->vector;
+		entry |= p->flags & INTERRUPT_ACTIVE_LOW ? REDIRECTION_ACTIVE_LOW : 0;
+		entry |= p->flags & INTERRUPT_LEVEL ? REDIRECTION_LEVEL : 0;
+		entry |= masked ? REDIRECTION_MASKED : 0;
+	}
+	/* 82093AA §3.2.4: the high word first, so the entry is whole when the low word unmasks it. */
+	ioapic_write(io, IOAPIC_REDIRECTION(pin) + 1, (uint32_t)(entry >> 32));
+	ioapic_write(io, IOAPIC_REDIRECTION(pin), (uint32_t)entry);
+}
+
+/* Points pin's remapping entry at its vector and CPU; only the I/O APIC may use it. */
+static void ioapic_remap_pin(const struct interrupt_remapper *r, struct ioapic *io, uint32_t pin)
+{
+	const struct ioapic_pin *p = &io->pin[pin];
+	r->set((uint16_t)p->handle, p->vector, p->apic_id, p->flags & INTERRUPT_LEVEL, io->source);
+}
+
 void ioapic_route_gsi(uint32_t gsi, uint8_t vector, uint32_t apic_id, uint32_t flags, bool masked)
 {
 	struct ioapic *io = ioapic_for_gsi(gsi);
 	if (!io)
 		panic("ioapic: no I/O APIC serves GSI %u", gsi);
-	uint32_t low = vector;
-	low |= flags & INTERRUPT_ACTIVE_LOW ? REDIRECTION_ACTIVE_LOW : 0;
-	low |= flags & INTERRUPT_LEVEL ? REDIRECTION_LEVEL : 0;
-	low |= masked ? REDIRECTION_MASKED : 0;
 	uint32_t pin = gsi - io->gsi_base;
 	spin_lock(&ioapic_lock);
-	ioapic_write(io, IOAPIC_REDIRECTION(pin) + 1, apic_id << REDIRECTION_DEST_SHIFT);
-	ioapic_write(io, IOAPIC_REDIRECTION(pin), low);
+	struct ioapic_pin *p = &io->pin[pin];
+	p->routed = true;
+	p->vector = vector;
+	p->apic_id = apic_id;
+	p->flags = flags;
+	if (remapper && p->handle < 0)
+		p->handle = remapper->alloc();
+	if (remapper && p->handle < 0)
+		panic("ioapic: no interrupt remapping entry left for GSI %u", gsi); /* more handles than vectors */
+	if (remapper)
+		ioapic_remap_pin(remapper, io, pin);
+	ioapic_write_pin(io, pin, masked);
+	spin_unlock(&ioapic_lock);
+}
+
+int ioapic_remap_prepare(const struct interrupt_remapper *r)
+{
+	spin_lock(&ioapic_lock);
+	int err = 0;
+	for (uint32_t i = 0; i < ioapic_count; i++) {
+		struct ioapic *io = &ioapics[i];
+		io->source = r->ioapic_source(io->id);
+		for (uint32_t pin = 0; pin < io->pins && !err; pin++) {
+			if (!io->pin[pin].routed)
+				continue;
+			io->pin[pin].handle = r->alloc();
+			if (io->pin[pin].handle < 0)
+				err = io->pin[pin].handle;
+			else
+				ioapic_remap_pin(r, io, pin);
+		}
+	}
+	if (!err)
+		remapper = r;
+	spin_unlock(&ioapic_lock);
+	return err;
+}
+
+void ioapic_remap_commit(void)
+{
+	spin_lock(&ioapic_lock);
+	for (uint32_t i = 0; i < ioapic_count; i++)
+		for (uint32_t pin = 0; pin < ioapics[i].pins; pin++)
+			if (ioapics[i].pin[pin].routed) {
+				uint32_t low = ioapic_read(&ioapics[i], IOAPIC_REDIRECTION(pin));
+				ioapic_write_pin(&ioapics[i], pin, low & REDIRECTION_MASKED);
+			}
 	spin_unlock(&ioapic_lock);
 }
 
@@ -160,10 +247,16 @@ static uint32_t lines_to(uint32_t apic_id, const uint32_t *move_to)
 	for (uint32_t i = 0; i < ioapic_count; i++) {
 		struct ioapic *io = &ioapics[i];
 		for (uint32_t pin = 0; pin < io->pins; pin++) {
-			if (ioapic_read(io, IOAPIC_REDIRECTION(pin) + 1) >> REDIRECTION_DEST_SHIFT != apic_id)
+			struct ioapic_pin *p = &io->pin[pin];
+			if (!p->routed || p->apic_id != apic_id)
 				continue;
 			found++;
-			if (move_to)
+			if (!move_to)
+				continue;
+			p->apic_id = *move_to;
+			if (remapper)
+				ioapic_remap_pin(remapper, io, pin); /* the destination lives in the remapping entry */
+			else
 				ioapic_write(io, IOAPIC_REDIRECTION(pin) + 1, *move_to << REDIRECTION_DEST_SHIFT);
 		}
 	}

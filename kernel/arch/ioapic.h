@@ -24,3 +24,9 @@ bool ioapic_gsi_masked(uint32_t gsi); /* as the redirection entry says now; true
 /* Lines delivered to from_apic go to to_apic instead (to keep a dedicated CPU free of device interrupts). */
 void ioapic_retarget(uint32_t from_apic, uint32_t to_apic);
 uint32_t ioapic_lines_to(uint32_t apic_id); /* how many lines name that CPU as their destination */
+
+struct interrupt_remapper;
+/* For interrupt_remap_install: a remapping entry for every routed line (0, or -SIETCH_ENOSPC), then
+ * once remapping is on, every redirection entry rewritten in remappable format (VT-d §5.1.5.1). */
+int ioapic_remap_prepare(const struct interrupt_remapper *r);
+void ioapic_remap_commit(void);

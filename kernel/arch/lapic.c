@@ -38,27 +38,58 @@
  */
 #define ICR_IDLE_TIMEOUT_US 1000
 
-static volatile void *lapic;
+/*
+ * x2APIC mode (SDM vol.3 §11.12): the same registers as MSRs 0x800 + offset / 16,
+ * the ICR one 64-bit MSR with a 32-bit destination, APIC IDs 32 bits wide.
+ */
+#define CPUID_1_ECX_X2APIC (1u << 21)
+#define APIC_BASE_EXTD (1ull << 10)
+#define X2APIC_MSR(reg) (0x800u + ((reg) >> 4))
+#define X2APIC_ICR_DEST_SHIFT 32
 
-static uint32_t lapic_read(uint32_t reg) { return mmio_read32(mmio_at(lapic, reg)); }
+static volatile void *lapic;
+static bool x2apic; /* chosen once on the bootstrap CPU; every CPU runs the same mode */
+
+static uint32_t lapic_read(uint32_t reg)
+{
+	if (x2apic)
+		return (uint32_t)rdmsr(X2APIC_MSR(reg));
+	return mmio_read32(mmio_at(lapic, reg));
+}
 static void lapic_write(uint32_t reg, uint32_t value)
 {
+	if (x2apic) {
+		wrmsr(X2APIC_MSR(reg), value);
+		return;
+	}
 	mmio_write32(mmio_at(lapic, reg), value);
 	(void)lapic_read(LAPIC_ID); /* a read after the write waits for it to complete */
 }
 
 bool lapic_ready(void) { return lapic != 0; }
+bool lapic_x2apic(void) { return x2apic; }
 
-void lapic_init(volatile void *registers) { lapic = registers; }
+/* x2APIC whenever the CPU has it (and always when firmware already turned it on: §11.12.5 forbids going back). */
+void lapic_init(volatile void *registers)
+{
+	uint32_t a, b, c, d;
+	cpuid(1, 0, &a, &b, &c, &d);
+	x2apic = (c & CPUID_1_ECX_X2APIC) || (rdmsr(MSR_APIC_BASE) & APIC_BASE_EXTD);
+	lapic = registers;
+}
 
 void lapic_enable(void)
 {
-	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_ENABLE);
+	uint64_t base = rdmsr(MSR_APIC_BASE) | APIC_BASE_ENABLE;
+	wrmsr(MSR_APIC_BASE, base); /* §11.12.5: xAPIC first, then x2APIC; never straight from disabled */
+	if (x2apic)
+		wrmsr(MSR_APIC_BASE, base | APIC_BASE_EXTD);
 	lapic_write(LAPIC_TPR, 0);
 	lapic_write(LAPIC_SVR, SVR_ENABLE | VECTOR_SPURIOUS);
 }
 
-uint32_t lapic_id(void) { return lapic_read(LAPIC_ID) >> 24; }
+/* §11.12.5.1: the x2APIC ID is the whole register; xAPIC keeps 8 bits in 31:24. */
+uint32_t lapic_id(void) { return x2apic ? lapic_read(LAPIC_ID) : lapic_read(LAPIC_ID) >> 24; }
 void lapic_eoi(void) { lapic_write(LAPIC_EOI, 0); }
 
 static int lapic_wait_icr(uint32_t apic_id, uint32_t command)
@@ -73,6 +104,11 @@ static int lapic_wait_icr(uint32_t apic_id, uint32_t command)
 /* Interrupts stay off from the ICR write to its completion: an IPI sent from a handler in between would overwrite it. */
 static int lapic_send(uint32_t apic_id, uint32_t command)
 {
+	if (x2apic) {
+		/* §11.12.9: one write sends it; there is no delivery status to wait for. */
+		wrmsr(X2APIC_MSR(LAPIC_ICR_LOW), (uint64_t)apic_id << X2APIC_ICR_DEST_SHIFT | command);
+		return 0;
+	}
 	irq_save_push();
 	int err = lapic_wait_icr(apic_id, command);
 	if (!err) {

@@ -17,3 +17,4 @@ uint32_t lapic_timer_calibrate(void); /* against the PIT, on the bootstrap CPU; 
 void lapic_timer_start(uint32_t hz);  /* periodic, on VECTOR_TIMER; needs the calibration */
 void lapic_timer_stop(void);         /* until the next lapic_timer_start */
 bool lapic_ready(void);
+bool lapic_x2apic(void); /* the local APICs run in x2APIC mode (MSR interface) */

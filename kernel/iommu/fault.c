@@ -13,12 +13,39 @@
 #include "kernel/proc/proc.h"
 #include "lib/common/format.h"
 #include "lib/common/mmio.h"
+#include "lib/common/vtd_ir.h"
 
 #define FAULT_LOG_ALL 32
 #define FAULT_LOG_EVERY 1024
 
+/* An interrupt request the remapping table refused (VT-d §5.1.4): a device sent what the kernel did not program. */
+static void fault_report_interrupt(const struct vtd_fault *f)
+{
+	spin_lock(&iommu.lock);
+	iommu.faults++;
+	static uint64_t refused;
+	uint64_t count = ++refused;
+	struct iommu_domain *domain = iommu_context_domain(f->sid);
+	uint32_t pid = domain && domain->owner ? domain->owner->pid : 0;
+	if (domain && domain->owner)
+		domain->owner->counters.dma_faults++;
+	spin_unlock(&iommu.lock);
+	if (count > FAULT_LOG_ALL && count % FAULT_LOG_EVERY)
+		return; /* as for DMA: a device sending in a loop cannot flood the console */
+	char owner[24] = ", no owner";
+	if (pid)
+		format(owner, sizeof(owner), ", owner pid %u", pid);
+	kprintf("iommu: blocked interrupt (handle %u) from %02x:%02x.%u: %s (reason 0x%x)%s\n",
+		vtd_fault_interrupt_index(f->address), f->sid >> 8, (f->sid >> 3) & 0x1f, f->sid & 7,
+		vtd_fault_reason_name(f->reason), f->reason, owner);
+}
+
 static void fault_report(const struct vtd_fault *f)
 {
+	if (vtd_fault_is_interrupt(f->reason)) {
+		fault_report_interrupt(f);
+		return;
+	}
 	spin_lock(&iommu.lock);
 	iommu.faults++;
 	struct iommu_domain *domain = iommu_context_domain(f->sid);

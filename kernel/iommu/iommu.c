@@ -111,7 +111,7 @@ static int iommu_bring_up(void)
 	return err;
 }
 
-void iommu_init(const struct acpi_sdt_header *dmar, const char *cmdline)
+static void iommu_dma_init(const struct acpi_sdt_header *dmar, const char *cmdline)
 {
 	char value[8];
 	bool off = cmdline_get(cmdline, "iommu", value, sizeof(value)) && !strcmp(value, "off");
@@ -135,6 +135,12 @@ void iommu_init(const struct acpi_sdt_header *dmar, const char *cmdline)
 		iommu.unit_count, iommu.unit_count == 1 ? "" : "s", iommu.address_width,
 		iommu.coherent ? "coherent walks" : "table updates flushed from caches", iommu.dmar.scope_count,
 		iommu.dmar.rmrr_count);
+}
+
+void iommu_init(const struct acpi_sdt_header *dmar, const char *cmdline)
+{
+	iommu_dma_init(dmar, cmdline);
+	iommu_interrupts_init(cmdline);
 }
 
 long iommu_device_kernel(struct pci_function *f)

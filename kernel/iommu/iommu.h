@@ -20,8 +20,12 @@
  * Every DMA the IOMMU blocks is counted on the owning process (its
  * counters' dma_faults) and logged on the console (requester, address,
  * direction, reason): an owner's first 32, then every 1024th, so a device
- * told to fault in a loop cannot flood the console. Interrupt remapping is not done yet: MSIs of a user-owned
- * function are still compatibility format.
+ * told to fault in a loop cannot flood the console.
+ *
+ * Interrupts are remapped too (intremap.c, unless intremap=off): every MSI
+ * the kernel programs and every I/O APIC line name an entry of the kernel's
+ * remapping table that only their own requester may use, so a device a
+ * process drives cannot raise a vector the kernel did not give it.
  *
  * Without a DMAR table (the default machine) or with iommu=off on the
  * command line, every call here does nothing and returns success: devices

@@ -76,6 +76,9 @@ struct iommu_domain *iommu_context_home(uint16_t rid);
 /* The domain rid is in, NULL if none; under iommu.lock. */
 struct iommu_domain *iommu_context_domain(uint16_t rid);
 
+/* intremap.c: turns interrupt remapping on when DMA remapping is, and says on the console which interrupt mode runs. */
+void iommu_interrupts_init(const char *cmdline);
+
 /* domain.c */
 int iommu_domain_init(struct iommu_domain *domain, uint16_t did);
 struct iommu_domain *iommu_domain_create(struct proc *owner);

@@ -100,6 +100,9 @@ _Noreturn void thread_exit(void)
 	struct thread *t = thread_current();
 	struct proc *proc = t->proc;
 	t->proc = 0; /* the switch below must not save state into a dying process */
+	/* Off the process's tables first: once this thread is gone, the last one to go frees
+	 * them (proc_teardown), maybe on another CPU while this one still runs until its switch. */
+	vm_space_activate(&kernel_space);
 	proc_thread_gone(proc, t);
 	t->exited_from = proc;
 	sched_lock_take();

@@ -76,9 +76,15 @@ KTEST(interrupt_msi_message)
 	int err = interrupt_msi_alloc(&irq, 3, 0, 0);
 	KTEST_EXPECT(!err, "interrupt_msi_alloc: %d", err);
 	struct msi_message m = interrupt_msi_message(&irq);
-	/* SDM vol.3 §11.11: 0xFEE, destination id 3 in bits 19:12; fixed, edge, the vector in 7:0 */
-	KTEST_EXPECT(m.address == 0xfee03000ull, "address 0x%lx", m.address);
-	KTEST_EXPECT(m.data == irq.vector, "data 0x%x for vector 0x%x", m.data, irq.vector);
+	if (irq.remapped) {
+		/* VT-d §5.1.5.2: 0xFEE, the handle in 19:5 and bit 2, remappable format bit 4; data 0 */
+		uint64_t want = 0xfee00010ull | (uint64_t)(irq.handle & 0x7fff) << 5 | (uint64_t)(irq.handle >> 15) << 2;
+		KTEST_EXPECT(m.address == want && m.data == 0, "remapped: address 0x%lx data 0x%x", m.address, m.data);
+	} else {
+		/* SDM vol.3 §11.11: 0xFEE, destination id 3 in bits 19:12; fixed, edge, the vector in 7:0 */
+		KTEST_EXPECT(m.address == 0xfee03000ull, "address 0x%lx", m.address);
+		KTEST_EXPECT(m.data == irq.vector, "data 0x%x for vector 0x%x", m.data, irq.vector);
+	}
 	interrupt_free(&irq);
 	KTEST_EXPECT(interrupt_gsi_alloc(&irq, 0xffffff, 0, 0, 0, 0) == -SIETCH_EINVAL, "a GSI no I/O APIC serves");
 	return 0;

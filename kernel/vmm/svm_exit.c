@@ -169,8 +169,20 @@ void svm_regs_get(const struct vmcb *v, const uint64_t gpr[SIETCH_GPR_COUNT], st
 #define RFLAGS_FIXED1 (1ull << 1)
 #define RFLAGS_WRITABLE 0x3f7fd5ull
 
+/*
+ * A new RIP means the VMM completed the instruction at the old one (HLT,
+ * an MMIO access, an OUT) or sent the guest elsewhere. An STI or MOV SS
+ * shadow covers only the one instruction after it (AMD APM vol.2 §15.21.5,
+ * Intel SDM vol.3 §6.8.3), so it ends there; the processor clears it when
+ * it retires that instruction, and the VMM's emulation must too, as KVM's
+ * skip of an emulated instruction does. Kept, the shadow would cover the
+ * next instruction as well: after `sti; hlt; cli`, the guest's idle loop,
+ * the CLI, so an interrupt waiting for that HLT is never taken.
+ */
 void svm_regs_set(struct vmcb *v, uint64_t gpr[SIETCH_GPR_COUNT], const struct sietch_vcpu_regs *in)
 {
+	if (in->rip != v->save.rip)
+		v->control.interrupt_shadow &= ~SVM_INT_SHADOW;
 	for (int i = 0; i < SIETCH_GPR_COUNT; i++)
 		gpr[i] = in->gpr[i];
 	v->save.rax = in->gpr[SIETCH_RAX];

@@ -44,6 +44,7 @@ bool svm_guest_interruptible(const struct vmcb *v);
 /* Registers between the ABI and the VMCB (rax and rsp are the VMCB's while
  * the vCPU is stopped too: gpr[RAX], gpr[RSP] are copied in and out). */
 void svm_regs_get(const struct vmcb *v, const uint64_t gpr[SIETCH_GPR_COUNT], struct sietch_vcpu_regs *out);
+/* A RIP other than the VMCB's ends the interrupt shadow (the instruction it covered is done). */
 void svm_regs_set(struct vmcb *v, uint64_t gpr[SIETCH_GPR_COUNT], const struct sietch_vcpu_regs *in);
 void svm_sregs_get(const struct vmcb *v, struct sietch_vcpu_sregs *out);
 /* Copies in into v (EFER gets SVME, CPL follows SS.DPL). */

@@ -240,7 +240,9 @@ struct sietch_vm_exit {
 /* vcpu_run's argument: requests in, registers in and out, the exit out.
  * With SIETCH_RUN_SET_REGS the kernel loads regs before entering (so an exit
  * is finished, RIP advanced and a result put in rax, without a vcpu_set);
- * regs always comes back as the registers at the exit. */
+ * regs always comes back as the registers at the exit. Registers set with a
+ * RIP other than the vCPU's (here or with vcpu_set) end an interrupt shadow:
+ * the instruction it covered is done. To restore a shadow, set SREGS after. */
 #define SIETCH_RUN_SET_REGS (1u << 0)
 #define SIETCH_RUN_INTR_WINDOW (1u << 1) /* exit with INTR_WINDOW once the guest can take an interrupt */
 /* Return with reason NONE when a host interrupt ends the guest: the timer

@@ -104,6 +104,13 @@ const char *vtd_fault_reason_name(uint8_t reason)
 		[0xb] = "reserved bits in a context entry",
 		[0xc] = "reserved bits in a page-table entry",
 		[0xd] = "translation type not allowed",
+		[0x20] = "reserved bits in an interrupt request",
+		[0x21] = "interrupt handle beyond the remapping table",
+		[0x22] = "interrupt remapping entry not present",
+		[0x23] = "interrupt remapping table unreadable",
+		[0x24] = "reserved bits in an interrupt remapping entry",
+		[0x25] = "compatibility-format interrupt blocked",
+		[0x26] = "interrupt from a requester the entry does not name",
 	};
 	if (reason < sizeof(names) / sizeof(names[0]) && names[reason])
 		return names[reason];

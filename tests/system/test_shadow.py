@@ -6,6 +6,7 @@ each run, so a reader (and the bench) can compare them with nested paging's."""
 import re
 
 from harness import case, check, console, skip, slow
+from test_vmm import guest_usertests
 
 PROMPT = r"sietch\$ "
 NO_VMS = r"^vmm: vm_create[^\n]*\((ENODEV|ENOSYS)\)$"
@@ -66,26 +67,7 @@ def test_nested_paging_has_no_shadow_exits():
         case(f"npt-no-{reason}", exits.get(reason, 0) == 0, f"{reason} exits with nested paging: {exits}")
 
 
-GUEST_CASE = re.compile(r"^\[vm1\] usertests: (?!done:)(\S+): (pass|fail|skip)\b:? ?(.*)$", re.M)
-# The guest's usertests get this far in a VM today, with nested paging as with shadow tables: the
-# next case (kill) waits for a guest timer that does not come, a VMM matter, not paging.
-LAST_CASE_REACHED = "argv"
-
-
 @slow
 def test_shadow_usertests():
-    """The guest's usertests with two vCPUs on shadow tables, as far as they run in a VM at all:
-    each guest case seen is a case here."""
-    with console(cpus=2, mem="1G", cpu_model="qemu64,+svm,+npt", timeout=420) as c:
-        c.expect(PROMPT, timeout=180)
-        c.sendline("vmm --shadow --cpus 2 --mem 64M /boot/kernel.elf /boot/initrd.tar -- init=/bin/usertests")
-        m = c.expect(rf"(?m)^\[vm1\] usertests: ({LAST_CASE_REACHED}: \w+|done: .*)$|{NO_VMS}", timeout=240)
-        if m.group(0).startswith("vmm: vm_create"):
-            skip("the kernel runs no virtual machines: " + m.group(0).strip())
-        log = c.log
-    found = GUEST_CASE.findall(log)
-    check(found, "no usertests lines from the guest")
-    for name, verdict, why in found:
-        ok = None if verdict == "skip" else verdict == "pass"
-        case("guest." + name, ok, why or ("skipped" if ok is None else "failed"))
-    check(not re.search(r"^sietch: (exception|panic)", log, re.M), "host kernel exception")
+    """The guest's usertests (test_vmm.GUEST_SUBSET) on shadow tables with two vCPUs."""
+    guest_usertests("--shadow --cpus 2")

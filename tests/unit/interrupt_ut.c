@@ -8,6 +8,8 @@
 
 #include "kernel/arch/interrupt.c"
 #include "kernel/arch/vector.c"
+#include "lib/common/vtd.c"
+#include "lib/common/vtd_ir.c"
 
 #include "tests/unit/stubs/kernel_base.h"
 
@@ -45,6 +47,45 @@ void ioapic_mask_gsi(uint32_t gsi, bool masked)
 	line.masked = masked;
 	line.mask_writes++;
 }
+
+/* Interrupt remapping as the tests see it: the I/O APIC's part and a fake remapping table. */
+static bool ioapic_prepared, ioapic_committed;
+int ioapic_remap_prepare(const struct interrupt_remapper *r)
+{
+	(void)r;
+	ioapic_prepared = true;
+	return 0;
+}
+void ioapic_remap_commit(void) { ioapic_committed = ioapic_prepared; }
+
+static struct {
+	bool used;
+	uint8_t vector;
+	uint32_t apic_id;
+	int32_t sid;
+} fake_irte[4];
+
+static int fake_alloc(void)
+{
+	for (int h = 1; h < 4; h++)
+		if (!fake_irte[h].used) {
+			fake_irte[h].used = true;
+			return h;
+		}
+	return -SIETCH_ENOSPC;
+}
+static void fake_free(uint16_t h) { fake_irte[h] = (typeof(fake_irte[0])){ 0 }; }
+static void fake_set(uint16_t h, uint8_t vector, uint32_t apic_id, bool level, int32_t sid)
+{
+	assert_false(level);
+	fake_irte[h].vector = vector;
+	fake_irte[h].apic_id = apic_id;
+	fake_irte[h].sid = sid;
+}
+static int32_t fake_ioapic_source(uint32_t id) { return (int32_t)id; }
+static const struct interrupt_remapper fake_remapper = { fake_alloc, fake_free, fake_set, fake_ioapic_source };
+static bool enabled_between;
+static void fake_enable(void) { enabled_between = ioapic_prepared && !ioapic_committed; }
 
 /* An IPI arrives at once: the stub runs the dispatch the trap path would. */
 static uint32_t ipis;
@@ -234,6 +275,32 @@ static void test_fixed_vector_handler(void **state)
 	assert_int_equal(fixed_calls, 1);
 }
 
+/* Runs last: once remapping is installed, every MSI names its entry (VT-d §5.1.5.2). */
+static void test_remapped_msi_names_its_entry(void **state)
+{
+	(void)state;
+	assert_int_equal(interrupt_remap_install(&fake_remapper, fake_enable), 0);
+	assert_true(enabled_between && ioapic_committed && interrupt_remapping());
+	struct interrupt irq;
+	assert_int_equal(interrupt_msi_alloc(&irq, TEST_APIC, count_call, 0), 0);
+	assert_true(irq.remapped);
+	interrupt_msi_set_requester(&irq, 0x0110);
+	struct msi_message m = interrupt_msi_message(&irq);
+	assert_int_equal(m.address, vtd_msi_remap_address(irq.handle));
+	assert_int_equal(m.data, 0);
+	assert_int_equal(fake_irte[irq.handle].vector, irq.vector);
+	assert_int_equal(fake_irte[irq.handle].apic_id, TEST_APIC);
+	assert_int_equal(fake_irte[irq.handle].sid, 0x0110);
+	uint16_t handle = irq.handle;
+	interrupt_free(&irq);
+	assert_false(fake_irte[handle].used); /* the entry goes with the vector */
+	/* without a requester the entry verifies nobody: sid -1 */
+	assert_int_equal(interrupt_msi_alloc(&irq, TEST_APIC, count_call, 0), 0);
+	(void)interrupt_msi_message(&irq);
+	assert_int_equal(fake_irte[irq.handle].sid, -1);
+	interrupt_free(&irq);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +312,7 @@ int main(void)
 		cmocka_unit_test_setup(test_handler_replaced_or_removed, setup),
 		cmocka_unit_test_setup(test_allocator_exhausts, setup),
 		cmocka_unit_test_setup(test_fixed_vector_handler, setup),
+		cmocka_unit_test_setup(test_remapped_msi_names_its_entry, setup),
 	};
 	return cmocka_run_group_tests_name("interrupt", tests, NULL, NULL);
 }

@@ -208,6 +208,26 @@ static void test_registers(void **state)
 	assert_false(v.control.interrupt_shadow & SVM_INT_SHADOW);
 }
 
+/* `sti; hlt` exits at the HLT inside STI's shadow; the VMM completes the HLT
+ * by moving RIP past it, which must end the shadow, or the next instruction
+ * (the idle loop's CLI) runs in it too and a pending interrupt is never taken. */
+static void test_completed_instruction_ends_shadow(void **state)
+{
+	(void)state;
+	reset(0, 0, 0);
+	v.save.rflags = 0x202;
+	v.control.interrupt_shadow = SVM_INT_SHADOW;
+	struct sietch_vcpu_regs r;
+	svm_regs_get(&v, regs, &r);
+	svm_regs_set(&v, regs, &r); /* RIP unchanged: still inside the shadow */
+	assert_true(v.control.interrupt_shadow & SVM_INT_SHADOW);
+	assert_false(svm_guest_interruptible(&v));
+	r.rip += 1; /* past the HLT */
+	svm_regs_set(&v, regs, &r);
+	assert_false(v.control.interrupt_shadow & SVM_INT_SHADOW);
+	assert_true(svm_guest_interruptible(&v));
+}
+
 static void test_interruptible(void **state)
 {
 	(void)state;
@@ -229,6 +249,7 @@ int main(void)
 		cmocka_unit_test(test_reasons),     cmocka_unit_test(test_io),
 		cmocka_unit_test(test_msr_cpuid_efer), cmocka_unit_test(test_mmio),
 		cmocka_unit_test(test_registers),   cmocka_unit_test(test_interruptible),
+		cmocka_unit_test(test_completed_instruction_ends_shadow),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,8 @@ void case_pci_list(void)
 {
 	static struct sietch_pci_info all[MAX], one;
 	long n = ut_expect_ok(os_pci_list(0, all, MAX), "pci_list");
+	if (n == 0)
+		ut_skip("this machine has no PCI functions (a VM without an ECAM window)");
 	/* q35: the host bridge at 00:00.0 and the two root ports tools/run adds */
 	ut_check(n >= 3, "pci_list returned %ld functions", n);
 	ut_check(all[0].bus == 0 && all[0].devfn == 0 && all[0].vendor != 0xffff, "entry 0 is not 00:00.0");

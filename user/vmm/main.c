@@ -22,6 +22,7 @@
 #define DEFAULT_MEM (128ull << 20)
 #define MAX_MODULES 8
 #define CMDLINE_MAX 1024
+#define KEYBOARD_RETRY_NS 1000000ull /* while the guest's receive queue is full */
 #define TICK_NS 10000000ull /* the ticker's longest sleep: how late a timer can be at worst */
 #define USAGE "usage: vmm [--cpus N] [--mem SIZE] [--npt|--shadow] [--mark PREFIX] KERNEL [MODULE...] [-- GUEST COMMAND LINE]\n"
 
@@ -105,10 +106,15 @@ static void keyboard(void *arg)
 		for (long i = 0; i < n; i++)
 			if (buf[i] == '\n')
 				buf[i] = '\r';
-		vm_lock(vm);
-		uart_receive(&vm->uart, buf, (size_t)n);
-		vm_uart_irq_update(vm);
-		vm_unlock(vm);
+		/* A line longer than the receive queue goes in as the guest reads it, none of it dropped. */
+		for (size_t given = 0; given < (size_t)n && !vm->done;) {
+			vm_lock(vm);
+			given += uart_receive(&vm->uart, buf + given, (size_t)n - given);
+			vm_uart_irq_update(vm);
+			vm_unlock(vm);
+			if (given < (size_t)n)
+				os_sleep_ns(KEYBOARD_RETRY_NS);
+		}
 	}
 }
 

@@ -24,6 +24,7 @@
 #define ATTR_LDT 0x082
 #define CR0_ET 0x10u        /* reset value: extension type, always 1 */
 #define RFLAGS_RESERVED 0x2u
+#define RFLAGS_IF 0x200u
 #define DR6_RESET 0xffff0ff0u
 #define DR7_RESET 0x400u
 #define PAT_RESET 0x0007040600070406ull /* SDM vol.3 §13.12.4 */
@@ -220,16 +221,21 @@ static void exit_msr(struct vcpu *v, bool write)
 	r->rip += INSN_MSR_LEN;
 }
 
-/* At HLT: sleep until an interrupt can be delivered (or the VM ends). */
+/* At HLT: sleep until an interrupt can be delivered (or the VM ends). With
+ * RFLAGS.IF clear no interrupt the model sends ends the halt (SDM vol.2 HLT:
+ * only an enabled interrupt, NMI, INIT or RESET does), so the vCPU sleeps
+ * until the VM ends: a guest halted for good (its panic, the CPUs its
+ * power-off stops) costs no host CPU. */
 static void vcpu_halt(struct vcpu *v)
 {
+	bool wakeable = v->run.regs.rflags & RFLAGS_IF;
 	v->run.regs.rip += INSN_HLT_LEN;
 	vm_lock(v->vm);
 	v->state = VCPU_HALTED;
 	for (;;) {
 		lapic_timer_poll(&v->lapic, vmm_now_ns());
 		vcpu_kick(v);
-		if (v->injected || v->run.interrupt_pending || v->vm->done)
+		if (v->vm->done || (wakeable && (v->injected || v->run.interrupt_pending)))
 			break; /* the kernel delivers it when the guest runs again */
 		vm_unlock(v->vm);
 		uint64_t bits;

@@ -66,6 +66,7 @@ static bool igb_irq_setup(struct igb_pf *pf)
 {
 	if (interrupt_msi_alloc(&pf->irq, cpus[0].apic_id, igb_irq, pf))
 		return false;
+	interrupt_msi_set_requester(&pf->irq, pf->pci->rid);
 	struct msi_message msg = interrupt_msi_message(&pf->irq);
 	if (pci_msix_set(pf->pci, MISC_VECTOR, msg.address, msg.data)) {
 		interrupt_free(&pf->irq);

@@ -262,6 +262,7 @@ long vnic_bind_irq(struct object *grant, struct proc *caller, unsigned vector, s
 	long err = interrupt_msi_alloc(irq, cpus[0].apic_id, 0, 0);
 	if (err)
 		return err;
+	interrupt_msi_set_requester(irq, dev->fn->rid);
 	struct msi_message msg = interrupt_msi_message(irq);
 	err = pci_msix_set(dev->fn, vector, msg.address, msg.data);
 	if (!err)

@@ -26,6 +26,8 @@ int nvme_irq_wait_init(struct nvme_irq_wait *w)
 
 int nvme_irq_wait_program(struct nvme_irq_wait *w, struct pci_function *fn, unsigned entry)
 {
+	/* Under interrupt remapping the entry then accepts this function's messages only. */
+	interrupt_msi_set_requester(&w->irq, fn->rid);
 	struct msi_message msg = interrupt_msi_message(&w->irq);
 	int err = pci_msix_set(fn, entry, msg.address, msg.data);
 	if (!err)

@@ -251,6 +251,7 @@ static long irq_setup(struct store_session *sess)
 	if (err)
 		return err;
 	sess->irq_allocated = true;
+	interrupt_msi_set_requester(&sess->irq, fn->rid);
 	struct msi_message msg = interrupt_msi_message(&sess->irq);
 	err = pci_msix_mask(fn, 0, true);
 	if (!err)
