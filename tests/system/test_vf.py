@@ -114,3 +114,43 @@ def test_garbage_in_own_rings():
         prompt(c)
         peer(c, mac, 1000)  # on the VF the garbage was in: its next owner
         finish(c)
+
+
+def pools(c):
+    """vnictest pools: each pool's state; the set of free pools that are not quiet, and the low page."""
+    c.sendline("vnictest pools")
+    listing = c.expect(r"(?s)vnictest pools\r?\n(.*?)^vnictest: low page (\w+)\r?\n").group(1, 2)
+    prompt(c)
+    loud = re.findall(r"^vnictest: free pool (\d+) NOT QUIET", listing[0], re.M)
+    return listing[0], loud, listing[1]
+
+
+def test_no_pool_on_without_an_owner():
+    """Without an IOMMU: a pool nobody owns neither receives nor sends, and keeps no ring address
+    (the device's reset leaves queue 0 on over a ring at bus address 0; a released VF's rings
+    point into freed memory). Checked at boot, after a garbage round whose broadcast and
+    multicast frames reach every pool that takes them, after broadcasts sent while three VFs
+    are free, and after the garbage VF's next owner; the kernel's canary in physical page 0,
+    where a queue on a ring at 0 would write, stays whole throughout."""
+    with console(timeout=300, extra=NET) as c:
+        prompt(c, timeout=120)
+        listing, loud, low = pools(c)
+        check(not loud and low == "whole", f"at boot: free pools {loud} not quiet, low page {low}:\n{listing}")
+        c.sendline("vfping echo &")
+        mac = c.expect_line(ECHO_LINE, timeout=60).group(1)
+        for _ in range(2):  # the second round on the VF the first one left
+            c.sendline("vfping garbage 30")
+            c.expect_line(r"^vfping: 30 rounds of garbage in (vnic\d+)'s rings$", timeout=120)
+            prompt(c)
+        listing, loud, low = pools(c)
+        check(re.search(r"^vnictest: pool 0 owned vfre vfte rxq txq ", listing, re.M),
+              f"the echo's pool is not on:\n{listing}")
+        check(not loud and low == "whole", f"after garbage: free pools {loud} not quiet, low page {low}:\n{listing}")
+        for _ in range(3):  # broadcast ARP requests while vnic2 and vnic3 have no owner
+            c.sendline("vfping arp 10.0.2.2")
+            c.expect_line(r"^vfping: 10\.0\.2\.2 is at ", timeout=60)
+            prompt(c)
+        peer(c, mac, 500)  # the garbage VF's next owner works
+        listing, loud, low = pools(c)
+        check(not loud and low == "whole", f"at the end: free pools {loud} not quiet, low page {low}:\n{listing}")
+        finish(c)
