@@ -162,6 +162,11 @@ def other_programs(c):
     m = c.expect_line(r"^\s+tx limit (.*)$", timeout=60)
     case("ifconfig_rate", m.group(1) == "40 Mb/s (RTTBCNRC 0x80064000)", reason=m.group(0), note=m.group(0).strip())
     c.expect(r"sietch\$ ")
+    c.sendline("ifconfig --server --rate 30")  # passed on to the netd it starts: 1000/30 = 33.333
+    m = c.expect_line(r"^\s+tx limit (.*)$", timeout=60)
+    case("ifconfig_server_rate", m.group(1) == "30 Mb/s (RTTBCNRC 0x80085555)", reason=m.group(0),
+         note=m.group(0).strip())
+    c.expect(r"sietch\$ ")
     c.sendline("ifconfig --rate 5000")
     m = c.expect_line(r"^ifconfig: cannot start the network: (.*)$", timeout=60)
     case("ifconfig_bad_rate", "EINVAL" in m.group(1), reason=m.group(0))
