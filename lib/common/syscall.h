@@ -128,6 +128,9 @@ typedef void (*sietch_thread_entry)(void *arg);
 	SYSCALL(43, vnic_pool, os_vnic_pool, 2, (unsigned, vf), (struct sietch_vnic_pool *, out))                  \
 	/* vnic needs WRITE, caller its owner; mbps 1..1000, never above the grant's limit -> 0, programmed */     \
 	SYSCALL(44, vnic_set_rate, os_vnic_set_rate, 2, (long, vnic), (uint32_t, mbps))                            \
+	/* process needs KILL (or -1 for the caller); mbps 1..1000, never above its limit -> 0: the limit its    \
+	 * VNIC grants opened from now on start with at most, and its children's from their spawn */           \
+	SYSCALL(45, vnic_rate_limit, os_vnic_rate_limit, 2, (long, process), (uint32_t, mbps))                    \
 	/* a storage area NAME of size bytes in /store; flags SIETCH_STORE_CREATE_* -> 0 (drivers/nvme/kernel/store.h) */ \
 	SYSCALL(50, store_create, os_raw_store_create, 4, (const char *, name), (size_t, name_len), (uint64_t, size), \
 		(unsigned, flags))                                                                                 \

@@ -12,7 +12,8 @@
  * The checks: one owner per VNIC (EBUSY for a second opener, in this process or another), rights,
  * vnic_map's facts and the VF's registers read through the mapping, dma_alloc, vnic_bind_irq,
  * bad arguments, the PF's answers on the mailbox (reset handshake with the MAC the kernel gave,
- * NACK for another MAC), the grant's transmit rate limit (vnic_set_rate, vnic_pool), and that
+ * NACK for another MAC), the grant's transmit rate limit (vnic_set_rate, vnic_pool) and the one a
+ * parent passes to its children (vnic_rate_limit), and that
  * the VF comes back, its pool off, when its owner closes it or exits.
  */
 #include <stdbool.h>
@@ -354,6 +355,40 @@ static void exit_returns_checks(void)
 		os_close(h);
 }
 
+/* The child's half of rate_limit_checks: 0 when its grant came with its parent's limit and it cannot lift it. */
+static int child_rate(void)
+{
+	long h = open_vnic(1, RW);
+	struct sietch_vnic_info info;
+	if (h < 0 || os_vnic_map(h, &info) < 0)
+		return 2;
+	if (info.tx_rate_mbps != 50)
+		return 3;
+	if (os_vnic_rate_limit(-1, 60) != -SIETCH_EPERM || os_vnic_set_rate(h, 60) != -SIETCH_EPERM)
+		return 4;
+	return os_vnic_set_rate(h, 20) == 0 ? 0 : 5;
+}
+
+/* A parent limits itself, and so every child it spawns from then on; a process handle with KILL limits another. */
+static void rate_limit_checks(void)
+{
+	check(os_vnic_rate_limit(-1, 0) == -SIETCH_EINVAL, "vnic_rate_limit 0 is EINVAL", 0);
+	check(os_vnic_rate_limit(-1, 1001) == -SIETCH_EINVAL, "vnic_rate_limit 1001 is EINVAL", 0);
+	check(os_vnic_rate_limit(SIETCH_HANDLE_STDOUT, 50) == -SIETCH_EBADF, "vnic_rate_limit of the console is EBADF",
+	      0);
+	long r = os_vnic_rate_limit(-1, 50);
+	check(r == 0, "vnic_rate_limit 50 on itself", r);
+	check(os_vnic_rate_limit(-1, 60) == -SIETCH_EPERM, "a limit only tightens (60 after 50 is EPERM)", 0);
+	char *argv[] = { "vnictest", "child-rate", NULL };
+	long child = os_spawn("/bin/vnictest", argv);
+	int status = -1;
+	check(child >= 0 && os_wait(child, &status) == 0 && status == 0,
+	      "a child's grant starts with its parent's limit, and the child cannot lift it", status);
+	check(os_vnic_rate_limit(child, 40) == 0 && os_vnic_rate_limit(child, 45) == -SIETCH_EPERM,
+	      "vnic_rate_limit through a process handle", 0);
+	os_close(child);
+}
+
 static int run_checks(void)
 {
 	long h = open_vnic(0, RW);
@@ -394,6 +429,7 @@ static int run_checks(void)
 	check(h >= 0, "vnic0 is free again after close", h);
 	if (h >= 0)
 		os_close(h);
+	rate_limit_checks(); /* last: it limits this process for good */
 	printf(failures ? "vnictest: fail %d\n" : "vnictest: pass\n", failures);
 	return failures != 0;
 }
@@ -404,6 +440,8 @@ int main(int argc, char **argv)
 		long h = open_vnic(0, RW);
 		return h == -SIETCH_EBUSY ? 0 : 1;
 	}
+	if (argc == 2 && !strcmp(argv[1], "child-rate"))
+		return child_rate();
 	if (argc == 2 && !strcmp(argv[1], "pools"))
 		return show_pools();
 	if ((argc == 3 || argc == 4) && (!strcmp(argv[1], "child") || !strcmp(argv[1], "hold"))) {

@@ -130,6 +130,14 @@ static const struct object_ops grant_ops = {
 
 /* ---- opening ---- */
 
+/* The stricter of two transmit limits, 0 meaning none. */
+static uint32_t tighter_rate(uint32_t a, uint32_t b)
+{
+	if (!a || !b)
+		return a | b;
+	return a < b ? a : b;
+}
+
 static long vnic_open(struct object *device, uint32_t *rights, struct object **out)
 {
 	struct vnic_device *dev = container_of(device, struct vnic_device, object);
@@ -145,9 +153,10 @@ static long vnic_open(struct object *device, uint32_t *rights, struct object **o
 		kfree(g);
 		return -SIETCH_EBUSY;
 	}
+	uint32_t rate = tighter_rate(dev->pf->default_rate_mbps, __atomic_load_n(&self->vnic_rate_mbps, __ATOMIC_RELAXED));
 	spin_lock(&dev->pf->lock);
 	dev->pf->vf[dev->vf].owned = true; /* the mailbox's RESET may now turn the pool on */
-	dev->pf->vf[dev->vf].tx_rate_mbps = dev->pf->default_rate_mbps;
+	dev->pf->vf[dev->vf].tx_rate_mbps = rate;
 	spin_unlock(&dev->pf->lock);
 	object_init(&g->object, OBJECT_VNIC, &grant_ops);
 	g->dev = dev;
@@ -327,6 +336,18 @@ long vnic_pool(unsigned vf, struct sietch_vnic_pool *out)
 	if (low_page_canary_whole())
 		out->flags |= SIETCH_VNIC_POOL_LOW_PAGE_OK;
 	return 0;
+}
+
+long vnic_rate_limit(struct proc *proc, uint32_t mbps)
+{
+	if (mbps == 0 || mbps > IGB_LINK_MAX_MBPS)
+		return -SIETCH_EINVAL;
+	spin_lock(&proc->lock);
+	long err = proc->vnic_rate_mbps && mbps > proc->vnic_rate_mbps ? -SIETCH_EPERM : 0;
+	if (!err)
+		__atomic_store_n(&proc->vnic_rate_mbps, mbps, __ATOMIC_RELAXED);
+	spin_unlock(&proc->lock);
+	return err;
 }
 
 long vnic_set_rate(struct object *grant, struct proc *caller, uint32_t mbps)

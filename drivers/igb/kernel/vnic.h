@@ -39,3 +39,11 @@ long vnic_pool(unsigned vf, struct sietch_vnic_pool *out);
  * it. Programmed at once if the pool is on, else at its RESET handshake.
  */
 long vnic_set_rate(struct object *grant, struct proc *caller, uint32_t mbps);
+/*
+ * Lowers proc's VNIC rate limit (struct proc's vnic_rate_mbps) to mbps
+ * (1 .. 1000, else EINVAL): 0, or -SIETCH_EPERM when that would raise it. The grants it opens from then on
+ * start with at most that limit, and so do its children's: a parent limits a
+ * child before or after spawning it (with KILL on it), and the child cannot
+ * lift it. Grants already open keep theirs.
+ */
+long vnic_rate_limit(struct proc *proc, uint32_t mbps);
