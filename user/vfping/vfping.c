@@ -11,8 +11,9 @@
  *                       sent as they are, which the echo's driver must drop (receive checksum check)
  *   vfping setmac MAC   ask the PF for another MAC address; print its answer
  *   vfping garbage N    N times: fill this VF's rings with random descriptors (no TCP
- *                       segmentation) and ring both doorbells; then close. Only this VF's
- *                       traffic may suffer: a test checks the others, and this VF's next owner
+ *                       segmentation; every buffer inside this VF's DMA memory) and ring both
+ *                       doorbells; then close. Only this VF's traffic may suffer: a test checks
+ *                       the others, this VF's next owner, and a program started afterwards
  *   vfping dma ADDR     the attack an IOMMU stops: every receive descriptor pointed at bus
  *                       address ADDR and an ARP request sent, so the reply is written there;
  *                       then one transmit descriptor that reads 64 bytes at ADDR + 4 KiB.
@@ -293,13 +294,18 @@ static uint64_t rng(void) /* xorshift64 (Marsaglia 2003) */
 	return rng_state;
 }
 
-/* A buffer address the device may read or write without harm to anyone else: inside this
- * VF's own DMA memory, or (transmit only: the device just reads) low RAM. */
-static uint64_t garbage_address(struct igbvf *vf, int may_be_foreign)
+/*
+ * A buffer address the device may read or write without harm to anyone else: inside this
+ * VF's own DMA memory, for transmit too. A transmit buffer is not only read: with checksum
+ * offload QEMU's igb writes the checksum it computes into the frame in guest memory
+ * (net_tx_pkt.c, iov_from_buf into the mapped payload), so a transmit buffer in someone
+ * else's memory is a 2-byte write there. Without an IOMMU that corrupted whatever lay
+ * at those addresses (a later program's image in the boot image).
+ */
+static uint64_t garbage_address(struct igbvf *vf)
 {
-	if (may_be_foreign && (rng() & 1))
-		return rng() % (64ull << 20);
-	return vf->pool.bus - (IGBVF_RX_DESCS + IGBVF_TX_DESCS) * 16 + rng() % (IGBVF_DMA_SIZE - 16384);
+	/* 64 KiB short of the end: a descriptor's length (16 bits) keeps even its reads inside */
+	return vf->pool.bus - (IGBVF_RX_DESCS + IGBVF_TX_DESCS) * 16 + rng() % (IGBVF_DMA_SIZE - 65536);
 }
 
 static int cmd_garbage(struct netdev *dev, const char *count_text)
@@ -312,12 +318,12 @@ static int cmd_garbage(struct netdev *dev, const char *count_text)
 					IGB_TXD_DCMD_VLE | (0xfu << 20) | 0xffffu;
 	for (unsigned round = 0; round < rounds; round++) {
 		for (unsigned i = 0; i < vf->tx.count; i++) {
-			vf->tx.desc[i].read.buffer_addr = garbage_address(vf, 1);
+			vf->tx.desc[i].read.buffer_addr = garbage_address(vf);
 			vf->tx.desc[i].read.cmd_type_len = (uint32_t)rng() & allowed; /* never TSE */
 			vf->tx.desc[i].read.olinfo_status = (uint32_t)rng();
 		}
 		for (unsigned i = 0; i < vf->rx.count; i++) {
-			vf->rx.desc[i].read.packet_addr = garbage_address(vf, 0);
+			vf->rx.desc[i].read.packet_addr = garbage_address(vf);
 			vf->rx.desc[i].read.header_addr = rng() & 1; /* sometimes a DD that is not one */
 		}
 		volatile uint32_t *tdt = (volatile uint32_t *)((volatile uint8_t *)vf->regs + IGBVF_TDT);
