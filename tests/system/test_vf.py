@@ -99,8 +99,7 @@ def test_garbage_in_own_rings():
     has gone its VF works for the next owner.
 
     Under the IOMMU (tools/run --iommu), which is what makes "hurts only its own traffic" a
-    guarantee: without one, a run of this sequence has left a later process's image corrupted
-    (a stray DMA, not yet explained: see the README's known problems)."""
+    guarantee; vf.no_pool_on_without_an_owner runs garbage rounds without one."""
     with console(timeout=300, run_args=["--iommu"], extra=NET) as c:
         prompt(c, timeout=120)
         c.sendline("vfping echo &")
@@ -139,7 +138,8 @@ def test_no_pool_on_without_an_owner():
     multicast frames reach every pool that takes them, after broadcasts sent while three VFs
     are free, and after the garbage VF's next owner; the kernel's canary in physical page 0,
     where a queue on a ring at 0 would write, stays whole throughout. After each garbage round
-    /bin/hello runs whole: before this change it died at once (#PF at rip 0x1) on this machine."""
+    /bin/hello runs whole: when vfping aimed transmit buffers at low RAM, the checksums QEMU
+    writes into transmit buffers corrupted hello's copy in the boot image (#PF at rip 0x1)."""
     with console(timeout=300, extra=NET) as c:
         prompt(c, timeout=120)
         listing, loud, low = pools(c)
@@ -150,7 +150,7 @@ def test_no_pool_on_without_an_owner():
             c.sendline("vfping garbage 50")
             c.expect_line(r"^vfping: 50 rounds of garbage in (vnic\d+)'s rings$", timeout=120)
             prompt(c)
-            hello(c)  # before the fix, a program started now died of its corrupted image
+            hello(c)  # a program started now must find its image whole
         listing, loud, low = pools(c)
         check(re.search(r"^vnictest: pool 0 owned vfre vfte rxq txq ", listing, re.M),
               f"the echo's pool is not on:\n{listing}")
