@@ -21,6 +21,8 @@
  *                       this process's counters
  *   vfping victim S     take a buffer of this VF's DMA memory, fill it with a pattern, print
  *                       its bus address, and after S seconds say whether it is unchanged
+ *   vfping txwrite      send one UDP frame with checksum offload and print the checksum fields
+ *                       of the buffer it went out of: QEMU's igb writes the UDP one there
  *
  * Each ends by printing the driver's counters. Test frames carry the local
  * experimental EtherType 0x88b5 (IEEE 802a), so nothing else mistakes them.
@@ -374,6 +376,48 @@ static int cmd_dma(struct netdev *dev, const char *address_text)
 	return 0;
 }
 
+/* The UDP checksum of an IPv4 frame (RFC 768: pseudo header, UDP header with 0, data), inverted. */
+static uint16_t udp_checksum(const uint8_t *f, uint16_t length)
+{
+	uint32_t sum = 17 + (uint32_t)(length - 34);
+	for (int i = 26; i < 34; i += 2) /* the addresses */
+		sum += (uint32_t)f[i] << 8 | f[i + 1];
+	for (int i = 34; i < length; i += 2)
+		if (i != 40) /* the checksum field counts as 0 */
+			sum += (uint32_t)f[i] << 8 | (i + 1 < length ? f[i + 1] : 0);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/*
+ * Whether the device writes into a transmit buffer: one IPv4/UDP frame sent with checksum
+ * offload to a MAC nobody has; the driver's copy holds the pseudo-header sum in the UDP
+ * field (tx_csum.c), and if the device wrote the finished checksum there, that is what
+ * the pool buffer holds afterwards. A real 82576 only reads the buffer.
+ */
+static int cmd_txwrite(struct netdev *dev)
+{
+	struct igbvf *vf = igbvf_from_netdev(dev);
+	static const uint8_t nobody[6] = { 0x02, 0, 0, 0, 0, 0x99 };
+	static uint8_t frame[TEST_FRAME];
+	if (!vf)
+		return 2;
+	uint16_t length = test_frame(frame, nobody, dev->mac, 1, UDP_OFFLOAD);
+	igbvf_set_tx_checksum(dev, 1);
+	const void *out[1] = { frame };
+	if (dev->ops->transmit_batch(dev, out, &length, 1) != 1)
+		return 2;
+	struct igbvf_tx_ring *tx = &vf->tx;
+	uint16_t buf = tx->buf[(tx->tail + tx->count - 1u) % tx->count]; /* the data descriptor's */
+	os_sleep_ns(100000000);
+	const uint8_t *b = igbvf_pool_va(&vf->pool, buf);
+	uint16_t field = (uint16_t)(b[40] << 8 | b[41]), udp = udp_checksum(frame, length);
+	printf("vfping: transmit buffer after checksum offload: udp checksum field %04x, the frame's checksum %04x: "
+	       "the device %s the buffer\n", field, udp, field == udp ? "wrote into" : "did not write into");
+	return 0;
+}
+
 /* What another VF's owner attacks: one pool buffer nobody will use, filled with a pattern. */
 static int cmd_victim(struct netdev *dev, const char *seconds_text)
 {
@@ -404,7 +448,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < BATCH; i++)
 		rx_bufs[i] = rx_space[i];
 	if (argc < 2 || (strcmp(argv[1], "peer") == 0 && argc < 4)) {
-		fprintf(stderr, "usage: vfping arp [IP] | echo | peer MAC N [udp|badudp] | setmac MAC | garbage N | dma ADDR | victim S\n");
+		fprintf(stderr, "usage: vfping arp [IP] | echo | peer MAC N [udp|badudp] | setmac MAC | garbage N | dma ADDR | victim S | txwrite\n");
 		return 2;
 	}
 	struct netdev *dev;
@@ -433,6 +477,8 @@ int main(int argc, char **argv)
 		r = cmd_dma(dev, argv[2]);
 	else if (strcmp(argv[1], "victim") == 0 && argc > 2)
 		r = cmd_victim(dev, argv[2]);
+	else if (strcmp(argv[1], "txwrite") == 0)
+		r = cmd_txwrite(dev);
 	else if (strcmp(argv[1], "peer") == 0)
 		r = cmd_peer(dev, argv[2], argv[3],
 			     argc < 5 ? RAW : strcmp(argv[4], "udp") == 0 ? UDP_OFFLOAD : UDP_BAD);
