@@ -100,6 +100,8 @@
 #define IGB_TDH(n) IGB_TXQ(n, 0x10)
 #define IGB_TDT(n) IGB_TXQ(n, 0x18)
 #define IGB_TXDCTL(n) IGB_TXQ(n, 0x28)
+#define IGB_TDWBAL(n) IGB_TXQ(n, 0x38) /* Transmit Descriptor Head Write-Back Address: bit 0 enables it */
+#define IGB_TDWBAH(n) IGB_TXQ(n, 0x3c)
 
 #define IGB_SRRCTL_BSIZEPKT_SHIFT 0 /* packet buffer size in KiB, bits 6:0 */
 #define IGB_SRRCTL_DESCTYPE_ADV_ONEBUF (1u << 25) /* advanced descriptors, one buffer */

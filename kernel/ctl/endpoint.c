@@ -22,6 +22,10 @@
  * A server that dies holding received calls fails them (-SIETCH_EIO), as if
  * it had closed: every endpoint is on one registry that process exit scans.
  *
+ * A call and a reply wake their partner to the front of the run queue
+ * (wait_wake_one_next): otherwise each step of a round trip waits behind every
+ * runnable thread's time slice (a tick, 10 ms) whenever the CPUs are busy.
+ *
  * handle_send lives here too: it is how a handle travels to another process,
  * whose new handle value the sender then tells the receiver in a message.
  */
@@ -140,7 +144,7 @@ static long endpoint_enqueue_locked(struct endpoint *ep, struct ipc_call *call)
 		return -SIETCH_EIO;
 	call->state = CALL_QUEUED;
 	call_list_append(&ep->queued, call);
-	wait_wake_one(&ep->receivers);
+	wait_wake_one_next(&ep->receivers); /* the caller waits for it from now on */
 	return 0;
 }
 
@@ -175,7 +179,7 @@ static long endpoint_reply_locked(struct endpoint *ep, uint64_t token, const str
 		return -SIETCH_EINVAL;
 	call->msg = *msg;
 	call->state = CALL_REPLIED;
-	wait_wake_all(&call->caller);
+	wait_wake_one_next(&call->caller); /* its one thread, ahead of the time slices of others */
 	return 0;
 }
 

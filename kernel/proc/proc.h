@@ -41,6 +41,9 @@ struct proc {
 	uint64_t pages, page_limit; /* user pages mapped, and the most it may map */
 	uint64_t mmap_next;         /* where the next unplaced mem_map goes */
 	uint64_t cpu_ns;
+	/* The transmit limit (Mb/s, 0: none) every VNIC grant it opens starts at most with
+	 * (drivers/igb/kernel/vnic.h); its parent's at spawn; it only tightens; lock. */
+	uint32_t vnic_rate_mbps;
 };
 
 struct proc *proc_current(void); /* NULL in kernel-only context */

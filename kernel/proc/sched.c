@@ -66,6 +66,14 @@ static void queue_push(struct wait_queue *q, struct thread *t)
 	q->tail = t;
 }
 
+static void queue_push_front(struct wait_queue *q, struct thread *t)
+{
+	t->queue_next = q->head;
+	q->head = t;
+	if (!q->tail)
+		q->tail = t;
+}
+
 static struct thread *queue_pop(struct wait_queue *q)
 {
 	struct thread *t = q->head;
@@ -381,4 +389,13 @@ void sched_wake_locked(struct thread *t)
 {
 	if (t->state == THREAD_BLOCKED)
 		make_runnable_locked(t);
+}
+
+void sched_wake_next_locked(struct thread *t)
+{
+	if (t->state != THREAD_BLOCKED)
+		return;
+	t->state = THREAD_RUNNABLE;
+	queue_push_front(run_queue_of(t), t);
+	kick_for(t);
 }

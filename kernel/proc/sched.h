@@ -40,3 +40,10 @@ void sched_kicked(void);
 void sched_interrupt_locked(struct thread *thread);           /* the reschedule IPI arrived on this CPU */
 /* sched_lock held: make a blocked thread runnable. */
 void sched_wake_locked(struct thread *thread);
+/*
+ * As sched_wake_locked, but the thread goes to the front of its run queue:
+ * the partner of a synchronous IPC, whom the waker is about to wait for, runs
+ * as soon as a CPU switches (the waker's own, when it blocks) instead of after
+ * every runnable thread's time slice.
+ */
+void sched_wake_next_locked(struct thread *thread);

@@ -197,6 +197,8 @@ long proc_spawn(const struct spawn_args *args, struct proc **out)
 	if (!p)
 		return -SIETCH_ENOMEM;
 	proc_inherit_console_group(p, proc_current()); /* job control: children stay in their parent's job */
+	if (proc_current())
+		p->vnic_rate_mbps = __atomic_load_n(&proc_current()->vnic_rate_mbps, __ATOMIC_RELAXED);
 	object_ref(&p->object); /* the caller's */
 	long err = spawn_into(p, args);
 	if (err) {

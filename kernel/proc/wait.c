@@ -36,8 +36,8 @@ static void timed_remove(struct thread *t)
 		}
 }
 
-/* sched_lock held */
-static void wake_thread(struct thread *t)
+/* sched_lock held; next: to the front of the run queue (sched_wake_next_locked) */
+static void wake_thread_as(struct thread *t, bool next)
 {
 	if (t->waiting_on)
 		wait_queue_remove(t->waiting_on, t);
@@ -46,8 +46,13 @@ static void wake_thread(struct thread *t)
 		t->wake_deadline_ns = 0;
 		timed_remove(t);
 	}
-	sched_wake_locked(t);
+	if (next)
+		sched_wake_next_locked(t);
+	else
+		sched_wake_locked(t);
 }
+
+static void wake_thread(struct thread *t) { wake_thread_as(t, false); }
 
 static long sleep_on(struct wait_queue *q, struct spinlock *held, uint64_t deadline)
 {
@@ -105,6 +110,14 @@ void wait_wake_one(struct wait_queue *q)
 	sched_lock_take();
 	if (q->head)
 		wake_thread(q->head);
+	sched_lock_release();
+}
+
+void wait_wake_one_next(struct wait_queue *q)
+{
+	sched_lock_take();
+	if (q->head)
+		wake_thread_as(q->head, true);
 	sched_lock_release();
 }
 

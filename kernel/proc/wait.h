@@ -29,3 +29,5 @@ long wait_sleep(struct wait_queue *queue, struct spinlock *held);
 long wait_sleep_until(struct wait_queue *queue, struct spinlock *held, uint64_t deadline_ns);
 void wait_wake_all(struct wait_queue *queue);
 void wait_wake_one(struct wait_queue *queue);
+/* As wait_wake_one, and the thread runs next (sched_wake_next_locked): for a synchronous IPC partner. */
+void wait_wake_one_next(struct wait_queue *queue);

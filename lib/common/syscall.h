@@ -124,6 +124,13 @@ typedef void (*sietch_thread_entry)(void *arg);
 	/* vnic needs READ; MSI-X vector of the VF posts bits to notify (SIGNAL), or notify -1 unbinds -> 0 */  \
 	SYSCALL(42, vnic_bind_irq, os_vnic_bind_irq, 4, (long, vnic), (unsigned, vector), (long, notify),          \
 		(uint64_t, bits)) \
+	/* VF vf's pool as the device holds it now (anyone may look, as with lspci) -> 0, the state in *out */    \
+	SYSCALL(43, vnic_pool, os_vnic_pool, 2, (unsigned, vf), (struct sietch_vnic_pool *, out))                  \
+	/* vnic needs WRITE, caller its owner; mbps 1..1000, never above the grant's limit -> 0, programmed */     \
+	SYSCALL(44, vnic_set_rate, os_vnic_set_rate, 2, (long, vnic), (uint32_t, mbps))                            \
+	/* process needs KILL (or -1 for the caller); mbps 1..1000, never above its limit -> 0: the limit its    \
+	 * VNIC grants opened from now on start with at most, and its children's from their spawn */           \
+	SYSCALL(45, vnic_rate_limit, os_vnic_rate_limit, 2, (long, process), (uint32_t, mbps))                    \
 	/* a storage area NAME of size bytes in /store; flags SIETCH_STORE_CREATE_* -> 0 (drivers/nvme/kernel/store.h) */ \
 	SYSCALL(50, store_create, os_raw_store_create, 4, (const char *, name), (size_t, name_len), (uint64_t, size), \
 		(unsigned, flags))                                                                                 \
@@ -334,6 +341,33 @@ struct sietch_vnic_info {
 	uint32_t reserved;
 };
 _Static_assert(sizeof(struct sietch_vnic_info) == 56, "ABI: no padding");
+
+/*
+ * vnic_pool: one VF's pool seen from the PF (lspci's rate, and the tests'
+ * look at the device). A pool nobody owns must have every VNIC_POOL_*_ON bit
+ * clear and every ring address 0. tx_rate_mbps is the owner's limit;
+ * rttbcnrc is the factor the PF wrote for the VF's queue (82576 RTTBCNRC,
+ * selected by RTTDQSEL), rttbcnrc_read what the device gives back (0 on
+ * QEMU, which has no such register).
+ */
+#define SIETCH_VNIC_POOL_OWNED (1u << 0)
+#define SIETCH_VNIC_POOL_RX_ON (1u << 1)    /* VFRE: the pool may receive */
+#define SIETCH_VNIC_POOL_TX_ON (1u << 2)    /* VFTE: the pool may transmit */
+#define SIETCH_VNIC_POOL_RXQ_ON (1u << 3)   /* RXDCTL.ENABLE of queue vf or vf + 8 */
+#define SIETCH_VNIC_POOL_TXQ_ON (1u << 4)   /* TXDCTL.ENABLE of queue vf or vf + 8 */
+#define SIETCH_VNIC_POOL_LOW_PAGE_OK (1u << 5) /* the kernel's canary in physical page 0 is whole */
+
+struct sietch_vnic_pool {
+	uint32_t vf;
+	uint32_t flags;        /* SIETCH_VNIC_POOL_* */
+	uint32_t tx_rate_mbps; /* 0: no limit */
+	uint32_t rttbcnrc;
+	uint32_t rttbcnrc_read;
+	uint32_t reserved;
+	uint64_t rx_ring[2];   /* RDBAH:RDBAL of queues vf and vf + 8 */
+	uint64_t tx_ring[2];   /* TDBAH:TDBAL of the same */
+};
+_Static_assert(sizeof(struct sietch_vnic_pool) == 56, "ABI: no padding");
 
 /*
  * Storage areas (/store/NAME). mode says who enforces the area's boundary:

@@ -133,6 +133,15 @@ long net_parse_options(int *argc, char **argv, struct net_options *o)
 		} else if (!strcmp(a, "--max-frame") && value) {
 			o->max_frame = (uint32_t)strtoul(value, NULL, 10);
 			i++;
+		} else if (!strcmp(a, "--rate") && value) {
+			char *end;
+			unsigned long mbps = strtoul(value, &end, 10);
+			if (*end || mbps == 0 || mbps > UINT32_MAX) {
+				fprintf(stderr, "--rate: not a rate in Mb/s: %s\n", value);
+				return -SIETCH_EINVAL;
+			}
+			o->rate_mbps = (uint32_t)mbps; /* the kernel says whether it is one the grant allows */
+			i++;
 		} else if (!strcmp(a, "--addr") || !strcmp(a, "--gw") || !strcmp(a, "--dev")) {
 			if (!value) {
 				fprintf(stderr, "%s needs a value\n", a);

@@ -28,6 +28,7 @@ struct net_options {
 	uint32_t netmask;
 	uint32_t gateway;    /* 0: none */
 	uint32_t max_frame;  /* direct, --max-frame N: the longest frame the device passes; 0: its default */
+	uint32_t rate_mbps;  /* --rate MBPS: the VNIC's transmit limit (netd's, in server mode); 0: the grant's */
 };
 
 struct net_info {

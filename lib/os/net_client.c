@@ -4,6 +4,7 @@
  * as this program's child, with the network options as its arguments, and
  * hands it an endpoint and a shared buffer; at exit the client tells it to go.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "lib/os/net.h"
@@ -109,8 +110,8 @@ static long client_start(const struct net_options *o)
 {
 	if (o->server == 2)
 		return client_attach();
-	char addr[40], gw[16], a[16];
-	char *argv[12];
+	char addr[40], gw[16], a[16], rate[12];
+	char *argv[14];
 	int n = 0;
 	argv[n++] = NETD_PATH;
 	argv[n++] = "--client";
@@ -132,6 +133,11 @@ static long client_start(const struct net_options *o)
 	if (o->device) {
 		argv[n++] = "--dev";
 		argv[n++] = (char *)o->device;
+	}
+	if (o->rate_mbps) {
+		snprintf(rate, sizeof(rate), "%u", o->rate_mbps);
+		argv[n++] = "--rate";
+		argv[n++] = rate;
 	}
 	argv[n] = NULL;
 

@@ -141,6 +141,11 @@ static long direct_start(const struct net_options *options)
 	long r = netdev_open(options->device, &device);
 	if (r < 0)
 		return r;
+	if (options->rate_mbps) {
+		r = device->ops->set_rate ? device->ops->set_rate(device, options->rate_mbps) : -SIETCH_EINVAL;
+		if (r < 0)
+			return r;
+	}
 	if (options->max_frame) {
 		r = device->ops->set_max_frame ? device->ops->set_max_frame(device, options->max_frame) : -SIETCH_EINVAL;
 		if (r < 0)

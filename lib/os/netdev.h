@@ -22,6 +22,8 @@ struct netdev_ops {
 	void (*close)(struct netdev *dev);
 	/* Asks the device to pass received frames up to max_frame bytes; may be NULL. 0 or -SIETCH_E*. */
 	int (*set_max_frame)(struct netdev *dev, uint32_t max_frame);
+	/* Limits the device's transmit rate to mbps, for good (a VNIC grant's limit only tightens); may be NULL. */
+	int (*set_rate)(struct netdev *dev, uint32_t mbps);
 };
 struct netdev { const struct netdev_ops *ops; uint8_t mac[6]; uint16_t mtu; char name[16]; };
 /* Opens a VNIC: path like "/dev/net/vnic0", or NULL for the first free one. 0 or -SIETCH_E*. */

@@ -154,7 +154,22 @@ def other_programs(c):
     c.expect_line(r"^\s+ether 52:54:00(:[0-9a-f]{2}){3}$")
     c.expect_line(r"^\s+rx packets [1-9]\d* bytes \d+ dropped \d+ errors \d+$")
     c.expect_line(r"^\s+tx packets [1-9]\d* bytes \d+ dropped \d+$")
+    c.expect_line(r"^\s+tx limit none$")
     case("ifconfig", m.group(1).startswith("10.0.2."), reason=m.group(0), note=m.group(0).strip())
+    c.expect(r"sietch\$ ")
+    # the grant's transmit limit: programmed as 1000/40 = 25.0 (QEMU does not enforce it)
+    c.sendline("ifconfig --rate 40")
+    m = c.expect_line(r"^\s+tx limit (.*)$", timeout=60)
+    case("ifconfig_rate", m.group(1) == "40 Mb/s (RTTBCNRC 0x80064000)", reason=m.group(0), note=m.group(0).strip())
+    c.expect(r"sietch\$ ")
+    c.sendline("ifconfig --server --rate 30")  # passed on to the netd it starts: 1000/30 = 33.333
+    m = c.expect_line(r"^\s+tx limit (.*)$", timeout=60)
+    case("ifconfig_server_rate", m.group(1) == "30 Mb/s (RTTBCNRC 0x80085555)", reason=m.group(0),
+         note=m.group(0).strip())
+    c.expect(r"sietch\$ ")
+    c.sendline("ifconfig --rate 5000")
+    m = c.expect_line(r"^ifconfig: cannot start the network: (.*)$", timeout=60)
+    case("ifconfig_bad_rate", "EINVAL" in m.group(1), reason=m.group(0))
     c.expect(r"sietch\$ ")
     for args, target in (("-c 2", "10.0.2.2"), ("-c 2", "10.0.2.15"), ("--addr 10.0.2.40/24 -c 2", "10.0.2.15")):
         c.sendline(f"ping {args} {target}")

@@ -38,12 +38,15 @@ def test_lspci_owner_and_kill():
         for n in range(4):
             check(re.search(rf"^  01:10\.{2 * n} 8086:10ca .* VF {n} of 01:00\.0 owner none", listing, re.M),
                   f"VF {n} not listed as free:\n{listing}")
-        c.sendline("vnictest hold 2 &")
+        c.sendline("vnictest hold 2 40 &")  # with a transmit limit of 40 Mb/s
         pid = c.expect(r"vnictest: holding vnic2 as pid (\d+)\r?\n", timeout=60).group(1)  # after the prompt, maybe
         c.sendline("lspci")
         listing = c.expect(r"(?s)lspci\n(.*?)^sietch\$ ").group(1)
-        check(re.search(rf"^  01:10\.4 8086:10ca .* VF 2 of 01:00\.0 owner pid {pid} ", listing, re.M),
-              f"lspci does not name pid {pid} as vnic2's owner:\n{listing}")
+        check(re.search(rf"^  01:10\.4 8086:10ca .* VF 2 of 01:00\.0 owner pid {pid} tx limit 40 Mb/s ", listing,
+                        re.M), f"lspci does not name pid {pid} as vnic2's owner with its limit:\n{listing}")
+        c.sendline("vnictest hold 3 1001")
+        c.expect_line(r"^vnictest: cannot take vnic3: .*EINVAL")
+        c.expect(PROMPT)
         c.sendline("vnictest hold 2")
         c.expect_line(r"^vnictest: cannot take vnic2: busy \(EBUSY\)$")
         c.expect(PROMPT)

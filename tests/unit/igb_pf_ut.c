@@ -102,6 +102,8 @@ static int setup(void **state)
 	for (unsigned vf = 0; vf < IGB_MAX_VFS; vf++)
 		m.v2p[vf] = IGBVF_V2PMAILBOX_RSTI;
 	m.reg[IGB_VFRE / 4] = m.reg[IGB_VFTE / 4] = 0xff;
+	m.reg[IGB_RXDCTL(0) / 4] = IGB_XDCTL_ENABLE | 1u << 16; /* QEMU's reset: queue 0 on, its ring at 0 */
+	m.reg[IGB_TXDCTL(0) / 4] = IGB_XDCTL_ENABLE;
 	return 0;
 }
 
@@ -140,9 +142,12 @@ static uint32_t vf_call(unsigned vf, const uint32_t *msg, unsigned words, uint32
 	return reply[0];
 }
 
+/* Every VF has an owner (a VNIC grant), as when a process has opened it. */
 static void bring_up(unsigned vfs)
 {
 	assert_int_equal(igb_pf_hw_init(&pf, vfs), 0);
+	for (unsigned vf = 0; vf < vfs; vf++)
+		pf.vf[vf].owned = true;
 }
 
 static void vf_reset(unsigned vf)
@@ -366,6 +371,59 @@ static void test_vf_holding_the_buffer_gets_no_reply(void **state)
 	vf_reset(0);
 }
 
+static void test_no_queue_on_before_an_owner(void **state)
+{
+	(void)state;
+	assert_int_equal(igb_pf_hw_init(&pf, 4), 0);
+	for (unsigned q = 0; q < IGB_QUEUES; q++) {
+		assert_int_equal(reg(IGB_RXDCTL(q)) & IGB_XDCTL_ENABLE, 0);
+		assert_int_equal(reg(IGB_TXDCTL(q)) & IGB_XDCTL_ENABLE, 0);
+	}
+	/* no owner: a RESET (a departed owner's) is NACKed and the pool stays off */
+	uint32_t msg[1] = { IGB_VF_RESET }, reply[3];
+	assert_int_equal(vf_call(0, msg, 1, reply), IGB_VF_RESET | IGB_MBX_NACK);
+	assert_int_equal(reg(IGB_VFRE), 0);
+	assert_int_equal(reg(IGB_VFTE), 0);
+	assert_int_equal(reg(IGB_RAH(1)), 0);
+	assert_false(pf.vf[0].clear_to_send);
+	pf.vf[0].owned = true;
+	vf_reset(0);
+	assert_int_equal(reg(IGB_VFRE), 1);
+	struct sietch_vnic_pool pool;
+	igb_vf_pool_state(&pf, 0, &pool);
+	assert_int_equal(pool.flags, SIETCH_VNIC_POOL_OWNED | SIETCH_VNIC_POOL_RX_ON | SIETCH_VNIC_POOL_TX_ON);
+}
+
+static void test_scrub_forgets_the_rings(void **state)
+{
+	(void)state;
+	bring_up(4);
+	vf_reset(3);
+	for (unsigned q = 3; q < IGB_QUEUES; q += IGB_MAX_VFS) { /* what the owner programmed */
+		m.reg[IGB_RDBAL(q) / 4] = m.reg[IGB_TDBAL(q) / 4] = 0x1234000;
+		m.reg[IGB_RDLEN(q) / 4] = m.reg[IGB_TDLEN(q) / 4] = 4096;
+		m.reg[IGB_RDT(q) / 4] = m.reg[IGB_TDWBAL(q) / 4] = 0x55;
+		m.reg[IGB_RXDCTL(q) / 4] = m.reg[IGB_TXDCTL(q) / 4] = IGB_XDCTL_ENABLE;
+	}
+	struct sietch_vnic_pool pool;
+	igb_vf_pool_state(&pf, 3, &pool);
+	assert_int_equal(pool.flags & (SIETCH_VNIC_POOL_RXQ_ON | SIETCH_VNIC_POOL_TXQ_ON),
+			 SIETCH_VNIC_POOL_RXQ_ON | SIETCH_VNIC_POOL_TXQ_ON);
+	assert_int_equal(pool.rx_ring[1], 0x1234000);
+	pf.vf[3].owned = false; /* the owner went (vnic.c) */
+	igb_vf_reset_done(&pf, 3);
+	for (unsigned q = 3; q < IGB_QUEUES; q += IGB_MAX_VFS) {
+		const uint32_t regs[] = { IGB_RDBAL(q), IGB_RDBAH(q), IGB_RDLEN(q), IGB_RDH(q), IGB_RDT(q),
+					  IGB_TDBAL(q), IGB_TDBAH(q), IGB_TDLEN(q), IGB_TDH(q), IGB_TDT(q),
+					  IGB_TDWBAL(q), IGB_TDWBAH(q), IGB_RXDCTL(q), IGB_TXDCTL(q) };
+		for (unsigned i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
+			assert_int_equal(reg(regs[i]), 0);
+	}
+	igb_vf_pool_state(&pf, 3, &pool);
+	assert_int_equal(pool.flags, 0);
+	assert_int_equal(pool.rx_ring[0] | pool.rx_ring[1] | pool.tx_ring[0] | pool.tx_ring[1], 0);
+}
+
 /* ---- rate limits and SR-IOV arithmetic ---- */
 
 static void test_rate_factor(void **state)
@@ -391,6 +449,15 @@ static void test_rate_programmed_per_vf_queue(void **state)
 	m.reg[IGB_VFLRE / 4] |= 1u << 1;
 	igb_mbx_service(&pf);
 	assert_int_equal(m.rate[1], 0); /* scrubbed with the pool */
+	/* a new grant's own limit, set while the pool is on, reaches the VF's queue only */
+	vf_reset(0);
+	vf_reset(1);
+	igb_vf_set_rate(&pf, 0, 100);
+	assert_int_equal(m.rate[0], IGB_RTTBCNRC_RS_ENA | 10u << 14);
+	assert_int_equal(m.rate[1], IGB_RTTBCNRC_RS_ENA | 4u << 14); /* VF 1's handshake put back its own */
+	struct sietch_vnic_pool pool;
+	igb_vf_pool_state(&pf, 0, &pool);
+	assert_int_equal(pool.rttbcnrc, IGB_RTTBCNRC_RS_ENA | 10u << 14);
 }
 
 static void test_sriov_arithmetic(void **state)
@@ -418,6 +485,8 @@ int main(void)
 		cmocka_unit_test_setup(test_set_mac_only_its_own, setup),
 		cmocka_unit_test_setup(test_multicast_lpe_api_promisc, setup),
 		cmocka_unit_test_setup(test_vlan_filters_per_pool, setup),
+		cmocka_unit_test_setup(test_no_queue_on_before_an_owner, setup),
+		cmocka_unit_test_setup(test_scrub_forgets_the_rings, setup),
 		cmocka_unit_test_setup(test_vf_reset_scrubs_the_pool, setup),
 		cmocka_unit_test_setup(test_kernel_reset_consumes_the_event, setup),
 		cmocka_unit_test_setup(test_vf_holding_the_buffer_gets_no_reply, setup),

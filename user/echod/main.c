@@ -1,7 +1,7 @@
 /*
  * echod: echoes TCP streams and UDP datagrams back to their senders.
  *
- *   echod [-t|-u] [--addr A/N] [--gw G] [--server] [--dev PATH] [--cpu C] [--stats N] PORT
+ *   echod [-t|-u] [--addr A/N] [--gw G] [--server] [--dev PATH] [--rate MBPS] [--cpu C] [--stats N] PORT
  *
  * -t only TCP, -u only UDP (default both). The address comes from DHCP unless
  * --addr gives one; --server goes through netd instead of owning a VNIC.
@@ -30,7 +30,7 @@ struct echo {
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: echod [-t|-u] [--addr A/N] [--gw G] [--server] [--dev PATH] [--cpu C] [--stats N] PORT\n");
+	fprintf(stderr, "usage: echod [-t|-u] [--addr A/N] [--gw G] [--server] [--dev PATH] [--rate MBPS] [--cpu C] [--stats N] PORT\n");
 	exit(2);
 }
 

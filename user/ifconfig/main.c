@@ -3,7 +3,9 @@
  * device and counters; with --server, netd's. The dma line says whether an
  * IOMMU confines the device's DMA (and to which domain, when the VF is ours).
  *
- *   ifconfig [--addr A/N] [--gw G] [--server] [--dev PATH]
+ *   ifconfig [--addr A/N] [--gw G] [--server] [--dev PATH] [--rate MBPS]
+ *
+ * --rate limits the VNIC's transmit rate (the kernel's grant; shown as "tx limit").
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -28,11 +30,24 @@ static void print_dma(void)
 	printf("  dma: %s\n", remapped ? "isolated by the IOMMU" : "not isolated (no IOMMU)");
 }
 
+/* The VNIC's transmit limit, as the PF programmed it; QEMU's igb does not enforce it. */
+static void print_rate(const char *device)
+{
+	struct sietch_vnic_pool pool;
+	unsigned vf;
+	if (sscanf(device, "vnic%u", &vf) != 1 || os_vnic_pool(vf, &pool) < 0)
+		return;
+	if (pool.tx_rate_mbps)
+		printf("  tx limit %u Mb/s (RTTBCNRC %#x)\n", pool.tx_rate_mbps, pool.rttbcnrc);
+	else
+		printf("  tx limit none\n");
+}
+
 int main(int argc, char **argv)
 {
 	struct net_options options;
 	if (net_parse_options(&argc, argv, &options) < 0 || argc != 1) {
-		fprintf(stderr, "usage: ifconfig [--addr A/N] [--gw G] [--server] [--dev PATH]\n");
+		fprintf(stderr, "usage: ifconfig [--addr A/N] [--gw G] [--server] [--dev PATH] [--rate MBPS]\n");
 		return 2;
 	}
 	long r = net_start(&options);
@@ -58,6 +73,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)i.stats.rx_errors);
 	printf("  tx packets %llu bytes %llu dropped %llu\n", (unsigned long long)i.stats.tx_packets,
 	       (unsigned long long)i.stats.tx_bytes, (unsigned long long)i.stats.tx_dropped);
+	print_rate(i.device);
 	print_dma();
 	return ready ? 0 : 1;
 }

@@ -141,9 +141,12 @@ static void print_function(const struct sietch_pci_info *f, const char *indent)
 	if (f->flags & SIETCH_PCI_VF) {
 		printf(" VF %u of ", f->vf_index);
 		print_address(&fns[f->pf]);
+		struct sietch_vnic_pool pool;
 		if (f->owner)
 			printf(" owner pid %u", f->owner);
-		else
+		if (f->owner && f->vendor == 0x8086 && f->device == 0x10ca && os_vnic_pool(f->vf_index, &pool) == 0)
+			printf(pool.tx_rate_mbps ? " tx limit %u Mb/s" : " tx limit none", pool.tx_rate_mbps);
+		else if (!f->owner)
 			printf(" owner none");
 		printf(" decodes %s", f->flags & SIETCH_PCI_DECODES ? "yes" : "no");
 	}

@@ -4,8 +4,8 @@
  * clients' net.h calls, received over IPC: the classic microkernel path, kept
  * to compare with direct mode, where the program runs lwIP itself.
  *
- *   netd --client [--addr A/N] [--gw G] [--dev PATH]
- *   netd [--addr A/N] [--gw G] [--dev PATH] -- PROGRAM [ARGS] [-- PROGRAM [ARGS]]...
+ *   netd --client [--addr A/N] [--gw G] [--dev PATH] [--rate MBPS]
+ *   netd [--addr A/N] [--gw G] [--dev PATH] [--rate MBPS] -- PROGRAM [ARGS] [-- PROGRAM [ARGS]]...
  *
  * The first form is how a program started with --server spawns its own netd;
  * netd serves that one client and ends with it. The second starts the
@@ -241,8 +241,9 @@ int main(int argc, char **argv)
 	argc = programs;
 	struct net_options options;
 	if (net_parse_options(&argc, argv, &options) < 0 || options.server || (argc == 1) == (program_argc == 0)) {
-		fprintf(stderr, "usage: netd --client [--addr A/N] [--gw G] [--dev PATH]\n"
-				"       netd [--addr A/N] [--gw G] [--dev PATH] -- PROGRAM [ARGS] [-- PROGRAM [ARGS]]...\n");
+		fprintf(stderr, "usage: netd --client [--addr A/N] [--gw G] [--dev PATH] [--rate MBPS]\n"
+				"       netd [--addr A/N] [--gw G] [--dev PATH] [--rate MBPS] -- PROGRAM [ARGS] [-- PROGRAM "
+				"[ARGS]]...\n");
 		return 2;
 	}
 	if (program_argc > 0)

@@ -471,6 +471,23 @@ static void group_mem(void)
 	TRY(vb, "vnic_bind_irq of the console", SIETCH_HANDLE_STDOUT, 0, RES(R_NOTIFY), 1, SIETCH_EBADF);
 	TRY(vb, "vnic_bind_irq of a notification", RES(R_NOTIFY), 0, RES(R_NOTIFY), 1, SIETCH_EBADF);
 	TRY(vb, "vnic_bind_irq of a forged handle", H_FORGED, 0, RES(R_NOTIFY), 1, SIETCH_EBADF);
+	const unsigned vs = SYS_vnic_set_rate, vp = SYS_vnic_pool;
+	TRY(vs, "vnic_set_rate of the console", SIETCH_HANDLE_STDOUT, 100, 0, 0, SIETCH_EBADF);
+	TRY(vs, "vnic_set_rate of a memory object", RES(R_MEM), 100, 0, 0, SIETCH_EBADF);
+	TRY(vs, "vnic_set_rate of a closed handle", RES(R_CLOSED), 100, 0, 0, SIETCH_EBADF);
+	TRY(vs, "vnic_set_rate of 1<<32 Mb/s", SIETCH_HANDLE_STDOUT, 1ul << 32, 0, 0, SIETCH_EINVAL);
+	const unsigned vl = SYS_vnic_rate_limit; /* never a good rate on -1: it would limit this process */
+	TRY(vl, "vnic_rate_limit of the console", SIETCH_HANDLE_STDOUT, 100, 0, 0, SIETCH_EBADF);
+	TRY(vl, "vnic_rate_limit of a closed handle", RES(R_CLOSED), 100, 0, 0, SIETCH_EBADF);
+	TRY(vl, "vnic_rate_limit of a forged handle", H_FORGED, 100, 0, 0, SIETCH_EBADF);
+	TRY(vl, "vnic_rate_limit of itself to 0", L_HUGE, 0, 0, 0, SIETCH_EINVAL);
+	TRY(vl, "vnic_rate_limit of itself to 1001", L_HUGE, 1001, 0, 0, SIETCH_EINVAL);
+	TRY(vl, "vnic_rate_limit of itself to 1<<32", L_HUGE, 1ul << 32, 0, 0, SIETCH_EINVAL);
+	/* with or without an igb: no VF 99, and the out pointer is checked first */
+	TRY(vp, "vnic_pool of VF 99", 99, RES(R_BUF), 0, 0, SIETCH_ENOENT);
+	TRY(vp, "vnic_pool of VF 1<<32", 1ul << 32, RES(R_BUF), 0, 0, SIETCH_EINVAL);
+	TRY(vp, "vnic_pool into the kernel", 0, P_KERNEL, 0, 0, SIETCH_EFAULT);
+	TRY(vp, "vnic_pool into non-canonical", 0, P_NONCANON, 0, 0, SIETCH_EFAULT);
 
 	const unsigned mu = SYS_mem_unmap;
 	TRY(mu, "mem_unmap in the kernel", P_KERNEL, 4096, 0, 0, SIETCH_EINVAL);

@@ -41,6 +41,7 @@ static const struct ut_case cases[] = {
 	{"notify", case_notify, false, 0},
 	{"ipc-threads", case_ipc_threads, false, 0},
 	{"ipc-many", case_ipc_many, false, 0},
+	{"ipc-busy-cpu", case_ipc_busy_cpu, false, 0},
 	{"exit-threads", case_exit_threads, false, 0},
 	{"thread-limit", case_thread_limit, false, 0},
 	{"spawn-threads", case_spawn_threads, false, 0},

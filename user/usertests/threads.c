@@ -279,6 +279,74 @@ void case_ipc_threads(void)
 	ut_expect_error(stranded.result, SIETCH_EIO, "a call on an endpoint closed under it");
 }
 
+/* ---- IPC on a busy CPU: the partner runs next, not after a spinner's time slice ---- */
+
+#define BUSY_CALLS 200
+#define BUSY_CPU 0 /* never dedicated, so pinning here keeps every other CPU as it was */
+
+static struct {
+	long endpoint;
+	volatile uint64_t spins;
+	volatile int stop, started, done;
+} busy;
+
+static void busy_spinner(void *arg)
+{
+	(void)arg;
+	if (os_thread_pin(0, BUSY_CPU) < 0)
+		return;
+	__atomic_store_n(&busy.started, 1, __ATOMIC_RELEASE);
+	while (!busy.stop)
+		busy.spins++;
+	__atomic_store_n(&busy.done, 1, __ATOMIC_RELEASE);
+}
+
+static void busy_server(void *arg)
+{
+	(void)arg;
+	if (os_thread_pin(0, BUSY_CPU) < 0)
+		return;
+	struct sietch_msg m;
+	for (long token; (token = os_receive(busy.endpoint, &m)) >= 0;)
+		if (os_reply(busy.endpoint, (uint64_t)token, &m) < 0)
+			return;
+}
+
+/*
+ * The caller, the server and a spinner share one CPU. A call wakes the server
+ * and a reply the caller at the front of the run queue, so a round trip runs
+ * from end to end unless a tick happens to fall inside it; woken at the back,
+ * each would wait out the spinner's 10 ms slice (the spinner's count moves in
+ * every round trip). Counts, not time: fewer than half the round trips may
+ * see the spinner move.
+ */
+void case_ipc_busy_cpu(void)
+{
+	busy.endpoint = ut_expect_ok(os_endpoint_create(), "endpoint_create");
+	ut_expect_ok(os_thread_pin(0, BUSY_CPU), "thread_pin");
+	ut_expect_ok(os_thread_create(busy_server, NULL, 0), "thread_create");
+	ut_expect_ok(os_thread_create(busy_spinner, NULL, 0), "thread_create");
+	ut_check(wait_for(&busy.started, 1), "the spinner did not start");
+	struct sietch_msg m = {0};
+	ut_expect_ok(os_call(busy.endpoint, &m), "the first call"); /* the server is pinned and waiting */
+	unsigned spun = 0;
+	uint64_t start = ut_now_ns();
+	for (int i = 0; i < BUSY_CALLS; i++) {
+		uint64_t before = busy.spins;
+		ut_expect_ok(os_call(busy.endpoint, &m), "call");
+		spun += busy.spins != before;
+	}
+	uint64_t took_us = (ut_now_ns() - start) / 1000;
+	busy.stop = 1;
+	ut_check(wait_for(&busy.done, 1), "the spinner did not stop");
+	ut_expect_ok(os_close(busy.endpoint), "close");
+	ut_expect_ok(os_thread_pin(0, SIETCH_CPU_ANY), "thread_pin back");
+	ut_say("ipc-busy-cpu: %u of %d round trips on cpu %d let the spinner run; %llu us each\n", spun, BUSY_CALLS,
+	       BUSY_CPU, (unsigned long long)(took_us / BUSY_CALLS));
+	ut_check(spun < BUSY_CALLS / 2, "the spinner ran in %u of %d round trips: a woken partner waits its turn",
+		 spun, BUSY_CALLS);
+}
+
 /* ---- a process ends with all its threads, whichever thread ends it ---- */
 
 static void spin_thread(void *arg)

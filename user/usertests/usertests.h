@@ -184,6 +184,7 @@ void case_exit_threads(void);
 void case_thread_limit(void);
 void case_spawn_threads(void);
 void case_ipc_many(void);
+void case_ipc_busy_cpu(void);
 void case_libc_threads(void);
 void helper_malloc_threads(void);
 void helper_exit_with_threads(void);

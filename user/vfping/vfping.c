@@ -11,8 +11,9 @@
  *                       sent as they are, which the echo's driver must drop (receive checksum check)
  *   vfping setmac MAC   ask the PF for another MAC address; print its answer
  *   vfping garbage N    N times: fill this VF's rings with random descriptors (no TCP
- *                       segmentation) and ring both doorbells; then close. Only this VF's
- *                       traffic may suffer: a test checks the others, and this VF's next owner
+ *                       segmentation; every buffer inside this VF's DMA memory) and ring both
+ *                       doorbells; then close. Only this VF's traffic may suffer: a test checks
+ *                       the others, this VF's next owner, and a program started afterwards
  *   vfping dma ADDR     the attack an IOMMU stops: every receive descriptor pointed at bus
  *                       address ADDR and an ARP request sent, so the reply is written there;
  *                       then one transmit descriptor that reads 64 bytes at ADDR + 4 KiB.
@@ -20,6 +21,8 @@
  *                       this process's counters
  *   vfping victim S     take a buffer of this VF's DMA memory, fill it with a pattern, print
  *                       its bus address, and after S seconds say whether it is unchanged
+ *   vfping txwrite      send one UDP frame with checksum offload and print the checksum fields
+ *                       of the buffer it went out of: QEMU's igb writes the UDP one there
  *
  * Each ends by printing the driver's counters. Test frames carry the local
  * experimental EtherType 0x88b5 (IEEE 802a), so nothing else mistakes them.
@@ -293,13 +296,18 @@ static uint64_t rng(void) /* xorshift64 (Marsaglia 2003) */
 	return rng_state;
 }
 
-/* A buffer address the device may read or write without harm to anyone else: inside this
- * VF's own DMA memory, or (transmit only: the device just reads) low RAM. */
-static uint64_t garbage_address(struct igbvf *vf, int may_be_foreign)
+/*
+ * A buffer address the device may read or write without harm to anyone else: inside this
+ * VF's own DMA memory, for transmit too. A transmit buffer is not only read: with checksum
+ * offload QEMU's igb writes the checksum it computes into the frame in guest memory
+ * (net_tx_pkt.c, iov_from_buf into the mapped payload), so a transmit buffer in someone
+ * else's memory is a 2-byte write there. Without an IOMMU that corrupted whatever lay
+ * at those addresses (a later program's image in the boot image).
+ */
+static uint64_t garbage_address(struct igbvf *vf)
 {
-	if (may_be_foreign && (rng() & 1))
-		return rng() % (64ull << 20);
-	return vf->pool.bus - (IGBVF_RX_DESCS + IGBVF_TX_DESCS) * 16 + rng() % (IGBVF_DMA_SIZE - 16384);
+	/* 64 KiB short of the end: a descriptor's length (16 bits) keeps even its reads inside */
+	return vf->pool.bus - (IGBVF_RX_DESCS + IGBVF_TX_DESCS) * 16 + rng() % (IGBVF_DMA_SIZE - 65536);
 }
 
 static int cmd_garbage(struct netdev *dev, const char *count_text)
@@ -312,12 +320,12 @@ static int cmd_garbage(struct netdev *dev, const char *count_text)
 					IGB_TXD_DCMD_VLE | (0xfu << 20) | 0xffffu;
 	for (unsigned round = 0; round < rounds; round++) {
 		for (unsigned i = 0; i < vf->tx.count; i++) {
-			vf->tx.desc[i].read.buffer_addr = garbage_address(vf, 1);
+			vf->tx.desc[i].read.buffer_addr = garbage_address(vf);
 			vf->tx.desc[i].read.cmd_type_len = (uint32_t)rng() & allowed; /* never TSE */
 			vf->tx.desc[i].read.olinfo_status = (uint32_t)rng();
 		}
 		for (unsigned i = 0; i < vf->rx.count; i++) {
-			vf->rx.desc[i].read.packet_addr = garbage_address(vf, 0);
+			vf->rx.desc[i].read.packet_addr = garbage_address(vf);
 			vf->rx.desc[i].read.header_addr = rng() & 1; /* sometimes a DD that is not one */
 		}
 		volatile uint32_t *tdt = (volatile uint32_t *)((volatile uint8_t *)vf->regs + IGBVF_TDT);
@@ -368,6 +376,48 @@ static int cmd_dma(struct netdev *dev, const char *address_text)
 	return 0;
 }
 
+/* The UDP checksum of an IPv4 frame (RFC 768: pseudo header, UDP header with 0, data), inverted. */
+static uint16_t udp_checksum(const uint8_t *f, uint16_t length)
+{
+	uint32_t sum = 17 + (uint32_t)(length - 34);
+	for (int i = 26; i < 34; i += 2) /* the addresses */
+		sum += (uint32_t)f[i] << 8 | f[i + 1];
+	for (int i = 34; i < length; i += 2)
+		if (i != 40) /* the checksum field counts as 0 */
+			sum += (uint32_t)f[i] << 8 | (i + 1 < length ? f[i + 1] : 0);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/*
+ * Whether the device writes into a transmit buffer: one IPv4/UDP frame sent with checksum
+ * offload to a MAC nobody has; the driver's copy holds the pseudo-header sum in the UDP
+ * field (tx_csum.c), and if the device wrote the finished checksum there, that is what
+ * the pool buffer holds afterwards. A real 82576 only reads the buffer.
+ */
+static int cmd_txwrite(struct netdev *dev)
+{
+	struct igbvf *vf = igbvf_from_netdev(dev);
+	static const uint8_t nobody[6] = { 0x02, 0, 0, 0, 0, 0x99 };
+	static uint8_t frame[TEST_FRAME];
+	if (!vf)
+		return 2;
+	uint16_t length = test_frame(frame, nobody, dev->mac, 1, UDP_OFFLOAD);
+	igbvf_set_tx_checksum(dev, 1);
+	const void *out[1] = { frame };
+	if (dev->ops->transmit_batch(dev, out, &length, 1) != 1)
+		return 2;
+	struct igbvf_tx_ring *tx = &vf->tx;
+	uint16_t buf = tx->buf[(tx->tail + tx->count - 1u) % tx->count]; /* the data descriptor's */
+	os_sleep_ns(100000000);
+	const uint8_t *b = igbvf_pool_va(&vf->pool, buf);
+	uint16_t field = (uint16_t)(b[40] << 8 | b[41]), udp = udp_checksum(frame, length);
+	printf("vfping: transmit buffer after checksum offload: udp checksum field %04x, the frame's checksum %04x: "
+	       "the device %s the buffer\n", field, udp, field == udp ? "wrote into" : "did not write into");
+	return 0;
+}
+
 /* What another VF's owner attacks: one pool buffer nobody will use, filled with a pattern. */
 static int cmd_victim(struct netdev *dev, const char *seconds_text)
 {
@@ -398,7 +448,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < BATCH; i++)
 		rx_bufs[i] = rx_space[i];
 	if (argc < 2 || (strcmp(argv[1], "peer") == 0 && argc < 4)) {
-		fprintf(stderr, "usage: vfping arp [IP] | echo | peer MAC N [udp|badudp] | setmac MAC | garbage N | dma ADDR | victim S\n");
+		fprintf(stderr, "usage: vfping arp [IP] | echo | peer MAC N [udp|badudp] | setmac MAC | garbage N | dma ADDR | victim S | txwrite\n");
 		return 2;
 	}
 	struct netdev *dev;
@@ -427,6 +477,8 @@ int main(int argc, char **argv)
 		r = cmd_dma(dev, argv[2]);
 	else if (strcmp(argv[1], "victim") == 0 && argc > 2)
 		r = cmd_victim(dev, argv[2]);
+	else if (strcmp(argv[1], "txwrite") == 0)
+		r = cmd_txwrite(dev);
 	else if (strcmp(argv[1], "peer") == 0)
 		r = cmd_peer(dev, argv[2], argv[3],
 			     argc < 5 ? RAW : strcmp(argv[4], "udp") == 0 ? UDP_OFFLOAD : UDP_BAD);

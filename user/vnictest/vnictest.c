@@ -2,13 +2,19 @@
  * vnictest: the VNIC system calls from a process's side, for tests/system/test_vnic.py.
  *
  *   vnictest            every check below; "vnictest: pass" or "vnictest: fail N" at the end
- *   vnictest hold N     takes /dev/net/vnicN, maps it, says so, and sleeps until killed
+ *   vnictest hold N [MBPS]  takes /dev/net/vnicN (with a transmit limit), maps it, says so, and
+ *                       sleeps until killed
+ *   vnictest pools      every VF's pool as the device holds it (vnic_pool); exit status 1 when a
+ *                       pool nobody owns is on or still has a ring address, or the kernel's
+ *                       canary in physical page 0 was written
  *   vnictest child N    (run by the checks) takes vnicN, allocates DMA memory, exits holding it
  *
  * The checks: one owner per VNIC (EBUSY for a second opener, in this process or another), rights,
  * vnic_map's facts and the VF's registers read through the mapping, dma_alloc, vnic_bind_irq,
  * bad arguments, the PF's answers on the mailbox (reset handshake with the MAC the kernel gave,
- * NACK for another MAC), and that the VF comes back when its owner closes it or exits.
+ * NACK for another MAC), the grant's transmit rate limit (vnic_set_rate, vnic_pool) and the one a
+ * parent passes to its children (vnic_rate_limit), and that
+ * the VF comes back, its pool off, when its owner closes it or exits.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -260,6 +266,80 @@ static void dma_checks(long h)
 	check(zero && p[region.size - 1] == 0xa5, "DMA memory is zeroed and writable", 0);
 }
 
+static long pool_of(unsigned vf, struct sietch_vnic_pool *pool)
+{
+	memset(pool, 0xff, sizeof(*pool));
+	return os_vnic_pool(vf, pool);
+}
+
+static void print_pool(const struct sietch_vnic_pool *p)
+{
+	printf("vnictest: pool %u%s%s%s%s%s rate %u rttbcnrc %#x read %#x rings %#lx %#lx %#lx %#lx\n", p->vf,
+	       p->flags & SIETCH_VNIC_POOL_OWNED ? " owned" : " free", p->flags & SIETCH_VNIC_POOL_RX_ON ? " vfre" : "",
+	       p->flags & SIETCH_VNIC_POOL_TX_ON ? " vfte" : "", p->flags & SIETCH_VNIC_POOL_RXQ_ON ? " rxq" : "",
+	       p->flags & SIETCH_VNIC_POOL_TXQ_ON ? " txq" : "", p->tx_rate_mbps, p->rttbcnrc, p->rttbcnrc_read,
+	       (unsigned long)p->rx_ring[0], (unsigned long)p->rx_ring[1], (unsigned long)p->tx_ring[0],
+	       (unsigned long)p->tx_ring[1]);
+}
+
+/* After the reset handshake: the grant's rate limit, validated, programmed for the VF's queue. */
+static void rate_checks(long h)
+{
+	struct sietch_vnic_pool pool;
+	long r = pool_of(0, &pool);
+	check(r == 0 && (pool.flags & (SIETCH_VNIC_POOL_OWNED | SIETCH_VNIC_POOL_RX_ON | SIETCH_VNIC_POOL_TX_ON)) ==
+			      (SIETCH_VNIC_POOL_OWNED | SIETCH_VNIC_POOL_RX_ON | SIETCH_VNIC_POOL_TX_ON),
+	      "vnic_pool: vnic0 owned, on after its handshake", r ? r : pool.flags);
+	unsigned start = pool.tx_rate_mbps;
+	check(os_vnic_set_rate(h, 0) == -SIETCH_EINVAL, "vnic_set_rate 0 is EINVAL", os_vnic_set_rate(h, 0));
+	check(os_vnic_set_rate(h, 1001) == -SIETCH_EINVAL, "vnic_set_rate 1001 is EINVAL", 0);
+	check(os_vnic_set_rate(SIETCH_HANDLE_STDOUT, 100) == -SIETCH_EBADF, "vnic_set_rate of the console is EBADF", 0);
+	if (start == 0 || start > 100) {
+		r = os_vnic_set_rate(h, 100);
+		pool_of(0, &pool);
+		check(r == 0 && pool.tx_rate_mbps == 100 && pool.rttbcnrc == (IGB_RTTBCNRC_RS_ENA | 10u << 14),
+		      "vnic_set_rate 100 programs RTTBCNRC 1000/100 = 10.0", r ? r : pool.rttbcnrc);
+	}
+	check(os_vnic_set_rate(h, 101) == -SIETCH_EPERM, "a grant's rate only tightens (101 after 100 is EPERM)",
+	      os_vnic_set_rate(h, 101));
+	r = os_vnic_set_rate(h, 30);
+	pool_of(0, &pool);
+	/* 1000/30 = 33 + 1/3: 14 fraction bits of 16384/3 */
+	check(r == 0 && pool.tx_rate_mbps == 30 && pool.rttbcnrc == (IGB_RTTBCNRC_RS_ENA | 33u << 14 | 5461),
+	      "vnic_set_rate 30 programs RTTBCNRC 33.333", r ? r : pool.rttbcnrc);
+	print_pool(&pool);
+	struct sietch_vnic_info info;
+	r = os_vnic_map(h, &info);
+	check(r == 0 && info.tx_rate_mbps == 30, "vnic_map reports the grant's rate", r ? r : info.tx_rate_mbps);
+	check(os_vnic_pool(99, &pool) == -SIETCH_ENOENT, "vnic_pool of VF 99 is ENOENT", 0);
+	check(os_vnic_pool(0, NULL) == -SIETCH_EFAULT, "vnic_pool to NULL is EFAULT", 0);
+}
+
+/* A pool nobody owns: nothing on, no ring address left (the device could still reach it). */
+static bool pool_is_quiet(const struct sietch_vnic_pool *p)
+{
+	return !(p->flags & ~SIETCH_VNIC_POOL_LOW_PAGE_OK) && !(p->rx_ring[0] | p->rx_ring[1] | p->tx_ring[0] |
+								 p->tx_ring[1]);
+}
+
+/* Every pool as the device holds it; "quiet" or "NOT QUIET" for each free one, and the low page. */
+static int show_pools(void)
+{
+	struct sietch_vnic_pool pool;
+	int bad = 0, low_page_ok = 1;
+	for (unsigned vf = 0; pool_of(vf, &pool) == 0; vf++) {
+		print_pool(&pool);
+		if (!(pool.flags & SIETCH_VNIC_POOL_OWNED)) {
+			bool quiet = pool_is_quiet(&pool);
+			printf("vnictest: free pool %u %s\n", vf, quiet ? "quiet" : "NOT QUIET");
+			bad += !quiet;
+		}
+		low_page_ok &= !!(pool.flags & SIETCH_VNIC_POOL_LOW_PAGE_OK);
+	}
+	printf("vnictest: low page %s\n", low_page_ok ? "whole" : "WRITTEN");
+	return bad || !low_page_ok;
+}
+
 /* A child takes vnic1 and exits holding it (and its DMA memory); the VF must come back. */
 static void exit_returns_checks(void)
 {
@@ -273,6 +353,40 @@ static void exit_returns_checks(void)
 	check(h >= 0, "vnic1 is free again after its owner exited", h);
 	if (h >= 0)
 		os_close(h);
+}
+
+/* The child's half of rate_limit_checks: 0 when its grant came with its parent's limit and it cannot lift it. */
+static int child_rate(void)
+{
+	long h = open_vnic(1, RW);
+	struct sietch_vnic_info info;
+	if (h < 0 || os_vnic_map(h, &info) < 0)
+		return 2;
+	if (info.tx_rate_mbps != 50)
+		return 3;
+	if (os_vnic_rate_limit(-1, 60) != -SIETCH_EPERM || os_vnic_set_rate(h, 60) != -SIETCH_EPERM)
+		return 4;
+	return os_vnic_set_rate(h, 20) == 0 ? 0 : 5;
+}
+
+/* A parent limits itself, and so every child it spawns from then on; a process handle with KILL limits another. */
+static void rate_limit_checks(void)
+{
+	check(os_vnic_rate_limit(-1, 0) == -SIETCH_EINVAL, "vnic_rate_limit 0 is EINVAL", 0);
+	check(os_vnic_rate_limit(-1, 1001) == -SIETCH_EINVAL, "vnic_rate_limit 1001 is EINVAL", 0);
+	check(os_vnic_rate_limit(SIETCH_HANDLE_STDOUT, 50) == -SIETCH_EBADF, "vnic_rate_limit of the console is EBADF",
+	      0);
+	long r = os_vnic_rate_limit(-1, 50);
+	check(r == 0, "vnic_rate_limit 50 on itself", r);
+	check(os_vnic_rate_limit(-1, 60) == -SIETCH_EPERM, "a limit only tightens (60 after 50 is EPERM)", 0);
+	char *argv[] = { "vnictest", "child-rate", NULL };
+	long child = os_spawn("/bin/vnictest", argv);
+	int status = -1;
+	check(child >= 0 && os_wait(child, &status) == 0 && status == 0,
+	      "a child's grant starts with its parent's limit, and the child cannot lift it", status);
+	check(os_vnic_rate_limit(child, 40) == 0 && os_vnic_rate_limit(child, 45) == -SIETCH_EPERM,
+	      "vnic_rate_limit through a process handle", 0);
+	os_close(child);
 }
 
 static int run_checks(void)
@@ -291,6 +405,7 @@ static int run_checks(void)
 	dma_checks(h);
 	if (regs) {
 		mailbox_checks(&info);
+		rate_checks(h);
 		interrupt_checks(h);
 	}
 
@@ -306,10 +421,15 @@ static int run_checks(void)
 	check(os_close(h) == 0, "close vnic0", 0);
 	printf("vnictest: close (unbind, unmap, FLR, scrub, free DMA) took %ld ms\n",
 	       (os_clock_ns(SIETCH_CLOCK_MONOTONIC) - start) / 1000000);
+	struct sietch_vnic_pool pool;
+	long r = pool_of(0, &pool);
+	check(r == 0 && pool_is_quiet(&pool), "vnic0's pool is off, its rings forgotten, once closed",
+	      r ? r : pool.flags);
 	h = open_vnic(0, RW);
 	check(h >= 0, "vnic0 is free again after close", h);
 	if (h >= 0)
 		os_close(h);
+	rate_limit_checks(); /* last: it limits this process for good */
 	printf(failures ? "vnictest: fail %d\n" : "vnictest: pass\n", failures);
 	return failures != 0;
 }
@@ -320,13 +440,18 @@ int main(int argc, char **argv)
 		long h = open_vnic(0, RW);
 		return h == -SIETCH_EBUSY ? 0 : 1;
 	}
-	if (argc == 3 && (!strcmp(argv[1], "child") || !strcmp(argv[1], "hold"))) {
+	if (argc == 2 && !strcmp(argv[1], "child-rate"))
+		return child_rate();
+	if (argc == 2 && !strcmp(argv[1], "pools"))
+		return show_pools();
+	if ((argc == 3 || argc == 4) && (!strcmp(argv[1], "child") || !strcmp(argv[1], "hold"))) {
 		unsigned n = (unsigned)atoi(argv[2]);
 		long h = open_vnic(n, RW);
 		struct sietch_vnic_info info;
 		struct sietch_dma_region region;
-		if (h < 0 || os_vnic_map(h, &info) || os_dma_alloc(h, 65536, &region)) {
-			printf("vnictest: cannot take vnic%u: %s\n", n, os_strerror(h < 0 ? h : -SIETCH_EIO));
+		long r = h < 0 ? h : argc == 4 ? os_vnic_set_rate(h, (uint32_t)atoi(argv[3])) : 0;
+		if (r || os_vnic_map(h, &info) || os_dma_alloc(h, 65536, &region)) {
+			printf("vnictest: cannot take vnic%u: %s\n", n, os_strerror(r ? r : -SIETCH_EIO));
 			return 1;
 		}
 		memset((void *)region.address, 0x5a, region.size);
@@ -339,6 +464,6 @@ int main(int argc, char **argv)
 	}
 	if (argc == 1)
 		return run_checks();
-	fprintf(stderr, "usage: vnictest [hold N]\n");
+	fprintf(stderr, "usage: vnictest [hold N [MBPS] | pools]\n");
 	return 2;
 }

@@ -13,7 +13,8 @@
  *   SET_VLAN       the pool joins or leaves a VLAN (VLVF, VFTA)
  *   SET_LPE        the pool's longest frame (VMOLR.RLPML)
  *   API_NEGOTIATE  ACK for IGB_MBX_API_1_0 only
- *   anything else, and any message before the RESET handshake: NACK
+ *   anything else, any message before the RESET handshake, and a RESET from a
+ *   VF that no grant holds (a departed owner's last word): NACK
  *
  * A transfer: the VF writes its message and sets REQ; the PF takes the
  * buffer (PFU), reads it, and acknowledges (ACK, releasing the buffer); it
@@ -86,6 +87,11 @@ void igb_vf_reset_done(struct igb_pf *pf, unsigned vf)
 static unsigned mbx_reset(struct igb_pf *pf, unsigned vf, uint32_t *msg)
 {
 	igb_vf_scrub(pf, vf);
+	if (!pf->vf[vf].owned) { /* its owner has gone: the pool stays off until the next one asks */
+		pf->vf[vf].clear_to_send = false;
+		msg[0] = IGB_VF_RESET | IGB_MBX_NACK;
+		return 1;
+	}
 	igb_vf_enable(pf, vf);
 	pf->vf[vf].clear_to_send = true;
 	/* Exactly RESET | ACK in word 0: Linux's igbvf compares the whole word. */

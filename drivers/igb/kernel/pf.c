@@ -4,8 +4,8 @@
  * "other causes" vector for link changes and the VFs' mailbox, and publish
  * the VFs as /dev/net/vnicN (vnic.c).
  *
- * Boot words: igb.vfs=N (0-8), igb.rate=MBPS (each VF's transmit limit, 0 for
- * none), igb.antispoof=0 (MAC anti-spoofing off; on by default). QEMU
+ * Boot words: igb.vfs=N (0-8), igb.rate=MBPS (the transmit limit every VNIC
+ * grant starts with, 0 for none; a grant may lower its own, vnic.h), igb.antispoof=0 (MAC anti-spoofing off; on by default). QEMU
  * enforces neither the rate nor anti-spoofing: they are programmed as the
  * datasheet says and untested here.
  */
@@ -123,10 +123,8 @@ void igb_init(const char *cmdline)
 		return;
 	}
 	unsigned vfs = igb_sriov(f, cmdline_number(cmdline, "igb.vfs", IGB_DEFAULT_VFS, IGB_MAX_VFS));
-	unsigned rate = cmdline_number(cmdline, "igb.rate", 0, 1000);
+	pf->default_rate_mbps = cmdline_number(cmdline, "igb.rate", 0, IGB_LINK_MAX_MBPS);
 	pf->anti_spoof = cmdline_number(cmdline, "igb.antispoof", 1, 1) != 0;
-	for (unsigned vf = 0; vf < IGB_MAX_VFS; vf++)
-		pf->vf[vf].tx_rate_mbps = rate;
 	int err = igb_pf_hw_init(pf, vfs);
 	if (err) {
 		kprintf("igb: bring-up failed (error %d); the NIC stays off\n", -err);

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include "drivers/igb/kernel/hw.h"
 #include "drivers/igb/regs.h"
+#include "lib/common/syscall.h"
 #include "kernel/arch/interrupt.h"
 #include "kernel/arch/spinlock.h"
 
@@ -23,17 +24,20 @@
 #define IGB_MC_MAX 30          /* multicast hashes one SET_MULTICAST carries (16 words - 1, two a word) */
 #define IGB_VF_DEFAULT_FRAME 1518 /* without SET_LPE: a standard frame, CRC included */
 #define IGB_VLAN_HEADER 4
+#define IGB_LINK_MAX_MBPS 1000 /* the 82576's fastest link; a rate limit at or above the link is none */
 
 struct pci_function;
 
 struct igb_vf_state {
 	uint8_t mac[6];
+	bool owned;           /* a VNIC grant holds it: only then may its pool receive or transmit */
 	bool clear_to_send;   /* the VF has done its reset handshake since its last reset */
 	bool enabled;         /* VFRE/VFTE set for it */
 	uint16_t mc_hashes[IGB_MC_MAX];
 	unsigned mc_count;
 	uint32_t max_frame;   /* from SET_LPE, CRC excluded; 0 until asked */
-	uint32_t tx_rate_mbps; /* 0: no limit */
+	uint32_t tx_rate_mbps; /* its grant's transmit limit, 0 for none */
+	uint32_t rttbcnrc;     /* what the PF last wrote to RTTBCNRC for the VF's queue (QEMU keeps no such register) */
 	uint64_t messages, nacks, resets;
 };
 
@@ -44,6 +48,7 @@ struct igb_pf {
 	uint8_t mac[6];       /* the PF's own, from RAL0/RAH0 */
 	uint32_t link_speed_mbps;
 	bool anti_spoof;
+	uint32_t default_rate_mbps; /* igb.rate: the limit every grant starts with, 0 for none */
 	struct igb_vf_state vf[IGB_MAX_VFS];
 	/* kernel glue (pf.c) */
 	struct pci_function *pci;
@@ -67,8 +72,13 @@ bool igb_pf_link_up(struct igb_pf *pf);
 void igb_vf_mac(const uint8_t pf_mac[6], unsigned vf, uint8_t out[6]);
 /* After the VF's reset handshake: its MAC filter (RAR 1 + vf) with its pool bit, VMOLR, VFRE/VFTE. */
 void igb_vf_enable(struct igb_pf *pf, unsigned vf);
-/* After any reset of the VF, or when its owner goes: every filter and enable of the pool cleared. */
+/*
+ * After any reset of the VF, or when its owner goes: every filter and enable of the pool cleared,
+ * and its queues' ring registers zeroed so that no stale ring address is left for the device.
+ */
 void igb_vf_scrub(struct igb_pf *pf, unsigned vf);
+/* Queue q stopped and its ring, tail, head and write-back registers zeroed. */
+void igb_queue_scrub(struct igb_hw *hw, unsigned q);
 /* Rebuild the shared multicast table from every VF's hashes (one VF's list changed). */
 void igb_mta_rebuild(struct igb_pf *pf);
 /* VLAN vid on or off for vf's pool (VLVF entry with its POOLSEL bit, VFTA bit); 0 or -SIETCH_ENOSPC. */
@@ -76,6 +86,8 @@ int igb_vf_vlan(struct igb_pf *pf, unsigned vf, uint16_t vid, bool on);
 /* The 10.14 rate factor link / rate for RTTBCNRC; 0 (no limit) when rate is 0 or not below the link. */
 uint32_t igb_rate_factor(uint32_t link_mbps, uint32_t rate_mbps);
 void igb_vf_set_rate(struct igb_pf *pf, unsigned vf, uint32_t rate_mbps);
+/* What the device holds for vf's pool now (the vnic_pool test hook); call with pf->lock held. */
+void igb_vf_pool_state(struct igb_pf *pf, unsigned vf, struct sietch_vnic_pool *out);
 
 /* ---- mbx.c: the mailbox ---- */
 

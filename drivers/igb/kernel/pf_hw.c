@@ -132,6 +132,10 @@ static void igb_virtualization_setup(struct igb_pf *pf)
 	igb_wr(hw, IGB_VFTE, 0);
 	for (unsigned vf = 0; vf < IGB_MAX_VFS; vf++)
 		igb_wr(hw, IGB_VMOLR(vf), IGB_VMOLR_STRCRC);
+	/* The reset leaves queue 0 (VF 0's) enabled on a ring at bus address 0 (QEMU's igb_core.c reset
+	 * table does so too): every queue stays off until a VF's owner programs and enables its own. */
+	for (unsigned q = 0; q < IGB_QUEUES; q++)
+		igb_queue_scrub(hw, q);
 	igb_wr(hw, IGB_MBVFIMR, (1u << pf->num_vfs) - 1);
 	igb_wr(hw, IGB_VFLRE, igb_rd(hw, IGB_VFLRE)); /* VF Enable reset every VF: nothing to undo yet */
 	igb_wr(hw, IGB_MBVFICR, igb_rd(hw, IGB_MBVFICR));
@@ -183,6 +187,8 @@ void igb_vf_enable(struct igb_pf *pf, unsigned vf)
 {
 	struct igb_hw *hw = &pf->hw;
 	struct igb_vf_state *v = &pf->vf[vf];
+	if (!v->owned)
+		return; /* a pool nobody owns neither receives nor sends (a late RESET of a departed owner) */
 	igb_wr(hw, IGB_RAL(RA_VF_BASE + vf), mac_low(v->mac));
 	igb_wr(hw, IGB_RAH(RA_VF_BASE + vf), mac_high(v->mac) | IGB_RAH_AV | (1u << vf) << IGB_RAH_POOL_SHIFT);
 	igb_wr(hw, IGB_VMOLR(vf), igb_vmolr_for(v));
@@ -196,17 +202,29 @@ void igb_vf_enable(struct igb_pf *pf, unsigned vf)
 	v->enabled = true;
 }
 
+void igb_queue_scrub(struct igb_hw *hw, unsigned q)
+{
+	static const uint32_t zeroed[] = { 0x00, 0x04, 0x08, 0x10, 0x18 }; /* base low/high, length, head, tail */
+	igb_clear_bits(hw, IGB_RXDCTL(q), IGB_XDCTL_ENABLE);
+	igb_clear_bits(hw, IGB_TXDCTL(q), IGB_XDCTL_ENABLE);
+	for (unsigned i = 0; i < sizeof(zeroed) / sizeof(zeroed[0]); i++) {
+		igb_wr(hw, IGB_RXQ(q, zeroed[i]), 0);
+		igb_wr(hw, IGB_TXQ(q, zeroed[i]), 0);
+	}
+	igb_wr(hw, IGB_TDWBAL(q), 0);
+	igb_wr(hw, IGB_TDWBAH(q), 0);
+}
+
 void igb_vf_scrub(struct igb_pf *pf, unsigned vf)
 {
 	struct igb_hw *hw = &pf->hw;
 	struct igb_vf_state *v = &pf->vf[vf];
 	igb_clear_bits(hw, IGB_VFRE, 1u << vf);
 	igb_clear_bits(hw, IGB_VFTE, 1u << vf);
-	/* The pool's queues, n and n + 8, stop (a VF reset does it on the device; an owner's exit may not). */
-	for (unsigned q = vf; q < IGB_QUEUES; q += IGB_MAX_VFS) {
-		igb_clear_bits(hw, IGB_RXDCTL(q), IGB_XDCTL_ENABLE);
-		igb_clear_bits(hw, IGB_TXDCTL(q), IGB_XDCTL_ENABLE);
-	}
+	/* The pool's queues, n and n + 8, stop (a VF reset does it on the device; an owner's exit may not),
+	 * and forget the rings: they point into DMA memory that is freed once the owner has gone. */
+	for (unsigned q = vf; q < IGB_QUEUES; q += IGB_MAX_VFS)
+		igb_queue_scrub(hw, q);
 	igb_wr(hw, IGB_RAH(RA_VF_BASE + vf), 0);
 	igb_wr(hw, IGB_RAL(RA_VF_BASE + vf), 0);
 	igb_wr(hw, IGB_VMOLR(vf), IGB_VMOLR_STRCRC);
@@ -283,5 +301,30 @@ void igb_vf_set_rate(struct igb_pf *pf, unsigned vf, uint32_t rate_mbps)
 	struct igb_hw *hw = &pf->hw;
 	igb_wr(hw, IGB_RTTDQSEL, vf); /* the VF's queue 0 is the PF's queue vf */
 	igb_wr(hw, IGB_RTTBCNRM, MMW_JUMBO);
-	igb_wr(hw, IGB_RTTBCNRC, igb_rate_factor(pf->link_speed_mbps, rate_mbps));
+	pf->vf[vf].rttbcnrc = igb_rate_factor(pf->link_speed_mbps, rate_mbps);
+	igb_wr(hw, IGB_RTTBCNRC, pf->vf[vf].rttbcnrc);
+}
+
+static uint64_t ring_base(struct igb_hw *hw, uint32_t low_reg)
+{
+	return (uint64_t)igb_rd(hw, low_reg + 4) << 32 | igb_rd(hw, low_reg);
+}
+
+void igb_vf_pool_state(struct igb_pf *pf, unsigned vf, struct sietch_vnic_pool *out)
+{
+	struct igb_hw *hw = &pf->hw;
+	const struct igb_vf_state *v = &pf->vf[vf];
+	uint32_t flags = v->owned ? SIETCH_VNIC_POOL_OWNED : 0;
+	flags |= igb_rd(hw, IGB_VFRE) & (1u << vf) ? SIETCH_VNIC_POOL_RX_ON : 0;
+	flags |= igb_rd(hw, IGB_VFTE) & (1u << vf) ? SIETCH_VNIC_POOL_TX_ON : 0;
+	*out = (struct sietch_vnic_pool){ .vf = vf, .tx_rate_mbps = v->tx_rate_mbps, .rttbcnrc = v->rttbcnrc };
+	for (unsigned i = 0, q = vf; i < 2; i++, q += IGB_MAX_VFS) {
+		flags |= igb_rd(hw, IGB_RXDCTL(q)) & IGB_XDCTL_ENABLE ? SIETCH_VNIC_POOL_RXQ_ON : 0;
+		flags |= igb_rd(hw, IGB_TXDCTL(q)) & IGB_XDCTL_ENABLE ? SIETCH_VNIC_POOL_TXQ_ON : 0;
+		out->rx_ring[i] = ring_base(hw, IGB_RDBAL(q));
+		out->tx_ring[i] = ring_base(hw, IGB_TDBAL(q));
+	}
+	igb_wr(hw, IGB_RTTDQSEL, vf);
+	out->rttbcnrc_read = igb_rd(hw, IGB_RTTBCNRC);
+	out->flags = flags;
 }

@@ -82,6 +82,11 @@ static void vnic_unmap_regs(struct vnic_grant *g)
  */
 static void vnic_reset_vf(struct vnic_device *dev)
 {
+	/* The pool goes off first, so that nothing reaches the rings between here and the reset. */
+	spin_lock(&dev->pf->lock);
+	dev->pf->vf[dev->vf].owned = false;
+	igb_vf_scrub(dev->pf, dev->vf);
+	spin_unlock(&dev->pf->lock);
 	if (pci_function_reset(dev->fn)) {
 		volatile void *regs = pci_bar_map(dev->fn, IGB_VF_BAR_REGS);
 		if (regs)
@@ -89,6 +94,7 @@ static void vnic_reset_vf(struct vnic_device *dev)
 	}
 	spin_lock(&dev->pf->lock);
 	igb_vf_reset_done(dev->pf, dev->vf);
+	dev->pf->vf[dev->vf].tx_rate_mbps = dev->pf->default_rate_mbps; /* the next grant's limit */
 	spin_unlock(&dev->pf->lock);
 }
 
@@ -124,6 +130,14 @@ static const struct object_ops grant_ops = {
 
 /* ---- opening ---- */
 
+/* The stricter of two transmit limits, 0 meaning none. */
+static uint32_t tighter_rate(uint32_t a, uint32_t b)
+{
+	if (!a || !b)
+		return a | b;
+	return a < b ? a : b;
+}
+
 static long vnic_open(struct object *device, uint32_t *rights, struct object **out)
 {
 	struct vnic_device *dev = container_of(device, struct vnic_device, object);
@@ -139,6 +153,11 @@ static long vnic_open(struct object *device, uint32_t *rights, struct object **o
 		kfree(g);
 		return -SIETCH_EBUSY;
 	}
+	uint32_t rate = tighter_rate(dev->pf->default_rate_mbps, __atomic_load_n(&self->vnic_rate_mbps, __ATOMIC_RELAXED));
+	spin_lock(&dev->pf->lock);
+	dev->pf->vf[dev->vf].owned = true; /* the mailbox's RESET may now turn the pool on */
+	dev->pf->vf[dev->vf].tx_rate_mbps = rate;
+	spin_unlock(&dev->pf->lock);
 	object_init(&g->object, OBJECT_VNIC, &grant_ops);
 	g->dev = dev;
 	g->owner = self;
@@ -148,6 +167,9 @@ static long vnic_open(struct object *device, uint32_t *rights, struct object **o
 	/* The VF's requester ID goes into this grant's own domain: its DMA reaches only what dma_alloc gave. */
 	long err = iommu_owner_attach(&g->dma, dev->fn, self);
 	if (err) {
+		spin_lock(&dev->pf->lock);
+		dev->pf->vf[dev->vf].owned = false;
+		spin_unlock(&dev->pf->lock);
 		dma_owner_release(&g->dma); /* the domain, if one was made */
 		pci_release(dev->fn, self->pid);
 		object_unref(&self->object);
@@ -162,8 +184,37 @@ static long vnic_open(struct object *device, uint32_t *rights, struct object **o
 /* The device node itself is never in a handle (open gives a grant); stat and lookups see OBJECT_VNIC. */
 static const struct object_ops device_ops = { .open = vnic_open };
 
+/*
+ * Physical page 0 is never handed out (frame_pool): the kernel fills it with
+ * a pattern whose every 64-bit word, read as a descriptor's buffer address,
+ * lies far outside memory. A queue enabled on a ring at bus address 0 (what
+ * the 82576 leaves after its reset) would read its descriptors there and
+ * write their status back over the pattern, which vnic_pool reports.
+ */
+#define LOW_PAGE_CANARY 0xa5a5a5a5a5a5a5a5ull
+
+static void low_page_canary_fill(void)
+{
+	volatile uint64_t *page = phys_to_virt(0);
+	for (unsigned i = 0; i < PAGE_SIZE / 8; i++)
+		page[i] = LOW_PAGE_CANARY;
+}
+
+static bool low_page_canary_whole(void)
+{
+	volatile const uint64_t *page = phys_to_virt(0);
+	for (unsigned i = 0; i < PAGE_SIZE / 8; i++)
+		if (page[i] != LOW_PAGE_CANARY)
+			return false;
+	return true;
+}
+
+static struct igb_pf *vnic_pf;
+
 void vnic_init(struct igb_pf *pf)
 {
+	vnic_pf = pf;
+	low_page_canary_fill();
 	for (unsigned vf = 0; vf < pf->num_vfs; vf++) {
 		struct vnic_device *dev = &devices[vf];
 		dev->pf = pf;
@@ -272,5 +323,50 @@ long vnic_bind_irq(struct object *grant, struct proc *caller, unsigned vector, s
 		*irq = (struct interrupt){ 0 };
 	}
 	__atomic_store_n(&g->binding, false, __ATOMIC_RELEASE);
+	return err;
+}
+
+long vnic_pool(unsigned vf, struct sietch_vnic_pool *out)
+{
+	struct igb_pf *pf = vnic_pf;
+	if (!pf || vf >= pf->num_vfs)
+		return -SIETCH_ENOENT;
+	spin_lock(&pf->lock);
+	igb_vf_pool_state(pf, vf, out);
+	spin_unlock(&pf->lock);
+	if (low_page_canary_whole())
+		out->flags |= SIETCH_VNIC_POOL_LOW_PAGE_OK;
+	return 0;
+}
+
+long vnic_rate_limit(struct proc *proc, uint32_t mbps)
+{
+	if (mbps == 0 || mbps > IGB_LINK_MAX_MBPS)
+		return -SIETCH_EINVAL;
+	spin_lock(&proc->lock);
+	long err = proc->vnic_rate_mbps && mbps > proc->vnic_rate_mbps ? -SIETCH_EPERM : 0;
+	if (!err)
+		__atomic_store_n(&proc->vnic_rate_mbps, mbps, __ATOMIC_RELAXED);
+	spin_unlock(&proc->lock);
+	return err;
+}
+
+long vnic_set_rate(struct object *grant, struct proc *caller, uint32_t mbps)
+{
+	struct vnic_grant *g = grant_of(grant);
+	struct igb_pf *pf = g->dev->pf;
+	if (caller != g->owner)
+		return -SIETCH_EPERM;
+	if (mbps == 0 || mbps > IGB_LINK_MAX_MBPS)
+		return -SIETCH_EINVAL;
+	spin_lock(&pf->lock);
+	struct igb_vf_state *v = &pf->vf[g->dev->vf];
+	long err = v->tx_rate_mbps && mbps > v->tx_rate_mbps ? -SIETCH_EPERM : 0; /* a limit only tightens */
+	if (!err) {
+		v->tx_rate_mbps = mbps;
+		if (v->enabled)
+			igb_vf_set_rate(pf, g->dev->vf, mbps); /* otherwise the RESET handshake programs it */
+	}
+	spin_unlock(&pf->lock);
 	return err;
 }

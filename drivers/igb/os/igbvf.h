@@ -103,6 +103,8 @@ struct igbvf {
 	/* Blocks until the VF's receive vector fires (MSI-X vector IGBVF_RX_VECTOR bound to a
 	 * notification); NULL when no interrupt is bound. 0, or a negative error. */
 	long (*sleep)(struct igbvf *vf);
+	/* Asks the kernel to limit the VF's transmit rate (vnic_set_rate); NULL where there is no kernel. */
+	long (*set_rate)(struct igbvf *vf, uint32_t mbps);
 };
 
 /* pool.c */

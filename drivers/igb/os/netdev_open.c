@@ -38,6 +38,12 @@ static long bind_receive_vector(long handle)
 	return notify;
 }
 
+static long vnic_set_rate(struct igbvf *vf, uint32_t mbps)
+{
+	struct vnic_platform *p = vf->platform;
+	return os_vnic_set_rate(p->handle, mbps);
+}
+
 static void vnic_release(struct igbvf *vf)
 {
 	struct vnic_platform *p = vf->platform;
@@ -86,6 +92,7 @@ static int open_one(const char *path, struct netdev **out)
 	vf->platform = p;
 	vf->release = vnic_release;
 	vf->sleep = p->notify >= 0 ? vnic_sleep : 0;
+	vf->set_rate = vnic_set_rate;
 	*out = &vf->netdev;
 	return 0;
 }

@@ -239,6 +239,13 @@ static int op_set_max_frame(struct netdev *dev, uint32_t max_frame)
 	return r;
 }
 
+/* The limit belongs to the kernel's grant, not to the VF: the PF programs it (82576 RTTBCNRC). */
+static int op_set_rate(struct netdev *dev, uint32_t mbps)
+{
+	struct igbvf *vf = to_vf(dev);
+	return vf->set_rate ? (int)vf->set_rate(vf, mbps) : -SIETCH_EINVAL;
+}
+
 static void op_close(struct netdev *dev)
 {
 	struct igbvf *vf = to_vf(dev);
@@ -255,6 +262,7 @@ const struct netdev_ops igbvf_netdev_ops = {
 	.wait = op_wait,
 	.close = op_close,
 	.set_max_frame = op_set_max_frame,
+	.set_rate = op_set_rate,
 };
 
 struct igbvf *igbvf_from_netdev(struct netdev *dev)
