@@ -78,6 +78,22 @@ static int open_failed(const char *path, long err, unsigned rights)
 	return 1;
 }
 
+/* The pattern's two halves read back in one batch and compared: 0, or 1 after saying why. */
+static int read_pattern(struct nvme_io *io, uint32_t half, uint64_t seed)
+{
+	long err;
+	if ((err = nvme_io_read(io, 0, half, 0)) || (err = nvme_io_read(io, half, half, PATTERN_BYTES / 2)) ||
+	    (err = nvme_io_submit(io)))
+		return failed("read", err, io);
+	for (size_t i = 0; i < PATTERN_BYTES; i++) {
+		if (io->buf[i] != pattern_byte(seed, i)) {
+			say("blktest: FAIL byte %zu reads %02x, not %02x\n", i, io->buf[i], pattern_byte(seed, i));
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static int run_pattern(const char *path, uint64_t seed, bool write)
 {
 	struct nvme_io io;
@@ -96,15 +112,8 @@ static int run_pattern(const char *path, uint64_t seed, bool write)
 			return failed("write", err, &io);
 		memset(io.buf, 0, PATTERN_BYTES);
 	}
-	if ((err = nvme_io_read(&io, 0, half, 0)) || (err = nvme_io_read(&io, half, half, PATTERN_BYTES / 2)) ||
-	    (err = nvme_io_submit(&io)))
-		return failed("read", err, &io);
-	for (size_t i = 0; i < PATTERN_BYTES; i++) {
-		if (io.buf[i] != pattern_byte(seed, i)) {
-			say("blktest: FAIL byte %zu reads %02x, not %02x\n", i, io.buf[i], pattern_byte(seed, i));
-			return 1;
-		}
-	}
+	if (read_pattern(&io, half, seed))
+		return 1;
 	say("blktest: %s %d bytes with seed %llu in %llu system calls\n", write ? "wrote and read back" : "verified",
 	       PATTERN_BYTES, (unsigned long long)seed, (unsigned long long)io.syscalls);
 	nvme_io_close(&io);
@@ -171,15 +180,8 @@ static int read_only(const char *path, uint64_t seed)
 	say("blktest: a write through the read-only grant refused: %s\n", os_strerror(err));
 	uint32_t half = PATTERN_BYTES / 2 / io.info.block_size;
 	memset(io.buf, 0, PATTERN_BYTES);
-	if ((err = nvme_io_read(&io, 0, half, 0)) || (err = nvme_io_read(&io, half, half, PATTERN_BYTES / 2)) ||
-	    (err = nvme_io_submit(&io)))
-		return failed("read", err, &io);
-	for (size_t i = 0; i < PATTERN_BYTES; i++) {
-		if (io.buf[i] != pattern_byte(seed, i)) {
-			say("blktest: FAIL byte %zu reads %02x, not %02x\n", i, io.buf[i], pattern_byte(seed, i));
-			return 1;
-		}
-	}
+	if (read_pattern(&io, half, seed))
+		return 1;
 	say("blktest: read %d bytes with seed %llu through the read-only grant\n", PATTERN_BYTES,
 	    (unsigned long long)seed);
 	nvme_io_close(&io);

@@ -292,26 +292,37 @@ static long entry_index(const struct store *s, const char *name)
 	return e ? (long)(e - s->entries) : -SIETCH_ENOENT;
 }
 
+/* The catalogue index of an area nobody holds, with the store locked; or why not, and the
+ * lock not held. A held area cannot change: its holder's grant was made under the entry. */
+static long lock_idle_entry(struct store *s, const char *name)
+{
+	if (!s)
+		return -SIETCH_ENOENT;
+	long err = store_lock(s);
+	if (err)
+		return err;
+	long index = entry_index(s, name);
+	if (!s->usable)
+		index = -SIETCH_EIO;
+	else if (index >= 0 && s->open_pid[index])
+		index = -SIETCH_EBUSY;
+	if (index < 0)
+		store_unlock(s);
+	return index;
+}
+
 /* (name, name_len) -> 0 */
 long sys_store_remove(const struct syscall_args *args)
 {
-	struct store *s = store_main();
 	char name[STORE_NAME_MAX + 1];
 	long err = name_from_user(name, args->arg[0], args->arg[1]);
 	if (err)
 		return err;
-	if (!s)
-		return -SIETCH_ENOENT;
-	if ((err = store_lock(s)))
-		return err;
-	long index = entry_index(s, name);
-	if (!s->usable)
-		err = -SIETCH_EIO;
-	else if (index < 0)
-		err = index;
-	else if (s->open_pid[index])
-		err = -SIETCH_EBUSY;
-	else if (!(err = store_catalog_remove(&s->catalog, name)))
+	struct store *s = store_main();
+	long index = lock_idle_entry(s, name);
+	if (index < 0)
+		return index;
+	if (!(err = store_catalog_remove(&s->catalog, name)))
 		namespace_remove_entry(STORE_DIR, name);
 	store_unlock(s);
 	return err;
@@ -325,7 +336,6 @@ bool store_rights_enforceable(const struct store_entry *e, uint32_t rights)
 /* (name, name_len, rights) -> 0 */
 long sys_store_set_rights(const struct syscall_args *args)
 {
-	struct store *s = store_main();
 	char name[STORE_NAME_MAX + 1];
 	uint64_t rights = args->arg[2];
 	if (rights != SIETCH_RIGHT_READ && rights != (SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE))
@@ -333,19 +343,12 @@ long sys_store_set_rights(const struct syscall_args *args)
 	long err = name_from_user(name, args->arg[0], args->arg[1]);
 	if (err)
 		return err;
-	if (!s)
-		return -SIETCH_ENOENT;
-	if ((err = store_lock(s)))
-		return err;
-	long index = entry_index(s, name);
-	if (!s->usable)
-		err = -SIETCH_EIO;
-	else if (index < 0)
-		err = index;
-	else if (!store_rights_enforceable(&s->entries[index], (uint32_t)rights))
+	struct store *s = store_main();
+	long index = lock_idle_entry(s, name);
+	if (index < 0)
+		return index;
+	if (!store_rights_enforceable(&s->entries[index], (uint32_t)rights))
 		err = -SIETCH_EINVAL;
-	else if (s->open_pid[index])
-		err = -SIETCH_EBUSY; /* the holder's grant was made under the old rights */
 	else
 		err = store_catalog_set_rights(&s->catalog, name, (uint32_t)rights, (uint32_t)rights);
 	store_unlock(s);
