@@ -43,6 +43,7 @@ struct iommu_state {
 	unsigned address_width; /* 39 or 48: every unit walks it */
 	unsigned domain_ids;	/* how many domain IDs every unit has (2^(4 + 2 * CAP.ND)) */
 	bool coherent;		/* every unit has ECAP.C: no cache flushes needed */
+	int psi_max_order;	/* every unit has CAP.PSI: the smallest MAMV; -1 if one lacks it */
 	unsigned unit_count;
 	struct vtd_unit unit[IOMMU_MAX_UNITS];
 	struct dmar_info dmar;
