@@ -6,6 +6,7 @@
 #include "kernel/arch/interrupt.h"
 #include "kernel/arch/spinlock.h"
 #include "kernel/mm/vm.h"
+#include "kernel/proc/wait.h"
 #include "lib/common/dmar.h"
 #include "lib/common/vtd.h"
 
@@ -34,6 +35,10 @@ struct iommu_domain {
 	uint64_t iova_next; /* bump allocator; a grant's domain dies with it */
 	struct proc *owner; /* blocked DMA is counted here; NULL for the kernel's and the blocking domain */
 	uint64_t faults;
+	/* Stopping the device after its first blocked DMA (fault_stop.c), under iommu.lock. */
+	struct iommu_fault_hook *hook; /* the driver's; NULL once the grant is going */
+	bool stop_wanted;	       /* a DMA was blocked: the worker calls hook->stop */
+	bool stop_running;	       /* hook->stop is running now */
 };
 
 #define IOMMU_MAX_UNITS DMAR_MAX_UNITS
@@ -50,6 +55,7 @@ struct iommu_state {
 	struct spinlock lock; /* context tables, attachments, domain IDs */
 	struct iommu_domain kernel_domain, blocking_domain;
 	uint64_t faults;
+	struct wait_queue stop_done; /* a hook->stop ended */
 };
 
 extern struct iommu_state iommu;
@@ -62,6 +68,11 @@ int vtd_unit_invalidate(struct vtd_unit *unit, const struct vtd_inv_desc *desc, 
 /* The same on every unit. */
 void iommu_invalidate_all_units(const struct vtd_inv_desc *desc, unsigned count);
 void iommu_fault_setup(struct vtd_unit *unit);
+
+/* fault_stop.c, from the fault interrupt: under iommu.lock, marks domain's device to be
+ * stopped and says whether it was newly marked; then, without the lock, wakes the worker. */
+bool iommu_fault_stop_wanted_locked(struct iommu_domain *domain);
+void iommu_fault_stop_post(void);
 
 /* Cache flushes for a unit without page-walk coherency (ECAP.C = 0). */
 void iommu_flush_cache(const void *p, uint64_t size);
