@@ -5,9 +5,11 @@
  * it and calls its driver's hook, which resets the function: a Function Level
  * Reset waits 100 ms (PCIe §6.6.2), which no interrupt handler may.
  *
- * A grant going away clears its hook first and waits out a stop in progress,
- * so a hook never runs on a grant being torn down.
+ * A grant going away clears its hook first and waits out a stop in progress
+ * (polling: a stop never sleeps), so a hook never runs on a grant being torn
+ * down.
  */
+#include "kernel/arch/cpu.h"
 #include "kernel/console.h"
 #include "kernel/iommu/iommu.h"
 #include "kernel/iommu/iommu_internal.h"
@@ -58,7 +60,6 @@ static void fault_stop_run(struct work *work)
 		hook->stop(hook);
 		spin_lock(&iommu.lock);
 		d->stop_running = false;
-		wait_wake_all(&iommu.stop_done);
 	}
 	spin_unlock(&iommu.lock);
 }
@@ -79,13 +80,12 @@ void iommu_owner_fault_hook_clear(struct dma_owner *owner)
 	struct iommu_domain *d = owner->bus;
 	spin_lock(&iommu.lock);
 	d->hook = NULL;
+	/* Polled, not slept: the last handle may go in a thread that is exiting and can no longer
+	 * sleep. A stop never sleeps either (iommu.h), so it ends on the CPU it runs on. */
 	while (d->stop_running) {
-		/* A process being killed cannot sleep (-SIETCH_EINTR): it polls instead. */
-		if (wait_sleep(&iommu.stop_done, &iommu.lock)) {
-			spin_unlock(&iommu.lock);
-			__builtin_ia32_pause();
-			spin_lock(&iommu.lock);
-		}
+		spin_unlock(&iommu.lock);
+		cpu_relax();
+		spin_lock(&iommu.lock);
 	}
 	spin_unlock(&iommu.lock);
 }

@@ -79,7 +79,8 @@ void iommu_owner_detach(struct dma_owner *owner, struct pci_function *f);
  * the function (reset it) and refuse the owner's further calls on the grant.
  */
 struct iommu_fault_hook {
-	/* Once per grant, from a kernel thread (not the fault interrupt): it may wait on the device. */
+	/* Once per grant, from a kernel thread (not the fault interrupt): it may wait on the device
+	 * by polling, but must not sleep (the grant's release polls until it has returned). */
 	void (*stop)(struct iommu_fault_hook *hook);
 };
 

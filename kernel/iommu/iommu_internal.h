@@ -6,7 +6,6 @@
 #include "kernel/arch/interrupt.h"
 #include "kernel/arch/spinlock.h"
 #include "kernel/mm/vm.h"
-#include "kernel/proc/wait.h"
 #include "lib/common/dmar.h"
 #include "lib/common/vtd.h"
 
@@ -55,7 +54,6 @@ struct iommu_state {
 	struct spinlock lock; /* context tables, attachments, domain IDs */
 	struct iommu_domain kernel_domain, blocking_domain;
 	uint64_t faults;
-	struct wait_queue stop_done; /* a hook->stop ended */
 };
 
 extern struct iommu_state iommu;
