@@ -20,8 +20,9 @@
 static void fault_log(const struct vtd_fault *f, uint32_t pid, uint64_t count)
 {
 	/* An owner can make its device fault at will: past the first ones, only every 1024th is
-	 * logged, so it cannot flood the console; the counts stay exact. */
-	if (pid && count > FAULT_LOG_ALL && count % FAULT_LOG_EVERY)
+	 * logged, so it cannot flood the console; the counts stay exact. A device with no owner
+	 * (a stopped one in the blocking domain) counts in its domain. */
+	if (count > FAULT_LOG_ALL && count % FAULT_LOG_EVERY)
 		return;
 	char owner[48] = ", no owner";
 	if (pid)
@@ -45,6 +46,8 @@ static void fault_report(const struct vtd_fault *f)
 		count = ++domain->owner->counters.dma_faults;
 		pid = domain->owner->pid;
 		stop = iommu_fault_stop_wanted_locked(domain);
+	} else if (domain) {
+		count = ++domain->faults;
 	}
 	spin_unlock(&iommu.lock);
 	fault_log(f, pid, count);

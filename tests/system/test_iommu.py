@@ -32,8 +32,9 @@ STOPPED = r"igb: (vnic\d+) of pid (\d+) stopped: the IOMMU blocked its DMA; VF r
 
 def attack(c, target, read=False):
     """vfping dma TARGET [read] on a free VF: a write at target (or a read at target + 4 KiB),
-    blocked and blamed on the attacker's requester ID; the kernel then resets the VF and the
-    grant answers EIO. Returns what was seen."""
+    blocked and blamed on the attacker's requester ID; the kernel then resets the VF (its pool off at
+    the PF until the owner goes) and the grant answers EIO.
+    Returns what was seen."""
     c.sendline(f"vfping dma {target:#x}" + (" read" if read else ""))
     attacker = c.expect_line(r"iommu: ([0-9a-f]{2}:[0-9a-f]{2}\.\d) in domain (\d+)", timeout=60).group(1)
     rings = c.expect_line(r"vfping: (vnic\d+) rings at bus 0x([0-9a-f]+) and 0x([0-9a-f]+), "

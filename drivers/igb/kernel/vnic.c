@@ -96,18 +96,23 @@ static void vnic_reset_vf(struct vnic_device *dev)
 
 /*
  * The IOMMU blocked a DMA of the VF (its owner pointed it outside its own memory): the VF
- * is reset, so it stops whatever it was doing, and the grant only waits to be closed. The
- * register pages stay mapped (the owner's stray stores reach a reset VF, whose DMA stays
- * confined to the owner's domain).
+ * is reset (FLR), and its pool stays off at the PF until the owner goes (igb_vf_stop), so
+ * no write of the owner to the VF's own registers starts it again; the grant answers EIO
+ * and only waits to be closed. The register pages stay mapped: stores to them reach a VF
+ * that no longer moves data.
  */
 static void vnic_stop(struct iommu_fault_hook *hook)
 {
 	struct vnic_grant *g = container_of(hook, struct vnic_grant, on_fault);
+	struct igb_pf *pf = g->dev->pf;
 	/* Said before the owner can see EIO, so the log tells why before the owner does. */
 	kprintf("igb: vnic%u of pid %u stopped: the IOMMU blocked its DMA; VF reset, its calls now fail (EIO)\n",
 		g->dev->vf, g->owner->pid);
 	__atomic_store_n(&g->stopped, true, __ATOMIC_RELEASE);
 	vnic_reset_vf(g->dev);
+	spin_lock(&pf->lock);
+	igb_vf_stop(pf, g->dev->vf);
+	spin_unlock(&pf->lock);
 }
 
 static bool vnic_stopped(struct vnic_grant *g) { return __atomic_load_n(&g->stopped, __ATOMIC_ACQUIRE); }
