@@ -86,7 +86,7 @@ $(BUILD)/host/kvstore: tools/host/kvstore_linux.c $(KVSTORE_ENGINE)
 $(BUILD)/host/kvstore-fast: tools/host/kvstore_linux.c $(KVSTORE_ENGINE)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -O2 $(filter %.c,$^) -o $@ -lm
-$(BUILD)/host/kvbench: tools/host/kvbench.c
+$(BUILD)/host/kvbench: tools/host/kvbench.c user/kvbench/kvbench_core.c
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -O2 $(filter %.c,$^) -o $@ -lm
 host: $(BUILD)/host/kvstore $(BUILD)/host/kvstore-fast $(BUILD)/host/kvbench

@@ -35,6 +35,8 @@ static inline uint64_t read_cr2(void)
 	__asm__ volatile("mov %%cr2, %0" : "=r"(v));
 	return v;
 }
+/* A guest's CR2 going in before a VM entry (VMX keeps none for it). */
+static inline void write_cr2(uint64_t v) { __asm__ volatile("mov %0, %%cr2" : : "r"(v)); }
 static inline uint64_t read_cr3(void)
 {
 	uint64_t v;

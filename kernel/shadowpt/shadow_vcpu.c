@@ -3,6 +3,7 @@
  */
 #include "kernel/shadowpt/shadow_vcpu.h"
 
+#include "kernel/console.h"
 #include "kernel/mm/frame.h"
 #include "kernel/mm/heap.h"
 #include "kernel/mm/vm.h"
@@ -114,4 +115,51 @@ void shadow_vcpu_destroy(struct shadow_vcpu *sv)
 		return;
 	shadow_destroy(&sv->engine);
 	kfree(sv);
+}
+
+int shadow_vcpu_enter(struct shadow_vcpu *sv, uint64_t map_generation, const struct x86_paging *guest,
+		      struct x86_paging *hw)
+{
+	if (map_generation != sv->map_generation) { /* the VM's map lost pages: nothing shadowed may stay */
+		shadow_flush_all(&sv->engine);
+		sv->map_generation = map_generation;
+	}
+	if (shadow_sync(&sv->engine, guest) != 0)
+		return -1;
+	sv->saved = *guest;
+	sv->flush |= shadow_take_tlb_flush(&sv->engine);
+	*hw = *guest;
+	hw->cr0 = shadow_hw_cr0(&sv->engine);
+	hw->cr3 = shadow_hw_cr3(&sv->engine);
+	hw->cr4 = shadow_hw_cr4(&sv->engine);
+	hw->efer = shadow_hw_efer(&sv->engine);
+	return 0;
+}
+
+void shadow_vcpu_cr_written(struct shadow_vcpu *sv, bool cr3_load, bool flush_all)
+{
+	if (cr3_load)
+		shadow_guest_cr3_write(&sv->engine);
+	if (flush_all)
+		shadow_guest_flush_all(&sv->engine);
+}
+
+bool shadow_vcpu_take_flush(struct shadow_vcpu *sv)
+{
+	bool flush = sv->flush;
+	sv->flush = false;
+	return flush;
+}
+
+/* The exits are counted by reason already; this adds the work done in the
+ * kernel without an exit. */
+void shadow_vcpu_report(const struct shadow_vcpu *sv, uint32_t vm_id, uint32_t vcpu_index)
+{
+	const struct shadow_stats *st = &sv->engine.stats;
+	if (!st->fills && !st->cr3_loads)
+		return;
+	kprintf("sietch: vm%u vcpu %u: shadow: %lu fills, %lu guest faults, %lu mmio, %lu cr3 loads, %lu invlpg, "
+		"%lu entries revalidated, %lu zapped, %lu roots evicted, %lu mode changes\n",
+		vm_id, vcpu_index, st->fills, st->guest_faults, st->mmio, st->cr3_loads, st->invlpgs,
+		st->revalidated, st->zapped, st->evictions, st->mode_changes);
 }

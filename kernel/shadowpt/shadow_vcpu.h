@@ -34,3 +34,17 @@ struct shadow_vcpu {
  * (NULL out of memory). */
 struct shadow_vcpu *shadow_vcpu_create(const struct pt_format *map_format, uint64_t map_root);
 void shadow_vcpu_destroy(struct shadow_vcpu *sv);
+
+/* Before an entry, with interrupts on (a CR3 load may build a root): the
+ * shadow for the guest's registers now, after dropping every root if the
+ * VM's map lost pages since (map_generation moved); *hw gets the registers
+ * the processor runs with. 0, or -1 when no frame is left for a root. */
+int shadow_vcpu_enter(struct shadow_vcpu *sv, uint64_t map_generation, const struct x86_paging *guest,
+		      struct x86_paging *hw);
+/* The guest loaded CR3 (cr3_load) and/or flushed its whole TLB, global
+ * entries too (flush_all): the shadow rechecks at the next entry. */
+void shadow_vcpu_cr_written(struct shadow_vcpu *sv, bool cr3_load, bool flush_all);
+/* Whether the guest's TLB must be flushed at the next entry; clears the request. */
+bool shadow_vcpu_take_flush(struct shadow_vcpu *sv);
+/* A console line of what the shadow cost vm<vm_id>'s vCPU (nothing if it never ran paged). */
+void shadow_vcpu_report(const struct shadow_vcpu *sv, uint32_t vm_id, uint32_t vcpu_index);

@@ -9,8 +9,8 @@
 
 #include <stddef.h>
 
-#include "kernel/console.h"
 #include "kernel/shadowpt/shadow_vcpu.h"
+#include "kernel/vmm/guest_cr.h"
 #include "lib/common/x86_decode.h"
 #include "lib/common/x86_segment.h"
 #include "lib/common/x86_walk.h"
@@ -21,10 +21,7 @@
 #define CR_BITS ((1u << 0) | (1u << 3) | (1u << 4))
 #define SHADOW_INTERCEPT_CR (CR_BITS | CR_BITS << 16)
 #define RFLAGS_AC (1ull << 18) /* SDM vol.1 §3.4.3.3 */
-#define CR0_ET (1ull << 4)     /* hardwired to 1 (SDM vol.3A §2.5) */
 #define CR0_TS (1ull << 3)
-#define CR3_PCID_NOFLUSH (1ull << 63) /* §4.10.4.1: bit 63 of a MOV to CR3 is not stored */
-#define EXC_DF 8
 
 int svm_shadow_init(struct vcpu *vcpu)
 {
@@ -40,45 +37,25 @@ int svm_shadow_init(struct vcpu *vcpu)
 	return 0;
 }
 
-/* What the shadow cost, once per vCPU as it goes: the exits are counted by
- * reason already; this adds the work done in the kernel without an exit. */
-static void report_stats(const struct vcpu *vcpu)
-{
-	const struct shadow_stats *st = &vcpu->shadow->engine.stats;
-	if (!st->fills && !st->cr3_loads)
-		return;
-	kprintf("sietch: vm%u vcpu %u: shadow: %lu fills, %lu guest faults, %lu mmio, %lu cr3 loads, %lu invlpg, "
-		"%lu entries revalidated, %lu zapped, %lu roots evicted, %lu mode changes\n",
-		vcpu->vm->id, vcpu->index, st->fills, st->guest_faults, st->mmio, st->cr3_loads, st->invlpgs,
-		st->revalidated, st->zapped, st->evictions, st->mode_changes);
-}
-
 void svm_shadow_free(struct vcpu *vcpu)
 {
-	report_stats(vcpu);
+	shadow_vcpu_report(vcpu->shadow, vcpu->vm->id, vcpu->index);
 	shadow_vcpu_destroy(vcpu->shadow);
 	vcpu->shadow = NULL;
 }
 
 int svm_shadow_enter(struct vcpu *vcpu)
 {
-	struct shadow_vcpu *sv = vcpu->shadow;
 	struct vmcb_save *s = &vcpu->vmcb->save;
-	uint64_t generation = __atomic_load_n(&vcpu->vm->npt_generation, __ATOMIC_SEQ_CST);
-	if (generation != sv->map_generation) { /* the VM's map lost pages: nothing shadowed may stay */
-		shadow_flush_all(&sv->engine);
-		sv->map_generation = generation;
-	}
-	struct x86_paging guest;
+	struct x86_paging guest, hw;
 	svm_guest_paging(vcpu->vmcb, &guest);
-	if (shadow_sync(&sv->engine, &guest) != 0)
+	if (shadow_vcpu_enter(vcpu->shadow, __atomic_load_n(&vcpu->vm->npt_generation, __ATOMIC_SEQ_CST), &guest,
+			      &hw) != 0)
 		return -SIETCH_ENOMEM;
-	sv->saved = guest;
-	sv->flush |= shadow_take_tlb_flush(&sv->engine);
-	s->cr0 = shadow_hw_cr0(&sv->engine);
-	s->cr3 = shadow_hw_cr3(&sv->engine);
-	s->cr4 = shadow_hw_cr4(&sv->engine);
-	s->efer = shadow_hw_efer(&sv->engine); /* SVME is the guest's copy's: kept */
+	s->cr0 = hw.cr0;
+	s->cr3 = hw.cr3;
+	s->cr4 = hw.cr4;
+	s->efer = hw.efer; /* SVME is the guest's copy's: kept */
 	return 0;
 }
 
@@ -92,12 +69,7 @@ void svm_shadow_left(struct vcpu *vcpu)
 	s->efer = g->efer;
 }
 
-bool svm_shadow_take_flush(struct vcpu *vcpu)
-{
-	bool flush = vcpu->shadow->flush;
-	vcpu->shadow->flush = false;
-	return flush;
-}
+bool svm_shadow_take_flush(struct vcpu *vcpu) { return shadow_vcpu_take_flush(vcpu->shadow); }
 
 /* ---- faults ---- */
 
@@ -106,20 +78,11 @@ static void inject(struct vcpu *vcpu, uint8_t vector, bool has_error, uint32_t e
 	vcpu->vmcb->control.eventinj = svm_evtinj(vector, SVM_EVTINJ_TYPE_EXCEPTION, has_error, error);
 }
 
-/* The guest's own fault goes to the guest, CR2 first. A #PF while a #PF was
- * being delivered is a double fault (SDM vol.3A §6.15, Table 6-5). */
+/* The guest's own fault goes to the guest, CR2 first. */
 static void reflect(struct vcpu *vcpu, const struct x86_fault *f)
 {
 	struct vmcb *v = vcpu->vmcb;
-	uint64_t prior = v->control.exitintinfo;
-	if ((prior & SVM_EVTINJ_VALID) && (prior & SVM_EVTINJ_TYPE_MASK) == SVM_EVTINJ_TYPE_EXCEPTION &&
-	    (prior & SVM_EVTINJ_VECTOR_MASK) == X86_EXC_PF) {
-		inject(vcpu, EXC_DF, true, 0);
-		return;
-	}
-	if (f->vector == X86_EXC_PF)
-		v->save.cr2 = f->address;
-	inject(vcpu, f->vector, f->vector == X86_EXC_PF || f->vector == X86_EXC_GP, f->error_code);
+	v->control.eventinj = guest_cr_fault_event(v->control.exitintinfo, f, &v->save.cr2);
 }
 
 static bool page_fault(struct vcpu *vcpu, enum sietch_vm_exit_reason *reason)
@@ -189,52 +152,21 @@ static void gpr_set(struct vcpu *vcpu, unsigned reg, uint64_t value)
 		vcpu->vmcb->save.rsp = value;
 }
 
-/* MOV to CR0 as the processor checks it (SDM vol.3A §2.5, §9.8.5 for
- * entering and leaving long mode: LMA follows PG while LME is set). */
-static bool cr0_write(struct vmcb_save *s, uint64_t value)
-{
-	value |= CR0_ET;
-	if ((value >> 32) || ((value & X86_CR0_PG) && !(value & X86_CR0_PE)) ||
-	    ((value & X86_CR0_NW) && !(value & X86_CR0_CD)))
-		return false;
-	bool paging_on = (value & X86_CR0_PG) && !(s->cr0 & X86_CR0_PG);
-	bool paging_off = !(value & X86_CR0_PG) && (s->cr0 & X86_CR0_PG);
-	if (paging_on && (s->efer & X86_EFER_LME)) {
-		if (!(s->cr4 & X86_CR4_PAE))
-			return false;
-		s->efer |= X86_EFER_LMA;
-	}
-	if (paging_off)
-		s->efer &= ~X86_EFER_LMA;
-	s->cr0 = value;
-	return true;
-}
-
+/* A CR write on the guest's registers in the VMCB; false: #GP. */
 static bool cr_write(struct vcpu *vcpu, unsigned cr, uint64_t value)
 {
 	struct vmcb_save *s = &vcpu->vmcb->save;
-	switch (cr) {
-	case 0:
-		return cr0_write(s, value);
-	case 3:
-		s->cr3 = value & ~CR3_PCID_NOFLUSH;
-		shadow_guest_cr3_write(&vcpu->shadow->engine);
-		return true;
-	case 4:
-		if ((s->efer & X86_EFER_LMA) && !(value & X86_CR4_PAE))
-			return false; /* §2.5: PAE cannot go off in long mode */
-		if ((s->cr4 ^ value) & SHADOW_CR4_PGE)
-			shadow_guest_flush_all(&vcpu->shadow->engine); /* §4.10.4.1: the whole TLB goes */
-		s->cr4 = value;
-		return true;
-	}
-	return false;
-}
-
-static uint64_t cr_read(const struct vmcb_save *s, unsigned cr)
-{
-	return cr == 0 ? s->cr0 : cr == 3 ? s->cr3 :
-					    s->cr4;
+	struct x86_paging g;
+	svm_guest_paging(vcpu->vmcb, &g);
+	unsigned effects = guest_cr_write(&g, cr, value, ~0ull); /* reserved CR4 bits: VMRUN refuses them */
+	if (effects & GUEST_CR_GP)
+		return false;
+	s->cr0 = g.cr0;
+	s->cr3 = g.cr3;
+	s->cr4 = g.cr4;
+	s->efer = g.efer;
+	shadow_vcpu_cr_written(vcpu->shadow, effects & GUEST_CR_CR3_LOAD, effects & GUEST_CR_FLUSH_ALL);
+	return true;
 }
 
 /* INVLPG m: the linear address of its operand (segment bases count but in
@@ -245,9 +177,7 @@ static uint64_t invlpg_address(struct vcpu *vcpu, enum x86_cpu_mode mode, const 
 	const struct x86_segment *segs[6] = { &s->es, &s->cs, &s->ss, &s->ds, &s->fs, &s->gs };
 	uint64_t offset = x86_insn_mem_offset(insn, vcpu->gpr, s->rip + insn->len);
 	uint8_t seg = insn->mem.seg < 6 ? insn->mem.seg : 3;
-	uint64_t base = (mode == X86_MODE_64 && seg < 4) ? 0 : segs[seg]->base;
-	uint64_t lin = base + offset;
-	return mode == X86_MODE_64 ? lin : (uint32_t)lin;
+	return guest_cr_linear(mode == X86_MODE_64, seg, segs[seg]->base, offset);
 }
 
 /* Carries out the CR access or INVLPG at RIP; false when it is not one this
@@ -268,20 +198,23 @@ static bool emulate(struct vcpu *vcpu, enum sietch_vm_exit_reason *reason)
 			*reason = SIETCH_VM_EXIT_HOST_CR3;
 		ok = cr_write(vcpu, insn.ctrl_reg, vcpu->gpr[cr_gpr(&insn)] & width);
 		break;
-	case X86_INSN_MOV_FROM_CR:
+	case X86_INSN_MOV_FROM_CR: {
 		if (insn.ctrl_reg != 0 && insn.ctrl_reg != 3 && insn.ctrl_reg != 4)
 			return false;
 		if (insn.ctrl_reg == 3)
 			*reason = SIETCH_VM_EXIT_HOST_CR3;
-		gpr_set(vcpu, cr_gpr(&insn), cr_read(s, insn.ctrl_reg) & width);
+		struct x86_paging g;
+		svm_guest_paging(vcpu->vmcb, &g);
+		gpr_set(vcpu, cr_gpr(&insn), guest_cr_read(&g, insn.ctrl_reg) & width);
 		break;
+	}
 	case X86_INSN_CLTS:
 		s->cr0 &= ~CR0_TS;
 		break;
 	case X86_INSN_LMSW: /* bits 3:0 only; PE can be set, not cleared (SDM vol.2 "LMSW") */
 		if (!insn.has_rm_reg)
 			return false;
-		ok = cr0_write(s, (s->cr0 & ~0xeull) | (vcpu->gpr[insn.rm.reg] & 0xf));
+		ok = cr_write(vcpu, 0, guest_cr_lmsw(s->cr0, vcpu->gpr[insn.rm.reg]));
 		break;
 	case X86_INSN_SMSW:
 		if (!insn.has_rm_reg)

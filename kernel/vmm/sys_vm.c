@@ -25,8 +25,6 @@ long sys_vm_create(const struct syscall_args *args)
 	if (err)
 		return err;
 	bool shadow = (args->arg[0] & SIETCH_VM_SHADOW) || !backend->nested_paging();
-	if (shadow && !backend->shadow_paging)
-		return -SIETCH_ENODEV; /* shadow paging runs under SVM only so far */
 	struct vm *vm;
 	struct proc *self = proc_current();
 	if ((err = vm_create(self, &vm)))

@@ -118,8 +118,6 @@ struct vm_backend {
 	int (*detect)(void);
 	/* Whether guests can run on the hardware's nested tables; false: shadow paging only. */
 	bool (*nested_paging)(void);
-	/* Whether this back end runs shadow-paged guests (kernel/shadowpt); VMX does not yet. */
-	bool shadow_paging;
 	unsigned (*asid_count)(void);
 	int (*vcpu_init)(struct vcpu *vcpu);
 	void (*vcpu_free)(struct vcpu *vcpu);

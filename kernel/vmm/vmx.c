@@ -20,7 +20,8 @@
  * (NE, VMXE; §A.7, §A.8) belong to the host through the guest/host masks,
  * the guest reads its own values from the read shadows, and its writes to
  * them exit and are emulated here (every CR0/CR4 bit is the host's, see
- * cr0_host_bits).
+ * cr0_host_bits). A shadow-paged VM runs without EPT and so without
+ * unrestricted guest, on the tables vmx_shadow.c keeps (see vmx_shadow.h).
  */
 #include <stddef.h>
 
@@ -37,11 +38,14 @@
 #include "kernel/mm/vm.h"
 #include "kernel/proc/sched.h"
 #include "kernel/proc/thread.h"
+#include "kernel/shadowpt/shadow_vcpu.h"
+#include "kernel/vmm/guest_cr.h"
 #include "kernel/vmm/svm_exit.h"
 #include "kernel/vmm/svm_vmcb.h"
 #include "kernel/vmm/vcpu_run.h"
 #include "kernel/vmm/vm.h"
 #include "kernel/vmm/vmx.h"
+#include "kernel/vmm/vmx_shadow.h"
 #include "lib/common/string.h"
 #include "lib/common/x86_segment.h"
 #include "lib/common/x86_walk.h"
@@ -49,13 +53,14 @@
 #define EFER_LMA REG_BIT(10)
 #define CR0_NE (1ull << 5)
 
-
 static struct {
 	struct spinlock lock;
 	int state;	 /* 0: not looked at yet; 1: usable; -1: not */
 	const char *why; /* why not */
 	uint64_t basic;
 	uint32_t pin, proc, proc2, exit, entry;
+	uint32_t proc_shadow, proc2_shadow; /* the same for a shadow-paged VM (vmx_shadow.h) */
+	bool shadow;			    /* the controls shadow paging needs are there */
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	bool vpid, ept_ad;
 	uint32_t preemption_ticks; /* the backstop's VMX-preemption timer value, 0: none */
@@ -78,6 +83,7 @@ struct vmx_vcpu {
 	uint32_t interruptibility; /* GUEST_INTERRUPTIBILITY at the last exit */
 	struct vmx_exit_info exit;
 	uint32_t instruction_error; /* after a failed VMLAUNCH */
+	struct x86_paging hw;	    /* shadow paging: the CR0/CR3/CR4/EFER the processor runs with */
 };
 
 int vmx_world_switch(uint64_t *gpr, int launched);
@@ -162,6 +168,9 @@ static const char *vmx_controls_init(void)
 	/* CR3 loads and stores need no exits with EPT: not wanted, so off where the TRUE MSR lets them be. */
 	if (vmx_adjust_controls(cap, proc, proc, &vmx.proc, &missing))
 		return "no HLT, I/O, MSR-bitmap or secondary controls";
+	/* Shadow paging sees every CR3 load and store and every INVLPG (vmx_shadow.h). */
+	uint32_t shadow_proc = proc | VMX_PROC_CR3_LOAD | VMX_PROC_CR3_STORE | VMX_PROC_INVLPG;
+	vmx.shadow = vmx_adjust_controls(cap, shadow_proc, shadow_proc, &vmx.proc_shadow, &missing) == 0;
 	cap = rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2);
 	if (vmx_adjust_controls(cap, VMX_PROC2_VPID | VMX_PROC2_RDTSCP | VMX_PROC2_INVPCID | VMX_PROC2_XSAVES,
 				VMX_PROC2_EPT | VMX_PROC2_UNRESTRICTED, &vmx.proc2, &missing))
@@ -183,6 +192,8 @@ static const char *vmx_controls_init(void)
 	vmx.vpid = (vmx.proc2 & VMX_PROC2_VPID) && (ept & VMX_VPID_CAP_INVVPID) && (ept & VMX_VPID_CAP_INVVPID_ALL);
 	if (!vmx.vpid)
 		vmx.proc2 &= ~VMX_PROC2_VPID;
+	/* Unrestricted guest needs EPT (§26.2.1.1): both go in shadow paging. */
+	vmx.proc2_shadow = vmx.proc2 & ~(VMX_PROC2_EPT | VMX_PROC2_UNRESTRICTED);
 	vmx.ept_ad = false; /* the nested map is written by the kernel only: A/D would tell nobody anything */
 	return NULL;
 }
@@ -329,11 +340,20 @@ int vmx_vcpu_init(struct vcpu *vcpu)
 	vcpu->guest_cpu = -1;
 	vcpu->event_lock = (struct spinlock)SPINLOCK_INIT("vcpu_events");
 	vcpu->serial = __atomic_add_fetch(&vmx_serial, 1, __ATOMIC_RELAXED);
+	if (vcpu->vm->shadow) {
+		long err = vmx.shadow ? vmx_shadow_init(vcpu) : -SIETCH_ENODEV;
+		if (err) {
+			vmx_vcpu_free(vcpu);
+			return (int)err;
+		}
+	}
 	return 0;
 }
 
 void vmx_vcpu_free(struct vcpu *vcpu)
 {
+	if (vcpu->shadow)
+		vmx_shadow_free(vcpu);
 	if (vcpu->vmx) {
 		frame_free(vcpu->vmx->vmcs_pa);
 		kfree(vcpu->vmx);
@@ -392,6 +412,22 @@ static struct x86_segment *image_segment(struct vmcb *v, size_t i)
 static uint64_t cr0_host_bits(void) { return 0xffffffffull; }
 static uint64_t cr4_host_bits(void) { return 0xffffffffull; }
 
+/* The CR0/CR3/CR4/EFER the VMCS gets. With EPT the guest's own, but for
+ * the CR0/CR4 bits VMX operation fixes (§A.7, §A.8; PE and PG are free
+ * with an unrestricted guest) and the read shadows hide; with shadow
+ * paging the ones vmx_shadow_enter worked out, where PE and PG are fixed. */
+static void hardware_paging(struct vcpu *vcpu, struct x86_paging *hw)
+{
+	if (vcpu->shadow) {
+		*hw = vcpu->vmx->hw;
+	} else {
+		svm_guest_paging(vcpu->vmcb, hw);
+		hw->efer = svm_guest_efer(vcpu->vmcb);
+	}
+	hw->cr0 = vmx_guest_cr0(hw->cr0, vmx.cr0_fixed0, vmx.cr0_fixed1, !vcpu->shadow);
+	hw->cr4 = vmx_fixed_bits(hw->cr4, vmx.cr4_fixed0, vmx.cr4_fixed1);
+}
+
 static void write_guest_state(struct vcpu *vcpu)
 {
 	struct vmcb *v = vcpu->vmcb;
@@ -416,12 +452,13 @@ static void write_guest_state(struct vcpu *vcpu)
 	vmwrite(VMCS_GUEST_GDTR_LIMIT, s->gdtr.limit);
 	vmwrite(VMCS_GUEST_IDTR_BASE, s->idtr.base);
 	vmwrite(VMCS_GUEST_IDTR_LIMIT, s->idtr.limit);
-	uint64_t cr0_real = vmx_fixed_bits(s->cr0, vmx.cr0_fixed0 & ~(X86_CR0_PE | X86_CR0_PG), vmx.cr0_fixed1);
-	vmwrite(VMCS_GUEST_CR0, cr0_real);
+	struct x86_paging hw;
+	hardware_paging(vcpu, &hw);
+	vmwrite(VMCS_GUEST_CR0, hw.cr0);
 	vmwrite(VMCS_CR0_READ_SHADOW, s->cr0);
-	vmwrite(VMCS_GUEST_CR4, vmx_fixed_bits(s->cr4, vmx.cr4_fixed0, vmx.cr4_fixed1));
+	vmwrite(VMCS_GUEST_CR4, hw.cr4);
 	vmwrite(VMCS_CR4_READ_SHADOW, s->cr4);
-	vmwrite(VMCS_GUEST_CR3, s->cr3);
+	vmwrite(VMCS_GUEST_CR3, hw.cr3);
 	vmwrite(VMCS_GUEST_DR7, s->dr7);
 	vmwrite(VMCS_GUEST_RSP, s->rsp);
 	vmwrite(VMCS_GUEST_RIP, s->rip);
@@ -429,7 +466,7 @@ static void write_guest_state(struct vcpu *vcpu)
 	vmwrite(VMCS_GUEST_SYSENTER_CS, s->sysenter_cs);
 	vmwrite(VMCS_GUEST_SYSENTER_ESP, s->sysenter_esp);
 	vmwrite(VMCS_GUEST_SYSENTER_EIP, s->sysenter_eip);
-	uint64_t efer = svm_guest_efer(v);
+	uint64_t efer = hw.efer;
 	vmwrite(VMCS_GUEST_IA32_EFER, efer);
 	vmwrite(VMCS_GUEST_IA32_PAT, s->g_pat);
 	vmwrite(VMCS_ENTRY_CONTROLS, vmx.entry | ((efer & EFER_LMA) ? VMX_ENTRY_IA32E_GUEST : 0));
@@ -442,8 +479,9 @@ static void write_guest_state(struct vcpu *vcpu)
 	vmwrite(VMCS_GUEST_INTERRUPTIBILITY, intr);
 	vmwrite(VMCS_GUEST_ACTIVITY_STATE, 0);
 	vmwrite(VMCS_GUEST_PENDING_DEBUG, 0);
-	/* PAE paging without long mode takes its PDPTEs from the VMCS at entry with EPT (§27.3.1.6). */
-	if ((s->cr0 & X86_CR0_PG) && (s->cr4 & X86_CR4_PAE) && !(efer & EFER_LMA)) {
+	/* PAE paging without long mode takes its PDPTEs from the VMCS at entry with EPT (§27.3.1.6);
+	 * without EPT (shadow paging) the processor reads them from CR3's page itself. */
+	if (!vcpu->shadow && (s->cr0 & X86_CR0_PG) && (s->cr4 & X86_CR4_PAE) && !(efer & EFER_LMA)) {
 		for (int i = 0; i < 4; i++) {
 			uint64_t pdpte = 0;
 			if (ept_read(vcpu->vm, (s->cr3 & 0xffffffe0u) + 8u * (unsigned)i, &pdpte, 8))
@@ -476,7 +514,9 @@ static void read_guest_state(struct vcpu *vcpu)
 	uint64_t cr0m = cr0_host_bits(), cr4m = cr4_host_bits();
 	s->cr0 = (vmread(VMCS_GUEST_CR0) & ~cr0m) | (vmread(VMCS_CR0_READ_SHADOW) & cr0m);
 	s->cr4 = (vmread(VMCS_GUEST_CR4) & ~cr4m) | (vmread(VMCS_CR4_READ_SHADOW) & cr4m);
-	s->cr3 = vmread(VMCS_GUEST_CR3);
+	/* With shadow paging CR3 holds the shadow root, and the guest's CR3 and EFER change only by exits. */
+	if (!vcpu->shadow)
+		s->cr3 = vmread(VMCS_GUEST_CR3);
 	s->dr7 = vmread(VMCS_GUEST_DR7);
 	s->rsp = vmread(VMCS_GUEST_RSP);
 	s->rip = vmread(VMCS_GUEST_RIP);
@@ -484,7 +524,8 @@ static void read_guest_state(struct vcpu *vcpu)
 	s->sysenter_cs = vmread(VMCS_GUEST_SYSENTER_CS);
 	s->sysenter_esp = vmread(VMCS_GUEST_SYSENTER_ESP);
 	s->sysenter_eip = vmread(VMCS_GUEST_SYSENTER_EIP);
-	s->efer = vmread(VMCS_GUEST_IA32_EFER) | EFER_SVME;
+	if (!vcpu->shadow)
+		s->efer = vmread(VMCS_GUEST_IA32_EFER) | EFER_SVME;
 	s->g_pat = vmread(VMCS_GUEST_IA32_PAT);
 	s->cpl = (s->cr0 & X86_CR0_PE) ? (uint8_t)((s->ss.attr & X86_SEG_DPL_MASK) >> X86_SEG_DPL_SHIFT) : 0;
 	vcpu->vmx->interruptibility = (uint32_t)vmread(VMCS_GUEST_INTERRUPTIBILITY);
@@ -500,6 +541,7 @@ static void read_guest_state(struct vcpu *vcpu)
 		.instruction_length = (uint32_t)vmread(VMCS_EXIT_INSTRUCTION_LENGTH),
 		.instruction_info = (uint32_t)vmread(VMCS_EXIT_INSTRUCTION_INFO),
 		.interruption_info = (uint32_t)vmread(VMCS_EXIT_INTERRUPTION_INFO),
+		.error_code = (uint32_t)vmread(VMCS_EXIT_INTERRUPTION_ERROR_CODE),
 		.idt_vectoring_info = (uint32_t)vmread(VMCS_IDT_VECTORING_INFO),
 		.ins_outs_info = (vmx.basic & VMX_BASIC_INS_OUTS_INFO) != 0,
 	};
@@ -518,10 +560,13 @@ static void write_controls_and_host(struct vcpu *vcpu, bool window)
 	vmwrite(VMCS_PIN_BASED_CONTROLS, vmx.pin);
 	if (vmx.preemption_ticks)
 		vmwrite(VMCS_PREEMPTION_TIMER_VALUE, vmx.preemption_ticks);
-	vmwrite(VMCS_PROC_BASED_CONTROLS, vmx.proc | (window ? VMX_PROC_INTERRUPT_WINDOW : 0));
-	vmwrite(VMCS_SECONDARY_CONTROLS, vmx.proc2);
+	bool shadow = vcpu->shadow != NULL;
+	vmwrite(VMCS_PROC_BASED_CONTROLS,
+		(shadow ? vmx.proc_shadow : vmx.proc) | (window ? VMX_PROC_INTERRUPT_WINDOW : 0));
+	vmwrite(VMCS_SECONDARY_CONTROLS, shadow ? vmx.proc2_shadow : vmx.proc2);
 	vmwrite(VMCS_EXIT_CONTROLS, vmx.exit);
-	vmwrite(VMCS_EXCEPTION_BITMAP, 1u << 6); /* #UD: VMMCALL is AMD's, see ud_emulate */
+	/* #UD: VMMCALL is AMD's, see ud_emulate; #PF: every one, with shadow paging (error-code mask and match 0). */
+	vmwrite(VMCS_EXCEPTION_BITMAP, (1u << X86_EXC_UD) | (shadow ? 1u << X86_EXC_PF : 0));
 	vmwrite(VMCS_PAGE_FAULT_ERROR_MASK, 0);
 	vmwrite(VMCS_PAGE_FAULT_ERROR_MATCH, 0);
 	vmwrite(VMCS_CR3_TARGET_COUNT, 0);
@@ -694,7 +739,10 @@ static long vmx_enter(struct vcpu *vcpu, uint64_t *guest_ns)
 	s->rsp = vcpu->gpr[SIETCH_RSP];
 	s->rax = vcpu->gpr[SIETCH_RAX];
 	write_guest_state(vcpu);
-	if (tlb_decide(vcpu, c, cpu))
+	bool flush = tlb_decide(vcpu, c, cpu);
+	if (vcpu->shadow && vmx_shadow_take_flush(vcpu))
+		flush = true;
+	if (flush)
 		flush_guest_tlb();
 	struct syscall_msrs host_msrs, guest_msrs = { s->star, s->lstar, s->cstar, s->sfmask, s->kernel_gs_base };
 	struct {
@@ -707,9 +755,13 @@ static long vmx_enter(struct vcpu *vcpu, uint64_t *guest_ns)
 	msrs_load(&guest_msrs);
 	fxsave(vcpu->host_fpu);
 	fxrstor(vcpu->guest_fpu);
+	/* The VMCS has no CR2 (§27.3.1.1): the guest's is the processor's while it runs, and a
+	 * #PF that exits leaves it alone (§27.1), so a reflected fault's goes in here. */
+	write_cr2(s->cr2);
 	uint64_t start = timer_now_ns();
 	int failed = vmx_world_switch(vcpu->gpr, 0);
 	*guest_ns = timer_now_ns() - start;
+	s->cr2 = read_cr2();
 	fxsave(vcpu->guest_fpu);
 	fxrstor(vcpu->host_fpu);
 	/* The exit left GDTR and IDTR limits at FFFFh (§28.5.2): the host's own again. */
@@ -764,40 +816,50 @@ static void efer_emulate(struct vcpu *vcpu, bool write)
 	s->rip += 2;
 }
 
-/* MOV to CR0/CR4 or LMSW that changed a host-owned bit (§28.1.3): the
- * guest's value goes into the image (the read shadow at the next entry);
- * setting CR0.PG with EFER.LME activates long mode as the processor would
- * (SDM vol.3A §10.8.5). Anything else: false, for the VMM. */
-static bool cr_emulate(struct vcpu *vcpu)
+static void gpr_set(struct vcpu *vcpu, unsigned reg, uint64_t value)
+{
+	vcpu->gpr[reg] = value;
+	if (reg == SIETCH_RSP)
+		vcpu->vmcb->save.rsp = value;
+}
+
+/* A CR-access exit (§28.2.1, Table 28-3): MOV to CR0/CR4, CLTS or LMSW that
+ * touched a host-owned bit, and with shadow paging MOV to and from CR3.
+ * The guest's registers change in the image (the read shadows at the next
+ * entry) as the processor would change them (guest_cr.c): setting CR0.PG
+ * with EFER.LME activates long mode (SDM vol.3A §10.8.5). Anything else:
+ * false, for the VMM. */
+static bool cr_emulate(struct vcpu *vcpu, enum sietch_vm_exit_reason *reason)
 {
 	struct vmcb_save *s = &vcpu->vmcb->save;
 	uint64_t q = vcpu->vmx->exit.qualification;
-	unsigned cr = VMX_CR_NUMBER(q), type = VMX_CR_ACCESS_TYPE(q);
-	uint64_t value;
-	if (type == VMX_CR_ACCESS_MOV_TO && (cr == 0 || cr == 4))
-		value = VMX_CR_GPR(q) == SIETCH_RSP ? s->rsp : vcpu->gpr[VMX_CR_GPR(q)];
-	else if (type == VMX_CR_ACCESS_CLTS)
-		value = s->cr0 & ~(1ull << 3), cr = 0;
-	else if (type == VMX_CR_ACCESS_LMSW)
-		value = (s->cr0 & ~0xeull) | (VMX_CR_LMSW_DATA(q) & 0xf) | (s->cr0 & X86_CR0_PE);
-	else
+	unsigned cr = VMX_CR_NUMBER(q), type = VMX_CR_ACCESS_TYPE(q), reg = VMX_CR_GPR(q);
+	uint64_t width = ((s->efer & EFER_LMA) && (s->cs.attr & X86_SEG_L)) ? ~0ull : 0xffffffffull;
+	struct x86_paging g;
+	svm_guest_paging(vcpu->vmcb, &g);
+	unsigned effects = 0;
+	if (cr != 0 && cr != 3 && cr != 4)
 		return false;
-	if (cr == 4) {
-		if (value & ~vmx.limits.cr4_allowed) {
-			inject_gp(vcpu);
-			return true;
-		}
-		s->cr4 = value;
-	} else {
-		value &= 0xffffffffull;
-		bool paging_on = (value & X86_CR0_PG) && !(s->cr0 & X86_CR0_PG);
-		bool paging_off = !(value & X86_CR0_PG) && (s->cr0 & X86_CR0_PG);
-		s->cr0 = value;
-		if (paging_on && (s->efer & EFER_LME))
-			s->efer |= EFER_LMA;
-		if (paging_off)
-			s->efer &= ~EFER_LMA;
+	if (type == VMX_CR_ACCESS_MOV_TO)
+		effects = guest_cr_write(&g, cr, (reg == SIETCH_RSP ? s->rsp : vcpu->gpr[reg]) & width,
+					 vmx.limits.cr4_allowed);
+	else if (type == VMX_CR_ACCESS_MOV_FROM)
+		gpr_set(vcpu, reg, guest_cr_read(&g, cr) & width);
+	else if (type == VMX_CR_ACCESS_CLTS)
+		g.cr0 &= ~(1ull << 3); /* TS */
+	else
+		effects = guest_cr_write(&g, 0, guest_cr_lmsw(s->cr0, VMX_CR_LMSW_DATA(q)), vmx.limits.cr4_allowed);
+	*reason = cr == 3 ? SIETCH_VM_EXIT_HOST_CR3 : SIETCH_VM_EXIT_HOST_CR;
+	if (effects & GUEST_CR_GP) {
+		inject_gp(vcpu);
+		return true;
 	}
+	s->cr0 = g.cr0;
+	s->cr3 = g.cr3;
+	s->cr4 = g.cr4;
+	s->efer = g.efer;
+	if (vcpu->shadow)
+		shadow_vcpu_cr_written(vcpu->shadow, effects & GUEST_CR_CR3_LOAD, effects & GUEST_CR_FLUSH_ALL);
 	s->rip += vcpu->vmx->exit.instruction_length;
 	return true;
 }
@@ -854,6 +916,29 @@ static void report(struct vcpu *vcpu, const struct sietch_vm_exit *e, const char
 
 /* ---- the run loop ---- */
 
+/* The exits vmx_exit_reason leaves to this file: exceptions (#UD, and #PF
+ * with shadow paging), CR accesses, INVLPG (shadow paging only). */
+static bool unhandled_emulate(struct vcpu *vcpu, enum sietch_vm_exit_reason *reason)
+{
+	struct vmx_exit_info *x = &vcpu->vmx->exit;
+	switch (VMX_EXIT_REASON_BASIC(x->reason)) {
+	case VMX_EXIT_EXCEPTION_NMI:
+		if (vcpu->shadow && (x->interruption_info & 0xffu) == X86_EXC_PF)
+			return vmx_shadow_page_fault(vcpu, x, reason);
+		return ud_emulate(vcpu, reason);
+	case VMX_EXIT_CR_ACCESS:
+		return cr_emulate(vcpu, reason);
+	case VMX_EXIT_INVLPG:
+		if (!vcpu->shadow)
+			return false;
+		vmx_shadow_invlpg(vcpu, x->qualification);
+		vcpu->vmcb->save.rip += x->instruction_length;
+		*reason = SIETCH_VM_EXIT_HOST_INVLPG;
+		return true;
+	}
+	return false;
+}
+
 static bool handled_here(struct vcpu *vcpu, enum sietch_vm_exit_reason *reason)
 {
 	switch (*reason) {
@@ -874,12 +959,7 @@ static bool handled_here(struct vcpu *vcpu, enum sietch_vm_exit_reason *reason)
 		*reason = SIETCH_VM_EXIT_HOST_MSR;
 		return true;
 	case SIETCH_VM_EXIT_UNHANDLED:
-		if (VMX_EXIT_REASON_BASIC(vcpu->vmx->exit.reason) == VMX_EXIT_EXCEPTION_NMI)
-			return ud_emulate(vcpu, reason);
-		if (VMX_EXIT_REASON_BASIC(vcpu->vmx->exit.reason) != VMX_EXIT_CR_ACCESS || !cr_emulate(vcpu))
-			return false;
-		*reason = SIETCH_VM_EXIT_HOST_CR;
-		return true;
+		return unhandled_emulate(vcpu, reason);
 	default:
 		return false;
 	}
@@ -894,6 +974,8 @@ static void entry_failed(struct vcpu *vcpu)
 static const char *vmx_run_state_refused(struct vcpu *vcpu)
 {
 	const char *why = svm_vmcb_check(vcpu->vmcb, &vmx.limits);
+	if (!why && vcpu->shadow && !(vcpu->vmcb->save.cr0 & X86_CR0_PE))
+		why = "real mode: no unrestricted guest without EPT (shadow paging)";
 	if (why)
 		entry_failed(vcpu);
 	return why;
@@ -901,6 +983,8 @@ static const char *vmx_run_state_refused(struct vcpu *vcpu)
 
 static long vmx_run_enter(struct vcpu *vcpu, uint64_t *guest_ns, const char **why)
 {
+	if (vcpu->shadow && vmx_shadow_enter(vcpu, &vcpu->vmx->hw) != 0)
+		return -SIETCH_ENOMEM;
 	long err = vmx_enter(vcpu, guest_ns);
 	if (err == VMX_ENTER_WINDOW)
 		return VCPU_ENTER_WINDOW;

@@ -221,6 +221,16 @@ static inline uint64_t vmx_fixed_bits(uint64_t value, uint64_t fixed0, uint64_t 
 	return (value | fixed0) & fixed1;
 }
 
+/* The GUEST_CR0 for cr0 (the guest's own with EPT, the shadow's without):
+ * the fixed bits as above, but PE and PG stay cr0's for an unrestricted
+ * guest (§26.2.1.1, §27.3.1.1), which only EPT allows. */
+static inline uint64_t vmx_guest_cr0(uint64_t cr0, uint64_t fixed0, uint64_t fixed1, bool unrestricted)
+{
+	if (unrestricted)
+		fixed0 &= ~(uint64_t)((1u << 0) | (1u << 31)); /* PE, PG */
+	return vmx_fixed_bits(cr0, fixed0, fixed1);
+}
+
 /* IA32_VMX_BASIC (§A.1). */
 #define VMX_BASIC_REVISION(b) ((uint32_t)(b)&0x7fffffffu)
 #define VMX_BASIC_REGION_SIZE(b) (((b) >> 32) & 0x1fff)
@@ -329,6 +339,7 @@ struct vmx_exit_info {
 	uint32_t instruction_length;
 	uint32_t instruction_info;
 	uint32_t interruption_info; /* EXIT_INTERRUPTION_INFO */
+	uint32_t error_code;	    /* EXIT_INTERRUPTION_ERROR_CODE: an exception's that exited */
 	uint32_t idt_vectoring_info;
 	bool ins_outs_info; /* IA32_VMX_BASIC bit 54: instruction_info is valid for INS/OUTS */
 };

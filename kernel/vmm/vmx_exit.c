@@ -12,7 +12,7 @@ enum sietch_vm_exit_reason vmx_exit_reason(const struct vmx_exit_info *x)
 		return SIETCH_VM_EXIT_INVALID;
 	switch (VMX_EXIT_REASON_BASIC(x->reason)) {
 	case VMX_EXIT_EXCEPTION_NMI:
-		/* Only NMIs exit this way: the exception bitmap is empty. */
+		/* NMIs; the exceptions in the bitmap (#UD, #PF with shadow paging) are vmx.c's. */
 		if ((x->interruption_info & VMX_INTR_INFO_VALID) &&
 		    VMX_INTR_INFO_TYPE(x->interruption_info) == VMX_INTR_TYPE_NMI)
 			return SIETCH_VM_EXIT_HOST_NMI;

@@ -211,6 +211,14 @@ static void run_collect(void *arg, const struct nvme_completion *c)
 	w->out->dw0 = c->dw0;
 }
 
+void nvme_queue_idle_wait(struct nvme_queue *q)
+{
+	if (q->cfg.idle)
+		q->cfg.idle(q->cfg.idle_arg);
+	else
+		__asm__ volatile("pause");
+}
+
 int nvme_queue_run(struct nvme_queue *q, const struct nvme_sqe *cmd, uint64_t timeout_us,
 		   struct nvme_cqe *out, nvme_completion_fn done, void *arg)
 {
@@ -227,7 +235,8 @@ int nvme_queue_run(struct nvme_queue *q, const struct nvme_sqe *cmd, uint64_t ti
 			slot->state = NVME_SLOT_EXPIRED;
 			return -SIETCH_ETIMEDOUT;
 		}
-		__asm__ volatile("pause");
+		if (!w.done) /* a look that found it ends the wait: no idle (a sleep) after it */
+			nvme_queue_idle_wait(q);
 	}
 	return 0;
 }

@@ -53,6 +53,10 @@ struct nvme_queue_config {
 	struct nvme_slot *slots;         /* NVME_QUEUE_SLOTS(sq_entries, cq_entries) */
 	uint64_t (*clock_us)(void);      /* for deadlines */
 	bool zero_consumed;              /* clear entries the device has fetched */
+	/* Called by nvme_queue_run when a look found nothing new; NULL: spin
+	 * (pause). The kernel sleeps there until the queue's interrupt. */
+	void (*idle)(void *arg);
+	void *idle_arg;
 };
 
 /* Command identifiers are slot index + 1: identifier 0 is never in flight,
@@ -113,6 +117,9 @@ unsigned nvme_queue_poll(struct nvme_queue *q, unsigned max, nvme_completion_fn 
  * identifier is not reused until its late completion arrives or the queue is
  * set up again: the device may still write it. */
 int nvme_queue_expire(struct nvme_queue *q, struct nvme_sqe *cmd, void **ctx);
+
+/* What a waiter does between two looks that found nothing: cfg.idle, or a pause. */
+void nvme_queue_idle_wait(struct nvme_queue *q);
 
 /* Submits one command, rings, and polls until it completes or timeout_us
  * pass; other completions on the way go to done (may be NULL). Returns 0

@@ -533,6 +533,43 @@ def test_sietch_direct_zero_crossings():
     result.expect_status(harness.PASS)
 
 
+@harness.slow
+def test_sietch_kvbench_vf_to_vf():
+    """Sietch's kvbench (the host tool's load generator over lib/os/net.h) on vnic1 against
+    kvstore on vnic0, in one boot: the requests go from one VF to the other through the igb's
+    own switch. A small bounded FlexNIC run over 4 connections, pipelined: every request
+    answered, no error reply, the histogram counts every request."""
+    if not (harness.REPO / "lib" / "os" / "net.h").exists():
+        skip("no network stack in this tree (lib/os/net.h)")
+    requests = 600
+    cmd = harness.run_command("", cpus=2, mem="512M", timeout=600, run_args=["--net"])
+    with harness.Console(cmd, 600) as c:
+        c.expect(r"sietch\$ ", timeout=120)
+        c.sendline("kvstore &")
+        m = c.expect_line(r"kvstore: (ready on (\S+):6379 \((\S*), (\w+)\)|cannot start the network.*|no address.*)$",
+                          timeout=120)
+        check(m.group(2) is not None, m.group(0))
+        server, server_dev = m.group(2), m.group(3)
+        c.sendline(f"kvbench --host {server} --workload flexnic --keys 300 --requests {requests} "
+                   "--connections 4 --pipeline 4")
+        me = c.expect_line(r"^kvbench: (\S+) \((\S+)\) -> (\S+):6379, 4 connection\(s\)$", timeout=120)
+        check(me.group(2) != server_dev, f"kvbench and kvstore on the same VNIC: {me.group(0)}")
+        m = c.expect_line(r"^flexnic: (\d+) requests in [\d.]+ s, (\d+) requests/s, (\d+) errors$", timeout=300)
+        done, rate, errors = (int(m.group(i)) for i in (1, 2, 3))
+        lat = c.expect_line(r"^latency us: p50 ([\d.]+) .*$")
+        hist = c.expect_line(r"^histogram:((?: <=\d+us \d+)+)$")
+        counted = sum(int(n) for n in re.findall(r"<=\d+us (\d+)", hist.group(1)))
+        check(done == requests and errors == 0, m.group(0))
+        check(counted == requests, f"the histogram counts {counted} of {requests}: {hist.group(0)}")
+        c.expect(r"sietch\$ ", timeout=60)
+        case("vf_to_vf.kvbench", True,
+             note=f"{me.group(2)} -> {server_dev}: {rate} requests/s, p50 {lat.group(1)} us; {hist.group(0)}")
+        c.sendline("poweroff")
+        result = c.wait(timeout=60)
+    result.expect_status(harness.PASS)
+    check(not result.has(r"sietch: (exception|panic)|killed"), "kernel exception" + result.explain())
+
+
 def used_memory(conn):
     info = conn.call("INFO", "memory").decode()
     return int(re.search(r"^used_memory:(\d+)", info, re.M).group(1))

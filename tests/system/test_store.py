@@ -7,7 +7,7 @@ and the catalogue, the areas and a block log survive a reboot of the same images
 import re
 import shutil
 
-from harness import PASS, REPO, check, console, current_test
+from harness import PASS, REPO, boot, check, console, current_test
 
 DISKS = REPO / "build" / "test-disks"
 PROMPT = r"sietch\$ "
@@ -67,6 +67,10 @@ def test_store():
         result.expect_status(PASS)
         check(re.search(r"^store: namespace 1 flushed before power-off$", result.log, re.M),
               "no flush before power-off")
+        waits = re.search(r"^nvme: 02:00\.0: the kernel's waits slept \d+ times on the admin queue \(\d+ ended by its "
+                          r"interrupt\), (\d+) times on the I/O queue \((\d+) ended by its interrupt", result.log, re.M)
+        check(waits and int(waits.group(2)) > 0, "the kernel's I/O waits never slept until the queue's interrupt")
+        print(f"kernel-checked I/O: {waits.group(1)} waits slept, {waits.group(2)} ended by the MSI-X interrupt")
 
     with console(timeout=400, run_args=nvme(path)) as c:  # the same images, a second boot
         c.expect(PROMPT, timeout=120)
@@ -170,9 +174,10 @@ def test_blkbench_smoke():
 
 def test_hardware_enforced():
     """Hardware-enforced mode beside kernel-checked mode: a namespace attached only to the VF
-    serving its owner, whose own queue pair is driven from the process. The device refuses the
-    other namespace and blocks past the end, garbage in the VF's admin doorbell runs no command and
-    leaves the other area intact, one owner at a time, a killed owner frees the VF; 10,000 writes
+    serving its owner, whose own queue pair is driven from the process; two processes write and
+    read back their areas at once, one per mode. The device refuses the other namespace and
+    blocks past the end, garbage in the VF's admin doorbell runs no command and garbage in the
+    owner's own submission queue hurts only that queue, and both leave the other area intact, one owner at a time, a killed owner frees the VF; 10,000 writes
     and reads cost no system call and no interrupt (the kernel-checked loop reports its calls per
     batch beside it), and the same loop can sleep on the queue's MSI-X interrupt instead; the
     namespace area and its data survive a reboot."""
@@ -188,15 +193,22 @@ def test_hardware_enforced():
         run(c, "mkstore data 1M")
         out = run(c, "lsstore")
         check(re.search(r"^priv\s+hardware\s+2\s+0\s+131072\s+512\s+0$", out, re.M), f"lsstore: {out!r}")
-        out = run(c, "blktest write /store/data 7", timeout=120)
-        check("mode kernel-checked" in out and "blktest: ok" in out, f"checked area: {out!r}")
-        out = run(c, "blktest write /store/priv 9", timeout=120)
-        check("mode hardware-enforced" in out and "in 0 system calls" in out and "blktest: ok" in out,
-              f"hardware area: {out!r}")
+        for area, mode in (("data", "kernel-checked"), ("priv", "hardware-enforced")):
+            out = run(c, f"blktest zeroes /store/{area} 3", timeout=120)
+            check(f"read back as zeros, the rest unchanged, mode {mode}" in out and "blktest: ok" in out,
+                  f"write zeroes on {area}: {out!r}")
+        # two processes at once, one per mode, each on its own area
+        out = run(c, "blktest pair /store/priv 9 /store/data 7", timeout=200)
+        check("mode hardware-enforced" in out and "seed 9 in 0 system calls" in out, f"hardware area: {out!r}")
+        check("mode kernel-checked" in out and "wrote and read back 262144 bytes with seed 7" in out and
+              "the other writer (/store/data) ended with status 0" in out and out.count("blktest: ok") == 2,
+              f"the two writers at once: {out!r}")
         out = run(c, "blktest checks /store/priv", timeout=200)
         check("blktest: ok" in out, f"hardware checks: {out!r}")
         check(not re.search(r"^nvme: .*(timed out|did not come back)", c.log, re.M),
               "the VF's admin queue suffered from the garbage doorbell write")
+        check("garbage in its own submission queue rung" in out and not re.search(r"NOT flushed", c.log),
+              f"garbage in the owner's own queue: {out!r}")
         out = run(c, "blktest verify /store/data 7", timeout=120)
         check("blktest: ok" in out, f"the checked area after the hardware checks: {out!r}")
         out = run(c, "blktest loop /store/priv 10000", timeout=300)
@@ -239,3 +251,96 @@ def test_small_disk():
         check("ENOENT" in out and "no storage" in out, f"mkstore without storage: {out!r}")
         c.sendline("poweroff")
         c.wait(timeout=60).expect_status(PASS)
+
+
+def pattern(seed, length):
+    """blktest's pattern_byte (user/blktest/blktest.c), byte by byte."""
+    return bytes(((i * 2654435761) >> 13 ^ seed ^ i >> 9) & 0xff for i in range(length))
+
+
+def test_poweroff_flush():
+    """A clean poweroff flushes every open area: a hardware-enforced area its owner wrote without
+    a Flush is flushed by the kernel through a queue of its own on the owner's VF (the PF cannot
+    name that namespace), an open kernel-checked area with namespace 1; each is named in the log.
+    An owner killed without a Flush gets one from the kernel as its grant ends. QEMU's trace shows
+    both Flushes of namespace 2 reaching the device, and the written bytes are in the host-side
+    image afterwards."""
+    path = disks()
+    path.mkdir(parents=True)
+    trace = path / "qemu-trace.log"
+    seed = 11
+    extra = ["-trace", "pci_nvme_flush_ns", "-D", str(trace)]
+    with console(timeout=400, run_args=nvme(path), extra=extra) as c:
+        c.expect(PROMPT, timeout=120)
+        run(c, "mkstore -n priv")
+        run(c, "mkstore data 1M")
+        # an owner killed without a Flush: the kernel flushes as the grant ends
+        c.sendline("blktest unflushed /store/priv 5 &")
+        c.expect(r"blktest: wrote 262144 bytes with seed 5, mode hardware-enforced, not flushed; holding",
+                 timeout=120)
+        c.sendline("kill %1")
+        c.expect(r"\[1\] done  blktest \(killed\)", timeout=60)
+        c.expect(PROMPT, timeout=60)
+        c.sendline(f"blktest unflushed /store/priv {seed} &")
+        c.expect(r"blktest: wrote 262144 bytes with seed 11, mode hardware-enforced, not flushed; holding",
+                 timeout=120)
+        c.sendline("blktest hold /store/data &")
+        c.expect(r"blktest: holding /store/data", timeout=120)
+        c.sendline("poweroff")
+        result = c.wait(timeout=120)
+        result.expect_status(PASS)
+    log = result.log
+    check(re.search(r"^store: priv \(hardware-enforced, namespace 2 on \S+\) flushed before power-off$", log, re.M),
+          "the hardware-enforced area was not flushed at power-off")
+    check(re.search(r"^store: namespace 1 flushed before power-off$", log, re.M), "namespace 1 was not flushed")
+    check(re.search(r"^store: data \(kernel-checked, namespace 1\) flushed before power-off$", log, re.M),
+          "the open kernel-checked area was not named")
+    check(not re.search(r"NOT flushed", log), "an area was not flushed")
+    flushes = re.findall(r"pci_nvme_flush_ns\b.*", trace.read_text(errors="replace"))
+    ns2 = [f for f in flushes if re.search(r"\b(0x)?2$", f)]
+    check(len(ns2) == 2, f"QEMU saw {len(ns2)} flushes of namespace 2 (two expected: the killed owner's, "
+          f"power-off's): {flushes}")
+    with open(path / "ns2.img", "rb") as f:
+        data = f.read(262144)
+    check(data == pattern(seed, 262144), "the host-side image of namespace 2 lacks the written bytes")
+    print(f"power-off flushed namespace 2 through the VF; QEMU: {ns2[0].strip()}")
+
+
+def test_poweroff_dead_controller():
+    """Power-off never hangs on a controller that stopped answering: the kernel self-test turns
+    the PF's memory decode off, and both the reset and the power-off flush give up at once,
+    naming namespace 1 as not flushed; with its decode back the controller flushes again. A
+    failed admin command is logged with the command and the status by name."""
+    r = boot(cmdline="test=nvme_dead_controller,nvme_admin_error_named", run_args=nvme(disks()), timeout=200)
+    r.expect_status(PASS)
+    r.expect(r"^ktest: nvme_dead_controller: pass$")
+    r.expect(r"^store: namespace 1 NOT flushed before power-off: the controller does not answer$")
+    r.expect(r"^nvme-test: a dead controller was given up in \d+ ms$")
+    r.expect(r"^store: namespace 1 flushed before power-off$")
+    r.expect(r"^ktest: nvme_admin_error_named: pass$")
+    r.expect(r"^nvme: 02:00\.0: Identify \(opcode 06h, cdw10 00000000\) failed: [A-Z][^(]*[a-z] \(sct \d sc [0-9a-f]{2}h\)$")
+
+
+def test_no_controller():
+    """Without an NVMe controller the boot says so and goes on: no /store, no panic."""
+    r = boot(cmdline="test=boot", timeout=120)
+    r.expect_status(PASS)
+    r.expect(r"^nvme: no NVMe controller; no /store$")
+    check(not r.has(r"sietch: (exception|panic)"), "kernel exception" + r.explain())
+
+
+def test_nvme_reset():
+    """tools/run --nvme makes the images on first use and keeps them (the catalogue written at the
+    first boot is found at the second); --nvme-reset starts them blank again."""
+    path = disks()
+    blank = r"^store: namespace 1 holds no catalogue; writing an empty one$"
+    r = boot(cmdline="test=boot", run_args=nvme(path), timeout=120)
+    r.expect_status(PASS)
+    r.expect(blank)
+    r = boot(cmdline="test=boot", run_args=nvme(path), timeout=120)
+    r.expect_status(PASS)
+    check(not r.has(blank), "the images were not kept" + r.explain())
+    r.expect(r"^store: catalogue generation 1 on namespace 1: 0 areas$")
+    r = boot(cmdline="test=boot", run_args=nvme(path, reset=True), timeout=120)
+    r.expect_status(PASS)
+    r.expect(blank)

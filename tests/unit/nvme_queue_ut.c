@@ -486,6 +486,41 @@ static void test_run_times_out(void **state)
 	free(p);
 }
 
+static unsigned idle_calls;
+
+/* The kernel's idle hook sleeps until the queue's interrupt: here the device runs while it "sleeps". */
+static void idle_runs_device(void *arg)
+{
+	assert_ptr_equal(arg, &fake);
+	idle_calls++;
+	now_us += 50;
+	fake_run();
+}
+
+static void test_run_idles_between_looks(void **state)
+{
+	(void)state;
+	struct qp *p = calloc(1, sizeof(*p));
+	struct nvme_cqe out;
+	qp_init(p, 4, 4);
+	p->q.cfg.idle = idle_runs_device;
+	p->q.cfg.idle_arg = &fake;
+	idle_calls = 0;
+
+	/* The device answers only from the idle hook: one idle, then the completion. */
+	struct nvme_sqe c = read_cmd(1, 0);
+	assert_int_equal(nvme_queue_run(&p->q, &c, 1000, &out, NULL, NULL), 0);
+	assert_int_equal(idle_calls, 1);
+	assert_true(NVME_STATUS_OK(out.status));
+
+	/* A hung command: the hook is called between looks until the deadline passes, and no more. */
+	idle_calls = 0;
+	struct nvme_sqe hang = read_cmd(HANG_NSID, 0);
+	assert_int_equal(nvme_queue_run(&p->q, &hang, 1000, &out, NULL, NULL), -SIETCH_ETIMEDOUT);
+	assert_int_equal(idle_calls, 1000 / 50);
+	free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -502,6 +537,7 @@ int main(void)
 		cmocka_unit_test_setup(test_zeroed_entries_make_a_rogue_ring_harmless, setup),
 		cmocka_unit_test_setup(test_run_waits_for_its_command, setup),
 		cmocka_unit_test_setup(test_run_times_out, setup),
+		cmocka_unit_test_setup(test_run_idles_between_looks, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -75,6 +75,11 @@ static void test_adjust_controls(void **state)
 	/* CR0 in VMX operation: FIXED0 bits on, bits FIXED1 lacks off (§A.7). */
 	assert_int_equal(vmx_fixed_bits(0x60000010, 0x80000021, 0xffffffff), 0xe0000031);
 	assert_int_equal(vmx_fixed_bits(0xffffffffffull, 0, 0xffffffff), 0xffffffff);
+	/* The Multiboot2 entry's CR0 (PE, ET): an unrestricted guest keeps PG clear; without one
+	 * (shadow paging, no EPT) PG and PE are forced like NE, the read shadow hiding them. */
+	assert_int_equal(vmx_guest_cr0(0x11, 0x80000021, 0xffffffff, true), 0x31);
+	assert_int_equal(vmx_guest_cr0(0x10, 0x80000021, 0xffffffff, true), 0x30);
+	assert_int_equal(vmx_guest_cr0(0x11, 0x80000021, 0xffffffff, false), 0x80000031);
 	assert_int_equal(vmx_eptp(0x123000, false), 0x12301e);
 	assert_int_equal(vmx_eptp(0x123000, true), 0x12305e);
 }

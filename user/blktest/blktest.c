@@ -7,6 +7,11 @@
  *                              memory outside the grant refused, an owner killed frees it
  *   blktest hold PATH          opens the area and keeps it until killed (on a VF with
  *                              16 reads handed to the device and never reaped)
+ *   blktest pair PATH SEED OTHER SEED2  `write` on PATH while a second process does on OTHER
+ *   blktest zeroes PATH SEED   writes the pattern, then Write Zeroes over blocks 8-23 of it:
+ *                              those read back as zeros, the rest unchanged
+ *   blktest unflushed PATH SEED  writes the pattern of `write` without a Flush and keeps the
+ *                              area open until killed: what a clean power-off must flush
  *   blktest loop PATH N        N 4 KiB writes and N reads, one command per batch, on a
  *                              dedicated CPU: the system calls and interrupts they cost
  *   blktest irq PATH N         the same, sleeping on the queue's interrupt instead of polling
@@ -20,6 +25,7 @@
  *
  * Each line it prints starts with "blktest:"; the last is "blktest: ok" or a failure.
  */
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,9 +38,26 @@
 #define PATTERN_BYTES (256 * 1024) /* two commands' worth at the kernel-checked maximum */
 #define BUF_BYTES PATTERN_BYTES
 
+/* What `pair` holds back while the other process prints, so the lines do not interleave. */
+static char held[2048];
+static bool holding;
+
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (holding) {
+		size_t used = strlen(held);
+		vsnprintf(held + used, sizeof(held) - used, fmt, ap);
+	} else {
+		vprintf(fmt, ap);
+	}
+	va_end(ap);
+}
+
 static int failed(const char *what, long err, const struct nvme_io *io)
 {
-	printf("blktest: FAIL %s: %s%s%s\n", what, os_strerror(err), io && io->error[0] ? ": " : "",
+	say("blktest: FAIL %s: %s%s%s\n", what, os_strerror(err), io && io->error[0] ? ": " : "",
 	       io ? io->error : "");
 	return 1;
 }
@@ -52,7 +75,7 @@ static int run_pattern(const char *path, uint64_t seed, bool write)
 	long err = nvme_io_open(&io, path, BUF_BYTES);
 	if (err)
 		return failed("open", err, NULL);
-	printf("blktest: %s: %llu blocks of %u bytes, mode %s\n", path, (unsigned long long)io.info.blocks,
+	say("blktest: %s: %llu blocks of %u bytes, mode %s\n", path, (unsigned long long)io.info.blocks,
 	       io.info.block_size, mode_name(&io));
 	uint32_t half = PATTERN_BYTES / 2 / io.info.block_size;
 	if (write) {
@@ -69,15 +92,90 @@ static int run_pattern(const char *path, uint64_t seed, bool write)
 		return failed("read", err, &io);
 	for (size_t i = 0; i < PATTERN_BYTES; i++) {
 		if (io.buf[i] != pattern_byte(seed, i)) {
-			printf("blktest: FAIL byte %zu reads %02x, not %02x\n", i, io.buf[i], pattern_byte(seed, i));
+			say("blktest: FAIL byte %zu reads %02x, not %02x\n", i, io.buf[i], pattern_byte(seed, i));
 			return 1;
 		}
 	}
-	printf("blktest: %s %d bytes with seed %llu in %llu system calls\n", write ? "wrote and read back" : "verified",
+	say("blktest: %s %d bytes with seed %llu in %llu system calls\n", write ? "wrote and read back" : "verified",
 	       PATTERN_BYTES, (unsigned long long)seed, (unsigned long long)io.syscalls);
+	nvme_io_close(&io);
+	say("blktest: ok\n");
+	return 0;
+}
+
+/* Two processes at once: a child writes and reads back its pattern on other while this one
+ * does on path; this one's lines come after the child has ended. */
+static int run_pair(const char *path, uint64_t seed, const char *other, const char *other_seed)
+{
+	char *argv[] = { "blktest", "write", (char *)other, (char *)other_seed, NULL };
+	long child = os_spawn("/bin/blktest", argv);
+	if (child < 0)
+		return failed("spawn", child, NULL);
+	holding = true;
+	int bad = run_pattern(path, seed, true);
+	int status = 0;
+	os_wait(child, &status);
+	holding = false;
+	printf("%s", held);
+	printf("blktest: the other writer (%s) ended with status %d\n", other, status & 0xff);
+	return bad || status;
+}
+
+#define ZEROES_FIRST 8
+#define ZEROES_COUNT 16
+
+static int write_zeroes(const char *path, uint64_t seed)
+{
+	struct nvme_io io;
+	long err = nvme_io_open(&io, path, BUF_BYTES);
+	if (err)
+		return failed("open", err, NULL);
+	if (!(io.info.flags & SIETCH_STORE_WRITE_ZEROES)) {
+		printf("blktest: %s: the controller has no Write Zeroes\nblktest: ok\n", path);
+		return 0;
+	}
+	uint32_t half = PATTERN_BYTES / 2 / io.info.block_size;
+	for (size_t i = 0; i < PATTERN_BYTES; i++)
+		io.buf[i] = pattern_byte(seed, i);
+	if ((err = nvme_io_write(&io, 0, half, 0)) || (err = nvme_io_write(&io, half, half, PATTERN_BYTES / 2)) ||
+	    (err = nvme_io_write_zeroes(&io, ZEROES_FIRST, ZEROES_COUNT)) || (err = nvme_io_submit(&io)))
+		return failed("write and write zeroes", err, &io);
+	memset(io.buf, 0xa5, PATTERN_BYTES);
+	if ((err = nvme_io_read(&io, 0, half, 0)) || (err = nvme_io_read(&io, half, half, PATTERN_BYTES / 2)) ||
+	    (err = nvme_io_submit(&io)))
+		return failed("read", err, &io);
+	size_t zero_start = (size_t)ZEROES_FIRST * io.info.block_size;
+	size_t zero_end = zero_start + (size_t)ZEROES_COUNT * io.info.block_size;
+	for (size_t i = 0; i < PATTERN_BYTES; i++) {
+		uint8_t want = i >= zero_start && i < zero_end ? 0 : pattern_byte(seed, i);
+		if (io.buf[i] != want) {
+			printf("blktest: FAIL byte %zu reads %02x, not %02x\n", i, io.buf[i], want);
+			return 1;
+		}
+	}
+	printf("blktest: write zeroes: blocks %u-%u read back as zeros, the rest unchanged, mode %s\n", ZEROES_FIRST,
+	       ZEROES_FIRST + ZEROES_COUNT - 1, mode_name(&io));
 	nvme_io_close(&io);
 	printf("blktest: ok\n");
 	return 0;
+}
+
+static int write_unflushed(const char *path, uint64_t seed)
+{
+	struct nvme_io io;
+	long err = nvme_io_open(&io, path, BUF_BYTES);
+	if (err)
+		return failed("open", err, NULL);
+	uint32_t half = PATTERN_BYTES / 2 / io.info.block_size;
+	for (size_t i = 0; i < PATTERN_BYTES; i++)
+		io.buf[i] = pattern_byte(seed, i);
+	if ((err = nvme_io_write(&io, 0, half, 0)) || (err = nvme_io_write(&io, half, half, PATTERN_BYTES / 2)) ||
+	    (err = nvme_io_submit(&io)))
+		return failed("write", err, &io);
+	printf("blktest: wrote %d bytes with seed %llu, mode %s, not flushed; holding %s\n", PATTERN_BYTES,
+	       (unsigned long long)seed, mode_name(&io), path);
+	for (;;)
+		os_sleep_ns(1000000000);
 }
 
 /* One raw command through store_submit: the kernel's verdict on it. */
@@ -144,6 +242,14 @@ static int device_checks(struct nvme_io *io)
 	nvme_cmd_read(&c, io->info.nsid, 0, 1);
 	nvme_prp_build_contiguous(&c, io->buf_bus, io->info.block_size, NULL);
 	bad |= expect("own queue after garbage in the admin doorbell", submit_one(io, &c), 0);
+	/* Garbage in its own submission queue, rung past the library's back: the device fetches
+	 * it and answers, or not; only this queue is left out of step (closing resets the VF). */
+	struct nvme_queue *q = &io->queue;
+	uint16_t slot = q->sq_tail;
+	memset(&q->cfg.sq[slot], 0xa5, sizeof(struct nvme_sqe));
+	*(volatile uint32_t *)q->cfg.sq_tail_doorbell = (uint32_t)(slot + 1) % q->cfg.sq_entries;
+	os_sleep_ns(100000000);
+	printf("blktest: garbage in its own submission queue rung (entry %u)\n", slot);
 	return bad;
 }
 
@@ -191,6 +297,11 @@ static int hold(const char *path)
 {
 	struct nvme_io io;
 	long err = nvme_io_open(&io, path, 4096);
+	/* owner_checks' parent opens and closes it while waiting for us: try again a while */
+	for (int i = 0; i < 500 && err == -SIETCH_EBUSY; i++) {
+		os_sleep_ns(10000000);
+		err = nvme_io_open(&io, path, 4096);
+	}
 	if (err)
 		return failed("open", err, NULL);
 	if (io.info.mode == SIETCH_STORE_HARDWARE) {
@@ -310,12 +421,18 @@ int main(int argc, char **argv)
 		return run_pattern(argv[2], strtoull(argv[3], NULL, 0), true);
 	if (argc == 4 && !strcmp(argv[1], "verify"))
 		return run_pattern(argv[2], strtoull(argv[3], NULL, 0), false);
+	if (argc == 6 && !strcmp(argv[1], "pair"))
+		return run_pair(argv[2], strtoull(argv[3], NULL, 0), argv[4], argv[5]);
+	if (argc == 4 && !strcmp(argv[1], "zeroes"))
+		return write_zeroes(argv[2], strtoull(argv[3], NULL, 0));
+	if (argc == 4 && !strcmp(argv[1], "unflushed"))
+		return write_unflushed(argv[2], strtoull(argv[3], NULL, 0));
 	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "dma"))
 		return run_dma(argv[2], argv[3], argc == 5 && !strcmp(argv[4], "write"));
 	if (argc == 3 && !strcmp(argv[1], "checks"))
 		return run_checks(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "hold"))
 		return hold(argv[2]);
-	fprintf(stderr, "usage: blktest write|verify PATH SEED | checks PATH | hold PATH | loop|irq PATH N | dma PATH ADDR [write]\n");
+	fprintf(stderr, "usage: blktest write|verify PATH SEED | checks PATH | hold PATH | zeroes|unflushed PATH SEED | pair PATH SEED OTHER SEED2 | loop|irq PATH N | dma PATH ADDR [write]\n");
 	return 2;
 }

@@ -74,12 +74,19 @@ void kv_server_set_log(struct kv_server *server, void (*log)(void *ctx, const vo
 long kv_server_replay(struct kv_server *server, const void *log, size_t len);
 
 /*
- * The log rewrite: calls emit with requests that rebuild the whole data set as it
- * is now (one or more per key, with PEXPIREAT for a TTL), for a transport that
- * replaces a long log with a compact one. Returns the records emitted. Runs in one
- * step over memory; writing the records out is the transport's to spread.
+ * The log rewrite, for a transport that replaces a long log with a compact one:
+ * emit gets requests that rebuild the data set as it was at
+ * kv_server_rewrite_start (one or more per key, PEXPIREAT for a TTL), a piece
+ * per kv_server_rewrite_step, so no round pauses for the whole data set. Commands
+ * run between the steps: a write first emits the keys it touches that the
+ * rewrite has not taken yet, as they still are, so whatever the interleaving the
+ * emitted requests followed by the writes logged since the start rebuild the data
+ * set. kv_server_rewrite does it all at once; it returns the records emitted.
  */
 typedef void kv_emit_fn(void *ctx, const void *request, size_t len);
+void kv_server_rewrite_start(struct kv_server *server, kv_emit_fn *emit, void *ctx);
+/* Emits whole keys until at least bytes bytes went out; false once every key is out. */
+bool kv_server_rewrite_step(struct kv_server *server, size_t bytes);
 long kv_server_rewrite(struct kv_server *server, kv_emit_fn *emit, void *ctx);
 
 /* Commands run so far (Redis's total_commands_processed). */

@@ -204,7 +204,8 @@ struct kv_entry *kv_dict_insert(struct kv_dict *d, const void *key, size_t len, 
 		return NULL;
 	memcpy(e->key, key, len);
 	e->key[len] = '\0';
-	e->keylen = len;
+	e->keylen = (uint32_t)len;
+	e->mark = 0;
 	e->v.ptr = NULL;
 	int t = rehashing(d) ? 1 : 0; /* new entries go to the new table */
 	size_t slot = kv_hash(key, len) & (d->size[t] - 1);

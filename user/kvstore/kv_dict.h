@@ -17,8 +17,9 @@ struct kv_entry {
 		int64_t s64;
 		double d;
 	} v;
-	size_t keylen;
-	char key[]; /* keylen bytes, then a NUL so keys print as C strings */
+	uint32_t keylen; /* a bulk string is at most 512 MiB (proto-max-bulk-len) */
+	uint32_t mark;   /* the keyspace's: the last log rewrite that took this key (kv_rewrite.c) */
+	char key[];      /* keylen bytes, then a NUL so keys print as C strings */
 };
 
 typedef void kv_value_free_fn(struct kv_entry *e);

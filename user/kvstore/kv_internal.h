@@ -74,6 +74,17 @@ struct kv_client {
 	bool close_after_reply, close_now;
 };
 
+/* A log rewrite under way (kv_rewrite.c). */
+struct kv_rewrite {
+	kv_emit_fn *emit;
+	void *ctx;
+	uint64_t cursor; /* the key table's SCAN cursor */
+	uint32_t mark;   /* a key with this mark is emitted already, or came after the start */
+	bool active;
+	long records;
+	size_t bytes; /* emitted by the step that runs */
+};
+
 struct kv_server {
 	struct kv_config config;
 	struct kv_dict *keys;    /* key -> struct kv_obj * */
@@ -88,6 +99,7 @@ struct kv_server {
 	bool logged;      /* the running command wrote its own log record */
 	char *logbuf;     /* one record being built */
 	size_t loglen, logcap;
+	struct kv_rewrite rewrite;
 };
 
 /* An option word, compared as Redis does (strcasecmp: a NUL inside never matches). */
@@ -158,6 +170,13 @@ void kv_log_begin(struct kv_server *s, long long argc);
 void kv_log_arg(struct kv_server *s, const void *p, size_t len);
 void kv_log_end(struct kv_server *s);
 void kv_log_command(struct kv_client *c); /* argv as it is, then PEXPIREAT when relative */
+
+/* kv_rewrite.c: around a write command while a rewrite runs; before, the keys it
+ * names go out as they are (FLUSHALL ends the rewrite: the snapshot is whatever
+ * went out, since the FLUSHALL that follows it in the log empties it anyway);
+ * after, the keys it made are marked as newer than the rewrite. */
+void kv_rewrite_before_write(struct kv_client *c);
+void kv_rewrite_after_write(struct kv_client *c);
 
 /* the commands, one file per family */
 void kv_cmd_get(struct kv_client *c);

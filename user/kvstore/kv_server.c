@@ -140,7 +140,12 @@ void kv_run_command(struct kv_client *c)
 	}
 	size_t before = c->olen;
 	s->logged = false;
+	bool rewriting = (cmd->flags & CMD_WRITE) && s->rewrite.active;
+	if (rewriting)
+		kv_rewrite_before_write(c);
 	cmd->run(c);
+	if (rewriting)
+		kv_rewrite_after_write(c);
 	s->total_commands++;
 	/* a write that did not fail goes to the log (unless it wrote its own record) */
 	if ((cmd->flags & CMD_WRITE) && kv_logging(s) && !s->logged && c->olen > before && c->obuf[before] != '-')

@@ -7,11 +7,13 @@
  * "#gen G" and it counts only once it holds "#complete"; at start the complete
  * log with the highest generation is replayed. A rewrite, when the live log has
  * doubled since the last one (Redis's auto-aof-rewrite-percentage 100):
- *   1. formats the other half, appends "#gen G+1", and takes the data set as it
- *      is now into memory as requests (kv_server_rewrite: one step, no device);
- *   2. writes that snapshot to the new log a slice per round, while every new
- *      write still goes to the live log (and is acknowledged from there) and is
- *      also kept in memory;
+ *   1. formats the other half, appends "#gen G+1" and starts a snapshot of the
+ *      data set as it is now (kv_server_rewrite_start);
+ *   2. each round, takes the next slice of the snapshot (kv_server_rewrite_step:
+ *      the engine walks its key table a piece at a time, and a write first hands
+ *      over the keys it names as they were) and writes it to the new log, while
+ *      every new write still goes to the live log (and is acknowledged from
+ *      there) and is also kept in memory;
  *   3. at the end appends the kept writes and "#complete", commits, and from
  *      then on logs only there.
  * A crash before the "#complete" record is durable leaves the old log
@@ -59,9 +61,9 @@ static struct {
 	struct kv_server *server;
 	long replayed;
 	uint64_t rewrite_min, base; /* bytes: the live log's size after the last rewrite */
-	int rewriting;
+	int rewriting, scanning;    /* scanning: the engine has more of the snapshot to give */
 	struct records snapshot, kept;
-	long rewrites;
+	long rewrites, rounds;
 } p;
 
 static void fail(const char *what, long err)
@@ -185,7 +187,8 @@ static void records_free(struct records *r)
 	*r = (struct records){ 0 };
 }
 
-/* Appends kept records to h from r->at on, at least limit bytes' worth (all: SIZE_MAX). */
+/* Appends kept records to h from r->at on, at least limit bytes' worth (all:
+ * SIZE_MAX), and forgets them. */
 static void drain(struct records *r, struct half *h, size_t limit)
 {
 	size_t start = r->at;
@@ -195,6 +198,9 @@ static void drain(struct records *r, struct half *h, size_t limit)
 		append(h, r->p + r->at + 4, n);
 		r->at += 4 + n;
 	}
+	memmove(r->p, r->p + r->at, r->len - r->at);
+	r->len -= r->at;
+	r->at = 0;
 }
 
 static void record(void *ctx, const void *request, size_t len)
@@ -230,8 +236,9 @@ static void rewrite_start(void)
 		return;
 	}
 	mark_gen(next, p.half[p.live].gen + 1);
-	kv_server_rewrite(p.server, snapshot_emit, &p.snapshot);
-	p.rewriting = 1;
+	kv_server_rewrite_start(p.server, snapshot_emit, &p.snapshot);
+	p.rewriting = p.scanning = 1;
+	p.rounds = 0;
 }
 
 static void rewrite_finish(void)
@@ -249,8 +256,8 @@ static void rewrite_finish(void)
 	p.rewrites++;
 	records_free(&p.snapshot);
 	records_free(&p.kept);
-	printf("kvstore: log rewritten: generation %llu, %llu bytes\n", (unsigned long long)next->gen,
-	       (unsigned long long)p.base);
+	printf("kvstore: log rewritten: generation %llu, %llu bytes, %ld round(s)\n", (unsigned long long)next->gen,
+	       (unsigned long long)p.base, p.rounds);
 	fflush(stdout);
 }
 
@@ -264,8 +271,12 @@ void persist_step(void)
 		return;
 	}
 	struct half *next = &p.half[!p.live];
+	/* the next slice once the last is written (what writes handed over meanwhile included) */
+	if (p.scanning && p.snapshot.len < SLICE_BYTES)
+		p.scanning = kv_server_rewrite_step(p.server, SLICE_BYTES);
 	drain(&p.snapshot, next, SLICE_BYTES);
-	if (p.snapshot.at < p.snapshot.len) {
+	p.rounds++;
+	if (p.scanning || p.snapshot.len > 0) {
 		int err = next->log.staged ? blocklog_commit(&next->log) : 0;
 		if (err)
 			fail("rewrite write", err);

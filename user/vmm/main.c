@@ -1,5 +1,5 @@
 /*
- * vmm [--cpus N] [--mem SIZE] [--npt|--shadow] KERNEL [MODULE...] [-- GUEST COMMAND LINE]
+ * vmm [--cpus N] [--mem SIZE] [--npt|--shadow] [--mark PREFIX] KERNEL [MODULE...] [-- GUEST COMMAND LINE]
  *
  * Boots a Multiboot2 kernel (Sietch's own kernel.elf) in a hardware virtual
  * machine: loads it and its modules from the name tree into guest memory,
@@ -8,6 +8,8 @@
  * ours line by line, prefixed `[vmN] `; what is typed while vmm is in the
  * foreground goes to the guest's COM1. The guest's power-off ends vmm with
  * the guest's status (0 pass or clean power-off, 1 failure, 2 exception).
+ * With --mark, the VM's exit counters follow every guest line that begins
+ * with PREFIX, and the VM's end (marks.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +23,7 @@
 #define MAX_MODULES 8
 #define CMDLINE_MAX 1024
 #define TICK_NS 10000000ull /* the ticker's longest sleep: how late a timer can be at worst */
-#define USAGE "usage: vmm [--cpus N] [--mem SIZE] [--npt|--shadow] KERNEL [MODULE...] [-- GUEST COMMAND LINE]\n"
+#define USAGE "usage: vmm [--cpus N] [--mem SIZE] [--npt|--shadow] [--mark PREFIX] KERNEL [MODULE...] [-- GUEST COMMAND LINE]\n"
 
 static struct vm the_vm;
 
@@ -40,6 +42,8 @@ _Noreturn void vm_end(struct vm *vm, int status)
 	if (!__atomic_exchange_n(&vm->done, true, __ATOMIC_ACQ_REL))
 		vm->status = status;
 	uart_flush(&vm->uart);
+	if (vm->mark_prefix)
+		vm_exits_print(vm, "end");
 	printf("vmm: vm%u ended with status %d\n", vm->number, vm->status);
 	fflush(stdout);
 	fflush(stderr);
@@ -53,6 +57,7 @@ static void console_line(void *ctx, const char *line, size_t len)
 	char buf[UART_LINE_MAX + 16];
 	int n = snprintf(buf, sizeof(buf), "[vm%u] %.*s\n", vm->number, (int)len, line);
 	os_write(1, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+	vm_mark(vm, line, len);
 }
 
 /* The I/O APIC sends an interrupt to a local APIC. */
@@ -145,6 +150,7 @@ struct options {
 	unsigned cpus;
 	uint64_t mem;
 	bool shadow; /* --shadow: shadow page tables instead of nested paging */
+	const char *mark_prefix;
 	const char *kernel;
 	const char *modules[MAX_MODULES];
 	unsigned module_count;
@@ -166,6 +172,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->shadow = false; /* the default; the kernel uses shadow paging anyway without NPT */
 		} else if (strcmp(argv[i], "--shadow") == 0) {
 			o->shadow = true;
+		} else if (strcmp(argv[i], "--mark") == 0 && i + 1 < argc) {
+			o->mark_prefix = argv[++i];
 		} else {
 			fputs(USAGE, stderr);
 			return -1;
@@ -278,6 +286,7 @@ int main(int argc, char **argv)
 	vm->cpus = o.cpus;
 	vm->ram_size = (o.mem + 4095) & ~4095ull;
 	vm->number = vm_number();
+	vm->mark_prefix = o.mark_prefix;
 	if (vm->ram_size < GUEST_RAM_MIN || vm->ram_size > GUEST_RAM_MAX)
 		return fprintf(stderr, "vmm: --mem must be between 4M and 3G\n"), 1;
 	if (memory_setup(vm))

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lib/common/vm_abi.h"
@@ -64,6 +65,7 @@ struct vm {
 	volatile int lock;
 	volatile bool done;
 	int status;
+	const char *mark_prefix; /* vmm --mark: see marks.c */
 };
 
 void vm_lock(struct vm *vm);
@@ -79,6 +81,11 @@ void vm_port_out(struct vm *vm, struct vcpu *v, uint16_t port, unsigned size, ui
 bool vm_mmio(struct vm *vm, struct vcpu *v, uint64_t gpa, bool write, unsigned size, uint64_t *value);
 /* The UART's interrupt line to the I/O APIC, after anything that may change it. */
 void vm_uart_irq_update(struct vm *vm);
+
+/* marks.c: the VM's exit counters after a console line beginning with
+ * mark_prefix (vm_mark), or now (vm_exits_print; what names the line). */
+void vm_mark(struct vm *vm, const char *line, size_t len);
+void vm_exits_print(struct vm *vm, const char *what);
 
 /* vcpu.c */
 void vcpu_loop(struct vcpu *v);

@@ -1,6 +1,7 @@
 /*
  * The admin queue (NVMe 1.4 §7.2 "Command Submission and Completion
- * Mechanism"): one command at a time, polled, each failure reported with the
+ * Mechanism"): one command at a time, waited for (on the PF asleep until its
+ * interrupt, irq.h; on a VF polled), each failure reported with the
  * command's name and the status code type and code by name (§4.6.1).
  */
 #include <stddef.h>

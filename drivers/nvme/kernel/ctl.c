@@ -7,6 +7,7 @@
  */
 #include "drivers/nvme/kernel/ctl.h"
 
+#include "drivers/nvme/kernel/irq.h"
 #include "drivers/nvme/kernel/sriov.h"
 #include "drivers/nvme/kernel/store.h"
 #include "kernel/arch/timer.h"
@@ -22,6 +23,7 @@
 #define NVME_CLASS 0x010802u /* mass storage, non-volatile memory, NVM Express (PCI code and ID assignment §1.2) */
 
 static struct nvme_ctrl main_ctrl;
+static struct nvme_irq_wait admin_wait, io_wait;
 static struct nvme_ctrl *found;
 
 struct nvme_ctrl *nvme_ctrl_main(void) { return found; }
@@ -29,6 +31,14 @@ struct nvme_ctrl *nvme_ctrl_main(void) { return found; }
 static uint64_t clock_us(void) { return timer_now_ns() / 1000; }
 
 static uint32_t csts(const struct nvme_ctrl *c) { return mmio_read32(mmio_at(c->regs, NVME_REG_CSTS)); }
+
+bool nvme_ctrl_answers(const struct nvme_ctrl *c)
+{
+	if (!c->regs)
+		return false;
+	uint64_t cap = mmio_read64(mmio_at(c->regs, NVME_REG_CAP));
+	return cap != 0 && cap != ~0ull && csts(c) != 0xffffffffu;
+}
 
 /* §7.6.1 step 1 and §3.1.6: CSTS.RDY follows CC.EN within CAP.TO; a set
  * CFS means the controller has failed and RDY may never follow. */
@@ -70,6 +80,8 @@ static int admin_queue_setup(struct nvme_ctrl *c, uint64_t *asq, uint64_t *acq)
 		.cq_head_doorbell = mmio_at(c->regs, nvme_cq_head_doorbell(0, c->dstrd)),
 		.slots = c->admin_slots,
 		.clock_us = clock_us,
+		.idle = nvme_irq_idle,
+		.idle_arg = c->admin_wait,
 	};
 	/* A second enable (after a reset) reuses the pages: the device forgot them. */
 	if (!c->asq_mem) {
@@ -92,9 +104,43 @@ static int admin_queue_setup(struct nvme_ctrl *c, uint64_t *asq, uint64_t *acq)
 	return nvme_queue_init(&c->admin, &cfg);
 }
 
+/* The PF's completion queues interrupt (MSI-X, §7.5.2): the admin queue
+ * on entry 0, the kernel's I/O queue on entry 1. The VFs' one interrupt each
+ * belongs to the process they serve: the kernel's waits on a VF's admin
+ * queue spin. */
+static void interrupts_init(struct nvme_ctrl *c)
+{
+	int err = nvme_irq_wait_init(&admin_wait);
+	if (!err && !(err = nvme_irq_wait_init(&io_wait))) {
+		c->admin_wait = &admin_wait;
+		c->io_wait = &io_wait;
+	}
+	if (err)
+		kprintf("nvme: %s: no interrupt vector (error %d); the kernel polls its queues\n", c->where, -err);
+}
+
+/* Before each enable (irq.h: QEMU needs MSI-X on when a queue is created). */
+static void interrupts_program(struct nvme_ctrl *c)
+{
+	if (!c->admin_wait)
+		return;
+	int err = nvme_irq_wait_program(c->admin_wait, c->fn, NVME_ADMIN_VECTOR);
+	if (!err)
+		err = nvme_irq_wait_program(c->io_wait, c->fn, NVME_IO_VECTOR);
+	if (err) {
+		kprintf("nvme: %s: MSI-X not set up (error %d); the kernel polls its queues\n", c->where, -err);
+		c->admin_wait = c->io_wait = NULL;
+	}
+}
+
 int nvme_ctrl_enable(struct nvme_ctrl *c)
 {
 	uint64_t asq = 0, acq = 0;
+	if (!nvme_ctrl_answers(c)) { /* its CAP.TO would read as 127.5 s too */
+		kprintf("nvme: %s: the controller does not answer (CAP %016llx, CSTS %08x)\n", c->where,
+			(unsigned long long)mmio_read64(mmio_at(c->regs, NVME_REG_CAP)), csts(c));
+		return -SIETCH_EIO;
+	}
 	c->cap = mmio_read64(mmio_at(c->regs, NVME_REG_CAP));
 	c->dstrd = NVME_CAP_DSTRD(c->cap);
 	c->ready_timeout_us = (uint64_t)NVME_CAP_TO_MS(c->cap) * 1000;
@@ -110,7 +156,8 @@ int nvme_ctrl_enable(struct nvme_ctrl *c)
 	int err = wait_ready(c, false, "CC.EN = 0");
 	if (err)
 		return err;
-	/* Step 2: the admin queue (AQA, ASQ, ACQ: §3.1.8-10). */
+	/* Step 2: the admin queue (AQA, ASQ, ACQ: §3.1.8-10), and its interrupt. */
+	interrupts_program(c);
 	if ((err = admin_queue_setup(c, &asq, &acq)))
 		return err;
 	mmio_write32(mmio_at(c->regs, NVME_REG_AQA), NVME_AQA(NVME_ADMIN_ENTRIES, NVME_ADMIN_ENTRIES));
@@ -253,6 +300,7 @@ void nvme_init(void)
 		return;
 	}
 	pci_enable_memory_and_master(c->fn);
+	interrupts_init(c);
 	int err = nvme_ctrl_enable(c);
 	if (!err)
 		err = identify_controller(c);

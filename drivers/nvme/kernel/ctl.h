@@ -24,6 +24,13 @@
 #define NVME_MAX_NAMESPACES 16 /* namespaces the kernel keeps details of */
 #define NVME_ADMIN_TIMEOUT_US 5000000ull
 #define NVME_IO_TIMEOUT_US 10000000ull
+/* MSI-X entries of the PF (§7.5.2): the admin completion queue always
+ * signals entry 0 (§3.1.10, ACQ); the kernel's I/O completion queue is
+ * created on entry 1. */
+#define NVME_ADMIN_VECTOR 0
+#define NVME_IO_VECTOR 1
+
+struct nvme_irq_wait;
 
 struct nvme_namespace {
 	uint32_t nsid;
@@ -66,6 +73,8 @@ struct nvme_ctrl {
 	unsigned namespace_count;
 	struct nvme_namespace ns[NVME_MAX_NAMESPACES];
 	bool ready;
+	/* Where the kernel's waits sleep (irq.h); NULL: they spin. */
+	struct nvme_irq_wait *admin_wait, *io_wait;
 };
 
 /* The controller the kernel found at boot, or NULL. */
@@ -75,6 +84,13 @@ struct nvme_ctrl *nvme_ctrl_main(void);
  * enables it, identifies it and sets up the kernel's own I/O queue. Says in
  * the log what it found or why it gave up; never panics. */
 void nvme_init(void);
+
+/* false when the controller no longer answers its registers, so nothing
+ * should be waited for on it: a function that is gone reads all ones (which
+ * CSTS never holds, §3.1.6: bits 31:6 are reserved), one whose memory decode
+ * is off reads zeros on QEMU's q35; CAP always has CAP.CSS and CAP.MQES
+ * non-zero (§3.1.1). */
+bool nvme_ctrl_answers(const struct nvme_ctrl *c);
 
 /* Reset and enable (NVMe 1.4 §7.6.1, §7.3.2): 0 or a negated SIETCH_E* code. */
 int nvme_ctrl_enable(struct nvme_ctrl *c);

@@ -1,9 +1,12 @@
 /*
- * The kernel's I/O queue pair (kqueue.h): created once at boot, polled,
- * never interrupting (§5.3: a completion queue created with IEN = 0).
+ * The kernel's I/O queue pair (kqueue.h): created once at boot; its
+ * completion queue interrupts on the PF's MSI-X entry NVME_IO_VECTOR (§5.3,
+ * IEN = 1), which a waiter in a process sleeps on (irq.h); without MSI-X it
+ * is created with IEN = 0 and polled.
  */
 #include "drivers/nvme/kernel/kqueue.h"
 
+#include "drivers/nvme/kernel/irq.h"
 #include "kernel/arch/timer.h"
 #include "kernel/console.h"
 #include "kernel/mm/frame.h"
@@ -65,6 +68,8 @@ int kqueue_init(struct kqueue *k, struct nvme_ctrl *c)
 		.clock_us = clock_us,
 		/* consumed entries zeroed: the checked commands stay in no memory the device could replay */
 		.zero_consumed = true,
+		.idle = nvme_irq_idle,
+		.idle_arg = c->io_wait,
 	};
 	if (!cfg.sq || !cfg.cq)
 		return -SIETCH_ENOMEM;
@@ -72,7 +77,7 @@ int kqueue_init(struct kqueue *k, struct nvme_ctrl *c)
 	if (!err)
 		err = nvme_queue_init(&k->queue, &cfg);
 	if (!err)
-		err = nvme_io_pair_create(c, KQUEUE_QID, KQUEUE_ENTRIES, sq_bus, cq_bus, -1);
+		err = nvme_io_pair_create(c, KQUEUE_QID, KQUEUE_ENTRIES, sq_bus, cq_bus, c->io_wait ? NVME_IO_VECTOR : -1);
 	return err;
 }
 
@@ -137,6 +142,6 @@ void kqueue_run_batch(struct kqueue *k, const struct nvme_sqe *cmds, unsigned co
 			k->timeouts++;
 			b.left--;
 		}
-		__asm__ volatile("pause");
+		nvme_queue_idle_wait(&k->queue);
 	}
 }

@@ -3,7 +3,8 @@
  * is read and written through it, and kernel-checked storage areas have
  * their commands run on it after nvme_check_io has checked and rewritten
  * them. One user at a time (the lock); every batch is submitted, rung once
- * and polled to its end before the lock is given back, so when a caller
+ * and waited for to its end (sleeping on the queue's interrupt, irq.h)
+ * before the lock is given back, so when a caller
  * returns the device is done with every buffer that batch named.
  */
 #pragma once
@@ -40,7 +41,7 @@ int kqueue_blockdev(struct kqueue *k, struct nvme_blockdev *b, uint32_t nsid, ui
 		    uint64_t first, uint64_t count);
 
 /* Runs cmds[0 .. count) (count <= KQUEUE_BATCH, already checked) with one
- * doorbell write, and polls until each has completed or timed out: 0 with
+ * doorbell write, and waits until each has completed or timed out: 0 with
  * status[i] set (the CQE status, phase cleared) or error[i] = -SIETCH_ETIMEDOUT.
  * k->lock held. */
 void kqueue_run_batch(struct kqueue *k, const struct nvme_sqe *cmds, unsigned count, uint16_t *status,

@@ -6,10 +6,14 @@
  */
 #include "drivers/nvme/kernel/sriov.h"
 
+#include "kernel/arch/timer.h"
 #include "kernel/console.h"
 #include "kernel/iommu/iommu.h"
+#include "kernel/mm/frame.h"
 #include "kernel/mm/heap.h"
+#include "kernel/mm/vm.h"
 #include "lib/common/format.h"
+#include "lib/common/mmio.h"
 #include "lib/common/nvme_cmd.h"
 #include "lib/common/string.h"
 
@@ -21,6 +25,18 @@ static unsigned vf_ready;
 
 unsigned nvme_vf_count(void) { return vf_ready; }
 struct nvme_vf *nvme_vf_at(unsigned index) { return index < vf_ready ? &vfs[index] : NULL; }
+
+static uint64_t clock_us(void) { return timer_now_ns() / 1000; }
+
+/* One zeroed page of kernel memory the device may read and write. */
+static void *dma_page(uint64_t *bus)
+{
+	uint64_t phys = frame_alloc();
+	if (phys == FRAME_NONE)
+		return NULL;
+	*bus = phys;
+	return memset(phys_to_virt(phys), 0, PAGE_SIZE);
+}
 
 static int virt_mgmt(struct nvme_ctrl *c, uint8_t act, uint8_t rt, uint16_t cntlid, uint16_t count)
 {
@@ -66,6 +82,11 @@ static int vf_enable(struct nvme_ctrl *pf, struct nvme_vf *vf, struct pci_functi
 	c->is_vf = true;
 	c->cntlid = scid;
 	c->admin_lock = (struct nvme_lock){ .guard = SPINLOCK_INIT("nvme vf admin") };
+	vf->lock = (struct nvme_lock){ .guard = SPINLOCK_INIT("nvme vf grant") };
+	vf->flush_sq = dma_page(&vf->flush_sq_bus);
+	vf->flush_cq = dma_page(&vf->flush_cq_bus);
+	if (!vf->flush_sq || !vf->flush_cq)
+		return -SIETCH_ENOMEM;
 	format(c->where, sizeof(c->where), "%02x:%02x.%u", PCI_RID_BUS(fn->rid), PCI_RID_DEV(fn->rid),
 	       PCI_RID_FN(fn->rid));
 	vf->bar0_phys = fn->bar[0].base;
@@ -146,4 +167,50 @@ int nvme_vf_detach(struct nvme_ctrl *pf, struct nvme_vf *vf)
 	if (!err)
 		vf->attached_nsid = 0;
 	return err;
+}
+
+static int flush_queue_init(struct nvme_vf *vf)
+{
+	struct nvme_ctrl *c = &vf->ctrl;
+	struct nvme_queue_config cfg = {
+		.qid = NVME_VF_IO_QID,
+		.sq_entries = NVME_VF_FLUSH_ENTRIES,
+		.cq_entries = NVME_VF_FLUSH_ENTRIES,
+		.sq = vf->flush_sq,
+		.cq = vf->flush_cq,
+		.sq_tail_doorbell = mmio_at(c->regs, nvme_sq_tail_doorbell(NVME_VF_IO_QID, c->dstrd)),
+		.cq_head_doorbell = mmio_at(c->regs, nvme_cq_head_doorbell(NVME_VF_IO_QID, c->dstrd)),
+		.slots = vf->flush_slots,
+		.clock_us = clock_us,
+	};
+	memset(vf->flush_sq, 0, PAGE_SIZE); /* a queue created afresh starts at entry 0 (§5.4) */
+	return nvme_queue_init(&vf->flush_queue, &cfg);
+}
+
+int nvme_vf_flush(struct nvme_vf *vf, uint16_t *status)
+{
+	struct nvme_ctrl *c = &vf->ctrl;
+	struct nvme_sqe cmd;
+	struct nvme_cqe done;
+	*status = 0;
+	if (!vf->attached_nsid)
+		return -SIETCH_ENOENT;
+	int err = flush_queue_init(vf);
+	/* polled (vector -1: IEN = 0, §5.3): power-off may run with interrupts of no use */
+	if (!err)
+		err = nvme_io_pair_create(c, NVME_VF_IO_QID, NVME_VF_FLUSH_ENTRIES, vf->flush_sq_bus, vf->flush_cq_bus, -1);
+	if (err)
+		return err;
+	/* §6.8: every write this controller completed for the namespace before the Flush was
+	 * submitted reaches non-volatile media before the Flush completes. */
+	if (!(err = nvme_cmd_flush(&cmd, vf->attached_nsid)))
+		err = nvme_queue_run(&vf->flush_queue, &cmd, NVME_IO_TIMEOUT_US, &done, NULL, NULL);
+	if (!err) {
+		*status = (uint16_t)(done.status & ~NVME_CQE_PHASE);
+		if (!NVME_STATUS_OK(*status))
+			err = -SIETCH_EIO;
+	}
+	/* Deleting the submission queue aborts a Flush that never completed (§5.6). */
+	int gone = nvme_io_pair_delete(c, NVME_VF_IO_QID);
+	return err ? err : gone;
 }

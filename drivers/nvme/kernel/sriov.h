@@ -14,12 +14,20 @@
 
 #define NVME_VF_MAX 2
 #define NVME_VF_IO_QID 1
+#define NVME_VF_FLUSH_ENTRIES 4 /* the kernel's flush queue: one command at a time */
 
 struct nvme_vf {
 	struct nvme_ctrl ctrl;    /* the VF's own controller: BAR0, admin queue in the kernel */
 	uint64_t bar0_phys;
 	uint32_t owner;           /* pid of the process it serves, 0 for none */
 	uint32_t attached_nsid;   /* the namespace attached to it, 0 for none */
+	/* Held while a grant on this VF ends (its owner left, or power-off): one ending at a time. */
+	struct nvme_lock lock;
+	/* The kernel's own queue pair for nvme_vf_flush, kernel memory, polled. */
+	struct nvme_queue flush_queue;
+	struct nvme_slot flush_slots[NVME_QUEUE_SLOTS(NVME_VF_FLUSH_ENTRIES, NVME_VF_FLUSH_ENTRIES)];
+	void *flush_sq, *flush_cq;
+	uint64_t flush_sq_bus, flush_cq_bus;
 };
 
 /* Brings the VFs up in the order QEMU needs (QEMU-DEVICES.md, NVMe): the
@@ -37,3 +45,14 @@ struct nvme_vf *nvme_vf_at(unsigned index);
  * PF's admin queue (never the VF's: a process shares its doorbell page). */
 int nvme_vf_attach(struct nvme_ctrl *pf, struct nvme_vf *vf, uint32_t nsid);
 int nvme_vf_detach(struct nvme_ctrl *pf, struct nvme_vf *vf);
+
+/* The kernel's Flush (NVMe 1.4 §6.8) of the namespace attached to the VF,
+ * for a grant that ends: the PF cannot name that namespace (a private one
+ * attached to the VF alone is not active on the PF), and the process's queue
+ * is the process's. Call it on a VF that was just reset (no I/O queue, its
+ * DMA back in the kernel's domain, its doorbells no longer in any process):
+ * it creates I/O queue pair NVME_VF_IO_QID in the kernel's memory, runs the
+ * Flush with a bounded wait, and deletes the pair. 0, -SIETCH_EIO with
+ * *status set (the completion's status, phase cleared) when the device
+ * refused it, -SIETCH_ETIMEDOUT, or another negated SIETCH_E* code. */
+int nvme_vf_flush(struct nvme_vf *vf, uint16_t *status);

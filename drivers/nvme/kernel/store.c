@@ -4,6 +4,7 @@
  */
 #include "drivers/nvme/kernel/store.h"
 
+#include "drivers/nvme/kernel/irq.h"
 #include "kernel/console.h"
 #include "kernel/ctl/namespace.h"
 #include "kernel/ctl/shutdown.h"
@@ -82,17 +83,60 @@ static const struct nvme_namespace *first_attached(const struct nvme_ctrl *c)
 	return NULL;
 }
 
-/* Before power-off: the volatile write cache of the catalogue's namespace,
- * where every kernel-checked area lives, reaches the medium (§6.8 Flush).
- * A hardware-enforced area's owner flushes its own namespace. */
+/* The open kernel-checked areas, by name, after their namespace's flush; s->lock held. */
+static void report_checked(const struct store *s, const char *result)
+{
+	for (unsigned i = 0; i < STORE_CATALOG_CAPACITY; i++) {
+		const struct store_entry *e = &s->entries[i];
+		if (s->open_pid[i] && (e->flags & STORE_ENTRY_USED) && !(e->flags & STORE_ENTRY_NAMESPACE))
+			kprintf("store: %s (kernel-checked, namespace %u) %s before power-off\n", e->name, e->nsid, result);
+	}
+}
+
+/* How the kernel's waits on the PF went: what shows they sleep on interrupts. */
+static void report_waits(const struct nvme_ctrl *c)
+{
+	const struct nvme_irq_wait *a = c->admin_wait, *io = c->io_wait;
+	if (a && io)
+		kprintf("nvme: %s: the kernel's waits slept %llu times on the admin queue (%llu ended by its interrupt), "
+			"%llu times on the I/O queue (%llu ended by its interrupt; the others by the %llu ms nap)\n",
+			c->where, (unsigned long long)a->sleeps, (unsigned long long)a->woken,
+			(unsigned long long)io->sleeps, (unsigned long long)io->woken, NVME_IRQ_NAP_NS / 1000000);
+}
+
+/* Before power-off every open area's writes reach the medium (§6.8 Flush):
+ * each hardware-enforced area's namespace through the kernel's queue on its
+ * VF, then the catalogue's namespace, where every kernel-checked area lives.
+ * Every wait is bounded (CAP.TO, the command timeouts) and a controller that
+ * no longer answers is not waited for; whatever could not be flushed is
+ * named in the log. */
 static void store_flush_all(void)
 {
 	struct store *s = store_main();
-	if (!s || nvme_lock_take(&s->kq.lock))
+	if (!s)
 		return;
-	int err = s->dev.dev.flush(s->dev.dev.ctx);
+	store_grants_poweroff();
+	if (nvme_lock_take(&s->lock))
+		return;
+	if (nvme_lock_take(&s->kq.lock)) {
+		nvme_lock_give(&s->lock);
+		return;
+	}
+	bool answers = nvme_ctrl_answers(s->ctrl);
+	int err = answers ? s->dev.dev.flush(s->dev.dev.ctx) : -SIETCH_EIO;
 	nvme_lock_give(&s->kq.lock);
-	kprintf("store: namespace %u flushed before power-off%s\n", s->ns->nsid, err ? " FAILED" : "");
+	if (!answers)
+		kprintf("store: namespace %u NOT flushed before power-off: the controller does not answer\n", s->ns->nsid);
+	else if (err == -SIETCH_ETIMEDOUT)
+		kprintf("store: namespace %u NOT flushed before power-off: no completion within %llu ms\n", s->ns->nsid,
+			NVME_IO_TIMEOUT_US / 1000);
+	else if (err)
+		kprintf("store: namespace %u NOT flushed before power-off: the Flush failed (error %d)\n", s->ns->nsid, -err);
+	else
+		kprintf("store: namespace %u flushed before power-off\n", s->ns->nsid);
+	report_checked(s, err ? "NOT flushed" : "flushed");
+	nvme_lock_give(&s->lock);
+	report_waits(s->ctrl);
 }
 
 void store_init(struct nvme_ctrl *c)

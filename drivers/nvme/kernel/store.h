@@ -50,5 +50,10 @@ struct store *store_main(void);
 /* The area's checked-mode description from its catalogue entry. */
 void store_area_of(const struct store *s, const struct store_entry *e, struct nvme_area *area);
 
+/* Before power-off: ends every open hardware-enforced grant, flushing its
+ * namespace through the kernel's own queue on the VF (store_session.c);
+ * each area is reported by name, flushed or not and why. */
+void store_grants_poweroff(void);
+
 /* What lsstore and store_open report about entry index; s->lock held. */
 void store_info_of(const struct store *s, unsigned index, struct sietch_store_info *out);

@@ -28,6 +28,7 @@
 #include "kernel/mm/uaccess.h"
 #include "kernel/mm/vm.h"
 #include "kernel/proc/proc.h"
+#include "lib/common/nvme_status.h"
 #include "lib/common/string.h"
 
 struct store_session {
@@ -41,6 +42,8 @@ struct store_session {
 	/* hardware-enforced mode */
 	struct nvme_vf *vf;           /* the VF serving the owner, NULL in kernel-checked mode */
 	bool queues_created;
+	bool vf_ended;                /* vf_end ran (under vf->lock) */
+	char name[STORE_NAME_MAX + 1];
 	struct addr_space *db_space;  /* where the doorbell page is mapped */
 	uint64_t db_va, db_phys;
 	/* the completion queue's interrupt: the VF's MSI-X entry 0, masked until bound */
@@ -55,6 +58,7 @@ struct store_session {
 #define VF_QUEUE_ENTRIES 64 /* one page each: 64 × 64-byte SQEs, 64 × 16-byte CQEs */
 
 static void session_release(struct object *object);
+static long vf_setup(struct store_session *sess, struct proc *self, struct sietch_store_info *info);
 static long session_dma_owner(struct object *object, struct proc *caller, struct dma_owner **out);
 
 static const struct object_ops session_ops = {
@@ -74,27 +78,83 @@ static long session_dma_owner(struct object *object, struct proc *caller, struct
 	return 0;
 }
 
-/* The last handle went (close or exit): no batch is running (a running one
- * holds a reference), so the device no longer touches the DMA memory. The
- * area and its data stay; the next opener starts afresh. */
-/* Hardware mode's end: the VF stops touching the grant's memory (the VF
- * controller is reset), the doorbell page leaves
- * the process, the namespace leaves the VF; the data stays on it. */
-static void vf_quiesce(struct store_session *sess)
+/* The open grant on each VF (by nvme_vf_at index), under that VF's lock:
+ * power-off finds them here. */
+static struct store_session *vf_grant[NVME_VF_MAX];
+
+static unsigned vf_index(const struct nvme_vf *vf)
+{
+	unsigned i = 0;
+	while (i < nvme_vf_count() && nvme_vf_at(i) != vf)
+		i++;
+	return i;
+}
+
+/* Hardware mode's end, once, vf->lock held (the owner left, or power-off):
+ * the doorbell page leaves the process, the VF controller is reset so it no
+ * longer touches the grant's memory, its DMA goes back to the kernel's
+ * domain, the kernel flushes the namespace through a queue of its own, and
+ * the namespace leaves the VF. The data stays, on non-volatile media.
+ * Returns the flush's result (nvme_vf_flush), *status its status. */
+static int vf_end(struct store_session *sess, uint16_t *status)
 {
 	struct nvme_vf *vf = sess->vf;
-	struct nvme_ctrl *pf = sess->store->ctrl;
-	/* A controller reset (CC.EN to 0 and back, §7.3.2) rather than Delete I/O SQ/CQ: it ends
-	 * every queue however the owner left them, and its admin queue too, which the owner may
-	 * have rung with garbage (the doorbell page is shared). */
-	if (sess->queues_created && nvme_ctrl_enable(&vf->ctrl))
-		kprintf("nvme: %s: the VF controller did not come back after its owner left\n", vf->ctrl.where);
+	int err = 0;
 	uint64_t pa, pte;
+	*status = 0;
+	sess->vf_ended = true;
+	/* First, so nothing the owner still rings reaches the kernel's flush queue. */
 	if (sess->db_space && vm_translate(sess->db_space, sess->db_va, &pa, &pte) && pa == sess->db_phys)
 		vm_unmap(sess->db_space, sess->db_va, PAGE_SIZE, false);
-	if (nvme_vf_detach(pf, vf))
+	/* A controller reset (CC.EN to 0 and back, §7.3.2) rather than Delete I/O SQ/CQ: it ends
+	 * every queue however the owner left them, and its admin queue too, which the owner may
+	 * have rung with garbage (the doorbell page is shared). Writes the controller completed
+	 * stay in its write cache; the Flush below is what makes them durable. */
+	if (sess->queues_created && (err = nvme_ctrl_enable(&vf->ctrl)))
+		kprintf("nvme: %s: the VF controller did not come back after its owner left\n", vf->ctrl.where);
+	iommu_owner_detach(&sess->dma, vf->ctrl.fn); /* reset: back to the kernel's domain */
+	/* no queue, no write: nothing of the owner's to flush */
+	if (!err && sess->queues_created)
+		err = nvme_vf_flush(vf, status);
+	if (nvme_vf_detach(sess->store->ctrl, vf))
 		kprintf("nvme: %s: namespace %u stays attached\n", vf->ctrl.where, vf->attached_nsid);
-	__atomic_store_n(&vf->owner, 0, __ATOMIC_RELEASE);
+	return err;
+}
+
+/* What became of a hardware-enforced area's flush, by the area's name. */
+static void flush_report(const struct store_session *sess, int err, uint16_t status, const char *when)
+{
+	const char *where = sess->vf->ctrl.where;
+	if (!err) {
+		kprintf("store: %s (hardware-enforced, namespace %u on %s) flushed %s\n", sess->name, sess->area.nsid,
+			where, when);
+	} else if (err == -SIETCH_EIO && status) {
+		kprintf("store: %s (hardware-enforced, namespace %u on %s) NOT flushed %s: %s (sct %u sc %02xh)\n",
+			sess->name, sess->area.nsid, where, when, nvme_status_name(status), NVME_STATUS_SCT(status),
+			NVME_STATUS_SC(status));
+	} else if (err == -SIETCH_ETIMEDOUT) {
+		kprintf("store: %s (hardware-enforced, namespace %u on %s) NOT flushed %s: no completion within %llu ms\n",
+			sess->name, sess->area.nsid, where, when, NVME_IO_TIMEOUT_US / 1000);
+	} else {
+		kprintf("store: %s (hardware-enforced, namespace %u on %s) NOT flushed %s: the VF controller failed (error %d)\n",
+			sess->name, sess->area.nsid, where, when, -err);
+	}
+}
+
+void store_grants_poweroff(void)
+{
+	for (unsigned i = 0; i < nvme_vf_count(); i++) {
+		struct nvme_vf *vf = nvme_vf_at(i);
+		if (nvme_lock_take(&vf->lock))
+			return; /* the caller was killed: the machine is not powered off by it either */
+		struct store_session *sess = vf_grant[i];
+		if (sess && !sess->vf_ended) {
+			uint16_t status;
+			int err = vf_end(sess, &status);
+			flush_report(sess, err, status, "before power-off");
+		}
+		nvme_lock_give(&vf->lock);
+	}
 }
 
 /* After the VF is reset: nothing raises the vector any more. */
@@ -130,11 +190,25 @@ static void session_release(struct object *object)
 {
 	struct store_session *sess = container_of(object, struct store_session, object);
 	struct store *s = sess->store;
-	if (sess->vf) {
+	struct nvme_vf *vf = sess->vf;
+	if (vf) {
 		iommu_owner_fault_hook_clear(&sess->dma); /* no session_stop runs from here on */
-		vf_quiesce(sess);
-		iommu_owner_detach(&sess->dma, sess->vf->ctrl.fn); /* reset: back to the kernel's domain */
+		/* A killed thread cannot sleep, yet releasing its grant must still end it: it waits
+		 * out the holder (power-off, whose waits are bounded) by spinning. */
+		while (nvme_lock_take(&vf->lock))
+			__asm__ volatile("pause");
+		if (!sess->vf_ended) {
+			uint16_t status;
+			int err = vf_end(sess, &status);
+			if (err)
+				flush_report(sess, err, status, "when its owner left");
+		}
+		unsigned i = vf_index(vf);
+		if (i < NVME_VF_MAX && vf_grant[i] == sess)
+			vf_grant[i] = NULL;
+		nvme_lock_give(&vf->lock);
 		irq_release(sess);
+		__atomic_store_n(&vf->owner, 0, __ATOMIC_RELEASE);
 	}
 	dma_owner_release(&sess->dma);
 	spin_lock(&s->lock.guard); /* open_pid is read under the sleeping lock; a word store is enough here */
@@ -215,9 +289,24 @@ static long irq_setup(struct store_session *sess)
 static long vf_open(struct store_session *sess, struct sietch_store_info *info)
 {
 	struct proc *self = proc_current();
-	struct sietch_dma_region sq, cq;
 	if (!(sess->vf = vf_claim(self->pid)))
 		return -SIETCH_EBUSY; /* every virtual controller serves someone */
+	/* the whole set-up under the VF's lock: power-off does not end a grant half made */
+	long err = nvme_lock_take(&sess->vf->lock);
+	if (err) {
+		__atomic_store_n(&sess->vf->owner, 0, __ATOMIC_RELEASE);
+		sess->vf = NULL;
+		return err;
+	}
+	vf_grant[vf_index(sess->vf)] = sess;
+	err = vf_setup(sess, self, info);
+	nvme_lock_give(&sess->vf->lock);
+	return err;
+}
+
+static long vf_setup(struct store_session *sess, struct proc *self, struct sietch_store_info *info)
+{
+	struct sietch_dma_region sq, cq;
 	long err = nvme_vf_attach(sess->store->ctrl, sess->vf, sess->area.nsid);
 	/* With an IOMMU the grant's memory gets IOVAs in a domain of its own; the VF moves
 	 * there only once its queues are created through the kernel's admin queue. */
@@ -274,6 +363,7 @@ static long session_open_locked(struct store *s, const char *name, uint32_t righ
 	sess->index = index;
 	sess->pid = proc_current()->pid;
 	store_area_of(s, e, &sess->area);
+	memcpy(sess->name, e->name, strnlen(e->name, STORE_NAME_MAX));
 	dma_owner_init(&sess->dma);
 	store_info_of(s, index, info);
 	if (e->flags & STORE_ENTRY_NAMESPACE) {
