@@ -149,3 +149,5 @@ extern const struct netdev_ops igbvf_netdev_ops;
 
 /* What netdev_open gives to callers that want igb's extras: NULL for another driver. */
 struct igbvf *igbvf_from_netdev(struct netdev *dev);
+/* The VNIC grant's handle of a VF netdev_open opened; -SIETCH_EBADF for one it did not. */
+long igbvf_vnic_handle(const struct igbvf *vf);
