@@ -121,7 +121,10 @@ static inline uint64_t igbvf_pool_bus(const struct igbvf_pool *pool, uint16_t in
 }
 
 /* mbx.c: 0, or -SIETCH_ETIMEDOUT, -SIETCH_EBUSY (the PF holds the buffer), -SIETCH_EACCES (NACK). */
-#define IGBVF_MBX_TIMEOUT_US 100000
+/* The PF answers from its interrupt handler; on a loaded emulated machine that once took
+ * longer than 100 ms. 1 s, what Linux's igbvf allows a mailbox exchange (2000 polls 500 µs
+ * apart): only a PF that is gone waits that long. */
+#define IGBVF_MBX_TIMEOUT_US 1000000
 int igbvf_mbx_send(struct igbvf *vf, const uint32_t *msg, unsigned words);
 int igbvf_mbx_receive(struct igbvf *vf, uint32_t *msg, unsigned words);
 int igbvf_mbx_call(struct igbvf *vf, uint32_t *msg, unsigned words, unsigned reply_words);
