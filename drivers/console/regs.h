@@ -23,6 +23,7 @@
 #define UART_LINE_CONTROL 3     /* LCR */
 #define UART_MODEM_CONTROL 4    /* MCR */
 #define UART_LINE_STATUS 5      /* LSR */
+#define UART_SCRATCH 7          /* SCR: a byte the UART keeps and nothing else uses */
 
 /* IER bit 0: received data available (with the FIFOs on, also the character timeout). */
 #define UART_IER_RECEIVED_DATA 0x01

@@ -10,20 +10,72 @@
 
 struct platform platform;
 
+/* A table by signature; one line when its checksum is wrong (used all the same: acpi.h). */
+static const struct acpi_sdt_header *platform_table(const void *rsdp, acpi_map_fn acpi_map, const char *sig)
+{
+	const struct acpi_sdt_header *t = acpi_find_table(rsdp, acpi_map, 0, sig, 0);
+	if (t && !acpi_table_checksum_ok(t))
+		kprintf("acpi: the %s table's checksum is wrong (OEM \"%.6s\" \"%.8s\"); used anyway\n", sig, t->oem_id,
+			t->oem_table_id);
+	return t;
+}
+
+/* What was odd about the root table, one line each (nothing on a machine whose firmware is right). */
+static void platform_root_report(const void *rsdp, acpi_map_fn acpi_map)
+{
+	struct acpi_root_info root;
+	if (!acpi_root_describe(rsdp, acpi_map, 0, &root))
+		return;
+	const char *name = root.xsdt ? "XSDT" : "RSDT";
+	if (root.fallback)
+		kprintf("acpi: using the RSDT: %s\n", root.fallback);
+	if (root.checksum_bad)
+		kprintf("acpi: the %s's checksum is wrong; used anyway\n", name);
+	if (root.trailing_bytes)
+		kprintf("acpi: the %s has %u bytes after its last entry; ignored\n", name, root.trailing_bytes);
+}
+
+static void platform_madt_report(const struct acpi_madt_info *madt)
+{
+	if (madt->entries_unknown || madt->entries_malformed)
+		kprintf("acpi: MADT: %u entries of types not used here and %u too short for their type skipped\n",
+			madt->entries_unknown, madt->entries_malformed);
+	if (madt->truncated_at)
+		kprintf("acpi: MADT: an entry at offset %u runs past the table; read up to there\n", madt->truncated_at);
+}
+
+/* PCI segment 0 only (docs/bare-metal.md): the windows of other segments are dropped, once said. */
+static void platform_mcfg_report(struct acpi_mcfg_info *mcfg)
+{
+	if (mcfg->trailing_bytes || mcfg->dropped)
+		kprintf("acpi: MCFG: %u bytes after its last entry ignored, %u entries beyond %u ignored\n",
+			mcfg->trailing_bytes, mcfg->dropped, ACPI_MAX_MCFG);
+	uint16_t other;
+	uint32_t removed = acpi_mcfg_keep_segment0(mcfg, &other);
+	if (removed)
+		kprintf("pci: the MCFG lists PCI segment %u too (%u windows not in segment 0): only segment 0 is used, "
+			"devices in other segments stay untouched\n",
+			other, removed);
+}
+
 void platform_init(const void *info, acpi_map_fn acpi_map)
 {
 	size_t rsdp_len;
 	const void *rsdp = mb2_rsdp(info, &rsdp_len);
 	if (!rsdp)
 		panic("platform: the boot loader passed no ACPI RSDP");
-	const struct acpi_sdt_header *madt = acpi_find_table(rsdp, acpi_map, 0, "APIC", 0);
+	platform_root_report(rsdp, acpi_map);
+	const struct acpi_sdt_header *madt = platform_table(rsdp, acpi_map, "APIC");
 	if (!madt || !acpi_parse_madt(madt, &platform.madt) || platform.madt.cpu_count == 0)
 		panic("platform: no usable ACPI MADT");
-	const struct acpi_sdt_header *mcfg = acpi_find_table(rsdp, acpi_map, 0, "MCFG", 0);
+	platform_madt_report(&platform.madt);
+	const struct acpi_sdt_header *mcfg = platform_table(rsdp, acpi_map, "MCFG");
 	platform.have_mcfg = mcfg && acpi_parse_mcfg(mcfg, &platform.mcfg);
-	const struct acpi_sdt_header *fadt = acpi_find_table(rsdp, acpi_map, 0, "FACP", 0);
+	if (platform.have_mcfg)
+		platform_mcfg_report(&platform.mcfg);
+	const struct acpi_sdt_header *fadt = platform_table(rsdp, acpi_map, "FACP");
 	platform.have_power = fadt && acpi_parse_power(fadt, acpi_map, 0, &platform.power);
-	platform.dmar = acpi_find_table(rsdp, acpi_map, 0, "DMAR", 0);
+	platform.dmar = platform_table(rsdp, acpi_map, "DMAR");
 
 	kprintf("acpi: %u cpus, %u ioapics, lapic 0x%lx", platform.madt.cpu_count, platform.madt.ioapic_count,
 		platform.madt.lapic_phys);

@@ -58,13 +58,29 @@ static void domain_flush_range(struct iommu_domain *domain, uint64_t va, uint64_
 	spin_unlock(&domain->space.lock);
 }
 
-/* vm_unmap's hook: entries cleared, tables maybe freed; the unit must forget them before the frames are reused. */
+/* More would cost more than forgetting the whole domain, which only its owner uses. */
+#define PSI_MAX_DESCRIPTORS 16
+
+/*
+ * vm_unmap's hook: entries cleared, tables maybe freed; the unit must forget them before
+ * the frames are reused. Only the range, where every unit can (CAP.PSI, §6.5.2.3: with
+ * IH = 0 the paging-structure caches of the range go too, so freed tables are covered);
+ * else the domain.
+ */
 static void domain_invalidate(struct addr_space *as, uint64_t va, uint64_t size)
 {
 	struct iommu_domain *domain = container_of(as, struct iommu_domain, space);
 	domain_flush_range(domain, va, size);
-	struct vtd_inv_desc flush[] = { vtd_inv_iotlb_domain(domain->did) };
-	iommu_invalidate_all_units(flush, 1);
+	struct vtd_inv_desc flush[PSI_MAX_DESCRIPTORS];
+	unsigned n = 0;
+	if (iommu.psi_max_order >= 0)
+		n = vtd_inv_iotlb_range(domain->did, va, size, (unsigned)iommu.psi_max_order, flush,
+					PSI_MAX_DESCRIPTORS);
+	if (!n) {
+		flush[0] = vtd_inv_iotlb_domain(domain->did);
+		n = 1;
+	}
+	iommu_invalidate_all_units(flush, n);
 }
 
 static const struct vm_space_ops domain_space_ops = { .invalidate = domain_invalidate };

@@ -4,8 +4,8 @@
  * MSI from FEADDR/FEDATA, §11.4.10-12). While a record's F is set or PFO is
  * set, later faults are dropped, so the handler empties every record and
  * clears PFO at once; it logs each (requester bus:dev.fn, address,
- * direction, reason; an owner's first 32, then every 1024th) and counts it
- * on the domain's owner.
+ * direction, reason; an owner's first 32, then every 1024th), counts it
+ * on the domain's owner and has the owner's device stopped (fault_stop.c).
  */
 #include "kernel/arch/percpu.h"
 #include "kernel/console.h"
@@ -40,6 +40,22 @@ static void fault_report_interrupt(const struct vtd_fault *f)
 		vtd_fault_reason_name(f->reason), f->reason, owner);
 }
 
+static void fault_log(const struct vtd_fault *f, uint32_t pid, uint64_t count)
+{
+	/* An owner can make its device fault at will: past the first ones, only every 1024th is
+	 * logged, so it cannot flood the console; the counts stay exact. A device with no owner
+	 * (a stopped one in the blocking domain) counts in its domain. */
+	if (count > FAULT_LOG_ALL && count % FAULT_LOG_EVERY)
+		return;
+	char owner[48] = ", no owner";
+	if (pid)
+		format(owner, sizeof(owner), ", owner pid %u, %lu blocked", pid, count);
+	/* One line, so another CPU's output cannot split it. */
+	kprintf("iommu: blocked DMA %s 0x%lx by %02x:%02x.%u: %s (reason 0x%x)%s\n", f->write ? "write" : "read",
+		f->address, f->sid >> 8, (f->sid >> 3) & 0x1f, f->sid & 7, vtd_fault_reason_name(f->reason),
+		f->reason, owner);
+}
+
 static void fault_report(const struct vtd_fault *f)
 {
 	if (vtd_fault_is_interrupt(f->reason)) {
@@ -51,23 +67,19 @@ static void fault_report(const struct vtd_fault *f)
 	struct iommu_domain *domain = iommu_context_domain(f->sid);
 	uint32_t pid = 0;
 	uint64_t count = 0;
+	bool stop = false;
 	if (domain && domain->owner) {
 		domain->faults++;
 		count = ++domain->owner->counters.dma_faults;
 		pid = domain->owner->pid;
+		stop = iommu_fault_stop_wanted_locked(domain);
+	} else if (domain) {
+		count = ++domain->faults;
 	}
 	spin_unlock(&iommu.lock);
-	/* An owner can make its device fault at will: past the first ones, only every 1024th is
-	 * logged, so it cannot flood the console; the counts stay exact. */
-	if (pid && count > FAULT_LOG_ALL && count % FAULT_LOG_EVERY)
-		return;
-	char owner[48] = ", no owner";
-	if (pid)
-		format(owner, sizeof(owner), ", owner pid %u, %lu blocked", pid, count);
-	/* One line, so another CPU's output cannot split it. */
-	kprintf("iommu: blocked DMA %s 0x%lx by %02x:%02x.%u: %s (reason 0x%x)%s\n", f->write ? "write" : "read",
-		f->address, f->sid >> 8, (f->sid >> 3) & 0x1f, f->sid & 7, vtd_fault_reason_name(f->reason),
-		f->reason, owner);
+	fault_log(f, pid, count);
+	if (stop)
+		iommu_fault_stop_post(); /* after the line: the driver's own line says what followed */
 }
 
 /* §11.4.14: each record is 16 bytes at CAP.FRO; F is bit 127, write 1 to clear. */

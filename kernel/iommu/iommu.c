@@ -96,8 +96,12 @@ static int iommu_bring_up(void)
 		return -SIETCH_EINVAL;
 	iommu.coherent = true;
 	iommu.domain_ids = 1u << 16;
+	iommu.psi_max_order = 63;
 	for (unsigned i = 0; i < iommu.unit_count; i++) {
 		iommu.coherent &= (iommu.unit[i].ecap & VTD_ECAP_C) != 0;
+		uint64_t cap = iommu.unit[i].cap;
+		int mamv = (cap & VTD_CAP_PSI) ? (int)VTD_CAP_MAMV(cap) : -1;
+		iommu.psi_max_order = mamv < iommu.psi_max_order ? mamv : iommu.psi_max_order;
 		unsigned ids = 1u << (4 + 2 * VTD_CAP_ND(iommu.unit[i].cap)); /* §11.4.2 */
 		iommu.domain_ids = ids < iommu.domain_ids ? ids : iommu.domain_ids;
 	}
@@ -131,10 +135,11 @@ static void iommu_dma_init(const struct acpi_sdt_header *dmar, const char *cmdli
 		return;
 	}
 	iommu.enabled = true;
-	kprintf("iommu: vt-d, %u unit%s, %u-bit domains, %s, %u scopes, %u RMRR: device DMA isolated\n",
+	kprintf("iommu: vt-d, %u unit%s, %u-bit domains, %s, %u scopes, %u RMRR, IOTLB invalidated by %s: device DMA "
+		"isolated\n",
 		iommu.unit_count, iommu.unit_count == 1 ? "" : "s", iommu.address_width,
 		iommu.coherent ? "coherent walks" : "table updates flushed from caches", iommu.dmar.scope_count,
-		iommu.dmar.rmrr_count);
+		iommu.dmar.rmrr_count, iommu.psi_max_order >= 0 ? "page" : "domain");
 }
 
 void iommu_init(const struct acpi_sdt_header *dmar, const char *cmdline)

@@ -20,7 +20,9 @@
  * Every DMA the IOMMU blocks is counted on the owning process (its
  * counters' dma_faults) and logged on the console (requester, address,
  * direction, reason): an owner's first 32, then every 1024th, so a device
- * told to fault in a loop cannot flood the console.
+ * told to fault in a loop cannot flood the console. The first one also has the
+ * granting driver stop the function (iommu_owner_on_fault): reset by a kernel
+ * thread, the grant refusing its owner's further calls, everything else going on.
  *
  * Interrupts are remapped too (intremap.c, unless intremap=off): every MSI
  * the kernel programs and every I/O APIC line name an entry of the kernel's
@@ -76,6 +78,22 @@ long iommu_owner_attach(struct dma_owner *owner, struct pci_function *f, struct 
 /* Moves f back home (the blocking domain, or the kernel's for iommu_device_kernel):
  * call after resetting it, before dma_owner_release. */
 void iommu_owner_detach(struct dma_owner *owner, struct pci_function *f);
+
+/*
+ * What a driver does when the IOMMU blocks a DMA of a function it granted: stop
+ * the function (reset it) and refuse the owner's further calls on the grant.
+ */
+struct iommu_fault_hook {
+	/* Once per grant, from a kernel thread (not the fault interrupt): it may wait on the device
+	 * by polling, but must not sleep (the grant's release polls until it has returned). */
+	void (*stop)(struct iommu_fault_hook *hook);
+};
+
+/* After iommu_owner_attach: the first DMA of owner's domain the IOMMU blocks has hook->stop called. */
+void iommu_owner_on_fault(struct dma_owner *owner, struct iommu_fault_hook *hook);
+
+/* First thing when the grant goes: once this returns, no hook->stop runs or starts. */
+void iommu_owner_fault_hook_clear(struct dma_owner *owner);
 
 /* For lspci: 0 if f's DMA is not remapped (no IOMMU, or no unit covers it), else
  * SIETCH_PCI_DMA_KERNEL, SIETCH_PCI_DMA_BLOCKED or the ID of the owner's domain. */

@@ -34,6 +34,10 @@ struct iommu_domain {
 	uint64_t iova_next; /* bump allocator; a grant's domain dies with it */
 	struct proc *owner; /* blocked DMA is counted here; NULL for the kernel's and the blocking domain */
 	uint64_t faults;
+	/* Stopping the device after its first blocked DMA (fault_stop.c), under iommu.lock. */
+	struct iommu_fault_hook *hook; /* the driver's; NULL once the grant is going */
+	bool stop_wanted;	       /* a DMA was blocked: the worker calls hook->stop */
+	bool stop_running;	       /* hook->stop is running now */
 };
 
 #define IOMMU_MAX_UNITS DMAR_MAX_UNITS
@@ -43,6 +47,7 @@ struct iommu_state {
 	unsigned address_width; /* 39 or 48: every unit walks it */
 	unsigned domain_ids;	/* how many domain IDs every unit has (2^(4 + 2 * CAP.ND)) */
 	bool coherent;		/* every unit has ECAP.C: no cache flushes needed */
+	int psi_max_order;	/* every unit has CAP.PSI: the smallest MAMV; -1 if one lacks it */
 	unsigned unit_count;
 	struct vtd_unit unit[IOMMU_MAX_UNITS];
 	struct dmar_info dmar;
@@ -61,6 +66,11 @@ int vtd_unit_invalidate(struct vtd_unit *unit, const struct vtd_inv_desc *desc, 
 /* The same on every unit. */
 void iommu_invalidate_all_units(const struct vtd_inv_desc *desc, unsigned count);
 void iommu_fault_setup(struct vtd_unit *unit);
+
+/* fault_stop.c, from the fault interrupt: under iommu.lock, marks domain's device to be
+ * stopped and says whether it was newly marked; then, without the lock, wakes the worker. */
+bool iommu_fault_stop_wanted_locked(struct iommu_domain *domain);
+void iommu_fault_stop_post(void);
 
 /* Cache flushes for a unit without page-walk coherency (ECAP.C = 0). */
 void iommu_flush_cache(const void *p, uint64_t size);

@@ -1,6 +1,7 @@
 /* Threads: what the scheduler runs. Each has its own kernel stack and FPU/SSE state. */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "kernel/proc/wait.h"
 
@@ -16,7 +17,8 @@ struct thread {
 	uint64_t saved_rsp; /* while switched out: see kernel/proc/switch.S */
 	uint32_t tid;
 	enum thread_state state;
-	struct proc *proc;     /* NULL for a CPU's idle thread */
+	struct proc *proc;     /* NULL for a CPU's idle thread and for kernel threads */
+	bool kernel;           /* a kernel thread (kernel/proc/work.c): no process, but it may sleep */
 	uint8_t *kernel_stack; /* KERNEL_STACK_SIZE bytes */
 	struct thread *queue_next;     /* run queue or wait queue */
 	struct wait_queue *waiting_on; /* while blocked */

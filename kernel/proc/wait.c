@@ -57,8 +57,8 @@ static void wake_thread(struct thread *t) { wake_thread_as(t, false); }
 static long sleep_on(struct wait_queue *q, struct spinlock *held, uint64_t deadline)
 {
 	struct thread *t = thread_current();
-	if (!t || !t->proc)
-		panic("wait_sleep outside a process thread");
+	if (!t || (!t->proc && !t->kernel))
+		panic("wait_sleep outside a process or kernel thread");
 	sched_lock_take();
 	if (held)
 		spin_unlock(held);

@@ -30,44 +30,75 @@ static bool sig_is(const struct acpi_sdt_header *h, const char *sig)
 	return memcmp(h->signature, sig, sizeof(h->signature)) == 0;
 }
 
-/* Maps the whole table at phys, or NULL if it is unreadable, shorter than
- * its header or fails its checksum (§5.2.6). */
+/* Maps the whole table at phys, or NULL if it is unreadable or shorter than its header
+ * (§5.2.6). A wrong checksum does not refuse it: firmware ships such tables on machines
+ * that otherwise work, and Linux uses them too; the caller may say so (acpi_table_checksum_ok). */
 static const struct acpi_sdt_header *map_table(acpi_map_fn map, void *ctx, uint64_t phys)
 {
+	if (!phys)
+		return NULL; /* a null entry in a root table: some firmware pads with them */
 	const struct acpi_sdt_header *h = map(ctx, phys, sizeof(*h));
 
 	if (!h || h->length < sizeof(*h))
 		return NULL;
 	uint32_t len = h->length;
 	h = map(ctx, phys, len);
-	if (!h || h->length != len || !acpi_checksum_ok(h, len))
+	if (!h || h->length != len)
 		return NULL;
 	return h;
 }
 
-/* The XSDT (§5.2.8, 8-byte entries) when the RSDP has a valid one, else the
- * RSDT (§5.2.7, 4-byte entries). */
-static const struct acpi_sdt_header *root_table(const struct acpi_rsdp *rsdp, acpi_map_fn map,
-						void *ctx, size_t *entry_size)
+bool acpi_table_checksum_ok(const struct acpi_sdt_header *h) { return h && acpi_checksum_ok(h, h->length); }
+
+static bool root_usable(const struct acpi_sdt_header *h, const char *sig, size_t entry_size)
 {
+	return h && sig_is(h, sig) && (h->length - sizeof(*h)) >= entry_size;
+}
+
+/*
+ * The XSDT (§5.2.8, 8-byte entries) when the RSDP has one that lists something, else the
+ * RSDT (§5.2.7, 4-byte entries). An XSDT whose checksum is wrong gives way to an RSDT
+ * whose checksum is right; with no such RSDT it is used all the same.
+ */
+static const struct acpi_sdt_header *root_table(const struct acpi_rsdp *rsdp, acpi_map_fn map, void *ctx,
+						struct acpi_root_info *info)
+{
+	memset(info, 0, sizeof(*info));
 	if (memcmp(rsdp->signature, "RSD PTR ", sizeof(rsdp->signature)) != 0 ||
 	    !acpi_checksum_ok(rsdp, ACPI_RSDP_V1_LEN))
-		return NULL;
-	/* The extended checksum covers `length` bytes, 36 in every revision
-	 * so far; only those 36 are known to be readable. */
-	if (rsdp->revision >= 2 && rsdp->xsdt_address && rsdp->length == ACPI_RSDP_V2_LEN &&
-	    acpi_checksum_ok(rsdp, ACPI_RSDP_V2_LEN)) {
-		const struct acpi_sdt_header *xsdt = map_table(map, ctx, rsdp->xsdt_address);
-		if (xsdt && sig_is(xsdt, "XSDT")) {
-			*entry_size = sizeof(uint64_t);
-			return xsdt;
-		}
+		return NULL; /* the RSDP is how everything else is found: as Linux, never a guess */
+	const struct acpi_sdt_header *xsdt = NULL, *rsdt = map_table(map, ctx, rsdp->rsdt_address);
+	if (!root_usable(rsdt, "RSDT", sizeof(uint32_t)))
+		rsdt = NULL;
+	/* The extended checksum covers `length` bytes, 36 in every revision so far; only those
+	 * 36 are known to be readable. */
+	if (rsdp->revision >= 2 && rsdp->xsdt_address) {
+		if (rsdp->length == ACPI_RSDP_V2_LEN && acpi_checksum_ok(rsdp, ACPI_RSDP_V2_LEN))
+			xsdt = map_table(map, ctx, rsdp->xsdt_address);
+		else
+			info->fallback = "the RSDP's extended checksum is wrong";
+		if (!info->fallback && !root_usable(xsdt, "XSDT", sizeof(uint64_t)))
+			info->fallback = "the XSDT is missing, empty or not an XSDT";
+		else if (!info->fallback && !acpi_table_checksum_ok(xsdt) && rsdt && acpi_table_checksum_ok(rsdt))
+			info->fallback = "the XSDT's checksum is wrong";
+		if (info->fallback)
+			xsdt = NULL;
 	}
-	const struct acpi_sdt_header *rsdt = map_table(map, ctx, rsdp->rsdt_address);
-	if (!rsdt || !sig_is(rsdt, "RSDT"))
+	const struct acpi_sdt_header *root = xsdt ? xsdt : rsdt;
+	if (!root)
 		return NULL;
-	*entry_size = sizeof(uint32_t);
-	return rsdt;
+	info->xsdt = root == xsdt;
+	info->entry_size = xsdt ? sizeof(uint64_t) : sizeof(uint32_t);
+	info->entries = (uint32_t)((root->length - sizeof(*root)) / info->entry_size);
+	info->trailing_bytes = (uint32_t)((root->length - sizeof(*root)) % info->entry_size);
+	info->checksum_bad = !acpi_table_checksum_ok(root);
+	return root;
+}
+
+bool acpi_root_describe(const void *rsdp, acpi_map_fn map, void *ctx, struct acpi_root_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	return rsdp && root_table(rsdp, map, ctx, out) != NULL;
 }
 
 /* The DSDT named by the FADT: X_DSDT when the table has it and it is set,
@@ -89,19 +120,18 @@ static const struct acpi_sdt_header *fadt_dsdt(const struct acpi_sdt_header *fad
 const struct acpi_sdt_header *acpi_find_table(const void *rsdp, acpi_map_fn map, void *ctx,
 					      const char sig[4], int index)
 {
-	size_t esz;
-
 	if (!rsdp || index < 0)
 		return NULL;
 	if (memcmp(sig, "DSDT", 4) == 0) {
 		const struct acpi_sdt_header *fadt = acpi_find_table(rsdp, map, ctx, "FACP", 0);
 		return fadt && index == 0 ? fadt_dsdt(fadt, map, ctx) : NULL;
 	}
-	const struct acpi_sdt_header *root = root_table(rsdp, map, ctx, &esz);
+	struct acpi_root_info info;
+	const struct acpi_sdt_header *root = root_table(rsdp, map, ctx, &info);
 	if (!root)
 		return NULL;
 
-	size_t count = (root->length - sizeof(*root)) / esz;
+	size_t esz = info.entry_size, count = info.entries;
 	const uint8_t *entries = (const uint8_t *)(root + 1);
 	for (size_t i = 0; i < count; i++) {
 		uint64_t phys = 0;
@@ -175,6 +205,10 @@ static size_t madt_entry_min(uint8_t type)
 
 static void madt_entry(const struct acpi_madt_entry *e, struct acpi_madt_info *out)
 {
+	if (e->length < madt_entry_min(e->type)) {
+		out->entries_malformed++; /* too short for its type: skipped, the rest still read */
+		return;
+	}
 	const struct acpi_madt_lapic *lapic = (const void *)e;
 	const struct acpi_madt_x2apic *x2apic = (const void *)e;
 
@@ -198,7 +232,8 @@ static void madt_entry(const struct acpi_madt_entry *e, struct acpi_madt_info *o
 		out->lapic_phys = ((const struct acpi_madt_lapic_override *)e)->address;
 		break;
 	default:
-		break; /* other interrupt models, or newer entries */
+		out->entries_unknown++; /* other interrupt models, or newer entries */
+		break;
 	}
 }
 
@@ -216,8 +251,12 @@ bool acpi_parse_madt(const struct acpi_sdt_header *madt, struct acpi_madt_info *
 	for (size_t off = sizeof(*m); off < madt->length;) {
 		const struct acpi_madt_entry *e = (const void *)((const uint8_t *)madt + off);
 		size_t room = madt->length - off;
-		if (room < sizeof(*e) || e->length > room || e->length < madt_entry_min(e->type))
-			return false;
+		/* Past here nothing can be trusted (a length of 0 would not even move on): what was
+		 * read before stays. */
+		if (room < sizeof(*e) || e->length < sizeof(*e) || e->length > room) {
+			out->truncated_at = (uint32_t)off;
+			return true;
+		}
 		madt_entry(e, out);
 		off += e->length;
 	}
@@ -232,6 +271,8 @@ bool acpi_parse_mcfg(const struct acpi_sdt_header *mcfg, struct acpi_mcfg_info *
 
 	const struct acpi_mcfg_entry *e = (const void *)((const struct acpi_mcfg *)mcfg + 1);
 	size_t n = (mcfg->length - sizeof(struct acpi_mcfg)) / sizeof(*e);
+	out->trailing_bytes = (uint32_t)((mcfg->length - sizeof(struct acpi_mcfg)) % sizeof(*e));
+	out->dropped = n > ACPI_MAX_MCFG ? (uint32_t)(n - ACPI_MAX_MCFG) : 0;
 	for (size_t i = 0; i < n && out->count < ACPI_MAX_MCFG; i++) {
 		out->region[out->count].base = e[i].base;
 		out->region[out->count].segment = e[i].segment;
@@ -240,6 +281,22 @@ bool acpi_parse_mcfg(const struct acpi_sdt_header *mcfg, struct acpi_mcfg_info *
 		out->count++;
 	}
 	return true;
+}
+
+uint32_t acpi_mcfg_keep_segment0(struct acpi_mcfg_info *info, uint16_t *other)
+{
+	uint32_t kept = 0, removed = 0;
+	*other = 0;
+	for (uint32_t i = 0; i < info->count; i++) {
+		if (info->region[i].segment != 0) {
+			if (!removed++)
+				*other = info->region[i].segment;
+			continue;
+		}
+		info->region[kept++] = info->region[i];
+	}
+	info->count = kept;
+	return removed;
 }
 
 /* An integer constant at p[*pos] (§20.2.3): Zero, One, or a Byte/Word/DWord

@@ -6,7 +6,17 @@
  *
  * Physical memory is reached through a map callback, so the kernel passes
  * its direct map and host tests pass recorded tables. Every length is
- * checked before it is used; tables whose checksum fails are ignored.
+ * checked before it is used.
+ *
+ * Real firmware gets things wrong that QEMU's does not, and Sietch boots
+ * anyway where it safely can, saying what it tolerated: a table whose
+ * checksum is wrong is used (acpi_table_checksum_ok tells the caller, which
+ * logs it); an XSDT that is missing, empty or has a wrong checksum gives way
+ * to the RSDT (acpi_root_describe says why); MADT entries of unknown types or
+ * too short for their type are skipped and counted, and a MADT whose entries
+ * run past its end is read up to there; bytes after the last whole entry of a
+ * root table or the MCFG are ignored and counted. The RSDP itself must be
+ * right: it is how everything else is found.
  */
 #pragma once
 
@@ -245,12 +255,27 @@ struct acpi_mcfg_entry {
 _Static_assert(sizeof(struct acpi_mcfg_entry) == 16, "PCI FW 3.2 §4.1.2");
 
 bool acpi_checksum_ok(const void *p, size_t len);
+/* Whether a table's own `length` bytes sum to 0. */
+bool acpi_table_checksum_ok(const struct acpi_sdt_header *table);
 
-/* The index-th table with signature sig whose checksum is right, listed in
- * the XSDT (revision >= 2 and a non-zero XSDT address, extended checksum
- * right) or else the RSDT. rsdp points at a readable RSDP (20 bytes, or 36
- * when its revision is >= 2); its checksum is verified. "DSDT", which neither
- * lists, is followed from the FADT. NULL if not found. */
+/* Which root table acpi_find_table reads, and what was odd about it, for the boot log. */
+struct acpi_root_info {
+	bool xsdt;		 /* the XSDT, else the RSDT */
+	bool checksum_bad;	 /* used all the same */
+	const char *fallback;	 /* why the RSDP's XSDT was not used; NULL if it was, or there is none */
+	uint32_t entries;	 /* tables listed */
+	uint32_t entry_size;	 /* 8 or 4 */
+	uint32_t trailing_bytes; /* after the last whole entry: ignored */
+};
+
+/* False when no root table can be read (the RSDP is wrong, or neither root is there). */
+bool acpi_root_describe(const void *rsdp, acpi_map_fn map, void *ctx, struct acpi_root_info *out);
+
+/* The index-th table with signature sig listed in the root table
+ * (acpi_root_describe: the XSDT, or the RSDT), whatever its checksum says.
+ * rsdp points at a readable RSDP (20 bytes, or 36 when its revision is >= 2);
+ * its checksum is verified. "DSDT", which neither lists, is followed from the
+ * FADT. NULL if not found. */
 const struct acpi_sdt_header *acpi_find_table(const void *rsdp, acpi_map_fn map, void *ctx,
 					      const char sig[4], int index);
 
@@ -281,18 +306,23 @@ struct acpi_madt_info {
 	} nmi[ACPI_MAX_NMIS];
 	uint32_t flags;           /* MADT flags: ACPI_MADT_PCAT_COMPAT */
 	uint32_t cpus_dropped;    /* usable CPUs beyond ACPI_MAX_CPUS */
+	uint32_t entries_unknown;   /* of types not read here: skipped */
+	uint32_t entries_malformed; /* too short for their type: skipped */
+	uint32_t truncated_at;      /* 0, or the offset of an entry that ran past the table: the end of what was read */
 };
 
 /* Collects the CPUs that are enabled or online-capable (local APIC and
  * x2APIC entries, each APIC ID once), the I/O APICs, ISA interrupt source
  * overrides, local APIC NMIs and the local APIC address (the 64-bit override
- * when present). False if madt is not a well-formed "APIC" table, or an entry
- * is malformed; *out then holds the entries before it. */
+ * when present). False only if madt is not an "APIC" table with its fixed
+ * part; odd entries are skipped or end the walk, counted in *out. */
 bool acpi_parse_madt(const struct acpi_sdt_header *madt, struct acpi_madt_info *out);
 
 #define ACPI_MAX_MCFG 8
 struct acpi_mcfg_info {
 	uint32_t count;
+	uint32_t dropped;	 /* entries beyond ACPI_MAX_MCFG */
+	uint32_t trailing_bytes; /* after the last whole entry: ignored */
 	struct {
 		uint64_t base;
 		uint16_t segment;
@@ -302,6 +332,10 @@ struct acpi_mcfg_info {
 
 /* False if mcfg is not a well-formed "MCFG" table. */
 bool acpi_parse_mcfg(const struct acpi_sdt_header *mcfg, struct acpi_mcfg_info *out);
+
+/* Sietch uses PCI segment 0 only: removes the windows of other segments (the order of the
+ * rest kept) and returns how many went; *other is the first other segment seen. */
+uint32_t acpi_mcfg_keep_segment0(struct acpi_mcfg_info *info, uint16_t *other);
 
 struct acpi_power_info {
 	uint32_t pm1a_cnt, pm1b_cnt; /* I/O ports, 0 if absent */

@@ -34,6 +34,30 @@ struct vtd_inv_desc vtd_inv_iotlb_pages(uint16_t did, uint64_t addr, unsigned or
 	};
 }
 
+/* The largest order (log2 of a page count) whose block starts at page and fits in pages. */
+static unsigned range_block_order(uint64_t page, uint64_t pages, unsigned max_order)
+{
+	unsigned order = 0;
+	while (order < max_order && !(page & (1ull << order)) && (2ull << order) <= pages)
+		order++;
+	return order;
+}
+
+unsigned vtd_inv_iotlb_range(uint16_t did, uint64_t addr, uint64_t size, unsigned max_order, struct vtd_inv_desc *out,
+			     unsigned max)
+{
+	uint64_t page = addr >> 12, end = (addr + size + 0xfff) >> 12;
+	unsigned n = 0;
+	while (page < end) {
+		if (n == max)
+			return 0;
+		unsigned order = range_block_order(page, end - page, max_order);
+		out[n++] = vtd_inv_iotlb_pages(did, page << 12, order);
+		page += 1ull << order;
+	}
+	return n;
+}
+
 struct vtd_inv_desc vtd_inv_iec_global(void) { return (struct vtd_inv_desc){ .lo = VTD_INV_IEC }; }
 
 /* §6.5.2.8: status data 63:32, status address 63:2 in hi. */

@@ -42,6 +42,8 @@
 #define VTD_CAP_FRO(cap) ((unsigned)(((cap) >> 24) & 0x3ff) * 16) /* byte offset of the fault recording registers */
 #define VTD_CAP_SLLPS(cap) ((unsigned)(((cap) >> 34) & 0xf))	  /* bit 0: 2 MiB, bit 1: 1 GiB leaves */
 #define VTD_CAP_NFR(cap) ((unsigned)(((cap) >> 40) & 0xff) + 1)	  /* fault recording registers */
+#define VTD_CAP_PSI (1ull << 39)				  /* page-selective IOTLB invalidation */
+#define VTD_CAP_MAMV(cap) ((unsigned)(((cap) >> 48) & 0x3f))	  /* largest address mask: 2^MAMV pages */
 #define VTD_SAGAW_39 (1u << 1)
 #define VTD_SAGAW_48 (1u << 2)
 
@@ -131,6 +133,13 @@ struct vtd_inv_desc vtd_inv_iotlb_global(void);
 struct vtd_inv_desc vtd_inv_iotlb_domain(uint16_t did);
 /* 2^order pages from addr (aligned to them) in domain did (CAP.PSI). */
 struct vtd_inv_desc vtd_inv_iotlb_pages(uint16_t did, uint64_t addr, unsigned order);
+/*
+ * The page-selective descriptors that cover [addr, addr + size) in domain did: each block
+ * aligned to its own size, at most 2^max_order pages (CAP.MAMV). Returns how many were
+ * written to out, or 0 if more than max would be needed (then invalidate the domain).
+ */
+unsigned vtd_inv_iotlb_range(uint16_t did, uint64_t addr, uint64_t size, unsigned max_order, struct vtd_inv_desc *out,
+			     unsigned max);
 struct vtd_inv_desc vtd_inv_iec_global(void);
 /* Completion: the unit writes data to status_phys (4-byte aligned) once everything before it is done. */
 struct vtd_inv_desc vtd_inv_wait(uint64_t status_phys, uint32_t data);

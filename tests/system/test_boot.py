@@ -30,6 +30,17 @@ def test_kvm():
     booted(boot(cmdline="test=boot", accel="kvm", timeout=900))
 
 
+def test_without_serial_port():
+    """A machine without COM1 (-serial none) boots, runs init and ends with its status: the
+    exit status alone proves it; the log, written to port 0xe9 instead, says why."""
+    r = boot(cmdline="init=/bin/hello", timeout=120, run_args=["--no-serial"])
+    r.expect_status(PASS)
+    r.expect(r"^console: no UART at COM1: the console has no input, its output goes to port 0xe9$")
+    r.expect(r"^hello from hello: 1 argument$")
+    r.expect(r"^sietch: init exited with status 0$")
+    expect_boot(r)
+
+
 def test_init_missing():
     """A missing init is said and ends the boot with a failure status, not an idle machine."""
     r = boot(cmdline="init=/bin/nonexistent", timeout=60)

@@ -125,7 +125,7 @@ static void test_find_via_xsdt(void **state)
 	seal(new_table(&m, 0x5000, "SSDT", 50));
 	uint8_t *bad = new_table(&m, 0x6000, "SSDT", 60);
 	seal(bad);
-	bad[50] ^= 1; /* checksum now wrong: ignored */
+	bad[50] ^= 1; /* checksum now wrong: found all the same, and said to be wrong */
 	seal(new_table(&m, 0x7000, "MCFG", 44));
 	uint64_t xsdt_list[] = { 0x3000, 0x9000000, 0x4000, 0x6000, 0x5000 };
 	new_root(&m, 0x1003, "XSDT", 8, xsdt_list, 5);
@@ -136,8 +136,11 @@ static void test_find_via_xsdt(void **state)
 	const struct acpi_sdt_header *h = acpi_find_table(&rsdp, fake_map, &m, "APIC", 0);
 	assert_ptr_equal(h, fake_map(&m, 0x3000, 1));
 	assert_ptr_equal(acpi_find_table(&rsdp, fake_map, &m, "SSDT", 0), fake_map(&m, 0x4000, 1));
-	assert_ptr_equal(acpi_find_table(&rsdp, fake_map, &m, "SSDT", 1), fake_map(&m, 0x5000, 1));
-	assert_null(acpi_find_table(&rsdp, fake_map, &m, "SSDT", 2));
+	assert_ptr_equal(acpi_find_table(&rsdp, fake_map, &m, "SSDT", 1), fake_map(&m, 0x6000, 1));
+	assert_false(acpi_table_checksum_ok(acpi_find_table(&rsdp, fake_map, &m, "SSDT", 1)));
+	assert_true(acpi_table_checksum_ok(acpi_find_table(&rsdp, fake_map, &m, "SSDT", 0)));
+	assert_ptr_equal(acpi_find_table(&rsdp, fake_map, &m, "SSDT", 2), fake_map(&m, 0x5000, 1));
+	assert_null(acpi_find_table(&rsdp, fake_map, &m, "SSDT", 3));
 	assert_null(acpi_find_table(&rsdp, fake_map, &m, "APIC", -1));
 	/* only in the RSDT, which the XSDT supersedes */
 	assert_null(acpi_find_table(&rsdp, fake_map, &m, "MCFG", 0));
@@ -308,39 +311,64 @@ static void test_madt_many_cpus(void **state)
 	fake_free(&m);
 }
 
+/* Firmware's MADT mistakes: the entries before a bad one are kept, a bad one ends the walk
+ * only when its length cannot be trusted to find the next. */
 static void test_madt_malformed(void **state)
 {
 	(void)state;
 	struct fake_phys m = { 0 };
 	struct acpi_madt_info info;
 	struct acpi_madt_lapic l0 = { 0, 8, 0, 0, ACPI_MADT_CPU_ENABLED };
+	struct acpi_madt_lapic l1 = { 0, 8, 1, 1, ACPI_MADT_CPU_ENABLED };
 
-	/* an entry of length 0 would loop forever */
+	/* an entry of length 0 would loop forever: the walk ends there */
 	uint8_t *t = new_table(&m, 0x1000, "APIC", 44 + 8 + 2);
 	put(t, 44, &l0, 8);
 	t[44 + 8] = 1;
 	t[44 + 9] = 0;
-	assert_false(acpi_parse_madt((const void *)t, &info));
+	assert_true(acpi_parse_madt((const void *)t, &info));
 	assert_int_equal(info.cpu_count, 1); /* what came before is kept */
+	assert_int_equal(info.truncated_at, 52);
 
 	/* an entry running past the table */
 	t = new_table(&m, 0x2000, "APIC", 44 + 8 + 4);
 	put(t, 44, &l0, 8);
 	uint8_t io[4] = { 1, 12, 0, 0 };
 	put(t, 52, io, 4);
-	assert_false(acpi_parse_madt((const void *)t, &info));
+	assert_true(acpi_parse_madt((const void *)t, &info));
+	assert_int_equal(info.cpu_count, 1);
+	assert_int_equal(info.ioapic_count, 0);
+	assert_int_equal(info.truncated_at, 52);
 
-	/* an entry too short for its type */
-	t = new_table(&m, 0x3000, "APIC", 44 + 6);
+	/* an entry too short for its type is skipped; the next is still read */
+	t = new_table(&m, 0x3000, "APIC", 44 + 6 + 8);
 	uint8_t shortl[6] = { 0, 6, 0, 0, 1, 0 };
 	put(t, 44, shortl, 6);
-	assert_false(acpi_parse_madt((const void *)t, &info));
+	put(t, 50, &l1, 8);
+	assert_true(acpi_parse_madt((const void *)t, &info));
+	assert_int_equal(info.entries_malformed, 1);
+	assert_int_equal(info.cpu_count, 1);
+	assert_int_equal(info.apic_id[0], 1);
+	assert_int_equal(info.truncated_at, 0);
 
-	/* one byte left over */
+	/* entries of types Sietch does not read (x2APIC NMI 0xa, GIC 0xb, a future 0x80),
+	 * longer ones too, are skipped and counted */
+	t = new_table(&m, 0x8000, "APIC", 44 + 12 + 80 + 3 + 8);
+	uint8_t x2nmi[12] = { 0xa, 12 }, gicc[80] = { 0xb, 80 }, future[3] = { 0x80, 3, 0xff };
+	size_t off = put(t, 44, x2nmi, 12);
+	off = put(t, off, gicc, 80);
+	off = put(t, off, future, 3);
+	put(t, off, &l0, 8);
+	assert_true(acpi_parse_madt((const void *)t, &info));
+	assert_int_equal(info.entries_unknown, 3);
+	assert_int_equal(info.cpu_count, 1);
+
+	/* one byte left over: the end of what is read */
 	t = new_table(&m, 0x4000, "APIC", 44 + 1);
-	assert_false(acpi_parse_madt((const void *)t, &info));
+	assert_true(acpi_parse_madt((const void *)t, &info));
+	assert_int_equal(info.truncated_at, 44);
 
-	t = new_table(&m, 0x5000, "APIC", 40);
+	t = new_table(&m, 0x5000, "APIC", 40); /* no room for the fixed part: refused */
 	assert_false(acpi_parse_madt((const void *)t, &info));
 	t = new_table(&m, 0x6000, "APIX", 44);
 	assert_false(acpi_parse_madt((const void *)t, &info));
@@ -349,6 +377,74 @@ static void test_madt_malformed(void **state)
 	t = new_table(&m, 0x7000, "APIC", 44); /* empty is fine */
 	assert_true(acpi_parse_madt((const void *)t, &info));
 	assert_int_equal(info.cpu_count, 0);
+	fake_free(&m);
+}
+
+/* Root tables as real firmware gets them wrong. */
+static void test_root_quirks(void **state)
+{
+	(void)state;
+	struct fake_phys m = { 0 };
+	struct acpi_rsdp rsdp;
+	struct acpi_root_info info;
+
+	seal(new_table(&m, 0x3000, "APIC", 44));
+	seal(new_table(&m, 0x7000, "MCFG", 44));
+	uint64_t xsdt_list[] = { 0, 0x3000 }; /* a null entry first */
+	uint8_t *xsdt = new_root(&m, 0x1000, "XSDT", 8, xsdt_list, 2);
+	uint64_t rsdt_list[] = { 0x7000 };
+	uint8_t *rsdt = new_root(&m, 0x2000, "RSDT", 4, rsdt_list, 1);
+	make_rsdp(&rsdp, 2, 0x2000, 0x1000);
+
+	assert_true(acpi_root_describe(&rsdp, fake_map, &m, &info));
+	assert_true(info.xsdt);
+	assert_null(info.fallback);
+	assert_int_equal(info.entries, 2);
+	assert_non_null(acpi_find_table(&rsdp, fake_map, &m, "APIC", 0)); /* past the null entry */
+
+	/* the XSDT's checksum wrong, the RSDT's right: the RSDT, and why */
+	xsdt[9]++;
+	assert_true(acpi_root_describe(&rsdp, fake_map, &m, &info));
+	assert_false(info.xsdt);
+	assert_string_equal(info.fallback, "the XSDT's checksum is wrong");
+	assert_false(info.checksum_bad);
+	/* both wrong: the XSDT all the same, said to be wrong */
+	rsdt[9]++;
+	assert_true(acpi_root_describe(&rsdp, fake_map, &m, &info));
+	assert_true(info.xsdt);
+	assert_true(info.checksum_bad);
+	assert_null(info.fallback);
+	assert_non_null(acpi_find_table(&rsdp, fake_map, &m, "APIC", 0));
+
+	/* an empty XSDT (it happens): the RSDT, with its wrong checksum */
+	new_root(&m, 0x4000, "XSDT", 8, NULL, 0);
+	make_rsdp(&rsdp, 2, 0x2000, 0x4000);
+	assert_true(acpi_root_describe(&rsdp, fake_map, &m, &info));
+	assert_false(info.xsdt);
+	assert_string_equal(info.fallback, "the XSDT is missing, empty or not an XSDT");
+	assert_true(info.checksum_bad);
+	assert_non_null(acpi_find_table(&rsdp, fake_map, &m, "MCFG", 0));
+
+	/* an XSDT address that points at something else */
+	make_rsdp(&rsdp, 2, 0x2000, 0x3000);
+	assert_true(acpi_root_describe(&rsdp, fake_map, &m, &info));
+	assert_false(info.xsdt);
+
+	/* a root of an odd length: the whole entries read, the rest counted */
+	uint8_t *odd = new_table(&m, 0x5000, "XSDT", 36 + 8 + 3);
+	memcpy(odd + 36, &xsdt_list[1], 8);
+	seal(odd);
+	make_rsdp(&rsdp, 2, 0x2000, 0x5000);
+	assert_true(acpi_root_describe(&rsdp, fake_map, &m, &info));
+	assert_true(info.xsdt);
+	assert_int_equal(info.entries, 1);
+	assert_int_equal(info.trailing_bytes, 3);
+	assert_non_null(acpi_find_table(&rsdp, fake_map, &m, "APIC", 0));
+
+	/* the RSDP's own checksum is never overlooked */
+	rsdp.checksum++;
+	assert_false(acpi_root_describe(&rsdp, fake_map, &m, &info));
+	assert_false(acpi_root_describe(NULL, fake_map, &m, &info));
 	fake_free(&m);
 }
 
@@ -372,15 +468,51 @@ static void test_mcfg_synthetic(void **state)
 	assert_int_equal(info.region[1].bus_start, 16);
 	assert_int_equal(info.region[1].bus_end, 31);
 
+	assert_int_equal(info.trailing_bytes, 5);
+	assert_int_equal(info.dropped, 0);
+
 	t = new_table(&m, 0x2000, "MCFG", 44 + 16 * (ACPI_MAX_MCFG + 2));
 	assert_true(acpi_parse_mcfg((const void *)t, &info));
 	assert_int_equal(info.count, ACPI_MAX_MCFG);
+	assert_int_equal(info.dropped, 2);
 
 	t = new_table(&m, 0x3000, "MCFG", 43);
 	assert_false(acpi_parse_mcfg((const void *)t, &info));
 	t = new_table(&m, 0x4000, "APIC", 60);
 	assert_false(acpi_parse_mcfg((const void *)t, &info));
 	assert_false(acpi_parse_mcfg(NULL, &info));
+	fake_free(&m);
+}
+
+/* A machine with several PCI segments: only segment 0's windows stay, in their order. */
+static void test_mcfg_other_segments(void **state)
+{
+	(void)state;
+	struct fake_phys m = { 0 };
+	struct acpi_mcfg_info info;
+	struct acpi_mcfg_entry e[] = {
+		{ 0x4000000000ull, 1, 0, 255, 0 },
+		{ 0xb0000000, 0, 0, 127, 0 },
+		{ 0x5000000000ull, 2, 0, 255, 0 },
+		{ 0xc0000000, 0, 128, 255, 0 },
+	};
+	uint8_t *t = new_table(&m, 0x1000, "MCFG", 44 + sizeof(e));
+	memcpy(t + 44, e, sizeof(e));
+	seal(t);
+	assert_true(acpi_parse_mcfg((const void *)t, &info));
+	assert_int_equal(info.count, 4);
+	uint16_t other = 0;
+	assert_int_equal(acpi_mcfg_keep_segment0(&info, &other), 2);
+	assert_int_equal(other, 1);
+	assert_int_equal(info.count, 2);
+	assert_int_equal(info.region[0].base, 0xb0000000);
+	assert_int_equal(info.region[0].bus_end, 127);
+	assert_int_equal(info.region[1].base, 0xc0000000);
+	assert_int_equal(info.region[1].bus_start, 128);
+	/* one segment 0 only: nothing removed */
+	assert_int_equal(acpi_mcfg_keep_segment0(&info, &other), 0);
+	assert_int_equal(other, 0);
+	assert_int_equal(info.count, 2);
 	fake_free(&m);
 }
 
@@ -624,6 +756,8 @@ int main(void)
 		cmocka_unit_test(test_madt_synthetic),
 		cmocka_unit_test(test_madt_many_cpus),
 		cmocka_unit_test(test_madt_malformed),
+		cmocka_unit_test(test_root_quirks),
+		cmocka_unit_test(test_mcfg_other_segments),
 		cmocka_unit_test(test_mcfg_synthetic),
 		cmocka_unit_test(test_power_synthetic),
 		cmocka_unit_test(test_power_pm1_from_gas),

@@ -355,6 +355,26 @@ static void test_kernel_reset_consumes_the_event(void **state)
 	assert_int_equal(pf.vf[1].resets, 1);
 }
 
+/* A VF whose DMA the IOMMU blocked: its pool off, its handshake refused, until the kernel resets it. */
+static void test_stopped_vf_stays_off_until_reset(void **state)
+{
+	(void)state;
+	bring_up(2);
+	vf_reset(1);
+	igb_vf_stop(&pf, 1);
+	assert_int_equal(reg(IGB_VFRE) & (1u << 1), 0);
+	assert_int_equal(reg(IGB_VFTE) & (1u << 1), 0);
+	assert_int_equal(reg(IGB_TXDCTL(1)) & IGB_XDCTL_ENABLE, 0);
+	uint32_t msg[1] = { IGB_VF_RESET }, reply[3];
+	assert_int_equal(vf_call(1, msg, 1, reply), IGB_VF_RESET | IGB_MBX_NACK); /* its owner cannot turn it on */
+	assert_int_equal(reg(IGB_VFTE) & (1u << 1), 0);
+	vf_reset(0); /* the other VFs carry on */
+	assert_int_equal(reg(IGB_VFTE) & 1u, 1u);
+	igb_vf_reset_done(&pf, 1); /* its owner went */
+	vf_reset(1);		    /* the next owner's handshake */
+	assert_int_equal(reg(IGB_VFTE) & (1u << 1), 1u << 1);
+}
+
 static void test_vf_holding_the_buffer_gets_no_reply(void **state)
 {
 	(void)state;
@@ -489,6 +509,7 @@ int main(void)
 		cmocka_unit_test_setup(test_scrub_forgets_the_rings, setup),
 		cmocka_unit_test_setup(test_vf_reset_scrubs_the_pool, setup),
 		cmocka_unit_test_setup(test_kernel_reset_consumes_the_event, setup),
+		cmocka_unit_test_setup(test_stopped_vf_stays_off_until_reset, setup),
 		cmocka_unit_test_setup(test_vf_holding_the_buffer_gets_no_reply, setup),
 		cmocka_unit_test_setup(test_rate_factor, setup),
 		cmocka_unit_test_setup(test_rate_programmed_per_vf_queue, setup),

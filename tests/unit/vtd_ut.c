@@ -78,6 +78,49 @@ static void test_invalidation_descriptors(void **state)
 	assert_int_equal(d.hi & QEMU_WAIT_RSVD_HI, 0);
 }
 
+/* The blocks a range is split into: aligned to their size, covering it exactly, none over MAMV. */
+static void test_iotlb_range(void **state)
+{
+	(void)state;
+	struct vtd_inv_desc d[16];
+	/* one aligned 2 MiB region: one descriptor, mask 9 */
+	assert_int_equal(vtd_inv_iotlb_range(7, 0x100200000, 2 << 20, 18, d, 16), 1);
+	assert_int_equal(d[0].lo, 0x2 | 3 << 4 | 1 << 6 | 1 << 7 | 7ull << 16);
+	assert_int_equal(d[0].hi, 0x100200000 | 9);
+	assert_int_equal(d[0].lo & QEMU_IOTLB_RSVD_LO, 0);
+	assert_int_equal(d[0].hi & QEMU_IOTLB_RSVD_HI, 0);
+	/* pages 1..6 (0x1000..0x6fff): 1 page at 1, 2 at 2, 2 at 4, 1 at 6 */
+	assert_int_equal(vtd_inv_iotlb_range(3, 0x1000, 6 * 4096, 18, d, 16), 4);
+	uint64_t want[][2] = { { 0x1000, 0 }, { 0x2000, 1 }, { 0x4000, 1 }, { 0x6000, 0 } };
+	for (unsigned i = 0; i < 4; i++) {
+		assert_int_equal(d[i].hi & ~0x3full, want[i][0]);
+		assert_int_equal(d[i].hi & 0x3f, want[i][1]);
+	}
+	/* an unaligned start and length round out to whole pages */
+	assert_int_equal(vtd_inv_iotlb_range(3, 0x10ff0, 0x20, 18, d, 16), 1);
+	assert_int_equal(d[0].hi, 0x10000 | 1);
+	assert_int_equal(vtd_inv_iotlb_range(3, 0x11ff0, 0x20, 18, d, 16), 2);
+	assert_int_equal(d[0].hi, 0x11000);
+	assert_int_equal(d[1].hi, 0x12000);
+	/* MAMV 0: one descriptor a page */
+	assert_int_equal(vtd_inv_iotlb_range(3, 0x100000000, 8 * 4096, 0, d, 16), 8);
+	for (unsigned i = 0; i < 8; i++)
+		assert_int_equal(d[i].hi, 0x100000000 + i * 4096ull);
+	/* more blocks than room: 0, the caller invalidates the domain */
+	assert_int_equal(vtd_inv_iotlb_range(3, 0x100000000, 8 * 4096, 0, d, 4), 0);
+	/* every block of an odd range is aligned to its size and they tile it */
+	unsigned n = vtd_inv_iotlb_range(3, 0x123457000, 0x89000, 18, d, 16);
+	assert_true(n > 0);
+	uint64_t at = 0x123457000;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t bytes = 4096ull << (d[i].hi & 0x3f);
+		assert_int_equal(d[i].hi & ~0x3full, at);
+		assert_int_equal(at & (bytes - 1), 0);
+		at += bytes;
+	}
+	assert_int_equal(at, 0x123457000 + 0x89000);
+}
+
 static void test_fault_records(void **state)
 {
 	(void)state;
@@ -126,6 +169,7 @@ int main(void)
 		cmocka_unit_test(test_root_entry),
 		cmocka_unit_test(test_context_entries),
 		cmocka_unit_test(test_invalidation_descriptors),
+		cmocka_unit_test(test_iotlb_range),
 		cmocka_unit_test(test_fault_records),
 		cmocka_unit_test(test_capabilities),
 	};

@@ -21,14 +21,18 @@
  *   blktest loop PATH N        N 4 KiB writes and N reads, one command per batch, on a
  *                              dedicated CPU: the system calls and interrupts they cost
  *   blktest irq PATH N         the same, sleeping on the queue's interrupt instead of polling
- *   blktest dma PATH ADDR      hardware-enforced area only: the attack an IOMMU stops, a read
- *                              whose data the VF writes at bus address ADDR and a write whose
- *                              data it reads at ADDR + 4 KiB (block 0 of the area is lost);
- *                              prints each verdict and the DMA blocked (this process's counters)
+ *   blktest dma PATH ADDR [write]
+ *                              hardware-enforced area only: the attack an IOMMU stops, a read
+ *                              whose data the VF writes at bus address ADDR, or with write a
+ *                              write whose data it reads at ADDR + 4 KiB (block 0 of the area
+ *                              is lost); prints the verdict, the DMA blocked (this process's
+ *                              counters) and what the grant answers afterwards (the kernel
+ *                              stops a VF whose DMA was blocked: EIO)
  *
  * Each line it prints starts with "blktest:"; the last is "blktest: ok" or a failure.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -457,7 +461,28 @@ static int crossings(const char *path, unsigned n, bool interrupts)
 	return 0;
 }
 
-static int run_dma(const char *path, const char *address_text)
+/*
+ * What the grant answers once the DMA is done: an error once the kernel has stopped the
+ * VF, which it does from a thread of its own a little after the fault interrupt. Nothing
+ * blocked within half a second (no IOMMU): it stays granted.
+ */
+static long grant_answer(struct nvme_io *io, uint64_t *blocked)
+{
+	struct sietch_counters self;
+	struct sietch_dma_region region;
+	long r = 0;
+	uint64_t start = (uint64_t)os_clock_ns(SIETCH_CLOCK_MONOTONIC) / 1000000, now = start;
+	for (; now - start < 3000; now = (uint64_t)os_clock_ns(SIETCH_CLOCK_MONOTONIC) / 1000000) {
+		os_counters(SIETCH_COUNTERS_SELF, 0, &self);
+		*blocked = self.dma_faults;
+		if ((r = os_dma_alloc(io->store, 4096, &region)) < 0 || (!*blocked && now - start > 500))
+			break;
+		os_sleep_ns(50000000);
+	}
+	return r < 0 ? r : 0;
+}
+
+static int run_dma(const char *path, const char *address_text, bool write)
 {
 	struct nvme_io io;
 	uint64_t target = strtoull(address_text, 0, 0) & ~0xfffull;
@@ -471,18 +496,20 @@ static int run_dma(const char *path, const char *address_text)
 	printf("blktest: %s queues at bus 0x%llx and 0x%llx\n", path, (unsigned long long)io.info.sq_bus,
 	       (unsigned long long)io.info.cq_bus);
 	struct nvme_sqe c;
-	nvme_cmd_read(&c, io.info.nsid, 0, 1);
-	nvme_prp_build_contiguous(&c, target, io.info.block_size, NULL);
+	if (write) {
+		nvme_cmd_write(&c, io.info.nsid, 0, 1, 0);
+		nvme_prp_build_contiguous(&c, target + 4096, io.info.block_size, NULL);
+	} else {
+		nvme_cmd_read(&c, io.info.nsid, 0, 1);
+		nvme_prp_build_contiguous(&c, target, io.info.block_size, NULL);
+	}
 	err = submit_one(&io, &c);
-	printf("blktest: read into 0x%llx: %s\n", (unsigned long long)target, err ? os_strerror(err) : "done");
-	nvme_cmd_write(&c, io.info.nsid, 0, 1, 0);
-	nvme_prp_build_contiguous(&c, target + 4096, io.info.block_size, NULL);
-	err = submit_one(&io, &c);
-	printf("blktest: write from 0x%llx: %s\n", (unsigned long long)target + 4096, err ? os_strerror(err) : "done");
-	os_sleep_ns(200000000); /* the IOMMU's fault interrupt */
-	struct sietch_counters self;
-	os_counters(SIETCH_COUNTERS_SELF, 0, &self);
-	printf("blktest: %llu DMA blocked by the IOMMU\n", (unsigned long long)self.dma_faults);
+	printf("blktest: %s 0x%llx: %s\n", write ? "write from" : "read into",
+	       (unsigned long long)(write ? target + 4096 : target), err ? os_strerror(err) : "done");
+	uint64_t blocked = 0;
+	long answer = grant_answer(&io, &blocked);
+	printf("blktest: %llu DMA blocked by the IOMMU\n", (unsigned long long)blocked);
+	printf("blktest: %s afterwards: %s\n", path, answer ? os_strerror(answer) : "still granted");
 	nvme_io_close(&io);
 	printf("blktest: ok\n");
 	return 0;
@@ -508,12 +535,12 @@ int main(int argc, char **argv)
 		return write_zeroes(argv[2], strtoull(argv[3], NULL, 0));
 	if (argc == 4 && !strcmp(argv[1], "unflushed"))
 		return write_unflushed(argv[2], strtoull(argv[3], NULL, 0));
-	if (argc == 4 && !strcmp(argv[1], "dma"))
-		return run_dma(argv[2], argv[3]);
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "dma"))
+		return run_dma(argv[2], argv[3], argc == 5 && !strcmp(argv[4], "write"));
 	if (argc == 3 && !strcmp(argv[1], "checks"))
 		return run_checks(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "hold"))
 		return hold(argv[2]);
-	fprintf(stderr, "usage: blktest write|verify|readonly PATH SEED | checks PATH | adminbell PATH clean|garbage | hold PATH | zeroes|unflushed PATH SEED | pair PATH SEED OTHER SEED2 | loop|irq PATH N | dma PATH ADDR\n");
+	fprintf(stderr, "usage: blktest write|verify|readonly PATH SEED | checks PATH | adminbell PATH clean|garbage | hold PATH | zeroes|unflushed PATH SEED | pair PATH SEED OTHER SEED2 | loop|irq PATH N | dma PATH ADDR [write]\n");
 	return 2;
 }

@@ -14,11 +14,13 @@
  *                       segmentation; every buffer inside this VF's DMA memory) and ring both
  *                       doorbells; then close. Only this VF's traffic may suffer: a test checks
  *                       the others, this VF's next owner, and a program started afterwards
- *   vfping dma ADDR     the attack an IOMMU stops: every receive descriptor pointed at bus
+ *   vfping dma ADDR [read]
+ *                       the attack an IOMMU stops: every receive descriptor pointed at bus
  *                       address ADDR and an ARP request sent, so the reply is written there;
- *                       then one transmit descriptor that reads 64 bytes at ADDR + 4 KiB.
- *                       Prints the ring's bus address and the DMA the IOMMU blocked, from
- *                       this process's counters
+ *                       with read, one transmit descriptor that reads 64 bytes at ADDR + 4 KiB
+ *                       instead. Prints the ring's bus address, the DMA the IOMMU blocked
+ *                       (this process's counters) and what the grant answers afterwards (the
+ *                       kernel stops a VF whose DMA was blocked: EIO)
  *   vfping victim S     take a buffer of this VF's DMA memory, fill it with a pattern, print
  *                       its bus address, and after S seconds say whether it is unchanged
  *   vfping txwrite      send one UDP frame with checksum offload and print the checksum fields
@@ -27,6 +29,7 @@
  * Each ends by printing the driver's counters. Test frames carry the local
  * experimental EtherType 0x88b5 (IEEE 802a), so nothing else mistakes them.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -342,7 +345,50 @@ static void ring_doorbell(struct igbvf *vf, uint32_t reg, uint32_t value)
 	*(volatile uint32_t *)((volatile uint8_t *)vf->regs + reg) = value;
 }
 
-static int cmd_dma(struct netdev *dev, const char *address_text)
+/* The next frame received lands at target. */
+static void dma_write_at(struct netdev *dev, struct igbvf *vf, uint64_t target)
+{
+	for (unsigned i = 0; i < vf->rx.count; i++) {
+		vf->rx.desc[i].read.packet_addr = target;
+		vf->rx.desc[i].read.header_addr = 0;
+	}
+	uint8_t me[4] = { 10, 0, 2, 15 }, gateway[4] = { 10, 0, 2, 2 }, frame[64];
+	send_one(dev, frame, arp_request(frame, dev->mac, me, gateway));
+}
+
+/* A frame whose bytes come from target. */
+static void dma_read_at(struct igbvf *vf, uint64_t target)
+{
+	struct igbvf_tx_ring *tx = &vf->tx;
+	volatile union igb_tx_desc *d = &tx->desc[tx->tail];
+	d->read.buffer_addr = target;
+	d->read.cmd_type_len = 64 | IGB_TXD_DTYP_DATA | IGB_TXD_DCMD_DEXT | IGB_TXD_DCMD_EOP | IGB_TXD_DCMD_IFCS |
+			       IGB_TXD_DCMD_RS;
+	d->read.olinfo_status = 64u << IGB_TXD_PAYLEN_SHIFT;
+	tx->tail = (uint16_t)((tx->tail + 1) % tx->count);
+	ring_doorbell(vf, IGBVF_TDT, tx->tail);
+}
+
+/*
+ * What the grant answers once the DMA is done: an error once the kernel has stopped the
+ * VF, which it does from a thread of its own a little after the fault interrupt. Nothing
+ * blocked within half a second (no IOMMU): it stays granted.
+ */
+static long grant_answer(struct igbvf *vf, uint64_t *blocked)
+{
+	struct sietch_vnic_info info;
+	struct sietch_counters self;
+	long r = 0;
+	for (uint64_t start = now_ms(); now_ms() - start < 3000; os_sleep_ns(50000000)) {
+		os_counters(SIETCH_COUNTERS_SELF, 0, &self);
+		*blocked = self.dma_faults;
+		if ((r = os_vnic_map(igbvf_vnic_handle(vf), &info)) < 0 || (!*blocked && now_ms() - start > 500))
+			break;
+	}
+	return r;
+}
+
+static int cmd_dma(struct netdev *dev, const char *address_text, bool read)
 {
 	struct igbvf *vf = igbvf_from_netdev(dev);
 	uint64_t target = strtoull(address_text, 0, 0) & ~0xfffull;
@@ -350,29 +396,15 @@ static int cmd_dma(struct netdev *dev, const char *address_text)
 		return 2;
 	printf("vfping: %s rings at bus 0x%llx and 0x%llx, buffers at 0x%llx\n", dev->name,
 	       (unsigned long long)vf->rx.bus, (unsigned long long)vf->tx.bus, (unsigned long long)vf->pool.bus);
-	/* Write: the next frame received lands at target. */
-	for (unsigned i = 0; i < vf->rx.count; i++) {
-		vf->rx.desc[i].read.packet_addr = target;
-		vf->rx.desc[i].read.header_addr = 0;
-	}
-	uint8_t me[4] = { 10, 0, 2, 15 }, gateway[4] = { 10, 0, 2, 2 }, frame[64];
-	send_one(dev, frame, arp_request(frame, dev->mac, me, gateway));
-	os_sleep_ns(200000000);
-	/* Read: a frame whose bytes come from target + 4 KiB. */
-	struct igbvf_tx_ring *tx = &vf->tx;
-	volatile union igb_tx_desc *d = &tx->desc[tx->tail];
-	d->read.buffer_addr = target + 4096;
-	d->read.cmd_type_len = 64 | IGB_TXD_DTYP_DATA | IGB_TXD_DCMD_DEXT | IGB_TXD_DCMD_EOP | IGB_TXD_DCMD_IFCS |
-			       IGB_TXD_DCMD_RS;
-	d->read.olinfo_status = 64u << IGB_TXD_PAYLEN_SHIFT;
-	tx->tail = (uint16_t)((tx->tail + 1) % tx->count);
-	ring_doorbell(vf, IGBVF_TDT, tx->tail);
-	os_sleep_ns(200000000); /* the fault interrupt is the IOMMU's, a little later */
-	struct sietch_counters self;
-	os_counters(SIETCH_COUNTERS_SELF, 0, &self);
-	printf("vfping: DMA at 0x%llx and 0x%llx asked of %s; %llu blocked by the IOMMU\n",
-	       (unsigned long long)target, (unsigned long long)target + 4096, dev->name,
-	       (unsigned long long)self.dma_faults);
+	if (read)
+		dma_read_at(vf, target + 4096);
+	else
+		dma_write_at(dev, vf, target);
+	uint64_t blocked = 0;
+	long r = grant_answer(vf, &blocked);
+	printf("vfping: DMA %s 0x%llx asked of %s; %llu blocked by the IOMMU\n", read ? "from" : "to",
+	       (unsigned long long)(read ? target + 4096 : target), dev->name, (unsigned long long)blocked);
+	printf("vfping: %s afterwards: %s\n", dev->name, r < 0 ? os_strerror(r) : "still granted");
 	return 0;
 }
 
@@ -448,7 +480,7 @@ int main(int argc, char **argv)
 	for (int i = 0; i < BATCH; i++)
 		rx_bufs[i] = rx_space[i];
 	if (argc < 2 || (strcmp(argv[1], "peer") == 0 && argc < 4)) {
-		fprintf(stderr, "usage: vfping arp [IP] | echo | peer MAC N [udp|badudp] | setmac MAC | garbage N | dma ADDR | victim S | txwrite\n");
+		fprintf(stderr, "usage: vfping arp [IP] | echo | peer MAC N [udp|badudp] | setmac MAC | garbage N | dma ADDR [read] | victim S | txwrite\n");
 		return 2;
 	}
 	struct netdev *dev;
@@ -474,7 +506,7 @@ int main(int argc, char **argv)
 	else if (strcmp(argv[1], "garbage") == 0 && argc > 2)
 		r = cmd_garbage(dev, argv[2]);
 	else if (strcmp(argv[1], "dma") == 0 && argc > 2)
-		r = cmd_dma(dev, argv[2]);
+		r = cmd_dma(dev, argv[2], argc > 3 && strcmp(argv[3], "read") == 0);
 	else if (strcmp(argv[1], "victim") == 0 && argc > 2)
 		r = cmd_victim(dev, argv[2]);
 	else if (strcmp(argv[1], "txwrite") == 0)

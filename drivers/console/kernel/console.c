@@ -11,6 +11,7 @@
 #include "drivers/console/regs.h"
 #include "kernel/arch/ioapic.h"
 #include "kernel/arch/percpu.h"
+#include "kernel/arch/serial.h"
 #include "kernel/arch/spinlock.h"
 #include "kernel/arch/trap.h"
 #include "kernel/console.h"
@@ -265,6 +266,12 @@ void console_device_init(void)
 	if (!namespace_add_device("console", &console.object))
 		kprintf("console: cannot add /dev/console\n");
 	spawn_set_stdio(&console.object);
+	if (!serial_present()) {
+		/* Nothing to read: reading a missing UART gives 0xff bytes "ready" for ever. */
+		kprintf("console: no UART at COM1: the console has no input, its output goes to port 0x%x\n",
+			SERIAL_DEBUG_PORT);
+		return;
+	}
 	trap_set_handler(VECTOR_SERIAL, console_irq);
 	/* Route before enabling: bytes already waiting then raise an edge the I/O APIC delivers. */
 	ioapic_route_irq(UART_COM1_ISA_IRQ, VECTOR_SERIAL, cpus[0].apic_id);

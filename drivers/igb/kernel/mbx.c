@@ -76,8 +76,16 @@ void igb_vf_reset_seen(struct igb_pf *pf, unsigned vf)
 	igb_vf_scrub(pf, vf);
 }
 
+void igb_vf_stop(struct igb_pf *pf, unsigned vf)
+{
+	pf->vf[vf].stopped = true;
+	pf->vf[vf].clear_to_send = false;
+	igb_vf_scrub(pf, vf);
+}
+
 void igb_vf_reset_done(struct igb_pf *pf, unsigned vf)
 {
+	pf->vf[vf].stopped = false;
 	igb_wr(&pf->hw, IGB_VFLRE, 1u << vf); /* its VFLRE event, consumed here rather than later by the interrupt */
 	/* An owner that died holding the mailbox buffer (VFU) would lock the next one out of it. */
 	igb_wr(&pf->hw, IGB_P2VMAILBOX(vf), IGB_P2VMAILBOX_RVFU);
@@ -152,7 +160,7 @@ unsigned igb_mbx_handle(struct igb_pf *pf, unsigned vf, uint32_t *msg)
 {
 	uint32_t type = msg[0] & IGB_MBX_TYPE_MASK;
 	pf->vf[vf].messages++;
-	if (type == IGB_VF_RESET)
+	if (type == IGB_VF_RESET && !pf->vf[vf].stopped)
 		return mbx_reset(pf, vf, msg);
 	bool ok = pf->vf[vf].clear_to_send && mbx_request(pf, vf, msg);
 	if (!ok)

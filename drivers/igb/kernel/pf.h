@@ -33,6 +33,7 @@ struct igb_vf_state {
 	bool owned;           /* a VNIC grant holds it: only then may its pool receive or transmit */
 	bool clear_to_send;   /* the VF has done its reset handshake since its last reset */
 	bool enabled;         /* VFRE/VFTE set for it */
+	bool stopped;         /* its owner's DMA was blocked: no reset handshake enables it until the kernel resets it */
 	uint16_t mc_hashes[IGB_MC_MAX];
 	unsigned mc_count;
 	uint32_t max_frame;   /* from SET_LPE, CRC excluded; 0 until asked */
@@ -105,3 +106,10 @@ void igb_vf_reset_seen(struct igb_pf *pf, unsigned vf);
  * reset raised is consumed now, so a late interrupt cannot scrub the pool of the VF's next owner.
  */
 void igb_vf_reset_done(struct igb_pf *pf, unsigned vf);
+
+/*
+ * VF vf neither sends nor receives from now on, whatever its owner writes to its own
+ * registers: the pool's enables (PF registers) and queues are off and its reset handshake
+ * is refused, until igb_vf_reset_done at its owner's departure. pf->lock held.
+ */
+void igb_vf_stop(struct igb_pf *pf, unsigned vf);

@@ -38,6 +38,8 @@ struct vnic_grant {
 	bool binding;         /* a vnic_bind_irq is changing irq[] */
 	struct dma_owner dma;
 	struct interrupt irq[VNIC_MSIX_MAX];
+	struct iommu_fault_hook on_fault; /* the VF's DMA was blocked: reset it */
+	bool stopped;			  /* so reset: the owner's calls fail with EIO */
 };
 
 static struct vnic_device devices[IGB_MAX_VFS];
@@ -98,10 +100,34 @@ static void vnic_reset_vf(struct vnic_device *dev)
 	spin_unlock(&dev->pf->lock);
 }
 
+/*
+ * The IOMMU blocked a DMA of the VF (its owner pointed it outside its own memory): the VF
+ * is reset (FLR), and its pool stays off at the PF until the owner goes (igb_vf_stop), so
+ * no write of the owner to the VF's own registers starts it again; the grant answers EIO
+ * and only waits to be closed. The register pages stay mapped: stores to them reach a VF
+ * that no longer moves data.
+ */
+static void vnic_stop(struct iommu_fault_hook *hook)
+{
+	struct vnic_grant *g = container_of(hook, struct vnic_grant, on_fault);
+	struct igb_pf *pf = g->dev->pf;
+	/* Said before the owner can see EIO, so the log tells why before the owner does. */
+	kprintf("igb: vnic%u of pid %u stopped: the IOMMU blocked its DMA; VF reset, its calls now fail (EIO)\n",
+		g->dev->vf, g->owner->pid);
+	__atomic_store_n(&g->stopped, true, __ATOMIC_RELEASE);
+	vnic_reset_vf(g->dev);
+	spin_lock(&pf->lock);
+	igb_vf_stop(pf, g->dev->vf);
+	spin_unlock(&pf->lock);
+}
+
+static bool vnic_stopped(struct vnic_grant *g) { return __atomic_load_n(&g->stopped, __ATOMIC_ACQUIRE); }
+
 static void vnic_grant_release(struct object *object)
 {
 	struct vnic_grant *g = grant_of(object);
 	struct vnic_device *dev = g->dev;
+	iommu_owner_fault_hook_clear(&g->dma); /* no vnic_stop runs from here on */
 	for (unsigned v = 0; v < VNIC_MSIX_MAX; v++)
 		vnic_irq_release(g, v);
 	vnic_unmap_regs(g);
@@ -119,6 +145,8 @@ static long vnic_grant_dma_owner(struct object *object, struct proc *caller, str
 	struct vnic_grant *g = grant_of(object);
 	if (caller != g->owner)
 		return -SIETCH_EPERM;
+	if (vnic_stopped(g))
+		return -SIETCH_EIO;
 	*out = &g->dma;
 	return 0;
 }
@@ -176,6 +204,8 @@ static long vnic_open(struct object *device, uint32_t *rights, struct object **o
 		kfree(g);
 		return err;
 	}
+	g->on_fault.stop = vnic_stop;
+	iommu_owner_on_fault(&g->dma, &g->on_fault);
 	*rights &= VNIC_RIGHTS;
 	*out = &g->object;
 	return 0;
@@ -265,6 +295,8 @@ long vnic_map(struct object *grant, struct proc *caller, struct sietch_vnic_info
 	struct vnic_device *dev = g->dev;
 	if (caller != g->owner)
 		return -SIETCH_EPERM;
+	if (vnic_stopped(g))
+		return -SIETCH_EIO;
 	spin_lock(&g->lock);
 	long err = g->regs_va ? 0 : vnic_map_regs(g);
 	uint64_t regs = g->regs_va;
@@ -298,6 +330,8 @@ long vnic_bind_irq(struct object *grant, struct proc *caller, unsigned vector, s
 	struct vnic_device *dev = g->dev;
 	if (caller != g->owner)
 		return -SIETCH_EPERM;
+	if (vnic_stopped(g))
+		return -SIETCH_EIO;
 	unsigned vectors = dev->fn->has_msix ? dev->fn->msix.table_size : 0;
 	if (vector >= vectors || vector >= VNIC_MSIX_MAX || (notify && !bits))
 		return -SIETCH_EINVAL;

@@ -157,3 +157,5 @@ int igbvf_open_vnic(long handle, const struct sietch_vnic_info *info, struct net
 
 /* What netdev_open gives to callers that want igb's extras: NULL for another driver. */
 struct igbvf *igbvf_from_netdev(struct netdev *dev);
+/* The VNIC grant's handle of a VF netdev_open opened; -SIETCH_EBADF for one it did not. */
+long igbvf_vnic_handle(const struct igbvf *vf);

@@ -16,6 +16,12 @@ struct vnic_platform {
 	long notify; /* the receive vector's notification, or -1 */
 };
 
+long igbvf_vnic_handle(const struct igbvf *vf)
+{
+	const struct vnic_platform *p = vf->platform;
+	return p ? p->handle : -SIETCH_EBADF;
+}
+
 static long vnic_sleep(struct igbvf *vf)
 {
 	struct vnic_platform *p = vf->platform;

@@ -53,6 +53,13 @@ static int wait_ready(struct nvme_ctrl *c, bool ready, const char *step)
 	return err;
 }
 
+int nvme_ctrl_disable(struct nvme_ctrl *c)
+{
+	uint32_t cc = mmio_read32(mmio_at(c->regs, NVME_REG_CC));
+	mmio_write32(mmio_at(c->regs, NVME_REG_CC), cc & ~NVME_CC_EN);
+	return wait_ready(c, false, "CC.EN = 0");
+}
+
 /* Page-aligned, zeroed, physically contiguous: queue memory the device reads (CAP.CQR). */
 static void *dma_page(uint64_t *bus)
 {

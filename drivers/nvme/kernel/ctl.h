@@ -94,6 +94,8 @@ bool nvme_ctrl_answers(const struct nvme_ctrl *c);
 
 /* Reset and enable (NVMe 1.4 §7.6.1, §7.3.2): 0 or a negated SIETCH_E* code. */
 int nvme_ctrl_enable(struct nvme_ctrl *c);
+/* CC.EN to 0 and CSTS.RDY awaited (§7.3.2): every queue stops; 0 or -SIETCH_ETIMEDOUT. */
+int nvme_ctrl_disable(struct nvme_ctrl *c);
 
 /* Runs one admin command to completion. 0 with *dw0 (may be NULL) set;
  * -SIETCH_EIO when it completed with an error (logged with the command's

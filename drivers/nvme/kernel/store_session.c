@@ -51,6 +51,8 @@ struct store_session {
 	bool irq_allocated;
 	struct object *notify;        /* what each delivery posts to (store_bind_interrupt) */
 	uint64_t notify_bits;
+	struct iommu_fault_hook on_fault; /* the VF's DMA was blocked: stop its controller */
+	bool stopped;                     /* so stopped: the owner's calls fail with EIO */
 };
 
 #define VF_QUEUE_ENTRIES 64 /* one page each: 64 × 64-byte SQEs, 64 × 16-byte CQEs */
@@ -70,6 +72,8 @@ static long session_dma_owner(struct object *object, struct proc *caller, struct
 	struct store_session *sess = container_of(object, struct store_session, object);
 	if (caller->pid != sess->pid)
 		return -SIETCH_EACCES; /* a handle sent to another process is no grant */
+	if (__atomic_load_n(&sess->stopped, __ATOMIC_ACQUIRE))
+		return -SIETCH_EIO;
 	*out = &sess->dma;
 	return 0;
 }
@@ -164,12 +168,31 @@ static void irq_release(struct store_session *sess)
 		object_unref(sess->notify);
 }
 
+/*
+ * The IOMMU blocked a DMA of the VF (its owner pointed a command outside its own memory):
+ * the VF controller is disabled, which ends every queue, and the grant only waits to be
+ * closed; release enables it again for the next owner. The doorbell page stays mapped: a
+ * disabled controller ignores it.
+ */
+static void session_stop(struct iommu_fault_hook *hook)
+{
+	struct store_session *sess = container_of(hook, struct store_session, on_fault);
+	/* Said before the owner can see EIO, so the log tells why before the owner does. */
+	kprintf("nvme: %s of pid %u stopped: the IOMMU blocked its DMA; controller disabled, its calls now fail (EIO)\n",
+		sess->vf->ctrl.where, sess->pid);
+	__atomic_store_n(&sess->stopped, true, __ATOMIC_RELEASE);
+	if (nvme_ctrl_disable(&sess->vf->ctrl))
+		kprintf("nvme: %s: the controller did not stop; its owner's memory is all it can reach\n",
+			sess->vf->ctrl.where);
+}
+
 static void session_release(struct object *object)
 {
 	struct store_session *sess = container_of(object, struct store_session, object);
 	struct store *s = sess->store;
 	struct nvme_vf *vf = sess->vf;
 	if (vf) {
+		iommu_owner_fault_hook_clear(&sess->dma); /* no session_stop runs from here on */
 		/* A killed thread cannot sleep, yet releasing its grant must still end it: it waits
 		 * out the holder (power-off, whose waits are bounded) by spinning. */
 		while (nvme_lock_take(&vf->lock))
@@ -301,8 +324,11 @@ static long vf_setup(struct store_session *sess, struct proc *self, struct sietc
 		sess->queues_created = true;
 	if (!err)
 		err = iommu_owner_attach(&sess->dma, sess->vf->ctrl.fn, self);
-	if (!err)
+	if (!err) {
+		sess->on_fault.stop = session_stop;
+		iommu_owner_on_fault(&sess->dma, &sess->on_fault);
 		err = map_doorbells(sess, self, &info->doorbells);
+	}
 	if (err)
 		return err;
 	info->sq = sq.address;
@@ -495,6 +521,8 @@ long sys_store_bind_interrupt(const struct syscall_args *args)
 		err = -SIETCH_EACCES;
 	else if (!sess->vf || !sess->irq_allocated)
 		err = -SIETCH_EINVAL; /* kernel-checked mode waits inside store_submit */
+	else if (__atomic_load_n(&sess->stopped, __ATOMIC_ACQUIRE))
+		err = -SIETCH_EIO;
 	else if (!__atomic_compare_exchange_n(&sess->notify_bits, &(uint64_t){ 0 }, bits, false, __ATOMIC_ACQ_REL,
 					      __ATOMIC_ACQUIRE))
 		err = -SIETCH_EBUSY; /* bound once, for the grant's life */
