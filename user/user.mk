@@ -29,18 +29,18 @@ USER_LDFLAGS := -nostdlib -static -no-pie -T lib/libc/user.ld -Wl,-z,max-page-si
 
 # The network stack as archives, so only programs that call lib/os/net.h pay for
 # it: lib/os/net*.c, lib/os/netd_*.c and Sietch's port (lib/lwip-port) in libnet.a, then lwIP
-# itself, built into the cache by tools/lwip.sh. netdev_none.c stands in for a
-# VNIC driver when no driver archive defines netdev_open: it comes last.
+# itself, built into the cache by tools/lwip.sh. netdev_open.c, which picks a
+# VNIC's driver by PCI ID, is an archive of its own before the drivers' archives.
 LWIP_LIB := $(shell tools/lwip.sh --lib)
 USER_NET_SRC := $(wildcard lib/os/net.c lib/os/net_*.c lib/os/netd_*.c lib/lwip-port/*.c)
 USER_NET_OBJS := $(patsubst %.c,$(BUILD)/libc/%.o,$(USER_NET_SRC))
 USER_NET_LIB := $(BUILD)/libc/libnet.a
-USER_NETDEV_NONE_SRC := lib/os/netdev_none.c
-USER_NETDEV_NONE_LIB := $(BUILD)/libc/libnetdev_none.a
+USER_NETDEV_SRC := lib/os/netdev_open.c
+USER_NETDEV_LIB := $(BUILD)/libc/libnetdev.a
 $(USER_NET_OBJS): USER_CFLAGS += -Ilib/lwip-port/include -I$(shell tools/lwip.sh --include)
 
 # lib/libc and lib/os, crt0 first.
-USER_LIBC_SRC := lib/libc/crt0.S $(filter-out lib/libc/crt0.S $(USER_NET_SRC) $(USER_NETDEV_NONE_SRC),$(sort \
+USER_LIBC_SRC := lib/libc/crt0.S $(filter-out lib/libc/crt0.S $(USER_NET_SRC) $(USER_NETDEV_SRC),$(sort \
 	$(wildcard lib/libc/*.c lib/libc/*.S lib/os/*.c lib/os/*.S)))
 USER_LIBC_OBJS := $(patsubst %,$(BUILD)/libc/%,$(addsuffix .o,$(basename $(USER_LIBC_SRC))))
 
@@ -87,7 +87,7 @@ $(USER_NET_LIB): $(USER_NET_OBJS) user/user.mk
 	@rm -f $@
 	ar rcs $@ $(USER_NET_OBJS)
 
-$(USER_NETDEV_NONE_LIB): $(BUILD)/libc/lib/os/netdev_none.o
+$(USER_NETDEV_LIB): $(BUILD)/libc/lib/os/netdev_open.o
 	@rm -f $@
 	ar rcs $@ $^
 
@@ -106,11 +106,11 @@ $(BUILD)/drivers/lib%.a:
 $(foreach p,$(USER_PROGRAMS),$(eval $(BUILD)/user/bin/$(p): \
 	$(filter $(BUILD)/user/obj/$(p)/%,$(USER_PROGRAM_OBJS))))
 
-$(BUILD)/user/bin/%: $(USER_LIBC_OBJS) $(USER_NET_LIB) $(LWIP_LIB) $(USER_DRIVER_LIBS) $(USER_COMMON_LIB) \
-		$(USER_NETDEV_NONE_LIB) $(NEWLIB_STAMP) lib/libc/user.ld
+$(BUILD)/user/bin/%: $(USER_LIBC_OBJS) $(USER_NET_LIB) $(LWIP_LIB) $(USER_NETDEV_LIB) $(USER_DRIVER_LIBS) \
+		$(USER_COMMON_LIB) $(NEWLIB_STAMP) lib/libc/user.ld
 	@mkdir -p $(dir $@)
 	$(USER_CC) $(USER_LDFLAGS) -o $@ $(filter $(BUILD)/user/obj/%,$^) $(USER_NET_LIB) $(LWIP_LIB) \
-		$(USER_DRIVER_LIBS) $(USER_LIBC_OBJS) $(USER_COMMON_LIB) $(USER_NETDEV_NONE_LIB) \
+		$(USER_NETDEV_LIB) $(USER_DRIVER_LIBS) $(USER_LIBC_OBJS) $(USER_COMMON_LIB) \
 		-Wl,--start-group $(NEWLIB_LIBS) $(USER_LIBGCC) -Wl,--end-group
 
 # Keep the objects the pattern rules make, as a build does.

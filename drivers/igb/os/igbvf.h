@@ -9,7 +9,8 @@
  *   rx.c     the receive ring of advanced descriptors: copy out, re-arm, one RDT write a batch
  *   tx.c     the transmit ring: copy in, one TDT write a batch, reclaim by DD
  *   vf.c     reset and mailbox handshake, ring programming, the netdev operations
- * and netdev_open.c, which gets the VF from the kernel (vnic system calls).
+ * and open.c, which starts the VF behind a VNIC that netdev_open (lib/os/netdev_open.c)
+ * has chosen for igb by its PCI ID.
  */
 #pragma once
 
@@ -98,7 +99,7 @@ struct igbvf {
 	struct igbvf_hw_stats hw;
 	uint64_t doorbells;   /* RDT and TDT writes, to show one a batch */
 	uint64_t resets;      /* times the PF was found reset and the VF brought up again */
-	void *platform;       /* netdev_open's record: the VNIC handle, the mapping */
+	void *platform;       /* open.c's record: the VNIC handle, the notification */
 	void (*release)(struct igbvf *vf);
 	/* Blocks until the VF's receive vector fires (MSI-X vector IGBVF_RX_VECTOR bound to a
 	 * notification); NULL when no interrupt is bound. 0, or a negative error. */
@@ -149,6 +150,13 @@ void igbvf_stop(struct igbvf *vf);
 void igbvf_hw_stats_update(struct igbvf *vf);
 int igbvf_set_mac(struct netdev *dev, const uint8_t mac[6]);
 extern const struct netdev_ops igbvf_netdev_ops;
+
+/* open.c: 1 when (vendor, device) is a VF this driver drives (the 82576 VF). */
+int igbvf_matches(uint16_t vendor, uint16_t device);
+/* Starts the VF behind an owned, mapped VNIC handle; on success its close closes handle, on
+ * failure nothing is left allocated and the caller closes handle. 0 or -SIETCH_E*. */
+struct sietch_vnic_info;
+int igbvf_open_vnic(long handle, const struct sietch_vnic_info *info, struct netdev **out);
 
 /* What netdev_open gives to callers that want igb's extras: NULL for another driver. */
 struct igbvf *igbvf_from_netdev(struct netdev *dev);

@@ -7,6 +7,7 @@
  *
  *   mbx.c  the VF side of the mailbox: lock, send, wait for PFACK, read the reply
  *   vf.c   reset, API negotiation, rings, MAC and frame-size requests, link, statistics
+ *   open.c the VF behind a VNIC handle netdev_open (lib/os/netdev_open.c) chose by PCI ID
  */
 #pragma once
 
@@ -62,12 +63,19 @@ struct ixgbevf {
 	struct ixgbevf_hw_stats hw;
 	uint64_t doorbells; /* RDT and TDT writes, to show one a batch */
 	int pf_reset_seen;  /* RSTI/RSTD seen after init: the PF reset us, link is down */
+	/* The VNIC grant open.c was given, and close's last step that gives it back (NULL in the
+	 * model tests, where nothing is owned). */
+	long handle;
+	void (*release)(struct ixgbevf *vf);
 };
 
 /* 1 when (vendor, device) is a VF this driver drives. */
 int ixgbevf_matches(uint16_t vendor, uint16_t device);
-/* open.c: starts the VF behind an owned VNIC handle when its PCI ID is ours; -SIETCH_ENODEV if not. */
-int ixgbevf_open_vnic(long handle, struct netdev **out);
+/* open.c: starts the VF behind an owned, mapped VNIC handle (netdev_open chose this driver by
+ * ixgbevf_matches); on success its close closes handle, on failure nothing is left allocated and
+ * the caller closes handle. 0 or -SIETCH_E*. */
+struct sietch_vnic_info;
+int ixgbevf_open_vnic(long handle, const struct sietch_vnic_info *info, struct netdev **out);
 
 /* mbx.c: 0, or -SIETCH_ETIMEDOUT, -SIETCH_EBUSY (the PF holds the buffer), -SIETCH_EACCES (NACK). */
 int ixgbevf_mbx_send(struct ixgbevf *vf, const uint32_t *msg, unsigned words);

@@ -355,12 +355,15 @@ static int set_max_frame_op(struct netdev *dev, uint32_t max_frame)
 	return set_max_frame((struct ixgbevf *)dev, max_frame);
 }
 
-/* Stops both queues; the owner frees the memory once the PF has reset the VF. */
+/* Stops both queues, then release gives the VNIC back: the PF resets the VF before its DMA
+ * memory is freed. */
 static void close_op(struct netdev *dev)
 {
 	struct ixgbevf *vf = (struct ixgbevf *)dev;
 	ixgbevf_write(vf, IXGBEVF_VFRXDCTL, 0);
 	ixgbevf_write(vf, IXGBEVF_VFTXDCTL, 0);
+	if (vf->release)
+		vf->release(vf);
 }
 
 const struct netdev_ops ixgbevf_netdev_ops = {
