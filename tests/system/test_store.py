@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from harness import PASS, REPO, boot, check, console, current_test
@@ -32,6 +33,18 @@ def run(c, line, timeout=60):
     """Types line at the shell and returns what it printed up to the next prompt."""
     c.sendline(line)
     return c.expect(rf"(?s){re.escape(line)}\n(.*?){PROMPT}", timeout=timeout).group(1)
+
+
+def background(c, line, ready, timeout=120):
+    """Types `line &` and returns once the job has printed ready and the shell its job line, in
+    whichever order, with no line half printed, so the next line typed is echoed whole."""
+    start = len(c.log)
+    c.sendline(line + " &")
+    end = time.monotonic() + timeout
+    while not (re.search(ready, c.log[start:]) and re.search(r"\[\d+\] \d+", c.log[start:])
+               and c.log.endswith(("sietch$ ", "\n"))):
+        check(time.monotonic() < end, f"{line} &: no {ready!r} and prompt within {timeout} s")
+        time.sleep(0.1)
 
 
 def test_store():
@@ -282,8 +295,7 @@ def test_read_only():
               f"lsstore after reboot: {out!r}")
         out = run(c, "blktest readonly /store/data 5", timeout=120)
         check("EPERM" in out and "blktest: ok" in out, f"blktest readonly after reboot: {out!r}")
-        c.sendline("blktest hold /store/frozen &")
-        c.expect(r"blktest: holding /store/frozen", timeout=120)
+        background(c, "blktest hold /store/frozen", r"blktest: holding /store/frozen")
         out = run(c, "chstore rw frozen")
         check("EBUSY" in out and "the area is open" in out, f"chstore of an open area: {out!r}")
         c.sendline("kill %1")
@@ -318,7 +330,9 @@ def test_admin_doorbell_garbage():
 
 def test_admin_doorbell_garbage_iommu():
     """The same under VT-d (tools/run --iommu): the VF's admin queue is not in its owner's DMA
-    domain, so the fetch the ring starts is blocked (and logged) and no admin command runs at all."""
+    domain, so the fetch the ring starts is blocked (and logged) and no admin command runs at all;
+    the blocked DMA stops the owner's controller (issue 11's rule for an attacker), so its own
+    queue fails from then on, and the other area is untouched."""
     fetched, kernel = admin_bell_run(iommu=True)
     check(fetched == 0, f"{fetched} admin entries ran under the IOMMU")
     print(f"garbage in the admin doorbell under the IOMMU: no admin command ran; {kernel} kernel admin "
@@ -344,7 +358,11 @@ def admin_bell_run(iommu):
         check("blktest: ok" in out, f"adminbell clean: {out!r}")
         clean = admin_commands(trace)[before:]
         out = run(c, "blktest adminbell /store/priv garbage", timeout=120)
-        check("blktest: ok" in out, f"adminbell garbage: {out!r}")
+        if iommu:
+            check(re.search(r"^nvme: 02:00\.\d of pid \d+ stopped: the IOMMU blocked its DMA", out, re.M)
+                  and "blktest: FAIL own queue" in out, f"adminbell garbage under the IOMMU: {out!r}")
+        else:
+            check("blktest: ok" in out, f"adminbell garbage: {out!r}")
         garbage = admin_commands(trace)[before + len(clean):]
         out = run(c, "blktest verify /store/data 7", timeout=120)
         check("blktest: ok" in out, f"the other area after the garbage: {out!r}")
@@ -356,11 +374,13 @@ def admin_bell_run(iommu):
     text = trace.read_text(errors="replace")
     fetched = [line for opc, line in garbage if opc == 0 and " cid 0 " in line]
     kernel = [opc for opc, line in garbage if not (opc == 0 and " cid 0 " in line)]
-    check(kernel == [opc for opc, _ in clean],
-          f"the kernel's admin commands differ with the ring: {[l for _, l in clean]} vs {[l for _, l in garbage]}")
+    if not iommu:  # under the IOMMU the stopped controller's release takes another way
+        check(kernel == [opc for opc, _ in clean],
+              f"the kernel's admin commands differ with the ring: {[l for _, l in clean]} vs {[l for _, l in garbage]}")
     refused = re.findall(r"pci_nvme_err_invalid_del_sq\b.*sid=0\b", text)
     check(len(refused) == len(fetched), f"{len(fetched)} zeroed entries fetched, {len(refused)} refused")
-    check(re.search(r"pci_nvme_ub_db_wr_invalid_sqtail\b.*sqid=0, new_head=65535", text),
+    # (under the IOMMU the first blocked fetch has stopped the controller before the second write)
+    check(iommu or re.search(r"pci_nvme_ub_db_wr_invalid_sqtail\b.*sqid=0, new_head=65535", text),
           "the out-of-range admin tail was not ignored")
     if iommu:
         check(re.search(r"pci_nvme_err_addr_read\b", text), "QEMU did not try to fetch the rung admin entries")
