@@ -51,6 +51,7 @@
 /* EFER, SDM vol.3 §2.2.1 and AMD APM vol.2 §3.1.7 */
 #define EFER_SCE REG_BIT(0)   /* SYSCALL/SYSRET */
 #define EFER_LME REG_BIT(8)   /* long mode enable */
+#define EFER_LMA REG_BIT(10)  /* long mode active: the processor sets it */
 #define EFER_NXE REG_BIT(11)  /* execute-disable bit in page tables */
 #define EFER_SVME REG_BIT(12) /* AMD: SVM enable, APM vol.2 §15.4 */
 

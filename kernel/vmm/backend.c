@@ -20,7 +20,6 @@ static const struct vm_backend svm_backend = {
 	.vcpu_get = svm_vcpu_get,
 	.vcpu_set = svm_vcpu_set,
 	.vcpu_inject = svm_vcpu_inject,
-	.vcpu_inject_intr = svm_vcpu_inject_intr,
 };
 
 /* vmx_detect refuses a CPU without EPT, so a VMX guest always has nested paging. */
@@ -38,7 +37,6 @@ static const struct vm_backend vmx_backend = {
 	.vcpu_get = vmx_vcpu_get,
 	.vcpu_set = vmx_vcpu_set,
 	.vcpu_inject = vmx_vcpu_inject,
-	.vcpu_inject_intr = vmx_vcpu_inject_intr,
 };
 
 const struct vm_backend *vm_backend(void)

@@ -32,6 +32,7 @@
 #include "kernel/vmm/svm_shadow.h"
 #include "kernel/vmm/svm_vmcb.h"
 #include "kernel/vmm/vcpu_run.h"
+#include "kernel/vmm/vcpu_state.h"
 #include "kernel/vmm/vm.h"
 #include "lib/common/string.h"
 #include "lib/common/x86_walk.h"
@@ -61,7 +62,6 @@ static uint64_t vcpu_serial;
 #define CPUID_EXT_ECX_SVM (1u << 2)
 #define CPUID_EXT_EDX_LM (1u << 29)
 #define CPUID_EXT_EDX_FFXSR (1u << 25)
-#define EFER_LMA REG_BIT(10)
 #define EFER_FFXSR REG_BIT(14)
 
 static const char *svm_missing(void)
@@ -233,15 +233,6 @@ void svm_vmcb_reset_state(struct vmcb_save *s)
 	 SVM_MISC2_RDPRU)
 
 /* The FXSAVE image of an x87/SSE unit after FINIT and with MXCSR's reset value (SDM vol.1 §10.5.1). */
-static void fpu_reset(uint8_t *fx)
-{
-	memset(fx, 0, 512);
-	fx[0] = 0x7f; /* FCW 037Fh */
-	fx[1] = 0x03;
-	fx[24] = 0x80; /* MXCSR 1F80h */
-	fx[25] = 0x1f;
-}
-
 int svm_vcpu_init(struct vcpu *vcpu)
 {
 	uint64_t pa = frame_alloc();
@@ -264,7 +255,7 @@ int svm_vcpu_init(struct vcpu *vcpu)
 		svm_vcpu_free(vcpu);
 		return -SIETCH_ENOMEM;
 	}
-	fpu_reset(vcpu->guest_fpu);
+	vcpu_fpu_reset(vcpu->guest_fpu);
 	vcpu->last_cpu = -1;
 	vcpu->guest_cpu = -1;
 	vcpu->event_lock = (struct spinlock)SPINLOCK_INIT("vcpu_events");
@@ -328,39 +319,13 @@ static void events_after_exit(struct vcpu *vcpu)
 	c->intercept_misc1 &= ~SVM_MISC1_VINTR;
 }
 
-/*
- * The other side of svm_enter's order: the entry publishes guest_cpu, then
- * looks at intr_pending with interrupts off; this stores intr_pending, then
- * looks at guest_cpu. Either the entry sees the interrupt, or this sees the
- * CPU and its IPI, held back until VMRUN sets GIF, ends the guest at once.
- */
-long svm_vcpu_inject_intr(struct vcpu *vcpu, const struct sietch_vcpu_event *e)
-{
-	if (e->type != SIETCH_EVENT_INTR || e->vector > 255 || e->vector < 16 || e->has_error)
-		return -SIETCH_EINVAL;
-	spin_lock(&vcpu->event_lock);
-	bool busy = vcpu->intr_pending;
-	if (!busy) {
-		vcpu->intr_pending = true;
-		vcpu->intr_vector = (uint8_t)e->vector;
-	}
-	spin_unlock(&vcpu->event_lock);
-	if (busy)
-		return -SIETCH_EBUSY;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	int32_t cpu = __atomic_load_n(&vcpu->guest_cpu, __ATOMIC_SEQ_CST);
-	if (cpu >= 0)
-		lapic_send_ipi(cpus[cpu].apic_id, VECTOR_IPI_WAKE);
-	return 0;
-}
-
 long svm_vcpu_inject(struct vcpu *vcpu, const struct sietch_vcpu_event *e)
 {
 	struct vmcb_control *c = &vcpu->vmcb->control;
 	if (e->vector > 255 || e->has_error > 1)
 		return -SIETCH_EINVAL;
 	if (e->type == SIETCH_EVENT_INTR)
-		return svm_vcpu_inject_intr(vcpu, e);
+		return vcpu_inject_intr(vcpu, e);
 	uint64_t type;
 	switch (e->type) {
 	case SIETCH_EVENT_NMI:
@@ -425,7 +390,7 @@ static long svm_enter(struct vcpu *vcpu, uint64_t *guest_ns)
 		interrupts_enable();
 		return -SIETCH_ENOMEM;
 	}
-	/* From here an injection from another thread reaches this run (svm_vcpu_inject_intr). */
+	/* From here an injection from another thread reaches this run (vcpu_inject_intr). */
 	__atomic_store_n(&vcpu->guest_cpu, (int32_t)cpu, __ATOMIC_SEQ_CST);
 	if (events_prepare(vcpu)) {
 		__atomic_store_n(&vcpu->guest_cpu, -1, __ATOMIC_SEQ_CST);
@@ -452,33 +417,6 @@ static long svm_enter(struct vcpu *vcpu, uint64_t *guest_ns)
 }
 
 /* ---- exits the kernel handles ---- */
-
-static void inject_gp(struct vcpu *vcpu)
-{
-	vcpu->vmcb->control.eventinj = svm_evtinj(13, SVM_EVTINJ_TYPE_EXCEPTION, 1, 0);
-}
-
-/* RDMSR/WRMSR of EFER (C000_0080h): the guest sees and sets its own bits;
- * SVME stays set underneath, LMA is the processor's. 2 bytes: 0F 32 / 0F 30. */
-static void efer_emulate(struct vcpu *vcpu, bool write)
-{
-	struct vmcb_save *s = &vcpu->vmcb->save;
-	if (!write) {
-		uint64_t efer = svm_guest_efer(vcpu->vmcb);
-		vcpu->gpr[SIETCH_RAX] = (uint32_t)efer;
-		vcpu->gpr[SIETCH_RDX] = efer >> 32;
-		s->rax = vcpu->gpr[SIETCH_RAX];
-		s->rip += 2;
-		return;
-	}
-	uint64_t value = (vcpu->gpr[SIETCH_RDX] << 32) | (uint32_t)vcpu->gpr[SIETCH_RAX];
-	if (value & ~(svm.limits.efer_allowed & ~EFER_SVME)) {
-		inject_gp(vcpu);
-		return;
-	}
-	s->efer = (value & ~EFER_LMA) | (s->efer & EFER_LMA) | EFER_SVME;
-	s->rip += 2;
-}
 
 /* Guest-physical memory through the nested table, the host's frames through the direct map. */
 static int host_read(void *ctx, uint64_t addr, void *buf, size_t len)
@@ -541,7 +479,7 @@ static bool handled_here(struct vcpu *vcpu, enum sietch_vm_exit_reason *reason)
 	case SIETCH_VM_EXIT_MSR_WRITE:
 		if ((uint32_t)vcpu->gpr[SIETCH_RCX] != MSR_EFER)
 			return false;
-		efer_emulate(vcpu, *reason == SIETCH_VM_EXIT_MSR_WRITE);
+		vcpu_efer_emulate(vcpu, *reason == SIETCH_VM_EXIT_MSR_WRITE, svm.limits.efer_allowed);
 		*reason = SIETCH_VM_EXIT_HOST_MSR;
 		return true;
 	default:

@@ -11,6 +11,7 @@
 #include "kernel/ctl/syscall.h"
 #include "kernel/mm/uaccess.h"
 #include "kernel/proc/proc.h"
+#include "kernel/vmm/vcpu_state.h"
 #include "kernel/vmm/vm.h"
 
 #define VM_RIGHTS (SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE | SIETCH_RIGHT_DUP)
@@ -256,7 +257,7 @@ long sys_vcpu_inject(const struct syscall_args *args)
 	struct sietch_vcpu_event event;
 	err = copy_from_user(&event, args->arg[1], sizeof(event));
 	if (!err && event.type == SIETCH_EVENT_INTR) {
-		err = vm_backend()->vcpu_inject_intr(vcpu, &event); /* running or not: an interrupt controller's job */
+		err = vcpu_inject_intr(vcpu, &event); /* running or not: an interrupt controller's job */
 	} else if (!err && !(err = vcpu_claim(vcpu, false))) {
 		err = vm_backend()->vcpu_inject(vcpu, &event);
 		vcpu_unclaim(vcpu, false);

@@ -93,8 +93,6 @@ long svm_vcpu_get(struct vcpu *vcpu, unsigned what, void *buf);
 long svm_vcpu_set(struct vcpu *vcpu, unsigned what, const void *buf);
 /* An NMI or exception: the caller has the vCPU claimed. */
 long svm_vcpu_inject(struct vcpu *vcpu, const struct sietch_vcpu_event *event);
-/* An INTR, from any thread, the vCPU running or not: if it is in the guest, an IPI ends that run. */
-long svm_vcpu_inject_intr(struct vcpu *vcpu, const struct sietch_vcpu_event *event);
 
 /* The processor's reset state in a VMCB save area (both back ends start there). */
 void svm_vmcb_reset_state(struct vmcb_save *s);
@@ -108,7 +106,6 @@ long vmx_vcpu_run(struct vcpu *vcpu, struct sietch_vcpu_run *run);
 long vmx_vcpu_get(struct vcpu *vcpu, unsigned what, void *buf);
 long vmx_vcpu_set(struct vcpu *vcpu, unsigned what, const void *buf);
 long vmx_vcpu_inject(struct vcpu *vcpu, const struct sietch_vcpu_event *event);
-long vmx_vcpu_inject_intr(struct vcpu *vcpu, const struct sietch_vcpu_event *event);
 
 /* The back end of this machine (kernel/vmm/backend.c): VMX where CPUID
  * says the CPU has it, else SVM (which says why not when it is missing). */
@@ -125,7 +122,6 @@ struct vm_backend {
 	long (*vcpu_get)(struct vcpu *vcpu, unsigned what, void *buf);
 	long (*vcpu_set)(struct vcpu *vcpu, unsigned what, const void *buf);
 	long (*vcpu_inject)(struct vcpu *vcpu, const struct sietch_vcpu_event *event);
-	long (*vcpu_inject_intr)(struct vcpu *vcpu, const struct sietch_vcpu_event *event);
 };
 const struct vm_backend *vm_backend(void);
 

@@ -43,6 +43,7 @@
 #include "kernel/vmm/svm_exit.h"
 #include "kernel/vmm/svm_vmcb.h"
 #include "kernel/vmm/vcpu_run.h"
+#include "kernel/vmm/vcpu_state.h"
 #include "kernel/vmm/vm.h"
 #include "kernel/vmm/vmx.h"
 #include "kernel/vmm/vmx_shadow.h"
@@ -50,7 +51,6 @@
 #include "lib/common/x86_segment.h"
 #include "lib/common/x86_walk.h"
 
-#define EFER_LMA REG_BIT(10)
 #define CR0_NE (1ull << 5)
 
 static struct {
@@ -305,15 +305,6 @@ static int vmx_cpu_enable(struct vmx_cpu *c)
 /* ---- the vCPU ---- */
 
 /* The FXSAVE image after FINIT with MXCSR's reset value (SDM vol.1 §10.5.1). */
-static void fpu_reset(uint8_t *fx)
-{
-	memset(fx, 0, 512);
-	fx[0] = 0x7f;
-	fx[1] = 0x03;
-	fx[24] = 0x80;
-	fx[25] = 0x1f;
-}
-
 int vmx_vcpu_init(struct vcpu *vcpu)
 {
 	struct vmx_vcpu *x = kzalloc(sizeof(*x));
@@ -335,7 +326,7 @@ int vmx_vcpu_init(struct vcpu *vcpu)
 	/* The image passes svm_vmcb_check's control checks, which mean nothing here. */
 	vcpu->vmcb->control.intercept_misc2 = SVM_MISC2_VMRUN;
 	vcpu->vmcb->control.guest_asid = 1;
-	fpu_reset(vcpu->guest_fpu);
+	vcpu_fpu_reset(vcpu->guest_fpu);
 	vcpu->last_cpu = -1;
 	vcpu->guest_cpu = -1;
 	vcpu->event_lock = (struct spinlock)SPINLOCK_INIT("vcpu_events");
@@ -664,30 +655,10 @@ static bool events_prepare(struct vcpu *vcpu, bool *window)
 	return false;
 }
 
-long vmx_vcpu_inject_intr(struct vcpu *vcpu, const struct sietch_vcpu_event *e)
-{
-	if (e->type != SIETCH_EVENT_INTR || e->vector > 255 || e->vector < 16 || e->has_error)
-		return -SIETCH_EINVAL;
-	spin_lock(&vcpu->event_lock);
-	bool busy = vcpu->intr_pending;
-	if (!busy) {
-		vcpu->intr_pending = true;
-		vcpu->intr_vector = (uint8_t)e->vector;
-	}
-	spin_unlock(&vcpu->event_lock);
-	if (busy)
-		return -SIETCH_EBUSY;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	int32_t cpu = __atomic_load_n(&vcpu->guest_cpu, __ATOMIC_SEQ_CST);
-	if (cpu >= 0)
-		lapic_send_ipi(cpus[cpu].apic_id, VECTOR_IPI_WAKE);
-	return 0;
-}
-
 long vmx_vcpu_inject(struct vcpu *vcpu, const struct sietch_vcpu_event *e)
 {
 	if (e->type == SIETCH_EVENT_INTR)
-		return vmx_vcpu_inject_intr(vcpu, e);
+		return vcpu_inject_intr(vcpu, e);
 	return svm_vcpu_inject(vcpu, e); /* only the image's EVENTINJ: the same encoding (§25.8.3) */
 }
 
@@ -791,31 +762,6 @@ static long vmx_enter(struct vcpu *vcpu, uint64_t *guest_ns)
 
 /* ---- exits the kernel handles ---- */
 
-static void inject_gp(struct vcpu *vcpu)
-{
-	vcpu->vmcb->control.eventinj = svm_evtinj(13, SVM_EVTINJ_TYPE_EXCEPTION, 1, 0);
-}
-
-/* RDMSR/WRMSR of EFER: the guest's own bits; LMA is the processor's. */
-static void efer_emulate(struct vcpu *vcpu, bool write)
-{
-	struct vmcb_save *s = &vcpu->vmcb->save;
-	if (!write) {
-		uint64_t efer = svm_guest_efer(vcpu->vmcb);
-		vcpu->gpr[SIETCH_RAX] = (uint32_t)efer;
-		vcpu->gpr[SIETCH_RDX] = efer >> 32;
-		s->rip += 2;
-		return;
-	}
-	uint64_t value = (vcpu->gpr[SIETCH_RDX] << 32) | (uint32_t)vcpu->gpr[SIETCH_RAX];
-	if (value & ~(vmx.limits.efer_allowed & ~EFER_SVME)) {
-		inject_gp(vcpu);
-		return;
-	}
-	s->efer = (value & ~EFER_LMA) | (s->efer & EFER_LMA) | EFER_SVME;
-	s->rip += 2;
-}
-
 static void gpr_set(struct vcpu *vcpu, unsigned reg, uint64_t value)
 {
 	vcpu->gpr[reg] = value;
@@ -851,7 +797,7 @@ static bool cr_emulate(struct vcpu *vcpu, enum sietch_vm_exit_reason *reason)
 		effects = guest_cr_write(&g, 0, guest_cr_lmsw(s->cr0, VMX_CR_LMSW_DATA(q)), vmx.limits.cr4_allowed);
 	*reason = cr == 3 ? SIETCH_VM_EXIT_HOST_CR3 : SIETCH_VM_EXIT_HOST_CR;
 	if (effects & GUEST_CR_GP) {
-		inject_gp(vcpu);
+		vcpu_inject_gp(vcpu);
 		return true;
 	}
 	s->cr0 = g.cr0;
@@ -955,7 +901,7 @@ static bool handled_here(struct vcpu *vcpu, enum sietch_vm_exit_reason *reason)
 	case SIETCH_VM_EXIT_MSR_WRITE:
 		if ((uint32_t)vcpu->gpr[SIETCH_RCX] != MSR_EFER)
 			return false;
-		efer_emulate(vcpu, *reason == SIETCH_VM_EXIT_MSR_WRITE);
+		vcpu_efer_emulate(vcpu, *reason == SIETCH_VM_EXIT_MSR_WRITE, vmx.limits.efer_allowed);
 		*reason = SIETCH_VM_EXIT_HOST_MSR;
 		return true;
 	case SIETCH_VM_EXIT_UNHANDLED:
