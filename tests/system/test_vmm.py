@@ -8,7 +8,8 @@ from harness import REPO, Fail, case, check, console, skip, slow
 
 SVM_CPU = "qemu64,+svm,+npt"
 PROMPT = r"sietch\$ "
-GUEST_CASE = re.compile(r"^\[vm1\] usertests: (?!done:)(\S+): (pass|fail|skip)\b:? ?(.*)$", re.M)
+# (the guest's prompt may come first on the line: its shell prints it while usertests starts)
+GUEST_CASE = re.compile(r"^\[vm1\] (?:sietch\$ )?usertests: (?!done:)(\S+): (pass|fail|skip)\b:? ?(.*)$", re.M)
 # What the VMM says when the kernel cannot run guests (no SVM, or its VM calls are missing).
 NO_VMS = r"^vmm: vm_create[^\n]*\((ENODEV|ENOSYS)\)$"
 
