@@ -331,8 +331,10 @@ def test_admin_doorbell_garbage():
 def test_admin_doorbell_garbage_iommu():
     """The same under VT-d (tools/run --iommu): the VF's admin queue is not in its owner's DMA
     domain, so the fetch the ring starts is blocked (and logged) and no admin command runs at all;
-    the blocked DMA stops the owner's controller (issue 11's rule for an attacker), so its own
-    queue fails from then on, and the other area is untouched."""
+    the blocked DMA stops the owner's controller (issue 11's rule for an attacker) and the other
+    area is untouched. The stop comes from the fault interrupt, after the fact: the owner's own
+    write and read may finish (and the grant close) before it, or fail after it; test_iommu's
+    storage attacker checks the stop and the EIO that follows."""
     fetched, kernel = admin_bell_run(iommu=True)
     check(fetched == 0, f"{fetched} admin entries ran under the IOMMU")
     print(f"garbage in the admin doorbell under the IOMMU: no admin command ran; {kernel} kernel admin "
@@ -359,8 +361,9 @@ def admin_bell_run(iommu):
         clean = admin_commands(trace)[before:]
         out = run(c, "blktest adminbell /store/priv garbage", timeout=120)
         if iommu:
-            check(re.search(r"^nvme: 02:00\.\d of pid \d+ stopped: the IOMMU blocked its DMA", out, re.M)
-                  and "blktest: FAIL own queue" in out, f"adminbell garbage under the IOMMU: {out!r}")
+            stopped = re.search(r"^nvme: 02:00\.\d of pid \d+ stopped: the IOMMU blocked its DMA", out, re.M)
+            check("then own queue fine" in out or (stopped and "blktest: FAIL own queue" in out),
+                  f"adminbell garbage under the IOMMU: {out!r}")
         else:
             check("blktest: ok" in out, f"adminbell garbage: {out!r}")
         garbage = admin_commands(trace)[before + len(clean):]
@@ -384,7 +387,8 @@ def admin_bell_run(iommu):
           "the out-of-range admin tail was not ignored")
     if iommu:
         check(re.search(r"pci_nvme_err_addr_read\b", text), "QEMU did not try to fetch the rung admin entries")
-        check(re.search(r"^iommu: blocked DMA read 0x[0-9a-f]+ by 02:00\.\d: .*owner pid \d+", result.log, re.M),
+        # (by the owner's pid, or "no owner" when the fault interrupt came after the grant closed)
+        check(re.search(r"^iommu: blocked DMA read 0x[0-9a-f]+ by 02:00\.\d: .*(owner pid \d+|no owner)", result.log, re.M),
               "the blocked admin-queue fetch was not logged" + result.explain())
     return len(fetched), len(kernel)
 
