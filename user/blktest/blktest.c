@@ -463,8 +463,9 @@ static int crossings(const char *path, unsigned n, bool interrupts)
 
 /*
  * What the grant answers once the DMA is done: an error once the kernel has stopped the
- * VF, which it does from a thread of its own a little after the fault interrupt. Nothing
- * blocked within half a second (no IOMMU): it stays granted.
+ * VF, which it does from a thread of its own a little after the fault interrupt (bounds
+ * generous for a loaded machine under TCG). Nothing blocked within 2 s (no IOMMU): it stays
+ * granted.
  */
 static long grant_answer(struct nvme_io *io, uint64_t *blocked)
 {
@@ -472,10 +473,10 @@ static long grant_answer(struct nvme_io *io, uint64_t *blocked)
 	struct sietch_dma_region region;
 	long r = 0;
 	uint64_t start = (uint64_t)os_clock_ns(SIETCH_CLOCK_MONOTONIC) / 1000000, now = start;
-	for (; now - start < 3000; now = (uint64_t)os_clock_ns(SIETCH_CLOCK_MONOTONIC) / 1000000) {
+	for (; now - start < 20000; now = (uint64_t)os_clock_ns(SIETCH_CLOCK_MONOTONIC) / 1000000) {
 		os_counters(SIETCH_COUNTERS_SELF, 0, &self);
 		*blocked = self.dma_faults;
-		if ((r = os_dma_alloc(io->store, 4096, &region)) < 0 || (!*blocked && now - start > 500))
+		if ((r = os_dma_alloc(io->store, 4096, &region)) < 0 || (!*blocked && now - start > 2000))
 			break;
 		os_sleep_ns(50000000);
 	}
