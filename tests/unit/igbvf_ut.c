@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #define IGBVF_MODEL
+#include "lib/os/vf_mailbox.c"
 #include "drivers/igb/os/pool.c"
 #include "drivers/igb/os/mbx.c"
 #include "drivers/igb/os/rx.c"
@@ -244,6 +245,7 @@ static int setup(void **state)
 	(void)state;
 	m = calloc(1, sizeof(*m));
 	vf = calloc(1, sizeof(*vf));
+	vf_mailbox_init(&vf->mbx, &igbvf_mailbox);
 	static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 	memcpy(m->mac, mac, 6);
 	*R(IGBVF_STATUS) = IGBVF_STATUS_LU;
@@ -301,16 +303,16 @@ static void test_mailbox_message_encoding(void **state)
 {
 	(void)state;
 	uint32_t msg[3] = { IGB_VF_SET_MAC_ADDR, 0x11223344, 0x5566 };
-	assert_int_equal(igbvf_mbx_send(vf, msg, 3), 0);
+	assert_int_equal(vf_mailbox_send(&vf->mbx, msg, 3), 0);
 	assert_int_equal(m->last_in[0], IGB_VF_SET_MAC_ADDR);
 	assert_int_equal(m->last_in[1], 0x11223344);
 	assert_int_equal(m->last_in[2], 0x5566);
 	assert_false(*R(IGBVF_V2PMAILBOX) & IGBVF_V2PMAILBOX_VFU); /* REQ gave the buffer back */
 	uint32_t reply[2];
-	assert_int_equal(igbvf_mbx_receive(vf, reply, 2), 0);
+	assert_int_equal(vf_mailbox_receive(&vf->mbx, reply, 2), 0);
 	assert_int_equal(reply[0], IGB_VF_SET_MAC_ADDR | IGB_MBX_NACK); /* not the MAC it was given */
-	assert_int_equal(igbvf_mbx_send(vf, msg, 0), -SIETCH_EINVAL);
-	assert_int_equal(igbvf_mbx_send(vf, msg, IGB_MBX_WORDS + 1), -SIETCH_EINVAL);
+	assert_int_equal(vf_mailbox_send(&vf->mbx, msg, 0), -SIETCH_EINVAL);
+	assert_int_equal(vf_mailbox_send(&vf->mbx, msg, IGB_MBX_WORDS + 1), -SIETCH_EINVAL);
 	uint8_t mac[6];
 	uint32_t words[2] = { 0x00545452, 0x5634 };
 	mac_from_words(mac, words);

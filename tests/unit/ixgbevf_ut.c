@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #define IXGBEVF_MODEL
+#include "lib/os/vf_mailbox.c"
 #include "drivers/ixgbe-vf/os/mbx.c"
 #include "drivers/ixgbe-vf/os/vf.c"
 

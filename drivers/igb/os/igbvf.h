@@ -5,7 +5,7 @@
  *
  * The layers, each host-tested against a register model (tests/unit/igbvf_ut.c):
  *   pool.c   fixed-size DMA buffers carved from one region, a free stack
- *   mbx.c    the VF side of the PF-VF mailbox: lock, send, wait for the ACK, read the reply
+ *   mbx.c    the PF-VF mailbox (lib/os/vf_mailbox.c) at the 82576's offsets, and its request-reply calls
  *   rx.c     the receive ring of advanced descriptors: copy out, re-arm, one RDT write a batch
  *   tx.c     the transmit ring: copy in, one TDT write a batch, reclaim by DD
  *   vf.c     reset and mailbox handshake, ring programming, the netdev operations
@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include "drivers/igb/regs.h"
 #include "lib/os/netdev.h"
+#include "lib/os/vf_mailbox.h"
 
 #define IGBVF_RX_DESCS 256 /* multiples of 8: RDLEN/TDLEN are multiples of IGB_RING_ALIGN bytes */
 #define IGBVF_TX_DESCS 256
@@ -89,7 +90,7 @@ struct igbvf_hw_stats {
 struct igbvf {
 	struct netdev netdev; /* first: the ops get this pointer */
 	volatile void *regs;  /* BAR0, 16 KiB, uncached */
-	uint32_t mbx_bits;    /* read-to-clear V2PMAILBOX bits seen and not yet consumed */
+	struct vf_mailbox mbx; /* V2PMAILBOX and VMBMEM (igbvf_mailbox) */
 	uint32_t api;         /* the mailbox API the PF agreed to, 0 before */
 	uint32_t max_frame;   /* the longest frame asked of the PF (SET_LPE); 0: IGBVF_MAX_FRAME */
 	struct igbvf_pool pool;
@@ -121,15 +122,14 @@ static inline uint64_t igbvf_pool_bus(const struct igbvf_pool *pool, uint16_t in
 	return pool->bus + (uint64_t)index * IGBVF_BUF_SIZE;
 }
 
-/* mbx.c: 0, or -SIETCH_ETIMEDOUT, -SIETCH_EBUSY (the PF holds the buffer), -SIETCH_EACCES (NACK). */
+/* mbx.c: the VF's mailbox registers, and igbvf_mbx_call, a request and its reply: 0, or
+ * -SIETCH_ETIMEDOUT, -SIETCH_EBUSY (the PF holds the buffer), -SIETCH_EACCES (NACK). */
 /* The PF answers from its interrupt handler; on a loaded emulated machine that once took
  * longer than 100 ms. 1 s, what Linux's igbvf allows a mailbox exchange (2000 polls 500 µs
  * apart): only a PF that is gone waits that long. */
 #define IGBVF_MBX_TIMEOUT_US 1000000
-int igbvf_mbx_send(struct igbvf *vf, const uint32_t *msg, unsigned words);
-int igbvf_mbx_receive(struct igbvf *vf, uint32_t *msg, unsigned words);
+extern const struct vf_mailbox_device igbvf_mailbox;
 int igbvf_mbx_call(struct igbvf *vf, uint32_t *msg, unsigned words, unsigned reply_words);
-int igbvf_mbx_pf_reset_pending(struct igbvf *vf);
 
 /* rx.c, tx.c */
 int igbvf_rx_setup(struct igbvf *vf, const struct igbvf_dma *dma, size_t offset);

@@ -19,7 +19,7 @@
 static int wait_pf_ready(struct igbvf *vf)
 {
 	uint64_t start = igbvf_now_us();
-	while (igbvf_mbx_pf_reset_pending(vf)) {
+	while (vf_mailbox_pf_reset_pending(&vf->mbx)) {
 		if (igbvf_now_us() - start > PF_RESET_TIMEOUT_US)
 			return -SIETCH_ETIMEDOUT;
 		igbvf_pause();
@@ -55,7 +55,7 @@ static int mailbox_handshake(struct igbvf *vf, uint8_t mac[6])
 
 int igbvf_reset(struct igbvf *vf)
 {
-	vf->mbx_bits = 0;
+	vf_mailbox_init(&vf->mbx, &igbvf_mailbox); /* bits seen before the reset mean nothing after it */
 	igbvf_write(vf, IGBVF_CTRL, IGBVF_CTRL_RST);
 	int r = wait_pf_ready(vf);
 	if (r < 0)
@@ -158,7 +158,7 @@ static int op_transmit(struct netdev *dev, const void *const *frames, const uint
 static int op_link_up(struct netdev *dev)
 {
 	struct igbvf *vf = to_vf(dev);
-	if (igbvf_mbx_pf_reset_pending(vf))
+	if (vf_mailbox_pf_reset_pending(&vf->mbx))
 		return 0;
 	return (igbvf_read(vf, IGBVF_STATUS) & IGBVF_STATUS_LU) != 0;
 }

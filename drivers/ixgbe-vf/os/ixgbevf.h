@@ -5,7 +5,7 @@
  * the igb VF. Host-tested against a register model (tests/unit/ixgbevf_ut.c);
  * it has never run on hardware.
  *
- *   mbx.c  the VF side of the mailbox: lock, send, wait for PFACK, read the reply
+ *   mbx.c  the PF-VF mailbox (lib/os/vf_mailbox.c) at the 82599's offsets, and its request-reply calls
  *   vf.c   reset, API negotiation, rings, MAC and frame-size requests, link, statistics
  *   open.c the VF behind a VNIC handle netdev_open (lib/os/netdev_open.c) chose by PCI ID
  */
@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include "drivers/ixgbe-vf/regs.h"
 #include "lib/os/netdev.h"
+#include "lib/os/vf_mailbox.h"
 
 #define IXGBEVF_RX_DESCS 256
 #define IXGBEVF_TX_DESCS 256
@@ -46,11 +47,11 @@ struct ixgbevf_hw_stats {
 };
 
 struct ixgbevf {
-	struct netdev netdev; /* first: the ops get this pointer */
-	volatile void *regs;  /* BAR0, uncached */
-	uint32_t mbx_bits;    /* read-to-clear VFMAILBOX bits seen and not yet consumed */
-	int api;	      /* the agreed mailbox API, -1 before */
-	uint8_t *buffers;     /* RX buffers, then TX buffers, in the DMA region */
+	struct netdev netdev;  /* first: the ops get this pointer */
+	volatile void *regs;   /* BAR0, uncached */
+	struct vf_mailbox mbx; /* VFMAILBOX and VFMBMEM (ixgbevf_mailbox) */
+	int api;	       /* the agreed mailbox API, -1 before */
+	uint8_t *buffers;      /* RX buffers, then TX buffers, in the DMA region */
 	uint64_t buffers_bus;
 	volatile union ixgbevf_rx_desc *rx;
 	uint64_t rx_bus;
@@ -77,11 +78,10 @@ int ixgbevf_matches(uint16_t vendor, uint16_t device);
 struct sietch_vnic_info;
 int ixgbevf_open_vnic(long handle, const struct sietch_vnic_info *info, struct netdev **out);
 
-/* mbx.c: 0, or -SIETCH_ETIMEDOUT, -SIETCH_EBUSY (the PF holds the buffer), -SIETCH_EACCES (NACK). */
-int ixgbevf_mbx_send(struct ixgbevf *vf, const uint32_t *msg, unsigned words);
-int ixgbevf_mbx_receive(struct ixgbevf *vf, uint32_t *msg, unsigned words);
+/* mbx.c: the VF's mailbox registers, and ixgbevf_mbx_call, a request and its reply: 0, or
+ * -SIETCH_ETIMEDOUT, -SIETCH_EBUSY (the PF holds the buffer), -SIETCH_EACCES (NACK). */
+extern const struct vf_mailbox_device ixgbevf_mailbox;
 int ixgbevf_mbx_call(struct ixgbevf *vf, uint32_t *msg, unsigned words, unsigned reply_words);
-uint32_t ixgbevf_mbx_refresh(struct ixgbevf *vf);
 
 /* vf.c */
 int ixgbevf_reset(struct ixgbevf *vf);

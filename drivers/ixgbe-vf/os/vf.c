@@ -13,9 +13,9 @@ static int wait_pf_reset_done(struct ixgbevf *vf)
 {
 	uint64_t start = ixgbevf_now_us();
 	for (;;) {
-		uint32_t box = ixgbevf_mbx_refresh(vf);
+		uint32_t box = vf_mailbox_refresh(&vf->mbx);
 		if (!(box & IXGBEVF_VFMAILBOX_RSTI) && (box & IXGBEVF_VFMAILBOX_RSTD)) {
-			vf->mbx_bits &= ~IXGBEVF_VFMAILBOX_RSTD;
+			vf->mbx.seen &= ~IXGBEVF_VFMAILBOX_RSTD;
 			return 0;
 		}
 		if (ixgbevf_now_us() - start > IXGBEVF_RESET_TIMEOUT_US)
@@ -33,7 +33,7 @@ int ixgbevf_reset(struct ixgbevf *vf)
 {
 	ixgbevf_write(vf, IXGBEVF_VFEIMC, 0xffffffffu); /* the driver polls */
 	ixgbevf_write(vf, IXGBEVF_VFCTRL, IXGBEVF_VFCTRL_RST);
-	vf->mbx_bits = 0;
+	vf_mailbox_init(&vf->mbx, &ixgbevf_mailbox); /* bits seen before the reset mean nothing after it */
 	int r = wait_pf_reset_done(vf);
 	if (r < 0)
 		return r;
@@ -288,7 +288,7 @@ static int tx_batch(struct netdev *dev, const void *const *frames, const uint16_
 static int link_up(struct netdev *dev)
 {
 	struct ixgbevf *vf = (struct ixgbevf *)dev;
-	uint32_t box = ixgbevf_mbx_refresh(vf);
+	uint32_t box = vf_mailbox_refresh(&vf->mbx);
 	if (box & (IXGBEVF_VFMAILBOX_RSTI | IXGBEVF_VFMAILBOX_RSTD))
 		vf->pf_reset_seen = 1;
 	if (vf->pf_reset_seen)

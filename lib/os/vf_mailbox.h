@@ -1,0 +1,74 @@
+/*
+ * The VF side of the PF-VF mailbox Intel's 82576 and 82599 (with the X540 and
+ * X550) virtual functions share: 16 dwords of memory shared with the PF and
+ * one control register with the same bits in both (82576 datasheet,
+ * "Virtualization" chapter, "Mailbox", and its VF register table: V2PMAILBOX,
+ * VMBMEM; 82599 datasheet §8.3, VFMAILBOX and VFMBMEM, and its Virtualization
+ * chapter, "PF/VF mailbox"). Only the registers' offsets differ, and how long a
+ * driver lets the PF take: each driver describes its device in a struct
+ * vf_mailbox_device.
+ *
+ * A sender takes the buffer (VFU, which sticks only while the PF does not
+ * hold it: PFU), writes the words and sets REQ, which also drops VFU; the PF
+ * answers PFACK, then puts its reply with PFSTS, which the VF acknowledges
+ * with ACK. The device moves only these bits: the messages are the PF
+ * driver's protocol (drivers/igb/regs.h, drivers/ixgbe-vf/regs.h).
+ *
+ * PFSTS, PFACK and RSTD clear when the VF reads the control register, so
+ * every read is folded into mbx->seen and a bit is consumed from there: a wait
+ * for one bit never loses another that arrived in the same read.
+ */
+#pragma once
+
+#include <stdint.h>
+
+/* The control register (82576 V2PMAILBOX, 82599 VFMAILBOX): the same bits in both. */
+#define VF_MAILBOX_REQ (1u << 0)   /* VF wrote a message: interrupts the PF */
+#define VF_MAILBOX_ACK (1u << 1)   /* VF read the PF's message */
+#define VF_MAILBOX_VFU (1u << 2)   /* VF holds the buffer */
+#define VF_MAILBOX_PFU (1u << 3)   /* PF holds the buffer (read only) */
+#define VF_MAILBOX_PFSTS (1u << 4) /* PF wrote a message (read to clear) */
+#define VF_MAILBOX_PFACK (1u << 5) /* PF read the VF's message (read to clear) */
+#define VF_MAILBOX_RSTI (1u << 6)  /* PF reset in progress (read only) */
+#define VF_MAILBOX_RSTD (1u << 7)  /* PF finished a reset (read to clear) */
+#define VF_MAILBOX_READ_TO_CLEAR (VF_MAILBOX_PFSTS | VF_MAILBOX_PFACK | VF_MAILBOX_RSTD)
+#define VF_MAILBOX_WORDS 16 /* VMBMEM / VFMBMEM: 16 dwords */
+
+/* A device's header names these bits prefix##REQ .. prefix##RSTD: they must be the bits above. */
+#define VF_MAILBOX_CHECK_BITS(prefix)                                                                    \
+	_Static_assert(prefix##REQ == VF_MAILBOX_REQ && prefix##ACK == VF_MAILBOX_ACK &&                 \
+			       prefix##VFU == VF_MAILBOX_VFU && prefix##PFU == VF_MAILBOX_PFU &&         \
+			       prefix##PFSTS == VF_MAILBOX_PFSTS && prefix##PFACK == VF_MAILBOX_PFACK && \
+			       prefix##RSTI == VF_MAILBOX_RSTI && prefix##RSTD == VF_MAILBOX_RSTD,       \
+		       #prefix "* are the shared VF mailbox bits")
+
+struct vf_mailbox;
+
+/* What differs from one VF to another: where its registers are, and how to reach them. */
+struct vf_mailbox_device {
+	uint32_t control;    /* the control register's offset in the VF's BAR */
+	uint32_t memory;     /* the offset of the first of VF_MAILBOX_WORDS message dwords */
+	uint64_t timeout_us; /* how long the PF may hold the buffer, or take to ACK or answer */
+	uint32_t (*read)(struct vf_mailbox *mbx, uint32_t reg);
+	void (*write)(struct vf_mailbox *mbx, uint32_t reg, uint32_t value);
+	uint64_t (*now_us)(void);
+	void (*pause)(void); /* between two polls of the control register */
+};
+
+/* One VF's mailbox; the driver embeds it in its own struct, which read and write find by container_of. */
+struct vf_mailbox {
+	const struct vf_mailbox_device *device;
+	uint32_t seen; /* read-to-clear control bits read and not yet consumed */
+};
+
+/* Sets mbx up for device, with no bit seen: also what a driver does when it resets the VF. */
+void vf_mailbox_init(struct vf_mailbox *mbx, const struct vf_mailbox_device *device);
+/* The control register now, with the read-to-clear bits of earlier reads not yet consumed. */
+uint32_t vf_mailbox_refresh(struct vf_mailbox *mbx);
+/* 1 (and consumes the bits of mask) when a read-to-clear bit in mask has been seen, else 0. */
+int vf_mailbox_take(struct vf_mailbox *mbx, uint32_t mask);
+/* 1 while a PF reset is under way (RSTI): no mailbox traffic now. */
+int vf_mailbox_pf_reset_pending(struct vf_mailbox *mbx);
+/* 0, or -SIETCH_EINVAL (words not 1..16), -SIETCH_EBUSY (the PF kept the buffer), -SIETCH_ETIMEDOUT. */
+int vf_mailbox_send(struct vf_mailbox *mbx, const uint32_t *msg, unsigned words);
+int vf_mailbox_receive(struct vf_mailbox *mbx, uint32_t *msg, unsigned words);
