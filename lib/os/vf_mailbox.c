@@ -6,16 +6,18 @@
  */
 #include "lib/os/vf_mailbox.h"
 #include "lib/common/syscall.h"
+#include "lib/os/vf_io.h"
 
-void vf_mailbox_init(struct vf_mailbox *mbx, const struct vf_mailbox_device *device)
+void vf_mailbox_init(struct vf_mailbox *mbx, const struct vf_mailbox_device *device, volatile void *bar)
 {
 	mbx->device = device;
+	mbx->bar = bar;
 	mbx->seen = 0;
 }
 
 uint32_t vf_mailbox_refresh(struct vf_mailbox *mbx)
 {
-	uint32_t now = mbx->device->read(mbx, mbx->device->control);
+	uint32_t now = vf_read(mbx->bar, mbx->device->control);
 	mbx->seen |= now & VF_MAILBOX_READ_TO_CLEAR;
 	return now | mbx->seen;
 }
@@ -35,27 +37,25 @@ int vf_mailbox_pf_reset_pending(struct vf_mailbox *mbx)
 
 static int wait_for(struct vf_mailbox *mbx, uint32_t mask)
 {
-	const struct vf_mailbox_device *device = mbx->device;
-	uint64_t start = device->now_us();
+	uint64_t start = vf_now_us();
 	while (!vf_mailbox_take(mbx, mask)) {
-		if (device->now_us() - start > device->timeout_us)
+		if (vf_now_us() - start > mbx->device->timeout_us)
 			return -SIETCH_ETIMEDOUT;
-		device->pause();
+		vf_pause();
 	}
 	return 0;
 }
 
 static int lock(struct vf_mailbox *mbx)
 {
-	const struct vf_mailbox_device *device = mbx->device;
-	uint64_t start = device->now_us();
+	uint64_t start = vf_now_us();
 	for (;;) {
-		device->write(mbx, device->control, VF_MAILBOX_VFU);
+		vf_write(mbx->bar, mbx->device->control, VF_MAILBOX_VFU);
 		if (vf_mailbox_refresh(mbx) & VF_MAILBOX_VFU)
 			return 0;
-		if (device->now_us() - start > device->timeout_us)
+		if (vf_now_us() - start > mbx->device->timeout_us)
 			return -SIETCH_EBUSY;
-		device->pause();
+		vf_pause();
 	}
 }
 
@@ -69,8 +69,8 @@ int vf_mailbox_send(struct vf_mailbox *mbx, const uint32_t *msg, unsigned words)
 	/* A stale ACK or message from before would be taken for the answer to this one. */
 	mbx->seen &= ~(VF_MAILBOX_PFACK | VF_MAILBOX_PFSTS);
 	for (unsigned i = 0; i < words; i++)
-		mbx->device->write(mbx, mbx->device->memory + 4 * i, msg[i]);
-	mbx->device->write(mbx, mbx->device->control, VF_MAILBOX_REQ); /* VFU clear: the buffer goes back */
+		vf_write(mbx->bar, mbx->device->memory + 4 * i, msg[i]);
+	vf_write(mbx->bar, mbx->device->control, VF_MAILBOX_REQ); /* VFU clear: the buffer goes back */
 	return wait_for(mbx, VF_MAILBOX_PFACK);
 }
 
@@ -85,7 +85,7 @@ int vf_mailbox_receive(struct vf_mailbox *mbx, uint32_t *msg, unsigned words)
 	if (r < 0)
 		return r;
 	for (unsigned i = 0; i < words; i++)
-		msg[i] = mbx->device->read(mbx, mbx->device->memory + 4 * i);
-	mbx->device->write(mbx, mbx->device->control, VF_MAILBOX_ACK); /* read; the buffer goes back */
+		msg[i] = vf_read(mbx->bar, mbx->device->memory + 4 * i);
+	vf_write(mbx->bar, mbx->device->control, VF_MAILBOX_ACK); /* read; the buffer goes back */
 	return 0;
 }

@@ -42,27 +42,22 @@
 			       prefix##RSTI == VF_MAILBOX_RSTI && prefix##RSTD == VF_MAILBOX_RSTD,       \
 		       #prefix "* are the shared VF mailbox bits")
 
-struct vf_mailbox;
-
-/* What differs from one VF to another: where its registers are, and how to reach them. */
+/* What differs from one VF to another: where its registers are, and how long the PF may take. */
 struct vf_mailbox_device {
 	uint32_t control;    /* the control register's offset in the VF's BAR */
 	uint32_t memory;     /* the offset of the first of VF_MAILBOX_WORDS message dwords */
 	uint64_t timeout_us; /* how long the PF may hold the buffer, or take to ACK or answer */
-	uint32_t (*read)(struct vf_mailbox *mbx, uint32_t reg);
-	void (*write)(struct vf_mailbox *mbx, uint32_t reg, uint32_t value);
-	uint64_t (*now_us)(void);
-	void (*pause)(void); /* between two polls of the control register */
 };
 
-/* One VF's mailbox; the driver embeds it in its own struct, which read and write find by container_of. */
+/* One VF's mailbox, reached through lib/os/vf_io.h. */
 struct vf_mailbox {
 	const struct vf_mailbox_device *device;
-	uint32_t seen; /* read-to-clear control bits read and not yet consumed */
+	volatile void *bar; /* the VF's BAR0 */
+	uint32_t seen;	    /* read-to-clear control bits read and not yet consumed */
 };
 
-/* Sets mbx up for device, with no bit seen: also what a driver does when it resets the VF. */
-void vf_mailbox_init(struct vf_mailbox *mbx, const struct vf_mailbox_device *device);
+/* Sets mbx up for device at bar, with no bit seen: also what a driver does when it resets the VF. */
+void vf_mailbox_init(struct vf_mailbox *mbx, const struct vf_mailbox_device *device, volatile void *bar);
 /* The control register now, with the read-to-clear bits of earlier reads not yet consumed. */
 uint32_t vf_mailbox_refresh(struct vf_mailbox *mbx);
 /* 1 (and consumes the bits of mask) when a read-to-clear bit in mask has been seen, else 0. */

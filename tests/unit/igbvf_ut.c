@@ -13,7 +13,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#define IGBVF_MODEL
+#define VF_IO_MODEL
+#include "tests/unit/stubs/vf_clock.h"
 #include "lib/os/vf_mailbox.c"
 #include "drivers/igb/os/pool.c"
 #include "drivers/igb/os/mbx.c"
@@ -27,8 +28,6 @@
 
 static struct model {
 	uint32_t reg[0x4000 / 4];
-	uint64_t clock_us;
-	unsigned pauses, sleeps;
 	uint8_t mac[6];
 	/* the PF's behaviour */
 	int nack_reset, nack_api, silent, notice_first, notice_pending;
@@ -55,24 +54,6 @@ static struct model {
 static uint32_t *R(uint32_t reg)
 {
 	return &m->reg[reg / 4];
-}
-
-uint64_t igbvf_now_us(void)
-{
-	return m->clock_us;
-}
-
-void igbvf_pause(void)
-{
-	m->clock_us += 10;
-	m->pauses++;
-}
-
-void igbvf_sleep_us(uint64_t us)
-{
-	assert_true(us > 0 && us <= 1000);
-	m->clock_us += us;
-	m->sleeps++;
 }
 
 static void pf_reply(uint32_t *reply)
@@ -172,10 +153,10 @@ static void device_transmit(void)
 	}
 }
 
-uint32_t igbvf_read(struct igbvf *vf, uint32_t reg)
+uint32_t vf_read(volatile void *bar, uint32_t reg)
 {
-	(void)vf;
-	m->clock_us++;
+	(void)bar;
+	vf_clock.us++;
 	uint32_t value = *R(reg);
 	if (reg == IGBVF_V2PMAILBOX) {
 		*R(reg) &= ~(IGBVF_V2PMAILBOX_PFSTS | IGBVF_V2PMAILBOX_PFACK | IGBVF_V2PMAILBOX_RSTD);
@@ -188,9 +169,9 @@ uint32_t igbvf_read(struct igbvf *vf, uint32_t reg)
 	return value;
 }
 
-void igbvf_write(struct igbvf *vf, uint32_t reg, uint32_t value)
+void vf_write(volatile void *bar, uint32_t reg, uint32_t value)
 {
-	(void)vf;
+	(void)bar;
 	if (reg == IGBVF_V2PMAILBOX) {
 		write_mailbox(value);
 		return;
@@ -244,8 +225,9 @@ static int setup(void **state)
 {
 	(void)state;
 	m = calloc(1, sizeof(*m));
+	vf_clock = (struct vf_clock){ 0 };
 	vf = calloc(1, sizeof(*vf));
-	vf_mailbox_init(&vf->mbx, &igbvf_mailbox);
+	vf_mailbox_init(&vf->mbx, &igbvf_mailbox, 0);
 	static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 	memcpy(m->mac, mac, 6);
 	*R(IGBVF_STATUS) = IGBVF_STATUS_LU;
@@ -765,11 +747,12 @@ static void test_link_stats_and_close(void **state)
 	assert_int_equal(vf->hw.rx_packets, 0x20);
 	assert_int_equal(vf->hw.tx_packets, 7);
 	/* wait: nothing pending times out, polling a little, then sleeping a millisecond at a time */
-	uint64_t t0 = m->clock_us;
+	uint64_t t0 = vf_clock.us;
 	assert_int_equal(vf->netdev.ops->wait(&vf->netdev, 50000000), 0);
-	assert_true(m->clock_us - t0 >= 50000);
-	assert_in_range(m->sleeps, 45, 50);
-	assert_in_range(m->pauses, 1, 100);
+	assert_true(vf_clock.us - t0 >= 50000);
+	assert_in_range(vf_clock.sleeps, 45, 50);
+	assert_int_equal(vf_clock.longest_sleep_us, 1000); /* a millisecond at a time */
+	assert_in_range(vf_clock.pauses, 1, 100);
 	uint8_t f[60] = { 0 };
 	device_receive(f, sizeof(f), 0);
 	assert_int_equal(vf->netdev.ops->wait(&vf->netdev, 50000), 1);

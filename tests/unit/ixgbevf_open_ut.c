@@ -19,7 +19,6 @@ static long fake_dma_alloc(long device, size_t size, struct sietch_dma_region *o
 static long fake_close(long handle);
 #define os_dma_alloc fake_dma_alloc
 #define os_close fake_close
-#define IXGBEVF_MODEL
 #include "drivers/ixgbe-vf/os/open.c"
 
 static struct {

@@ -15,7 +15,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#define IXGBEVF_MODEL
+#define VF_IO_MODEL
+#include "tests/unit/stubs/vf_clock.h"
 #include "lib/os/vf_mailbox.c"
 #include "drivers/ixgbe-vf/os/mbx.c"
 #include "drivers/ixgbe-vf/os/vf.c"
@@ -25,7 +26,6 @@
 
 static struct model {
 	uint32_t reg[0x4000 / 4];
-	uint64_t clock_us;
 	uint8_t mac[6];
 	/* the PF */
 	int nack_reset, max_api, refuse_mac, pfu_held;
@@ -46,16 +46,6 @@ static struct model {
 static uint32_t *R(uint32_t reg)
 {
 	return &m->reg[reg / 4];
-}
-
-uint64_t ixgbevf_now_us(void)
-{
-	return m->clock_us;
-}
-
-void ixgbevf_pause(void)
-{
-	m->clock_us += 10;
 }
 
 /* The PF read the VF's message: it acknowledges it and puts its reply. */
@@ -175,9 +165,9 @@ static void device_reset(void)
 		m->rsti_reads = 3; /* the PF takes a while to notice and finish */
 }
 
-void ixgbevf_write(struct ixgbevf *vf, uint32_t reg, uint32_t value)
+void vf_write(volatile void *bar, uint32_t reg, uint32_t value)
 {
-	(void)vf;
+	(void)bar;
 	assert_true(reg < sizeof(m->reg) && reg % 4 == 0);
 	switch (reg) {
 	case IXGBEVF_VFMAILBOX:
@@ -209,9 +199,9 @@ void ixgbevf_write(struct ixgbevf *vf, uint32_t reg, uint32_t value)
 	*R(reg) = value;
 }
 
-uint32_t ixgbevf_read(struct ixgbevf *vf, uint32_t reg)
+uint32_t vf_read(volatile void *bar, uint32_t reg)
 {
-	(void)vf;
+	(void)bar;
 	assert_true(reg < sizeof(m->reg) && reg % 4 == 0);
 	if (reg == IXGBEVF_VFMAILBOX)
 		return mailbox_read();
@@ -260,6 +250,7 @@ static int setup(void **state)
 {
 	(void)state;
 	m = calloc(1, sizeof(*m));
+	vf_clock = (struct vf_clock){ 0 };
 	static const uint8_t mac[6] = { 0x02, 0x09, 0x0a, 0x0b, 0x0c, 0x0d };
 	memcpy(m->mac, mac, 6);
 	m->max_api = IXGBEVF_API_13;

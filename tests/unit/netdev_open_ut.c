@@ -29,7 +29,6 @@ static long fake_dma_alloc(long device, size_t size, struct sietch_dma_region *o
 #define os_notify_create() (-SIETCH_ENOMEM) /* igb then polls: no interrupt to fake */
 #define os_notify_wait(n, bits) ((void)(n), (void)(bits), 0L)
 #define os_vnic_set_rate(h, mbps) ((void)(h), (void)(mbps), 0L)
-#define IXGBEVF_MODEL
 #include "lib/os/netdev_open.c"
 #include "drivers/igb/os/open.c"
 #include "drivers/ixgbe-vf/os/open.c"

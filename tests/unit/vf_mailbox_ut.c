@@ -14,8 +14,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#define VF_IO_MODEL
+#include "tests/unit/stubs/vf_clock.h"
 #include "lib/os/vf_mailbox.c"
-#include "lib/common/container_of.h"
 
 #define CONTROL 0x0c0 /* not either device's offset: the code must take the caller's */
 #define MEMORY 0x400
@@ -23,9 +24,9 @@
 
 static struct model {
 	struct vf_mailbox mbx;
+	uint8_t bar; /* where the VF's BAR would be: the model checks it is the one given */
 	uint32_t reg[0x800 / 4];
-	uint64_t clock_us;
-	unsigned reads, writes, pauses;
+	unsigned reads, writes;
 	/* the PF */
 	int pfu_held;		       /* VFU refused this many more times; -1: forever */
 	int rsti;		       /* RSTI shows */
@@ -40,21 +41,10 @@ static uint32_t *R(uint32_t reg)
 	return &m->reg[reg / 4];
 }
 
-static uint64_t model_now_us(void)
+uint32_t vf_read(volatile void *bar, uint32_t reg)
 {
-	return m->clock_us;
-}
-
-static void model_pause(void)
-{
-	m->clock_us += 10;
-	m->pauses++;
-}
-
-static uint32_t model_read(struct vf_mailbox *mbx, uint32_t reg)
-{
-	assert_ptr_equal(container_of(mbx, struct model, mbx), m);
-	m->clock_us++;
+	assert_ptr_equal(bar, &m->bar);
+	vf_clock.us++;
 	m->reads++;
 	uint32_t value = *R(reg);
 	if (reg == CONTROL) {
@@ -82,9 +72,9 @@ static void pf_take_request(void)
 	}
 }
 
-static void model_write(struct vf_mailbox *mbx, uint32_t reg, uint32_t value)
+void vf_write(volatile void *bar, uint32_t reg, uint32_t value)
 {
-	assert_ptr_equal(container_of(mbx, struct model, mbx), m);
+	assert_ptr_equal(bar, &m->bar);
 	m->writes++;
 	if (reg != CONTROL) {
 		assert_true(*R(CONTROL) & VF_MAILBOX_VFU); /* the buffer is written only while held */
@@ -105,23 +95,21 @@ static const struct vf_mailbox_device device = {
 	.control = CONTROL,
 	.memory = MEMORY,
 	.timeout_us = TIMEOUT_US,
-	.read = model_read,
-	.write = model_write,
-	.now_us = model_now_us,
-	.pause = model_pause,
 };
 
 static int setup(void **state)
 {
 	(void)state;
 	m = calloc(1, sizeof(*m));
-	vf_mailbox_init(&m->mbx, &device);
+	vf_clock = (struct vf_clock){ 0 };
+	vf_mailbox_init(&m->mbx, &device, &m->bar);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
+	assert_int_equal(vf_clock.sleeps, 0); /* the mailbox polls; it never sleeps */
 	free(m);
 	return 0;
 }
@@ -135,7 +123,7 @@ static void test_send_writes_the_words_and_waits_for_the_ack(void **state)
 	assert_memory_equal(m->in, msg, sizeof(msg));
 	assert_false(*R(CONTROL) & VF_MAILBOX_VFU); /* REQ gave the buffer back */
 	assert_int_equal(m->mbx.seen, 0);	    /* the PFACK was consumed */
-	assert_int_equal(m->pauses, 0);		    /* the ACK was there at the first look */
+	assert_int_equal(vf_clock.pauses, 0);	    /* the ACK was there at the first look */
 }
 
 static void test_receive_reads_the_reply_and_acknowledges_it(void **state)
@@ -161,7 +149,7 @@ static void test_receive_times_out_without_a_message(void **state)
 	(void)state;
 	uint32_t reply[1];
 	assert_int_equal(vf_mailbox_receive(&m->mbx, reply, 1), -SIETCH_ETIMEDOUT);
-	assert_in_range(m->clock_us, TIMEOUT_US, TIMEOUT_US + 100); /* the caller's timeout, not another */
+	assert_in_range(vf_clock.us, TIMEOUT_US, TIMEOUT_US + 100); /* the caller's timeout, not another */
 	assert_int_equal(m->acks, 0);
 }
 
@@ -172,7 +160,7 @@ static void test_send_times_out_when_the_pf_never_acks(void **state)
 	uint32_t msg[1] = { 0x01 };
 	assert_int_equal(vf_mailbox_send(&m->mbx, msg, 1), -SIETCH_ETIMEDOUT);
 	assert_int_equal(m->requests, 1);
-	assert_in_range(m->clock_us, TIMEOUT_US, TIMEOUT_US + 100);
+	assert_in_range(vf_clock.us, TIMEOUT_US, TIMEOUT_US + 100);
 }
 
 static void test_a_stale_ack_is_not_taken_for_the_answer(void **state)
@@ -193,7 +181,7 @@ static void test_lock_waits_for_the_pf_to_free_the_buffer(void **state)
 	m->pfu_held = 5;
 	uint32_t msg[1] = { 0x01 };
 	assert_int_equal(vf_mailbox_send(&m->mbx, msg, 1), 0);
-	assert_int_equal(m->pauses, 5);
+	assert_int_equal(vf_clock.pauses, 5);
 	m->pfu_held = -1;
 	assert_int_equal(vf_mailbox_send(&m->mbx, msg, 1), -SIETCH_EBUSY);
 	assert_int_equal(m->requests, 1); /* nothing written without the buffer */
@@ -228,7 +216,7 @@ static void test_pf_reset_bits(void **state)
 	assert_false(vf_mailbox_take(&m->mbx, VF_MAILBOX_RSTD)); /* taken once */
 	*R(CONTROL) |= VF_MAILBOX_RSTD;
 	vf_mailbox_refresh(&m->mbx);
-	vf_mailbox_init(&m->mbx, &device); /* a VF reset forgets what came before it */
+	vf_mailbox_init(&m->mbx, &device, &m->bar); /* a VF reset forgets what came before it */
 	assert_false(vf_mailbox_take(&m->mbx, VF_MAILBOX_RSTD));
 }
 

@@ -5,31 +5,16 @@
  * the PF driver's protocol (regs.h, IGB_VF_*), which Sietch's kernel speaks
  * like Linux's igb.
  */
-#include "drivers/igb/os/io.h"
-#include "lib/common/container_of.h"
+#include "drivers/igb/os/igbvf.h"
 #include "lib/common/syscall.h"
 
 VF_MAILBOX_CHECK_BITS(IGBVF_V2PMAILBOX_);
 _Static_assert(IGB_MBX_WORDS == VF_MAILBOX_WORDS, "82576 VMBMEM: 16 dwords");
 
-static uint32_t mbx_read(struct vf_mailbox *mbx, uint32_t reg)
-{
-	return igbvf_read(container_of(mbx, struct igbvf, mbx), reg);
-}
-
-static void mbx_write(struct vf_mailbox *mbx, uint32_t reg, uint32_t value)
-{
-	igbvf_write(container_of(mbx, struct igbvf, mbx), reg, value);
-}
-
 const struct vf_mailbox_device igbvf_mailbox = {
 	.control = IGBVF_V2PMAILBOX,
 	.memory = IGBVF_VMBMEM,
 	.timeout_us = IGBVF_MBX_TIMEOUT_US,
-	.read = mbx_read,
-	.write = mbx_write,
-	.now_us = igbvf_now_us,
-	.pause = igbvf_pause,
 };
 
 /*

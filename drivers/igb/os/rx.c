@@ -10,7 +10,8 @@
  * scheme of ixy's ixgbe driver): `next` is always RDT + 1.
  */
 #include <string.h>
-#include "drivers/igb/os/io.h"
+#include "drivers/igb/os/igbvf.h"
+#include "lib/os/vf_io.h"
 #include "lib/common/syscall.h"
 
 static void rx_arm(struct igbvf *vf, uint16_t slot)
@@ -37,24 +38,24 @@ int igbvf_rx_setup(struct igbvf *vf, const struct igbvf_dma *dma, size_t offset)
 	}
 	/* 82576 chapter 4, "Receive Initialization": base, length, buffer size, then enable the queue,
 	 * wait until it reads back enabled, and only then move the tail. */
-	igbvf_write(vf, IGBVF_RXDCTL, 0);
-	igbvf_write(vf, IGBVF_RDBAL, (uint32_t)rx->bus);
-	igbvf_write(vf, IGBVF_RDBAH, (uint32_t)(rx->bus >> 32));
-	igbvf_write(vf, IGBVF_RDLEN, rx->count * (uint32_t)sizeof(union igb_rx_desc));
-	igbvf_write(vf, IGBVF_RDH, 0);
-	igbvf_write(vf, IGBVF_RDT, 0);
-	igbvf_write(vf, IGBVF_SRRCTL, (IGBVF_BUF_SIZE / IGB_SRRCTL_BSIZEPKT_UNIT) << IGB_SRRCTL_BSIZEPKT_SHIFT |
+	vf_write(vf->regs, IGBVF_RXDCTL, 0);
+	vf_write(vf->regs, IGBVF_RDBAL, (uint32_t)rx->bus);
+	vf_write(vf->regs, IGBVF_RDBAH, (uint32_t)(rx->bus >> 32));
+	vf_write(vf->regs, IGBVF_RDLEN, rx->count * (uint32_t)sizeof(union igb_rx_desc));
+	vf_write(vf->regs, IGBVF_RDH, 0);
+	vf_write(vf->regs, IGBVF_RDT, 0);
+	vf_write(vf->regs, IGBVF_SRRCTL, (IGBVF_BUF_SIZE / IGB_SRRCTL_BSIZEPKT_UNIT) << IGB_SRRCTL_BSIZEPKT_SHIFT |
 					      IGB_SRRCTL_DESCTYPE_ADV_ONEBUF | IGB_SRRCTL_DROP_EN);
 	/* Thresholds as Linux's igbvf sets them: prefetch 16, host 8, write back by 4. */
-	igbvf_write(vf, IGBVF_RXDCTL, IGB_XDCTL_ENABLE | IGB_XDCTL_PTHRESH(16) | IGB_XDCTL_HTHRESH(8) |
+	vf_write(vf->regs, IGBVF_RXDCTL, IGB_XDCTL_ENABLE | IGB_XDCTL_PTHRESH(16) | IGB_XDCTL_HTHRESH(8) |
 					      IGB_XDCTL_WTHRESH(4));
-	uint64_t start = igbvf_now_us();
-	while (!(igbvf_read(vf, IGBVF_RXDCTL) & IGB_XDCTL_ENABLE)) {
-		if (igbvf_now_us() - start > IGBVF_MBX_TIMEOUT_US)
+	uint64_t start = vf_now_us();
+	while (!(vf_read(vf->regs, IGBVF_RXDCTL) & IGB_XDCTL_ENABLE)) {
+		if (vf_now_us() - start > IGBVF_MBX_TIMEOUT_US)
 			return -SIETCH_ETIMEDOUT;
-		igbvf_pause();
+		vf_pause();
 	}
-	igbvf_write(vf, IGBVF_RDT, rx->count - 1u);
+	vf_write(vf->regs, IGBVF_RDT, rx->count - 1u);
 	vf->doorbells++;
 	return 0;
 }
@@ -106,7 +107,7 @@ int igbvf_rx_batch(struct igbvf *vf, void *const *bufs, uint16_t *lengths, int m
 		recycled++;
 	}
 	if (recycled) {
-		igbvf_write(vf, IGBVF_RDT, last);
+		vf_write(vf->regs, IGBVF_RDT, last);
 		vf->doorbells++;
 	}
 	return got;

@@ -6,7 +6,8 @@
  * goes back to the pool when the device has written DD over its descriptor.
  */
 #include <string.h>
-#include "drivers/igb/os/io.h"
+#include "drivers/igb/os/igbvf.h"
+#include "lib/os/vf_io.h"
 #include "lib/common/syscall.h"
 
 #define ETH_MIN_FRAME 60 /* IEEE 802.3 minimum without the CRC: short frames are padded here */
@@ -20,20 +21,20 @@ int igbvf_tx_setup(struct igbvf *vf, const struct igbvf_dma *dma, size_t offset)
 	tx->tail = tx->clean = tx->used = 0;
 	tx->context_valid = 0; /* a reset VF holds no context */
 	/* 82576 chapter 4, "Transmit Initialization": base, length, head and tail, then enable. */
-	igbvf_write(vf, IGBVF_TXDCTL, 0);
-	igbvf_write(vf, IGBVF_TDBAL, (uint32_t)tx->bus);
-	igbvf_write(vf, IGBVF_TDBAH, (uint32_t)(tx->bus >> 32));
-	igbvf_write(vf, IGBVF_TDLEN, tx->count * (uint32_t)sizeof(union igb_tx_desc));
-	igbvf_write(vf, IGBVF_TDH, 0);
-	igbvf_write(vf, IGBVF_TDT, 0);
+	vf_write(vf->regs, IGBVF_TXDCTL, 0);
+	vf_write(vf->regs, IGBVF_TDBAL, (uint32_t)tx->bus);
+	vf_write(vf->regs, IGBVF_TDBAH, (uint32_t)(tx->bus >> 32));
+	vf_write(vf->regs, IGBVF_TDLEN, tx->count * (uint32_t)sizeof(union igb_tx_desc));
+	vf_write(vf->regs, IGBVF_TDH, 0);
+	vf_write(vf->regs, IGBVF_TDT, 0);
 	/* Write-back threshold 1: DD appears on each descriptor as soon as it is done. */
-	igbvf_write(vf, IGBVF_TXDCTL, IGB_XDCTL_ENABLE | IGB_XDCTL_PTHRESH(8) | IGB_XDCTL_HTHRESH(1) |
+	vf_write(vf->regs, IGBVF_TXDCTL, IGB_XDCTL_ENABLE | IGB_XDCTL_PTHRESH(8) | IGB_XDCTL_HTHRESH(1) |
 					      IGB_XDCTL_WTHRESH(1));
-	uint64_t start = igbvf_now_us();
-	while (!(igbvf_read(vf, IGBVF_TXDCTL) & IGB_XDCTL_ENABLE)) {
-		if (igbvf_now_us() - start > IGBVF_MBX_TIMEOUT_US)
+	uint64_t start = vf_now_us();
+	while (!(vf_read(vf->regs, IGBVF_TXDCTL) & IGB_XDCTL_ENABLE)) {
+		if (vf_now_us() - start > IGBVF_MBX_TIMEOUT_US)
 			return -SIETCH_ETIMEDOUT;
-		igbvf_pause();
+		vf_pause();
 	}
 	return 0;
 }
@@ -130,7 +131,7 @@ int igbvf_tx_batch(struct igbvf *vf, const void *const *frames, const uint16_t *
 		queued++;
 	}
 	if (queued) {
-		igbvf_write(vf, IGBVF_TDT, tx->tail); /* the descriptors are in memory before this store (mmio.h) */
+		vf_write(vf->regs, IGBVF_TDT, tx->tail); /* the descriptors are in memory before this store (mmio.h) */
 		vf->doorbells++;
 	}
 	return taken;

@@ -13,7 +13,7 @@
  * TCP/UDP that is not a fragment is offloaded; anything else is sent as is.
  */
 #include <string.h>
-#include "drivers/igb/os/io.h"
+#include "drivers/igb/os/igbvf.h"
 #include "lib/common/syscall.h"
 
 #define ETH_HLEN 14

@@ -11,18 +11,19 @@
  * queue enables, VFRE/VFTE cleared, VFLRE set for the PF).
  */
 #include <string.h>
-#include "drivers/igb/os/io.h"
+#include "drivers/igb/os/igbvf.h"
+#include "lib/os/vf_io.h"
 #include "lib/common/syscall.h"
 
 #define PF_RESET_TIMEOUT_US 1000000
 
 static int wait_pf_ready(struct igbvf *vf)
 {
-	uint64_t start = igbvf_now_us();
+	uint64_t start = vf_now_us();
 	while (vf_mailbox_pf_reset_pending(&vf->mbx)) {
-		if (igbvf_now_us() - start > PF_RESET_TIMEOUT_US)
+		if (vf_now_us() - start > PF_RESET_TIMEOUT_US)
 			return -SIETCH_ETIMEDOUT;
-		igbvf_pause();
+		vf_pause();
 	}
 	return 0;
 }
@@ -55,8 +56,8 @@ static int mailbox_handshake(struct igbvf *vf, uint8_t mac[6])
 
 int igbvf_reset(struct igbvf *vf)
 {
-	vf_mailbox_init(&vf->mbx, &igbvf_mailbox); /* bits seen before the reset mean nothing after it */
-	igbvf_write(vf, IGBVF_CTRL, IGBVF_CTRL_RST);
+	vf_mailbox_init(&vf->mbx, &igbvf_mailbox, vf->regs); /* bits seen before the reset mean nothing after it */
+	vf_write(vf->regs, IGBVF_CTRL, IGBVF_CTRL_RST);
 	int r = wait_pf_ready(vf);
 	if (r < 0)
 		return r;
@@ -97,7 +98,7 @@ void igbvf_hw_stats_update(struct igbvf *vf)
 	uint64_t *sums[5] = { &vf->hw.rx_packets, &vf->hw.tx_packets, &vf->hw.rx_bytes, &vf->hw.tx_bytes,
 			      &vf->hw.rx_multicast };
 	for (int i = 0; i < 5; i++)
-		*sums[i] += counter_step(&vf->hw.last[i], igbvf_read(vf, regs[i]));
+		*sums[i] += counter_step(&vf->hw.last[i], vf_read(vf->regs, regs[i]));
 }
 
 int igbvf_init(struct igbvf *vf, volatile void *regs, const struct igbvf_dma *dma, const uint8_t mac[6])
@@ -120,9 +121,9 @@ int igbvf_init(struct igbvf *vf, volatile void *regs, const struct igbvf_dma *dm
 		return r;
 	/* Receive queue 0 raises vector IGBVF_RX_VECTOR (the VF's IVAR0, RX entry in bits 7:0),
 	 * which clears itself when sent (EIAC) and stays masked until a wait unmasks it. */
-	igbvf_write(vf, IGBVF_EIMC, 0x7);
-	igbvf_write(vf, IGBVF_IVAR0, IGB_IVAR_VALID | IGBVF_RX_VECTOR);
-	igbvf_write(vf, IGBVF_EIAC, 1u << IGBVF_RX_VECTOR);
+	vf_write(vf->regs, IGBVF_EIMC, 0x7);
+	vf_write(vf->regs, IGBVF_IVAR0, IGB_IVAR_VALID | IGBVF_RX_VECTOR);
+	vf_write(vf->regs, IGBVF_EIAC, 1u << IGBVF_RX_VECTOR);
 	igbvf_hw_stats_update(vf); /* the sums count from here */
 	memset(&vf->hw, 0, offsetof(struct igbvf_hw_stats, last));
 	vf->netdev.ops = &igbvf_netdev_ops;
@@ -133,9 +134,9 @@ int igbvf_init(struct igbvf *vf, volatile void *regs, const struct igbvf_dma *dm
 /* Quiets the queues and resets the VF, so the PF sees it go (VFLRE) and the device stops reading our memory. */
 void igbvf_stop(struct igbvf *vf)
 {
-	igbvf_write(vf, IGBVF_RXDCTL, 0);
-	igbvf_write(vf, IGBVF_TXDCTL, 0);
-	igbvf_write(vf, IGBVF_CTRL, IGBVF_CTRL_RST);
+	vf_write(vf->regs, IGBVF_RXDCTL, 0);
+	vf_write(vf->regs, IGBVF_TXDCTL, 0);
+	vf_write(vf->regs, IGBVF_CTRL, IGBVF_CTRL_RST);
 }
 
 /* ---- the netdev operations ---- */
@@ -160,7 +161,7 @@ static int op_link_up(struct netdev *dev)
 	struct igbvf *vf = to_vf(dev);
 	if (vf_mailbox_pf_reset_pending(&vf->mbx))
 		return 0;
-	return (igbvf_read(vf, IGBVF_STATUS) & IGBVF_STATUS_LU) != 0;
+	return (vf_read(vf->regs, IGBVF_STATUS) & IGBVF_STATUS_LU) != 0;
 }
 
 /* The buffers in flight are counted from the ring itself, not from the pool, so the
@@ -192,11 +193,11 @@ static void op_stats(struct netdev *dev, struct netdev_stats *out)
 static int wait_interrupt(struct igbvf *vf)
 {
 	while (!igbvf_rx_pending(vf)) {
-		igbvf_write(vf, IGBVF_EIMS, 1u << IGBVF_RX_VECTOR);
+		vf_write(vf->regs, IGBVF_EIMS, 1u << IGBVF_RX_VECTOR);
 		if (igbvf_rx_pending(vf) || vf->sleep(vf) < 0)
 			break;
 	}
-	igbvf_write(vf, IGBVF_EIMC, 1u << IGBVF_RX_VECTOR); /* polling needs no interrupts */
+	vf_write(vf->regs, IGBVF_EIMC, 1u << IGBVF_RX_VECTOR); /* polling needs no interrupts */
 	return igbvf_rx_pending(vf);
 }
 
@@ -210,15 +211,15 @@ static int op_wait(struct netdev *dev, uint64_t timeout_ns)
 	struct igbvf *vf = to_vf(dev);
 	if (timeout_ns == IGBVF_WAIT_FOREVER && vf->sleep)
 		return wait_interrupt(vf);
-	uint64_t start = igbvf_now_us(), timeout_us = timeout_ns / 1000;
+	uint64_t start = vf_now_us(), timeout_us = timeout_ns / 1000;
 	while (!igbvf_rx_pending(vf)) {
-		uint64_t waited = igbvf_now_us() - start;
+		uint64_t waited = vf_now_us() - start;
 		if (waited >= timeout_us)
 			return 0;
 		if (waited < WAIT_SPIN_US)
-			igbvf_pause();
+			vf_pause();
 		else
-			igbvf_sleep_us(timeout_us - waited < WAIT_SLICE_US ? timeout_us - waited : WAIT_SLICE_US);
+			vf_sleep_us(timeout_us - waited < WAIT_SLICE_US ? timeout_us - waited : WAIT_SLICE_US);
 	}
 	return 1;
 }

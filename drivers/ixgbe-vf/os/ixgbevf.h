@@ -90,36 +90,3 @@ int ixgbevf_init(struct ixgbevf *vf, volatile void *regs, const struct ixgbevf_d
 int ixgbevf_set_mac(struct ixgbevf *vf, const uint8_t mac[6]);
 void ixgbevf_hw_stats_update(struct ixgbevf *vf);
 extern const struct netdev_ops ixgbevf_netdev_ops;
-
-/* How the driver touches registers and reads the time: the VF's BAR and the clock in a
- * program; with IXGBEVF_MODEL defined (tests/unit/ixgbevf_ut.c), a register model. */
-#ifndef IXGBEVF_MODEL
-#include "lib/common/mmio.h"
-#include "lib/os/os.h"
-
-static inline uint32_t ixgbevf_read(struct ixgbevf *vf, uint32_t reg)
-{
-	return mmio_read32(mmio_at(vf->regs, reg));
-}
-
-static inline void ixgbevf_write(struct ixgbevf *vf, uint32_t reg, uint32_t value)
-{
-	mmio_write32(mmio_at(vf->regs, reg), value);
-}
-
-static inline uint64_t ixgbevf_now_us(void)
-{
-	return (uint64_t)os_clock_ns(SIETCH_CLOCK_MONOTONIC) / 1000;
-}
-
-/* Between polls of a register that waits for the PF: let the kernel run it. */
-static inline void ixgbevf_pause(void)
-{
-	os_yield();
-}
-#else
-uint32_t ixgbevf_read(struct ixgbevf *vf, uint32_t reg);
-void ixgbevf_write(struct ixgbevf *vf, uint32_t reg, uint32_t value);
-uint64_t ixgbevf_now_us(void);
-void ixgbevf_pause(void);
-#endif

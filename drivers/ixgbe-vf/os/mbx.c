@@ -5,30 +5,15 @@
  * exchange of the PF driver's protocol (regs.h, IXGBEVF_MSG_*).
  */
 #include "drivers/ixgbe-vf/os/ixgbevf.h"
-#include "lib/common/container_of.h"
 #include "lib/common/syscall.h"
 
 VF_MAILBOX_CHECK_BITS(IXGBEVF_VFMAILBOX_);
 _Static_assert(IXGBEVF_MBX_WORDS == VF_MAILBOX_WORDS, "82599 VFMBMEM: 16 dwords");
 
-static uint32_t mbx_read(struct vf_mailbox *mbx, uint32_t reg)
-{
-	return ixgbevf_read(container_of(mbx, struct ixgbevf, mbx), reg);
-}
-
-static void mbx_write(struct vf_mailbox *mbx, uint32_t reg, uint32_t value)
-{
-	ixgbevf_write(container_of(mbx, struct ixgbevf, mbx), reg, value);
-}
-
 const struct vf_mailbox_device ixgbevf_mailbox = {
 	.control = IXGBEVF_VFMAILBOX,
 	.memory = IXGBEVF_VFMBMEM,
 	.timeout_us = IXGBEVF_MBX_TIMEOUT_US,
-	.read = mbx_read,
-	.write = mbx_write,
-	.now_us = ixgbevf_now_us,
-	.pause = ixgbevf_pause,
 };
 
 /* Sends msg (type in word 0) and reads the PF's reply into msg[0 .. reply_words).

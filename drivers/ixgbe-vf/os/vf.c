@@ -6,21 +6,22 @@
  */
 #include <string.h>
 #include "drivers/ixgbe-vf/os/ixgbevf.h"
+#include "lib/os/vf_io.h"
 #include "lib/common/syscall.h"
 
 /* Waits until the PF is out of reset (RSTI clear) and has said so (RSTD). */
 static int wait_pf_reset_done(struct ixgbevf *vf)
 {
-	uint64_t start = ixgbevf_now_us();
+	uint64_t start = vf_now_us();
 	for (;;) {
 		uint32_t box = vf_mailbox_refresh(&vf->mbx);
 		if (!(box & IXGBEVF_VFMAILBOX_RSTI) && (box & IXGBEVF_VFMAILBOX_RSTD)) {
 			vf->mbx.seen &= ~IXGBEVF_VFMAILBOX_RSTD;
 			return 0;
 		}
-		if (ixgbevf_now_us() - start > IXGBEVF_RESET_TIMEOUT_US)
+		if (vf_now_us() - start > IXGBEVF_RESET_TIMEOUT_US)
 			return -SIETCH_ETIMEDOUT;
-		ixgbevf_pause();
+		vf_pause();
 	}
 }
 
@@ -31,9 +32,9 @@ static int wait_pf_reset_done(struct ixgbevf *vf)
  */
 int ixgbevf_reset(struct ixgbevf *vf)
 {
-	ixgbevf_write(vf, IXGBEVF_VFEIMC, 0xffffffffu); /* the driver polls */
-	ixgbevf_write(vf, IXGBEVF_VFCTRL, IXGBEVF_VFCTRL_RST);
-	vf_mailbox_init(&vf->mbx, &ixgbevf_mailbox); /* bits seen before the reset mean nothing after it */
+	vf_write(vf->regs, IXGBEVF_VFEIMC, 0xffffffffu); /* the driver polls */
+	vf_write(vf->regs, IXGBEVF_VFCTRL, IXGBEVF_VFCTRL_RST);
+	vf_mailbox_init(&vf->mbx, &ixgbevf_mailbox, vf->regs); /* bits seen before the reset mean nothing after it */
 	int r = wait_pf_reset_done(vf);
 	if (r < 0)
 		return r;
@@ -87,12 +88,12 @@ static int set_max_frame(struct ixgbevf *vf, uint32_t max_frame)
 /* Enables a queue and waits until the device says it is (the ENABLE bit reads back set). */
 static int enable_queue(struct ixgbevf *vf, uint32_t reg, uint32_t enable)
 {
-	ixgbevf_write(vf, reg, enable);
-	uint64_t start = ixgbevf_now_us();
-	while (!(ixgbevf_read(vf, reg) & enable)) {
-		if (ixgbevf_now_us() - start > IXGBEVF_MBX_TIMEOUT_US)
+	vf_write(vf->regs, reg, enable);
+	uint64_t start = vf_now_us();
+	while (!(vf_read(vf->regs, reg) & enable)) {
+		if (vf_now_us() - start > IXGBEVF_MBX_TIMEOUT_US)
 			return -SIETCH_ETIMEDOUT;
-		ixgbevf_pause();
+		vf_pause();
 	}
 	return 0;
 }
@@ -125,9 +126,9 @@ static void rx_arm(struct ixgbevf *vf, uint16_t i)
 
 static void write_ring(struct ixgbevf *vf, uint32_t bal, uint64_t bus, uint32_t bytes)
 {
-	ixgbevf_write(vf, bal, (uint32_t)bus);
-	ixgbevf_write(vf, bal + 4, (uint32_t)(bus >> 32));
-	ixgbevf_write(vf, bal + 8, bytes); /* RDLEN / TDLEN */
+	vf_write(vf->regs, bal, (uint32_t)bus);
+	vf_write(vf->regs, bal + 4, (uint32_t)(bus >> 32));
+	vf_write(vf->regs, bal + 8, bytes); /* RDLEN / TDLEN */
 }
 
 static int rings_setup(struct ixgbevf *vf)
@@ -137,22 +138,22 @@ static int rings_setup(struct ixgbevf *vf)
 	vf->rx_next = 0;
 	vf->rx_discarding = 0;
 	write_ring(vf, IXGBEVF_VFRDBAL, vf->rx_bus, IXGBEVF_RX_DESCS * 16);
-	ixgbevf_write(vf, IXGBEVF_VFSRRCTL,
-		      (IXGBEVF_BUF_SIZE / IXGBEVF_SRRCTL_BSIZEPKT_UNIT) |
-			      IXGBEVF_SRRCTL_DESCTYPE_ADV_ONEBUF | IXGBEVF_SRRCTL_DROP_EN);
-	ixgbevf_write(vf, IXGBEVF_VFRDH, 0);
-	ixgbevf_write(vf, IXGBEVF_VFRDT, 0);
+	vf_write(vf->regs, IXGBEVF_VFSRRCTL,
+		 (IXGBEVF_BUF_SIZE / IXGBEVF_SRRCTL_BSIZEPKT_UNIT) |
+			 IXGBEVF_SRRCTL_DESCTYPE_ADV_ONEBUF | IXGBEVF_SRRCTL_DROP_EN);
+	vf_write(vf->regs, IXGBEVF_VFRDH, 0);
+	vf_write(vf->regs, IXGBEVF_VFRDT, 0);
 	int r = enable_queue(vf, IXGBEVF_VFRXDCTL, IXGBEVF_RXDCTL_ENABLE);
 	if (r < 0)
 		return r;
 	/* One slot stays empty: RDT == RDH means the device owns nothing. */
-	ixgbevf_write(vf, IXGBEVF_VFRDT, IXGBEVF_RX_DESCS - 1);
+	vf_write(vf->regs, IXGBEVF_VFRDT, IXGBEVF_RX_DESCS - 1);
 
 	memset((void *)vf->tx, 0, IXGBEVF_TX_DESCS * sizeof(*vf->tx));
 	vf->tx_tail = vf->tx_clean = vf->tx_used = 0;
 	write_ring(vf, IXGBEVF_VFTDBAL, vf->tx_bus, IXGBEVF_TX_DESCS * 16);
-	ixgbevf_write(vf, IXGBEVF_VFTDH, 0);
-	ixgbevf_write(vf, IXGBEVF_VFTDT, 0);
+	vf_write(vf->regs, IXGBEVF_VFTDH, 0);
+	vf_write(vf->regs, IXGBEVF_VFTDT, 0);
 	return enable_queue(vf, IXGBEVF_VFTXDCTL, IXGBEVF_TXDCTL_ENABLE);
 }
 
@@ -229,7 +230,7 @@ static int rx_batch(struct netdev *dev, void *const *bufs, uint16_t *lengths, in
 		/* Descriptors before rx_next are armed again: one doorbell for all. */
 		__atomic_thread_fence(__ATOMIC_RELEASE);
 		uint16_t tail = (uint16_t)((vf->rx_next + IXGBEVF_RX_DESCS - 1) % IXGBEVF_RX_DESCS);
-		ixgbevf_write(vf, IXGBEVF_VFRDT, tail);
+		vf_write(vf->regs, IXGBEVF_VFRDT, tail);
 		vf->doorbells++;
 	}
 	return got;
@@ -276,7 +277,7 @@ static int tx_batch(struct netdev *dev, const void *const *frames, const uint16_
 	}
 	if (sent > 0) {
 		__atomic_thread_fence(__ATOMIC_RELEASE); /* descriptors before the doorbell */
-		ixgbevf_write(vf, IXGBEVF_VFTDT, vf->tx_tail);
+		vf_write(vf->regs, IXGBEVF_VFTDT, vf->tx_tail);
 		vf->doorbells++;
 	}
 	return sent;
@@ -293,22 +294,22 @@ static int link_up(struct netdev *dev)
 		vf->pf_reset_seen = 1;
 	if (vf->pf_reset_seen)
 		return 0;
-	return (ixgbevf_read(vf, IXGBEVF_VFLINKS) & IXGBEVF_VFLINKS_UP) != 0;
+	return (vf_read(vf->regs, IXGBEVF_VFLINKS) & IXGBEVF_VFLINKS_UP) != 0;
 }
 
 static uint64_t read_octets(struct ixgbevf *vf, uint32_t lsb)
 {
-	uint64_t low = ixgbevf_read(vf, lsb);
-	uint64_t high = ixgbevf_read(vf, lsb + 4) & 0xf; /* bits 35:32 */
+	uint64_t low = vf_read(vf->regs, lsb);
+	uint64_t high = vf_read(vf->regs, lsb + 4) & 0xf; /* bits 35:32 */
 	return low | high << 32;
 }
 
 static void hw_stats_baseline(struct ixgbevf *vf)
 {
 	struct ixgbevf_hw_stats *h = &vf->hw;
-	h->last_rx_packets = ixgbevf_read(vf, IXGBEVF_VFGPRC);
-	h->last_tx_packets = ixgbevf_read(vf, IXGBEVF_VFGPTC);
-	h->last_rx_multicast = ixgbevf_read(vf, IXGBEVF_VFMPRC);
+	h->last_rx_packets = vf_read(vf->regs, IXGBEVF_VFGPRC);
+	h->last_tx_packets = vf_read(vf->regs, IXGBEVF_VFGPTC);
+	h->last_rx_multicast = vf_read(vf->regs, IXGBEVF_VFMPRC);
 	h->last_rx_bytes = read_octets(vf, IXGBEVF_VFGORC_LSB);
 	h->last_tx_bytes = read_octets(vf, IXGBEVF_VFGOTC_LSB);
 }
@@ -329,9 +330,9 @@ static void add36(uint64_t *sum, uint64_t *last, uint64_t now)
 void ixgbevf_hw_stats_update(struct ixgbevf *vf)
 {
 	struct ixgbevf_hw_stats *h = &vf->hw;
-	add32(&h->rx_packets, &h->last_rx_packets, ixgbevf_read(vf, IXGBEVF_VFGPRC));
-	add32(&h->tx_packets, &h->last_tx_packets, ixgbevf_read(vf, IXGBEVF_VFGPTC));
-	add32(&h->rx_multicast, &h->last_rx_multicast, ixgbevf_read(vf, IXGBEVF_VFMPRC));
+	add32(&h->rx_packets, &h->last_rx_packets, vf_read(vf->regs, IXGBEVF_VFGPRC));
+	add32(&h->tx_packets, &h->last_tx_packets, vf_read(vf->regs, IXGBEVF_VFGPTC));
+	add32(&h->rx_multicast, &h->last_rx_multicast, vf_read(vf->regs, IXGBEVF_VFMPRC));
 	add36(&h->rx_bytes, &h->last_rx_bytes, read_octets(vf, IXGBEVF_VFGORC_LSB));
 	add36(&h->tx_bytes, &h->last_tx_bytes, read_octets(vf, IXGBEVF_VFGOTC_LSB));
 }
@@ -360,8 +361,8 @@ static int set_max_frame_op(struct netdev *dev, uint32_t max_frame)
 static void close_op(struct netdev *dev)
 {
 	struct ixgbevf *vf = (struct ixgbevf *)dev;
-	ixgbevf_write(vf, IXGBEVF_VFRXDCTL, 0);
-	ixgbevf_write(vf, IXGBEVF_VFTXDCTL, 0);
+	vf_write(vf->regs, IXGBEVF_VFRXDCTL, 0);
+	vf_write(vf->regs, IXGBEVF_VFTXDCTL, 0);
 	if (vf->release)
 		vf->release(vf);
 }
