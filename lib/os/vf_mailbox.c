@@ -1,8 +1,9 @@
 /*
  * The VF side of Intel's PF-VF mailbox (vf_mailbox.h): take the buffer, send,
- * wait for the PF's ACK, receive its reply. Host-tested on its own against a
- * model of the control register (tests/unit/vf_mailbox_ut.c) and inside each
- * driver's model (igbvf_ut.c, ixgbevf_ut.c).
+ * wait for the PF's ACK, receive its reply; and a call, a request paired with
+ * its reply. Host-tested on its own against a model of the control register
+ * (tests/unit/vf_mailbox_ut.c) and inside each driver's model (igbvf_ut.c,
+ * ixgbevf_ut.c).
  */
 #include "lib/os/vf_mailbox.h"
 #include "lib/common/syscall.h"
@@ -88,4 +89,21 @@ int vf_mailbox_receive(struct vf_mailbox *mbx, uint32_t *msg, unsigned words)
 		msg[i] = vf_read(mbx->bar, mbx->device->memory + 4 * i);
 	vf_write(mbx->bar, mbx->device->control, VF_MAILBOX_ACK); /* read; the buffer goes back */
 	return 0;
+}
+
+int vf_mailbox_call(struct vf_mailbox *mbx, uint32_t *msg, unsigned words, unsigned reply_words)
+{
+	uint32_t type = msg[0] & VF_MAILBOX_MSG_TYPE_MASK;
+	int r = vf_mailbox_send(mbx, msg, words);
+	for (unsigned replies = 0; r == 0 && replies <= mbx->device->notices; replies++) {
+		r = vf_mailbox_receive(mbx, msg, reply_words);
+		if (r < 0)
+			return r;
+		if ((msg[0] & VF_MAILBOX_MSG_TYPE_MASK) != type)
+			continue; /* a PF notice crossed our request */
+		if (msg[0] & VF_MAILBOX_MSG_NACK)
+			return -SIETCH_EACCES;
+		return (msg[0] & VF_MAILBOX_MSG_ACK) ? 0 : -SIETCH_EIO;
+	}
+	return r < 0 ? r : -SIETCH_EIO;
 }

@@ -17,7 +17,6 @@
 #include "tests/unit/stubs/vf_clock.h"
 #include "lib/os/vf_mailbox.c"
 #include "drivers/igb/os/pool.c"
-#include "drivers/igb/os/mbx.c"
 #include "drivers/igb/os/rx.c"
 #include "drivers/igb/os/tx.c"
 #include "drivers/igb/os/tx_csum.c"
@@ -321,9 +320,9 @@ static void test_mailbox_waits_for_the_pf_to_free_the_buffer(void **state)
 	(void)state;
 	m->pfu_busy = 5;
 	uint32_t msg[2] = { IGB_VF_SET_LPE, 1518 };
-	assert_int_equal(igbvf_mbx_call(vf, msg, 2, 2), 0);
+	assert_int_equal(vf_mailbox_call(&vf->mbx, msg, 2, 2), 0);
 	m->pfu_busy = -1 & 0x7fffffff;
-	assert_int_equal(igbvf_mbx_call(vf, msg, 2, 2), -SIETCH_EBUSY);
+	assert_int_equal(vf_mailbox_call(&vf->mbx, msg, 2, 2), -SIETCH_EBUSY);
 }
 
 static void test_mailbox_skips_a_pf_notice(void **state)
@@ -331,7 +330,7 @@ static void test_mailbox_skips_a_pf_notice(void **state)
 	(void)state;
 	m->notice_first = 1;
 	uint32_t msg[2] = { IGB_VF_SET_LPE, 1518 };
-	assert_int_equal(igbvf_mbx_call(vf, msg, 2, 2), 0);
+	assert_int_equal(vf_mailbox_call(&vf->mbx, msg, 2, 2), 0);
 	assert_int_equal(msg[0] & IGB_MBX_TYPE_MASK, IGB_VF_SET_LPE);
 }
 
@@ -340,7 +339,7 @@ static void test_mailbox_times_out_on_a_silent_pf(void **state)
 	(void)state;
 	m->silent = 1;
 	uint32_t msg[1] = { IGB_VF_RESET };
-	assert_int_equal(igbvf_mbx_call(vf, msg, 1, 3), -SIETCH_ETIMEDOUT);
+	assert_int_equal(vf_mailbox_call(&vf->mbx, msg, 1, 3), -SIETCH_ETIMEDOUT);
 }
 
 /* ---- reset and bring-up ---- */

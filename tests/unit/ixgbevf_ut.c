@@ -18,7 +18,6 @@
 #define VF_IO_MODEL
 #include "tests/unit/stubs/vf_clock.h"
 #include "lib/os/vf_mailbox.c"
-#include "drivers/ixgbe-vf/os/mbx.c"
 #include "drivers/ixgbe-vf/os/vf.c"
 
 #define MAX_SENT 800

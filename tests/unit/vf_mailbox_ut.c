@@ -28,10 +28,14 @@ static struct model {
 	uint32_t reg[0x800 / 4];
 	unsigned reads, writes;
 	/* the PF */
-	int pfu_held;		       /* VFU refused this many more times; -1: forever */
-	int rsti;		       /* RSTI shows */
-	int no_ack;		       /* a REQ gets no PFACK */
-	int answer;		       /* a REQ gets a reply (PFSTS) too */
+	int pfu_held;	  /* VFU refused this many more times; -1: forever */
+	int rsti;	  /* RSTI shows */
+	int no_ack;	  /* a REQ gets no PFACK */
+	int answer;	  /* a REQ gets a reply (PFSTS) too */
+	uint32_t verdict; /* in the reply's word 0 */
+	unsigned notices; /* messages of its own the PF sends before its reply, each once ACKed */
+	uint32_t reply[VF_MAILBOX_WORDS];
+	int reply_pending;
 	uint32_t in[VF_MAILBOX_WORDS]; /* the last message as the PF read it */
 	unsigned requests, acks;
 } * m;
@@ -57,6 +61,26 @@ uint32_t vf_read(volatile void *bar, uint32_t reg)
 	return value;
 }
 
+static void pf_put(const uint32_t *msg)
+{
+	for (int i = 0; i < VF_MAILBOX_WORDS; i++)
+		*R(MEMORY + 4 * i) = msg[i];
+	*R(CONTROL) |= VF_MAILBOX_PFSTS;
+}
+
+/* The PF puts its next message: a notice of its own while it has any, then the reply. */
+static void pf_next(void)
+{
+	static const uint32_t notice[VF_MAILBOX_WORDS] = { 0x0100 };
+	if (m->notices > 0) {
+		m->notices--;
+		pf_put(notice);
+		return;
+	}
+	m->reply_pending = 0;
+	pf_put(m->reply);
+}
+
 /* The PF's side of a REQ: it reads the message, acknowledges it and may put its reply. */
 static void pf_take_request(void)
 {
@@ -65,11 +89,13 @@ static void pf_take_request(void)
 		m->in[i] = *R(MEMORY + 4 * i);
 	if (!m->no_ack)
 		*R(CONTROL) |= VF_MAILBOX_PFACK;
-	if (m->answer) {
-		for (int i = 0; i < VF_MAILBOX_WORDS; i++)
-			*R(MEMORY + 4 * i) = m->in[i] | 0x80000000u;
-		*R(CONTROL) |= VF_MAILBOX_PFSTS;
-	}
+	if (!m->answer)
+		return;
+	m->reply[0] = (m->in[0] & VF_MAILBOX_MSG_TYPE_MASK) | m->verdict;
+	for (int i = 1; i < VF_MAILBOX_WORDS; i++)
+		m->reply[i] = m->in[i] | 0x80000000u;
+	m->reply_pending = 1;
+	pf_next();
 }
 
 void vf_write(volatile void *bar, uint32_t reg, uint32_t value)
@@ -87,11 +113,21 @@ void vf_write(volatile void *bar, uint32_t reg, uint32_t value)
 	*R(CONTROL) = (*R(CONTROL) & ~VF_MAILBOX_VFU) | (granted ? VF_MAILBOX_VFU : 0);
 	if (value & VF_MAILBOX_REQ)
 		pf_take_request();
-	if (value & VF_MAILBOX_ACK)
+	if (value & VF_MAILBOX_ACK) {
 		m->acks++;
+		if (m->reply_pending)
+			pf_next();
+	}
 }
 
 static const struct vf_mailbox_device device = {
+	.control = CONTROL,
+	.memory = MEMORY,
+	.timeout_us = TIMEOUT_US,
+	.notices = 2,
+};
+
+static const struct vf_mailbox_device no_notices = {
 	.control = CONTROL,
 	.memory = MEMORY,
 	.timeout_us = TIMEOUT_US,
@@ -102,6 +138,7 @@ static int setup(void **state)
 	(void)state;
 	m = calloc(1, sizeof(*m));
 	vf_clock = (struct vf_clock){ 0 };
+	m->verdict = VF_MAILBOX_MSG_ACK;
 	vf_mailbox_init(&m->mbx, &device, &m->bar);
 	return 0;
 }
@@ -220,6 +257,45 @@ static void test_pf_reset_bits(void **state)
 	assert_false(vf_mailbox_take(&m->mbx, VF_MAILBOX_RSTD));
 }
 
+static void test_call_pairs_a_request_with_its_reply(void **state)
+{
+	(void)state;
+	m->answer = 1;
+	uint32_t msg[3] = { 0x02, 0x11223344, 0x5566 };
+	assert_int_equal(vf_mailbox_call(&m->mbx, msg, 3, 2), 0);
+	assert_int_equal(msg[0], 0x02 | VF_MAILBOX_MSG_ACK);
+	assert_int_equal(msg[1], 0x91223344u);
+	assert_int_equal(msg[2], 0x5566); /* beyond reply_words: left alone */
+	m->verdict = VF_MAILBOX_MSG_NACK;
+	msg[0] = 0x02;
+	assert_int_equal(vf_mailbox_call(&m->mbx, msg, 3, 2), -SIETCH_EACCES);
+	m->verdict = 0; /* neither ACK nor NACK */
+	msg[0] = 0x02;
+	assert_int_equal(vf_mailbox_call(&m->mbx, msg, 3, 2), -SIETCH_EIO);
+	m->answer = 0;
+	msg[0] = 0x02;
+	assert_int_equal(vf_mailbox_call(&m->mbx, msg, 3, 2), -SIETCH_ETIMEDOUT);
+	assert_int_equal(m->requests, 4);
+}
+
+static void test_call_skips_as_many_notices_as_the_device_allows(void **state)
+{
+	(void)state;
+	m->answer = 1;
+	m->notices = 2;
+	uint32_t msg[2] = { 0x05, 1518 };
+	assert_int_equal(vf_mailbox_call(&m->mbx, msg, 2, 2), 0);
+	assert_int_equal(msg[0], 0x05 | VF_MAILBOX_MSG_ACK);
+	assert_int_equal(m->acks, 3); /* both notices and the reply read */
+	m->notices = 3;
+	msg[0] = 0x05;
+	assert_int_equal(vf_mailbox_call(&m->mbx, msg, 2, 2), -SIETCH_EIO);
+	vf_mailbox_init(&m->mbx, &no_notices, &m->bar);
+	m->notices = 1;
+	msg[0] = 0x05;
+	assert_int_equal(vf_mailbox_call(&m->mbx, msg, 2, 2), -SIETCH_EIO);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -231,6 +307,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lock_waits_for_the_pf_to_free_the_buffer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_lengths_touch_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pf_reset_bits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_call_pairs_a_request_with_its_reply, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_call_skips_as_many_notices_as_the_device_allows, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,10 +5,10 @@
  *
  * The layers, each host-tested against a register model (tests/unit/igbvf_ut.c):
  *   pool.c   fixed-size DMA buffers carved from one region, a free stack
- *   mbx.c    the PF-VF mailbox (lib/os/vf_mailbox.c) at the 82576's offsets, and its request-reply calls
  *   rx.c     the receive ring of advanced descriptors: copy out, re-arm, one RDT write a batch
  *   tx.c     the transmit ring: copy in, one TDT write a batch, reclaim by DD
- *   vf.c     reset and mailbox handshake, ring programming, the netdev operations
+ *   vf.c     reset and mailbox handshake (over lib/os/vf_mailbox.c, the PF-VF mailbox both
+ *            Intel VF drivers share), ring programming, the netdev operations
  * and open.c, which starts the VF behind a VNIC that netdev_open (lib/os/netdev_open.c)
  * has chosen for igb by its PCI ID.
  */
@@ -90,7 +90,7 @@ struct igbvf_hw_stats {
 struct igbvf {
 	struct netdev netdev; /* first: the ops get this pointer */
 	volatile void *regs;  /* BAR0, 16 KiB, uncached */
-	struct vf_mailbox mbx; /* V2PMAILBOX and VMBMEM (igbvf_mailbox) */
+	struct vf_mailbox mbx; /* V2PMAILBOX and VMBMEM (vf.c's igbvf_mailbox) */
 	uint32_t api;         /* the mailbox API the PF agreed to, 0 before */
 	uint32_t max_frame;   /* the longest frame asked of the PF (SET_LPE); 0: IGBVF_MAX_FRAME */
 	struct igbvf_pool pool;
@@ -122,14 +122,10 @@ static inline uint64_t igbvf_pool_bus(const struct igbvf_pool *pool, uint16_t in
 	return pool->bus + (uint64_t)index * IGBVF_BUF_SIZE;
 }
 
-/* mbx.c: the VF's mailbox registers, and igbvf_mbx_call, a request and its reply: 0, or
- * -SIETCH_ETIMEDOUT, -SIETCH_EBUSY (the PF holds the buffer), -SIETCH_EACCES (NACK). */
 /* The PF answers from its interrupt handler; on a loaded emulated machine that once took
  * longer than 100 ms. 1 s, what Linux's igbvf allows a mailbox exchange (2000 polls 500 µs
  * apart): only a PF that is gone waits that long. */
 #define IGBVF_MBX_TIMEOUT_US 1000000
-extern const struct vf_mailbox_device igbvf_mailbox;
-int igbvf_mbx_call(struct igbvf *vf, uint32_t *msg, unsigned words, unsigned reply_words);
 
 /* rx.c, tx.c */
 int igbvf_rx_setup(struct igbvf *vf, const struct igbvf_dma *dma, size_t offset);

@@ -17,6 +17,20 @@
 
 #define PF_RESET_TIMEOUT_US 1000000
 
+/* The 82576's mailbox is the one lib/os/vf_mailbox.c drives (82576 "Virtualization", "Mailbox"). */
+VF_MAILBOX_CHECK_BITS(IGBVF_V2PMAILBOX_);
+VF_MAILBOX_CHECK_MSG(IGB_MBX_);
+_Static_assert(IGB_MBX_WORDS == VF_MAILBOX_WORDS, "82576 VMBMEM: 16 dwords");
+
+static const struct vf_mailbox_device igbvf_mailbox = {
+	.control = IGBVF_V2PMAILBOX,
+	.memory = IGBVF_VMBMEM,
+	.timeout_us = IGBVF_MBX_TIMEOUT_US,
+	/* The PF's notices (IGB_PF_CONTROL_MSG: its reset, a link change) may cross a request;
+	 * more than three in a row is a PF gone wrong. */
+	.notices = 3,
+};
+
 static int wait_pf_ready(struct igbvf *vf)
 {
 	uint64_t start = vf_now_us();
@@ -37,20 +51,20 @@ static void mac_from_words(uint8_t mac[6], const uint32_t *words)
 static int mailbox_handshake(struct igbvf *vf, uint8_t mac[6])
 {
 	uint32_t msg[IGB_MBX_WORDS] = { IGB_VF_RESET };
-	int r = igbvf_mbx_call(vf, msg, 1, 3);
+	int r = vf_mailbox_call(&vf->mbx, msg, 1, 3);
 	if (r < 0)
 		return r; /* a NACK: the PF gave this VF no address */
 	mac_from_words(mac, &msg[1]);
 	/* API negotiation: a PF that does not know the message NACKs it, and speaks the base set. */
 	msg[0] = IGB_VF_API_NEGOTIATE;
 	msg[1] = IGB_MBX_API_1_0;
-	r = igbvf_mbx_call(vf, msg, 2, 2);
+	r = vf_mailbox_call(&vf->mbx, msg, 2, 2);
 	if (r == -SIETCH_ETIMEDOUT)
 		return r;
 	vf->api = r == 0 ? IGB_MBX_API_1_0 : 0;
 	msg[0] = IGB_VF_SET_LPE;
 	msg[1] = vf->max_frame ? vf->max_frame : IGBVF_MAX_FRAME;
-	r = igbvf_mbx_call(vf, msg, 2, 2);
+	r = vf_mailbox_call(&vf->mbx, msg, 2, 2);
 	return r == -SIETCH_ETIMEDOUT ? r : 0; /* a NACK leaves the standard 1518 bytes, all we ask */
 }
 
@@ -79,7 +93,7 @@ int igbvf_set_mac(struct netdev *dev, const uint8_t mac[6])
 	uint32_t msg[IGB_MBX_WORDS] = { IGB_VF_SET_MAC_ADDR };
 	msg[1] = (uint32_t)mac[0] | (uint32_t)mac[1] << 8 | (uint32_t)mac[2] << 16 | (uint32_t)mac[3] << 24;
 	msg[2] = (uint32_t)mac[4] | (uint32_t)mac[5] << 8;
-	int r = igbvf_mbx_call(vf, msg, 3, 1);
+	int r = vf_mailbox_call(&vf->mbx, msg, 3, 1);
 	if (r == 0)
 		memcpy(vf->netdev.mac, mac, 6);
 	return r;
@@ -234,7 +248,7 @@ static int op_set_max_frame(struct netdev *dev, uint32_t max_frame)
 {
 	struct igbvf *vf = to_vf(dev);
 	uint32_t msg[2] = { IGB_VF_SET_LPE, max_frame };
-	int r = igbvf_mbx_call(vf, msg, 2, 2);
+	int r = vf_mailbox_call(&vf->mbx, msg, 2, 2);
 	if (r == 0)
 		vf->max_frame = max_frame; /* asked again after a reset */
 	return r;

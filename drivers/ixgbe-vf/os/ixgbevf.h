@@ -5,8 +5,8 @@
  * the igb VF. Host-tested against a register model (tests/unit/ixgbevf_ut.c);
  * it has never run on hardware.
  *
- *   mbx.c  the PF-VF mailbox (lib/os/vf_mailbox.c) at the 82599's offsets, and its request-reply calls
  *   vf.c   reset, API negotiation, rings, MAC and frame-size requests, link, statistics
+ *          (the mailbox is lib/os/vf_mailbox.c, which both Intel VF drivers share)
  *   open.c the VF behind a VNIC handle netdev_open (lib/os/netdev_open.c) chose by PCI ID
  */
 #pragma once
@@ -49,7 +49,7 @@ struct ixgbevf_hw_stats {
 struct ixgbevf {
 	struct netdev netdev;  /* first: the ops get this pointer */
 	volatile void *regs;   /* BAR0, uncached */
-	struct vf_mailbox mbx; /* VFMAILBOX and VFMBMEM (ixgbevf_mailbox) */
+	struct vf_mailbox mbx; /* VFMAILBOX and VFMBMEM (vf.c's ixgbevf_mailbox) */
 	int api;	       /* the agreed mailbox API, -1 before */
 	uint8_t *buffers;      /* RX buffers, then TX buffers, in the DMA region */
 	uint64_t buffers_bus;
@@ -77,11 +77,6 @@ int ixgbevf_matches(uint16_t vendor, uint16_t device);
  * the caller closes handle. 0 or -SIETCH_E*. */
 struct sietch_vnic_info;
 int ixgbevf_open_vnic(long handle, const struct sietch_vnic_info *info, struct netdev **out);
-
-/* mbx.c: the VF's mailbox registers, and ixgbevf_mbx_call, a request and its reply: 0, or
- * -SIETCH_ETIMEDOUT, -SIETCH_EBUSY (the PF holds the buffer), -SIETCH_EACCES (NACK). */
-extern const struct vf_mailbox_device ixgbevf_mailbox;
-int ixgbevf_mbx_call(struct ixgbevf *vf, uint32_t *msg, unsigned words, unsigned reply_words);
 
 /* vf.c */
 int ixgbevf_reset(struct ixgbevf *vf);

@@ -9,6 +9,18 @@
 #include "lib/os/vf_io.h"
 #include "lib/common/syscall.h"
 
+/* The 82599's mailbox is the one lib/os/vf_mailbox.c drives (§8.3, VFMAILBOX and VFMBMEM). */
+VF_MAILBOX_CHECK_BITS(IXGBEVF_VFMAILBOX_);
+VF_MAILBOX_CHECK_MSG(IXGBEVF_MSG_);
+_Static_assert(IXGBEVF_MBX_WORDS == VF_MAILBOX_WORDS, "82599 VFMBMEM: 16 dwords");
+
+static const struct vf_mailbox_device ixgbevf_mailbox = {
+	.control = IXGBEVF_VFMAILBOX,
+	.memory = IXGBEVF_VFMBMEM,
+	.timeout_us = IXGBEVF_MBX_TIMEOUT_US,
+	.notices = 0, /* a reply of another type fails the call (-SIETCH_EIO) */
+};
+
 /* Waits until the PF is out of reset (RSTI clear) and has said so (RSTD). */
 static int wait_pf_reset_done(struct ixgbevf *vf)
 {
@@ -39,7 +51,7 @@ int ixgbevf_reset(struct ixgbevf *vf)
 	if (r < 0)
 		return r;
 	uint32_t msg[IXGBEVF_RESET_REPLY_WORDS] = { IXGBEVF_MSG_RESET };
-	r = ixgbevf_mbx_call(vf, msg, 1, IXGBEVF_RESET_REPLY_WORDS);
+	r = vf_mailbox_call(&vf->mbx, msg, 1, IXGBEVF_RESET_REPLY_WORDS);
 	memset(vf->netdev.mac, 0, sizeof(vf->netdev.mac));
 	if (r == -SIETCH_EACCES)
 		return 0;
@@ -57,7 +69,7 @@ int ixgbevf_negotiate_api(struct ixgbevf *vf)
 	static const int wanted[] = { IXGBEVF_API_13, IXGBEVF_API_12, IXGBEVF_API_11, IXGBEVF_API_10 };
 	for (unsigned i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++) {
 		uint32_t msg[2] = { IXGBEVF_MSG_API_NEGOTIATE, (uint32_t)wanted[i] };
-		int r = ixgbevf_mbx_call(vf, msg, 2, 2);
+		int r = vf_mailbox_call(&vf->mbx, msg, 2, 2);
 		if (r == 0) {
 			vf->api = wanted[i];
 			return 0;
@@ -73,7 +85,7 @@ int ixgbevf_set_mac(struct ixgbevf *vf, const uint8_t mac[6])
 	uint32_t msg[3] = { IXGBEVF_MSG_SET_MAC, 0, 0 };
 	memcpy(&msg[1], mac, 4);
 	memcpy(&msg[2], mac + 4, 2);
-	int r = ixgbevf_mbx_call(vf, msg, 3, 1);
+	int r = vf_mailbox_call(&vf->mbx, msg, 3, 1);
 	if (r == 0)
 		memcpy(vf->netdev.mac, mac, 6);
 	return r;
@@ -82,7 +94,7 @@ int ixgbevf_set_mac(struct ixgbevf *vf, const uint8_t mac[6])
 static int set_max_frame(struct ixgbevf *vf, uint32_t max_frame)
 {
 	uint32_t msg[2] = { IXGBEVF_MSG_SET_LPE, max_frame };
-	return ixgbevf_mbx_call(vf, msg, 2, 1);
+	return vf_mailbox_call(&vf->mbx, msg, 2, 1);
 }
 
 /* Enables a queue and waits until the device says it is (the ENABLE bit reads back set). */
