@@ -36,7 +36,7 @@ static struct {
 	unsigned bound_vector;
 	size_t dma_size;
 	volatile void *init_regs;
-	struct igbvf_dma init_dma;
+	struct vf_dma init_dma;
 	uint8_t init_mac[6];
 } f;
 
@@ -89,7 +89,7 @@ static long fake_dma_alloc(long device, size_t size, struct sietch_dma_region *o
 	return 0;
 }
 
-int igbvf_init(struct igbvf *vf, volatile void *regs, const struct igbvf_dma *dma, const uint8_t mac[6])
+int igbvf_init(struct igbvf *vf, volatile void *regs, const struct vf_dma *dma, const uint8_t mac[6])
 {
 	f.init_regs = regs;
 	f.init_dma = *dma;

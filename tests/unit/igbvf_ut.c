@@ -218,7 +218,7 @@ static void device_receive(const void *frame, size_t len, uint32_t extra_status)
 }
 
 static struct igbvf *vf;
-static struct igbvf_dma dma;
+static struct vf_dma dma;
 
 static int setup(void **state)
 {
@@ -387,7 +387,7 @@ static void test_reset_failures(void **state)
 	m->nack_reset = 0;
 	uint8_t other[6] = { 2, 0, 0, 0, 0, 9 };
 	assert_int_equal(igbvf_init(vf, 0, &dma, other), -SIETCH_EIO);
-	struct igbvf_dma small = dma;
+	struct vf_dma small = dma;
 	small.size = 4096;
 	assert_int_equal(igbvf_init(vf, 0, &small, m->mac), -SIETCH_EINVAL);
 	m->nack_api = 1; /* an older PF: the base message set still works */

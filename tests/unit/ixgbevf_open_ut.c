@@ -26,7 +26,7 @@ static struct {
 	int init_error;
 	int inits, dma_calls, closes;
 	size_t dma_size;
-	struct ixgbevf_dma init_dma;
+	struct vf_dma init_dma;
 	volatile void *init_regs;
 } f;
 
@@ -50,7 +50,7 @@ static long fake_close(long handle)
 	return 0;
 }
 
-int ixgbevf_init(struct ixgbevf *vf, volatile void *regs, const struct ixgbevf_dma *dma)
+int ixgbevf_init(struct ixgbevf *vf, volatile void *regs, const struct vf_dma *dma)
 {
 	f.inits++;
 	f.init_regs = regs;

@@ -270,7 +270,7 @@ static int teardown(void **state)
 
 static int init(void)
 {
-	struct ixgbevf_dma dma = { dma_mem, (uint64_t)(uintptr_t)dma_mem, IXGBEVF_DMA_SIZE };
+	struct vf_dma dma = { dma_mem, (uint64_t)(uintptr_t)dma_mem, IXGBEVF_DMA_SIZE };
 	return ixgbevf_init(&vf, R(0), &dma);
 }
 
@@ -515,7 +515,7 @@ static void test_link_state(void **state)
 	m->rsti_reads = 2; /* the PF resets: the VF must come up again before it counts as up */
 	assert_int_equal(vf.netdev.ops->link_up(&vf.netdev), 0);
 	assert_int_equal(vf.netdev.ops->link_up(&vf.netdev), 0);
-	assert_int_equal(ixgbevf_init(&vf, R(0), &(struct ixgbevf_dma){ dma_mem, (uintptr_t)dma_mem, IXGBEVF_DMA_SIZE }),
+	assert_int_equal(ixgbevf_init(&vf, R(0), &(struct vf_dma){ dma_mem, (uintptr_t)dma_mem, IXGBEVF_DMA_SIZE }),
 			 0);
 	assert_int_equal(vf.netdev.ops->link_up(&vf.netdev), 1);
 }
@@ -523,7 +523,7 @@ static void test_link_state(void **state)
 static void test_init_rejects_bad_memory(void **state)
 {
 	(void)state;
-	struct ixgbevf_dma dma = { dma_mem, (uintptr_t)dma_mem + 8, IXGBEVF_DMA_SIZE };
+	struct vf_dma dma = { dma_mem, (uintptr_t)dma_mem + 8, IXGBEVF_DMA_SIZE };
 	assert_int_equal(ixgbevf_init(&vf, R(0), &dma), -SIETCH_EINVAL);
 	dma.bus = (uintptr_t)dma_mem;
 	dma.size = IXGBEVF_DMA_SIZE - 1;

@@ -121,7 +121,7 @@ static void ixgbe_close(struct netdev *dev)
 const struct netdev_ops igbvf_netdev_ops = { .close = igb_close };
 const struct netdev_ops ixgbevf_netdev_ops = { .close = ixgbe_close };
 
-int igbvf_init(struct igbvf *vf, volatile void *regs, const struct igbvf_dma *dma, const uint8_t mac[6])
+int igbvf_init(struct igbvf *vf, volatile void *regs, const struct vf_dma *dma, const uint8_t mac[6])
 {
 	(void)regs, (void)dma, (void)mac;
 	f.igb_inits++;
@@ -129,7 +129,7 @@ int igbvf_init(struct igbvf *vf, volatile void *regs, const struct igbvf_dma *dm
 	return 0;
 }
 
-int ixgbevf_init(struct ixgbevf *vf, volatile void *regs, const struct ixgbevf_dma *dma)
+int ixgbevf_init(struct ixgbevf *vf, volatile void *regs, const struct vf_dma *dma)
 {
 	(void)dma;
 	f.ixgbe_inits++;

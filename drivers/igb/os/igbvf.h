@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include "drivers/igb/regs.h"
 #include "lib/os/netdev.h"
+#include "lib/os/vf_io.h"
 #include "lib/os/vf_mailbox.h"
 
 #define IGBVF_RX_DESCS 256 /* multiples of 8: RDLEN/TDLEN are multiples of IGB_RING_ALIGN bytes */
@@ -35,13 +36,6 @@ _Static_assert(IGBVF_RX_DESCS * 16 % IGB_RING_ALIGN == 0, "82576: RDLEN is a mul
 _Static_assert(IGBVF_TX_DESCS * 16 % IGB_RING_ALIGN == 0, "82576: TDLEN is a multiple of 128");
 _Static_assert(IGBVF_BUF_SIZE % IGB_SRRCTL_BSIZEPKT_UNIT == 0, "SRRCTL counts buffer KiB");
 _Static_assert(IGBVF_BUF_SIZE >= NETDEV_FRAME_MAX, "a buffer holds what netdev promises");
-
-/* Memory the device may read and write: where it is mapped, and the address the device uses. */
-struct igbvf_dma {
-	void *va;
-	uint64_t bus;
-	size_t size;
-};
 
 struct igbvf_pool {
 	uint8_t *va;
@@ -110,7 +104,7 @@ struct igbvf {
 };
 
 /* pool.c */
-void igbvf_pool_init(struct igbvf_pool *pool, const struct igbvf_dma *dma, size_t offset, uint32_t count);
+void igbvf_pool_init(struct igbvf_pool *pool, const struct vf_dma *dma, size_t offset, uint32_t count);
 int igbvf_pool_get(struct igbvf_pool *pool); /* a buffer index, or -1 when none is free */
 void igbvf_pool_put(struct igbvf_pool *pool, uint16_t index);
 static inline void *igbvf_pool_va(const struct igbvf_pool *pool, uint16_t index)
@@ -128,10 +122,10 @@ static inline uint64_t igbvf_pool_bus(const struct igbvf_pool *pool, uint16_t in
 #define IGBVF_MBX_TIMEOUT_US 1000000
 
 /* rx.c, tx.c */
-int igbvf_rx_setup(struct igbvf *vf, const struct igbvf_dma *dma, size_t offset);
+int igbvf_rx_setup(struct igbvf *vf, const struct vf_dma *dma, size_t offset);
 int igbvf_rx_batch(struct igbvf *vf, void *const *bufs, uint16_t *lengths, int max);
 int igbvf_rx_pending(struct igbvf *vf);
-int igbvf_tx_setup(struct igbvf *vf, const struct igbvf_dma *dma, size_t offset);
+int igbvf_tx_setup(struct igbvf *vf, const struct vf_dma *dma, size_t offset);
 int igbvf_tx_batch(struct igbvf *vf, const void *const *frames, const uint16_t *lengths, int n);
 unsigned igbvf_tx_reclaim(struct igbvf *vf);
 /* tx_csum.c: 1 and the context when the frame (the driver's copy) was prepared for offload, else 0. */
@@ -141,7 +135,7 @@ int igbvf_set_tx_checksum(struct netdev *dev, int enable);
 
 /* vf.c */
 int igbvf_reset(struct igbvf *vf);
-int igbvf_init(struct igbvf *vf, volatile void *regs, const struct igbvf_dma *dma, const uint8_t mac[6]);
+int igbvf_init(struct igbvf *vf, volatile void *regs, const struct vf_dma *dma, const uint8_t mac[6]);
 void igbvf_stop(struct igbvf *vf);
 void igbvf_hw_stats_update(struct igbvf *vf);
 int igbvf_set_mac(struct netdev *dev, const uint8_t mac[6]);

@@ -74,7 +74,7 @@ int igbvf_open_vnic(long handle, const struct sietch_vnic_info *info, struct net
 		return (int)r;
 	struct igbvf *vf = calloc(1, sizeof(*vf));
 	struct vnic_platform *p = calloc(1, sizeof(*p));
-	struct igbvf_dma dma = { (void *)(uintptr_t)region.address, region.bus_address, region.size };
+	struct vf_dma dma = { (void *)(uintptr_t)region.address, region.bus_address, region.size };
 	r = vf && p ? igbvf_init(vf, (volatile void *)(uintptr_t)info->regs, &dma, info->mac) : -SIETCH_ENOMEM;
 	if (r < 0) {
 		free(p);

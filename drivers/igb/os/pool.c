@@ -6,7 +6,7 @@
  */
 #include "drivers/igb/os/igbvf.h"
 
-void igbvf_pool_init(struct igbvf_pool *pool, const struct igbvf_dma *dma, size_t offset, uint32_t count)
+void igbvf_pool_init(struct igbvf_pool *pool, const struct vf_dma *dma, size_t offset, uint32_t count)
 {
 	pool->va = (uint8_t *)dma->va + offset;
 	pool->bus = dma->bus + offset;

@@ -11,7 +11,6 @@
  */
 #include <string.h>
 #include "drivers/igb/os/igbvf.h"
-#include "lib/os/vf_io.h"
 #include "lib/common/syscall.h"
 
 static void rx_arm(struct igbvf *vf, uint16_t slot)
@@ -21,7 +20,7 @@ static void rx_arm(struct igbvf *vf, uint16_t slot)
 	d->read.header_addr = 0; /* its low bit becomes DD: clear until the device writes back */
 }
 
-int igbvf_rx_setup(struct igbvf *vf, const struct igbvf_dma *dma, size_t offset)
+int igbvf_rx_setup(struct igbvf *vf, const struct vf_dma *dma, size_t offset)
 {
 	struct igbvf_rx_ring *rx = &vf->rx;
 	rx->desc = (volatile union igb_rx_desc *)((uint8_t *)dma->va + offset);

@@ -7,12 +7,11 @@
  */
 #include <string.h>
 #include "drivers/igb/os/igbvf.h"
-#include "lib/os/vf_io.h"
 #include "lib/common/syscall.h"
 
 #define ETH_MIN_FRAME 60 /* IEEE 802.3 minimum without the CRC: short frames are padded here */
 
-int igbvf_tx_setup(struct igbvf *vf, const struct igbvf_dma *dma, size_t offset)
+int igbvf_tx_setup(struct igbvf *vf, const struct vf_dma *dma, size_t offset)
 {
 	struct igbvf_tx_ring *tx = &vf->tx;
 	tx->desc = (volatile union igb_tx_desc *)((uint8_t *)dma->va + offset);

@@ -12,7 +12,6 @@
  */
 #include <string.h>
 #include "drivers/igb/os/igbvf.h"
-#include "lib/os/vf_io.h"
 #include "lib/common/syscall.h"
 
 #define PF_RESET_TIMEOUT_US 1000000
@@ -115,7 +114,7 @@ void igbvf_hw_stats_update(struct igbvf *vf)
 		*sums[i] += counter_step(&vf->hw.last[i], vf_read(vf->regs, regs[i]));
 }
 
-int igbvf_init(struct igbvf *vf, volatile void *regs, const struct igbvf_dma *dma, const uint8_t mac[6])
+int igbvf_init(struct igbvf *vf, volatile void *regs, const struct vf_dma *dma, const uint8_t mac[6])
 {
 	size_t rings = (IGBVF_RX_DESCS + IGBVF_TX_DESCS) * sizeof(union igb_rx_desc);
 	if (dma->size < IGBVF_DMA_SIZE || (dma->bus & (IGB_RING_ALIGN - 1)))

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include "drivers/ixgbe-vf/regs.h"
 #include "lib/os/netdev.h"
+#include "lib/os/vf_io.h"
 #include "lib/os/vf_mailbox.h"
 
 #define IXGBEVF_RX_DESCS 256
@@ -31,13 +32,6 @@ _Static_assert(IXGBEVF_RX_DESCS * 16 % IXGBEVF_RING_ALIGN == 0, "82599: RDLEN is
 _Static_assert(IXGBEVF_TX_DESCS * 16 % IXGBEVF_RING_ALIGN == 0, "82599: TDLEN is a multiple of 128");
 _Static_assert(IXGBEVF_BUF_SIZE % IXGBEVF_SRRCTL_BSIZEPKT_UNIT == 0, "SRRCTL counts buffer KiB");
 _Static_assert(IXGBEVF_BUF_SIZE >= NETDEV_FRAME_MAX, "a buffer holds what netdev promises");
-
-/* Memory the device may read and write: where it is mapped, and the address the device uses. */
-struct ixgbevf_dma {
-	void *va;
-	uint64_t bus;
-	size_t size;
-};
 
 /* The last raw value of each wrapping counter, and the 64-bit sums. */
 struct ixgbevf_hw_stats {
@@ -81,7 +75,7 @@ int ixgbevf_open_vnic(long handle, const struct sietch_vnic_info *info, struct n
 /* vf.c */
 int ixgbevf_reset(struct ixgbevf *vf);
 int ixgbevf_negotiate_api(struct ixgbevf *vf);
-int ixgbevf_init(struct ixgbevf *vf, volatile void *regs, const struct ixgbevf_dma *dma);
+int ixgbevf_init(struct ixgbevf *vf, volatile void *regs, const struct vf_dma *dma);
 int ixgbevf_set_mac(struct ixgbevf *vf, const uint8_t mac[6]);
 void ixgbevf_hw_stats_update(struct ixgbevf *vf);
 extern const struct netdev_ops ixgbevf_netdev_ops;

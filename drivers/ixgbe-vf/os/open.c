@@ -46,7 +46,7 @@ int ixgbevf_open_vnic(long handle, const struct sietch_vnic_info *info, struct n
 	struct ixgbevf *vf = calloc(1, sizeof(*vf));
 	if (!vf)
 		return -SIETCH_ENOMEM;
-	struct ixgbevf_dma dma = { (void *)(uintptr_t)region.address, region.bus_address, region.size };
+	struct vf_dma dma = { (void *)(uintptr_t)region.address, region.bus_address, region.size };
 	r = ixgbevf_init(vf, (volatile void *)(uintptr_t)info->regs, &dma);
 	if (r < 0) {
 		free(vf);

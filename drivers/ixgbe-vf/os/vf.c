@@ -6,7 +6,6 @@
  */
 #include <string.h>
 #include "drivers/ixgbe-vf/os/ixgbevf.h"
-#include "lib/os/vf_io.h"
 #include "lib/common/syscall.h"
 
 /* The 82599's mailbox is the one lib/os/vf_mailbox.c drives (§8.3, VFMAILBOX and VFMBMEM). */
@@ -172,7 +171,7 @@ static int rings_setup(struct ixgbevf *vf)
 static void hw_stats_baseline(struct ixgbevf *vf);
 
 /* Resets the VF, agrees an API, sets up both rings in dma. 0 or -SIETCH_E*. */
-int ixgbevf_init(struct ixgbevf *vf, volatile void *regs, const struct ixgbevf_dma *dma)
+int ixgbevf_init(struct ixgbevf *vf, volatile void *regs, const struct vf_dma *dma)
 {
 	if (dma->size < IXGBEVF_DMA_SIZE || (dma->bus % IXGBEVF_RING_ALIGN) != 0)
 		return -SIETCH_EINVAL;
