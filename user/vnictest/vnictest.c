@@ -22,6 +22,7 @@
 #include <string.h>
 #include "drivers/igb/regs.h"
 #include "lib/os/os.h"
+#include "lib/os/vf_mailbox.h"
 
 #define RW (SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE)
 #define MBX_TIMEOUT_NS 2000000000ul
@@ -44,50 +45,21 @@ static long open_vnic(unsigned n, unsigned rights)
 	return os_open(path, rights);
 }
 
-/* ---- the VF's side of the mailbox, just enough to talk to the PF ---- */
+/* ---- the VF's side of the mailbox (lib/os/vf_mailbox.c), raw: the checks read the PF's verdicts ---- */
 
 static volatile uint32_t *regs;
-static uint32_t mbx_seen; /* read-to-clear bits of V2PMAILBOX seen and not yet taken */
-
-static uint32_t mbx_read(void)
-{
-	uint32_t v = regs[IGBVF_V2PMAILBOX / 4];
-	mbx_seen |= v & (IGBVF_V2PMAILBOX_PFSTS | IGBVF_V2PMAILBOX_PFACK | IGBVF_V2PMAILBOX_RSTD);
-	return v | mbx_seen;
-}
-
-static bool mbx_take(uint32_t bit)
-{
-	long start = os_clock_ns(SIETCH_CLOCK_MONOTONIC);
-	while (!(mbx_read() & bit)) {
-		if (os_clock_ns(SIETCH_CLOCK_MONOTONIC) - start > (long)MBX_TIMEOUT_NS)
-			return false;
-		os_yield();
-	}
-	mbx_seen &= ~bit;
-	return true;
-}
-
-static bool mbx_lock(void)
-{
-	regs[IGBVF_V2PMAILBOX / 4] = IGBVF_V2PMAILBOX_VFU;
-	return mbx_read() & IGBVF_V2PMAILBOX_VFU;
-}
+static struct vf_mailbox mbx;
+static const struct vf_mailbox_device mbx_device = {
+	.control = IGBVF_V2PMAILBOX,
+	.memory = IGBVF_VMBMEM,
+	.timeout_us = MBX_TIMEOUT_NS / 1000,
+};
 
 /* Sends msg and returns the PF's reply word 0 (reply words in msg), or 0 when the PF did not answer. */
 static uint32_t mbx_call(uint32_t *msg, unsigned words)
 {
-	if (!mbx_lock())
+	if (vf_mailbox_send(&mbx, msg, words) < 0 || vf_mailbox_receive(&mbx, msg, 3) < 0)
 		return 0;
-	mbx_seen &= ~(IGBVF_V2PMAILBOX_PFACK | IGBVF_V2PMAILBOX_PFSTS);
-	for (unsigned i = 0; i < words; i++)
-		regs[IGBVF_VMBMEM / 4 + i] = msg[i];
-	regs[IGBVF_V2PMAILBOX / 4] = IGBVF_V2PMAILBOX_REQ;
-	if (!mbx_take(IGBVF_V2PMAILBOX_PFACK) || !mbx_take(IGBVF_V2PMAILBOX_PFSTS) || !mbx_lock())
-		return 0;
-	for (unsigned i = 0; i < 3; i++)
-		msg[i] = regs[IGBVF_VMBMEM / 4 + i];
-	regs[IGBVF_V2PMAILBOX / 4] = IGBVF_V2PMAILBOX_ACK;
 	return msg[0];
 }
 
@@ -216,6 +188,7 @@ static void map_checks(long h, struct sietch_vnic_info *info)
 	check(info->vf == 0 && info->regs_size == 16384 && info->msix_vectors == 3 && info->rx_queues == 1 &&
 	      (info->mac[0] & 3) == 2, "vnic_map's facts", info->vf);
 	regs = (volatile uint32_t *)info->regs;
+	vf_mailbox_init(&mbx, &mbx_device, regs);
 	uint32_t status = regs[IGBVF_STATUS / 4];
 	printf("vnictest: vnic0: VTSTATUS %#010x\n", status);
 	check(status != 0xffffffffu, "VTSTATUS reads through the mapping", status);
