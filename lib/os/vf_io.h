@@ -1,10 +1,11 @@
 /*
  * How a VF driver in a process (drivers/igb/os, drivers/ixgbe-vf/os, and the
  * mailbox they share, lib/os/vf_mailbox.c) touches its registers and reads the
- * time, and the DMA memory it is given. In a program: the VF's BAR through mmio.h and the time page. In a host
- * test that defines VF_IO_MODEL (tests/unit/igbvf_ut.c, ixgbevf_ut.c,
- * vf_mailbox_ut.c): a register model with the device's side effects and a
- * clock that only it advances.
+ * time, and the DMA memory it is given. In a program: the VF's BAR through
+ * mmio.h and the time page. In a host test that defines VF_IO_MODEL
+ * (tests/unit/igbvf_ut.c, ixgbevf_ut.c, vf_mailbox_ut.c): a register model
+ * with the device's side effects and a clock that only it advances
+ * (tests/unit/stubs/vf_clock.h).
  */
 #pragma once
 

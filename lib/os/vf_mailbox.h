@@ -58,7 +58,8 @@
 			       prefix##NACK == VF_MAILBOX_MSG_NACK,                                          \
 		       #prefix "* frame messages as the shared VF mailbox does")
 
-/* What differs from one VF to another: where its registers are, and how long the PF may take. */
+/* What differs from one VF to another: where its registers are, how long the PF may take, and
+ * whether it sends notices of its own. */
 struct vf_mailbox_device {
 	uint32_t control;    /* the control register's offset in the VF's BAR */
 	uint32_t memory;     /* the offset of the first of VF_MAILBOX_WORDS message dwords */
