@@ -1,8 +1,9 @@
 /*
  * The vCPU run loop of both back ends: one place for what SVM and VMX do
  * alike around an entry (a dead or killed guest, rescheduling, the counters,
- * host interrupts that end a run) and for what the VMM gets at the end. The
- * back end's own steps are the hooks of struct vcpu_run_ops.
+ * host interrupts that end a run, the interrupt-window exit, the guest's
+ * EFER) and for what the VMM gets at the end. The back end's own steps are
+ * the hooks of struct vcpu_run_ops.
  */
 #include <stddef.h>
 

@@ -2,7 +2,8 @@
  * The run loop both back ends share (kernel/vmm/vcpu_run.c): enter the guest
  * until an exit the VMM must see, then fill in what it gets. What differs
  * between SVM and VMX (checking the state, one entry, decoding the exit,
- * what the kernel handles itself) comes in as the hooks below.
+ * the exits only one of them handles in the kernel) comes in as the hooks
+ * below.
  */
 #pragma once
 
