@@ -121,17 +121,22 @@ bool vcpu_tlb_stale(struct vcpu *vcpu, uint64_t *cpu_last_serial, uint32_t cpu)
 	return stale;
 }
 
-void vcpu_fetch_instruction(struct vcpu *vcpu, const struct x86_mem *gpa_mem, struct sietch_vm_exit *exit)
+uint64_t vcpu_fetch_view(const struct vmcb *v, const struct x86_mem *gpa_mem, struct x86_paged_mem *linear,
+			 struct x86_mem *lin_mem)
 {
-	const struct vmcb *v = vcpu->vmcb;
-	struct x86_paged_mem linear;
-	struct x86_mem lin_mem;
 	struct x86_paging pg;
 	svm_guest_paging(v, &pg);
 	unsigned access = X86_ACCESS_FETCH | X86_ACCESS_NO_AD | (v->save.cpl == 3 ? X86_ACCESS_USER : 0);
-	x86_linear_mem_init(&linear, &lin_mem, gpa_mem, &pg, access);
+	x86_linear_mem_init(linear, lin_mem, gpa_mem, &pg, access);
 	bool code64 = (v->save.efer & EFER_LMA) && (v->save.cs.attr & X86_SEG_L);
-	uint64_t rip = code64 ? v->save.rip : (uint32_t)(v->save.cs.base + v->save.rip);
+	return code64 ? v->save.rip : (uint32_t)(v->save.cs.base + v->save.rip);
+}
+
+void vcpu_fetch_instruction(struct vcpu *vcpu, const struct x86_mem *gpa_mem, struct sietch_vm_exit *exit)
+{
+	struct x86_paged_mem linear;
+	struct x86_mem lin_mem;
+	uint64_t rip = vcpu_fetch_view(vcpu->vmcb, gpa_mem, &linear, &lin_mem);
 	uint8_t n = 0;
 	while (n < sizeof(exit->mmio.insn) && lin_mem.read(lin_mem.ctx, rip + n, &exit->mmio.insn[n], 1) == 0)
 		n++;

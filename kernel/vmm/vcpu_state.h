@@ -12,6 +12,7 @@
 #include "kernel/vmm/vm.h"
 
 struct x86_mem;
+struct x86_paged_mem;
 
 /* A new vCPU's bookkeeping: the FPU image of a processor after RESET/INIT, no
  * CPU entered yet, no event pending, and a serial number of its own. */
@@ -45,8 +46,15 @@ enum vcpu_window vcpu_events_prepare(struct vcpu *vcpu);
  * one last ran elsewhere, or the VM's nested table lost entries. */
 bool vcpu_tlb_stale(struct vcpu *vcpu, uint64_t *cpu_last_serial, uint32_t cpu);
 
-/* The bytes at the guest's CS:RIP into exit->mmio.insn, as far as they are RAM:
- * the guest's paging walked in software over gpa_mem, guest-physical memory. */
+/* The guest's memory as an instruction fetch at its CPL sees it: linear
+ * addresses through the guest's own paging, walked in software over gpa_mem
+ * (guest-physical memory), as *lin_mem backed by *linear. Returns the linear
+ * address of CS:RIP. */
+uint64_t vcpu_fetch_view(const struct vmcb *v, const struct x86_mem *gpa_mem, struct x86_paged_mem *linear,
+			 struct x86_mem *lin_mem);
+
+/* The bytes at the guest's CS:RIP into exit->mmio.insn, as far as they are RAM
+ * (vcpu_fetch_view). */
 void vcpu_fetch_instruction(struct vcpu *vcpu, const struct x86_mem *gpa_mem, struct sietch_vm_exit *exit);
 
 /* New segment and control registers, checked on a copy of the image against
