@@ -70,6 +70,9 @@ static inline void interrupts_enable(void) { __asm__ volatile("sti" ::: "memory"
 static inline void interrupts_disable(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void cpu_halt(void) { __asm__ volatile("hlt" ::: "memory"); }
 static inline void cpu_relax(void) { __asm__ volatile("pause" ::: "memory"); }
+/* The x87 and SSE state to or from a 512-byte, 16-byte aligned FXSAVE area (SDM vol.1 §10.5.1). */
+static inline void fxsave64(uint8_t *area) { __asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[512])area)); }
+static inline void fxrstor64(const uint8_t *area) { __asm__ volatile("fxrstor64 %0" ::"m"(*(const uint8_t(*)[512])area)); }
 static inline uint64_t rdtsc(void)
 {
 	uint32_t lo, hi;

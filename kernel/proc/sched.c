@@ -226,12 +226,6 @@ void sched_kicked(void)
 	spin_unlock(&sched_lock);
 }
 
-static void fpu_save(struct thread *t) { __asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[FPU_STATE_SIZE])t->fpu)); }
-static void fpu_restore(struct thread *t)
-{
-	__asm__ volatile("fxrstor64 %0" ::"m"(*(const uint8_t(*)[FPU_STATE_SIZE])t->fpu));
-}
-
 static void account_cpu_time(struct thread *prev, uint64_t now)
 {
 	if (prev->proc && prev->ran_since_ns)
@@ -270,9 +264,9 @@ void sched_switch(void)
 		vm_space_activate(&kernel_space);
 	}
 	if (prev->proc)
-		fpu_save(prev);
+		fxsave64(prev->fpu);
 	if (next->proc) {
-		fpu_restore(next);
+		fxrstor64(next->fpu);
 		wrmsr(MSR_FS_BASE, next->fs_base);
 	}
 	if (proc_hooks.context_switched)

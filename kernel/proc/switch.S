@@ -5,23 +5,15 @@
  * as clobbered. A new thread's stack is built by thread_create_user so that
  * the `ret` lands in thread_first_run.
  */
+#include "kernel/arch/callee_saved.h"
+
 	.text
 	.globl switch_context
 switch_context:
-	pushq %rbp
-	pushq %rbx
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	PUSH_CALLEE_SAVED
 	mov %rsp, (%rdi)
 	mov %rsi, %rsp
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %rbx
-	popq %rbp
+	POP_CALLEE_SAVED
 	ret
 
 /* A new thread's first instructions: finish the switch, then leave through trap_return. */

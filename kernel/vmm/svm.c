@@ -54,7 +54,6 @@ struct svm_cpu {
 	uint64_t last_serial;
 };
 static struct svm_cpu svm_cpus[MAX_CPUS];
-static uint64_t vcpu_serial;
 
 /* ---- detection ---- */
 
@@ -255,11 +254,7 @@ int svm_vcpu_init(struct vcpu *vcpu)
 		svm_vcpu_free(vcpu);
 		return -SIETCH_ENOMEM;
 	}
-	vcpu_fpu_reset(vcpu->guest_fpu);
-	vcpu->last_cpu = -1;
-	vcpu->guest_cpu = -1;
-	vcpu->event_lock = (struct spinlock)SPINLOCK_INIT("vcpu_events");
-	vcpu->serial = __atomic_add_fetch(&vcpu_serial, 1, __ATOMIC_RELAXED);
+	vcpu_state_init(vcpu);
 	return 0;
 }
 
@@ -278,35 +273,22 @@ void svm_vcpu_free(struct vcpu *vcpu)
 #define SVM_VINTR_WINDOW (SVM_VINTR_IRQ | SVM_VINTR_IGN_TPR | SVM_VINTR_PRIO_MASK | SVM_VINTR_VECTOR_MASK)
 
 /*
- * Before an entry: a pending INTR goes in through EVENTINJ once the guest
- * can take it; until then, and while the VMM wants a window, a virtual
- * interrupt with the VINTR intercept (§15.21.4) makes the guest exit at the
- * moment it could take one. Returns true when the VMM's window is open now.
+ * Before an entry (vcpu_events_prepare decides): SVM's interrupt window is a
+ * virtual interrupt with the VINTR intercept (§15.21.4), which makes the
+ * guest exit at the moment it could take one. Returns true when the VMM's
+ * window is open now.
  */
 static bool events_prepare(struct vcpu *vcpu)
 {
 	struct vmcb_control *c = &vcpu->vmcb->control;
 	c->vintr &= ~SVM_VINTR_WINDOW;
 	c->intercept_misc1 &= ~SVM_MISC1_VINTR;
-	bool ready = svm_guest_interruptible(vcpu->vmcb), injected = false;
-	spin_lock(&vcpu->event_lock);
-	if (vcpu->intr_pending && ready) {
-		c->eventinj = svm_evtinj(vcpu->intr_vector, SVM_EVTINJ_TYPE_INTR, 0, 0);
-		vcpu->intr_pending = false;
-		injected = true;
-		ready = false;
+	enum vcpu_window window = vcpu_events_prepare(vcpu);
+	if (window == VCPU_WINDOW_ARM) {
+		c->vintr |= SVM_VINTR_IRQ | SVM_VINTR_IGN_TPR | (0xfull << SVM_VINTR_PRIO_SHIFT);
+		c->intercept_misc1 |= SVM_MISC1_VINTR;
 	}
-	bool pending = vcpu->intr_pending;
-	spin_unlock(&vcpu->event_lock);
-	if (injected)
-		vm_count_add(vcpu, offsetof(struct sietch_vm_counters, injected), 1);
-	if (!pending && !vcpu->window_wanted)
-		return false;
-	if (!pending && ready)
-		return true;
-	c->vintr |= SVM_VINTR_IRQ | SVM_VINTR_IGN_TPR | (0xfull << SVM_VINTR_PRIO_SHIFT);
-	c->intercept_misc1 |= SVM_MISC1_VINTR;
-	return false;
+	return window == VCPU_WINDOW_OPEN;
 }
 
 /* After an exit: an event whose delivery the exit cut short goes in again
@@ -355,24 +337,15 @@ long svm_vcpu_inject(struct vcpu *vcpu, const struct sietch_vcpu_event *e)
 
 /* ---- one entry ---- */
 
-static void fxsave(uint8_t *area) { __asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[512])area)); }
-static void fxrstor(const uint8_t *area) { __asm__ volatile("fxrstor64 %0" ::"m"(*(const uint8_t(*)[512])area)); }
-
 /*
- * Whether this entry must flush the TLB: another vCPU (of any VM: ASIDs are
- * shared when there are more VMs than ASIDs) entered on this CPU since, this
- * one moved here from another CPU, or its nested table lost entries.
- * TLB_CONTROL 1 flushes everything (§15.16.1); TCG knows no finer value.
+ * Whether this entry must flush the TLB (vcpu_tlb_stale): another vCPU of
+ * any VM counts, because ASIDs are shared when there are more VMs than
+ * ASIDs. TLB_CONTROL 1 flushes everything (§15.16.1); TCG knows no finer value.
  */
 static void tlb_decide(struct vcpu *vcpu, struct svm_cpu *c, uint32_t cpu)
 {
-	uint64_t generation = __atomic_load_n(&vcpu->vm->npt_generation, __ATOMIC_SEQ_CST);
-	bool flush = c->last_serial != vcpu->serial || vcpu->last_cpu != (int32_t)cpu ||
-		     vcpu->npt_generation != generation;
+	bool flush = vcpu_tlb_stale(vcpu, &c->last_serial, cpu);
 	vcpu->vmcb->control.tlb_control = flush ? SVM_TLB_FLUSH_ALL : SVM_TLB_NOTHING;
-	c->last_serial = vcpu->serial;
-	vcpu->last_cpu = (int32_t)cpu;
-	vcpu->npt_generation = generation;
 }
 
 /* One VMRUN. The guest's x87/SSE state is loaded around it and the host's
@@ -402,13 +375,13 @@ static long svm_enter(struct vcpu *vcpu, uint64_t *guest_ns)
 		v->control.tlb_control = SVM_TLB_FLUSH_ALL;
 	v->save.rax = vcpu->gpr[SIETCH_RAX];
 	v->save.rsp = vcpu->gpr[SIETCH_RSP];
-	fxsave(vcpu->host_fpu);
-	fxrstor(vcpu->guest_fpu);
+	fxsave64(vcpu->host_fpu);
+	fxrstor64(vcpu->guest_fpu);
 	uint64_t start = timer_now_ns();
 	svm_world_switch(vcpu->vmcb_pa, vcpu->gpr, c->host_vmcb_pa);
 	*guest_ns = timer_now_ns() - start;
-	fxsave(vcpu->guest_fpu);
-	fxrstor(vcpu->host_fpu);
+	fxsave64(vcpu->guest_fpu);
+	fxrstor64(vcpu->host_fpu);
 	vcpu->gpr[SIETCH_RAX] = v->save.rax;
 	vcpu->gpr[SIETCH_RSP] = v->save.rsp;
 	__atomic_store_n(&vcpu->guest_cpu, -1, __ATOMIC_SEQ_CST);
@@ -433,58 +406,23 @@ static int host_write(void *ctx, uint64_t addr, const void *buf, size_t len)
 	return 0;
 }
 
-/* The bytes at the guest's CS:RIP, as far as they are RAM (the VMM's decoder gets them with the MMIO exit). */
+/* The bytes at the guest's CS:RIP, as far as they are RAM (the VMM's decoder gets them with the MMIO exit):
+ * guest-physical memory through the nested table. */
 static void fetch_instruction(struct vcpu *vcpu, struct sietch_vm_exit *exit)
 {
-	const struct vmcb *v = vcpu->vmcb;
 	const struct x86_mem host = { .read = host_read, .write = host_write };
-	struct x86_paged_mem nested, linear;
-	struct x86_mem gpa_mem, lin_mem;
-	struct x86_paging pg;
+	struct x86_paged_mem nested;
+	struct x86_mem gpa_mem;
 	x86_nested_mem_init(&nested, &gpa_mem, &host, vcpu->vm->npt.root, svm.limits.maxphyaddr);
-	svm_guest_paging(v, &pg);
-	unsigned access = X86_ACCESS_FETCH | X86_ACCESS_NO_AD | (v->save.cpl == 3 ? X86_ACCESS_USER : 0);
-	x86_linear_mem_init(&linear, &lin_mem, &gpa_mem, &pg, access);
-	bool code64 = (v->save.efer & EFER_LMA) && (v->save.cs.attr & X86_SEG_L);
-	uint64_t rip = code64 ? v->save.rip : (uint32_t)(v->save.cs.base + v->save.rip);
-	uint8_t n = 0;
-	while (n < sizeof(exit->mmio.insn) && lin_mem.read(lin_mem.ctx, rip + n, &exit->mmio.insn[n], 1) == 0)
-		n++;
-	exit->mmio.insn_len = n;
-}
-
-static void report(struct vcpu *vcpu, const struct sietch_vm_exit *e, const char *what)
-{
-	kprintf("sietch: vm%u vcpu %u: %s: exit 0x%lx (%s) rip=0x%lx cr0=0x%lx cr3=0x%lx cr4=0x%lx efer=0x%lx\n",
-		vcpu->vm->id, vcpu->index, what, e->hw_code, svm_exit_name(e->hw_code), e->rip, e->cr0, e->cr3,
-		e->cr4, e->efer);
+	vcpu_fetch_instruction(vcpu, &gpa_mem, exit);
 }
 
 /* ---- the run loop ---- */
 
-/* Whether the exit is the kernel's own business; reason may become another. */
+/* The exits only SVM handles in the kernel: shadow paging's. */
 static bool handled_here(struct vcpu *vcpu, enum sietch_vm_exit_reason *reason)
 {
-	switch (*reason) {
-	case SIETCH_VM_EXIT_HOST_INTR:
-	case SIETCH_VM_EXIT_HOST_NMI:
-		return true; /* taken by svm_enter's interrupts_enable */
-	case SIETCH_VM_EXIT_HOST_VINTR:
-		if (vcpu->intr_pending || !vcpu->window_wanted)
-			return true;
-		vcpu->window_wanted = false;
-		*reason = SIETCH_VM_EXIT_INTR_WINDOW;
-		return false;
-	case SIETCH_VM_EXIT_MSR_READ:
-	case SIETCH_VM_EXIT_MSR_WRITE:
-		if ((uint32_t)vcpu->gpr[SIETCH_RCX] != MSR_EFER)
-			return false;
-		vcpu_efer_emulate(vcpu, *reason == SIETCH_VM_EXIT_MSR_WRITE, svm.limits.efer_allowed);
-		*reason = SIETCH_VM_EXIT_HOST_MSR;
-		return true;
-	default:
-		return vcpu->shadow && svm_shadow_exit(vcpu, reason);
-	}
+	return vcpu->shadow && svm_shadow_exit(vcpu, reason);
 }
 
 /* The entry for the shared loop: the shadow tables are loaded around VMRUN. */
@@ -528,9 +466,10 @@ static const struct vcpu_run_ops svm_run_ops = {
 	.handled_here = handled_here,
 	.exit_fill = svm_run_exit_fill,
 	.fetch_instruction = fetch_instruction,
-	.report = report,
+	.exit_name = svm_exit_name,
 	.invalid_reported = svm_invalid_reported,
 	.invalid_why = "VMRUN refused the guest state (VMEXIT_INVALID)",
+	.limits = &svm.limits,
 };
 
 long svm_vcpu_run(struct vcpu *vcpu, struct sietch_vcpu_run *run) { return vcpu_run_loop(vcpu, run, &svm_run_ops); }
@@ -569,24 +508,10 @@ long svm_vcpu_set(struct vcpu *vcpu, unsigned what, const void *buf)
 		svm_regs_set(vcpu->vmcb, vcpu->gpr, buf);
 		vcpu->dead = false;
 		return 0;
-	case SIETCH_VCPU_SREGS: {
-		/* Checked on a copy of the save area: refused state never reaches the VMCB. */
-		struct vmcb *copy = kmalloc(sizeof(*copy));
-		if (!copy)
-			return -SIETCH_ENOMEM;
-		*copy = *vcpu->vmcb;
-		svm_sregs_set(copy, buf);
-		bool ok = svm_vmcb_check(copy, &svm.limits) == NULL;
-		if (ok)
-			*vcpu->vmcb = *copy;
-		kfree(copy);
-		if (!ok)
-			return -SIETCH_EINVAL;
-		vcpu->dead = false;
-		return 0;
-	}
+	case SIETCH_VCPU_SREGS:
+		return vcpu_sregs_set(vcpu, buf, &svm.limits);
 	case SIETCH_VCPU_FPU:
-		fxsave(vcpu->host_fpu);
+		fxsave64(vcpu->host_fpu);
 		if (!mxcsr_ok(buf, vcpu->host_fpu))
 			return -SIETCH_EINVAL;
 		memcpy(vcpu->guest_fpu, buf, sizeof(vcpu->guest_fpu));

@@ -81,6 +81,15 @@ void svm_exit_fill_from_gpr(const uint64_t gpr[SIETCH_GPR_COUNT], enum sietch_vm
 	}
 }
 
+void svm_exit_fill_state(const struct vmcb *v, struct sietch_vm_exit *out)
+{
+	out->rip = v->save.rip;
+	out->cr0 = v->save.cr0;
+	out->cr3 = v->save.cr3;
+	out->cr4 = v->save.cr4;
+	out->efer = svm_guest_efer(v);
+}
+
 void svm_exit_fill(const struct vmcb *v, const uint64_t gpr[SIETCH_GPR_COUNT], enum sietch_vm_exit_reason reason,
 		   uint32_t vcpu_index, struct sietch_vm_exit *out)
 {
@@ -91,12 +100,8 @@ void svm_exit_fill(const struct vmcb *v, const uint64_t gpr[SIETCH_GPR_COUNT], e
 		.hw_info1 = v->control.exitinfo1,
 		.hw_info2 = v->control.exitinfo2,
 		.hw_intinfo = v->control.exitintinfo,
-		.rip = v->save.rip,
-		.cr0 = v->save.cr0,
-		.cr3 = v->save.cr3,
-		.cr4 = v->save.cr4,
-		.efer = svm_guest_efer(v),
 	};
+	svm_exit_fill_state(v, out);
 	switch (reason) {
 	case SIETCH_VM_EXIT_IO:
 		fill_io(v, gpr, &out->io);

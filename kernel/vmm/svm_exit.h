@@ -23,6 +23,10 @@ enum sietch_vm_exit_reason svm_exit_reason(const struct vmcb *v);
 void svm_exit_fill(const struct vmcb *v, const uint64_t gpr[SIETCH_GPR_COUNT], enum sietch_vm_exit_reason reason,
 		   uint32_t vcpu_index, struct sietch_vm_exit *out);
 
+/* The guest state every exit record carries: RIP, CR0/3/4 and EFER (the
+ * guest's view, without SVME), from the VMCB or VMX's image of one. */
+void svm_exit_fill_state(const struct vmcb *v, struct sietch_vm_exit *out);
+
 /* The CPUID and MSR parts of out, from the guest's registers (for
  * svm_exit_fill and vmx_exit_fill alike). */
 void svm_exit_fill_from_gpr(const uint64_t gpr[SIETCH_GPR_COUNT], enum sietch_vm_exit_reason reason,

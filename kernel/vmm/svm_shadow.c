@@ -15,6 +15,7 @@
 #include "lib/common/x86_segment.h"
 #include "lib/common/x86_walk.h"
 #include "kernel/vmm/svm_exit.h"
+#include "kernel/vmm/vcpu_state.h"
 
 /* The intercepts (Table B-1: intercept_cr bits 15:0 reads, 31:16 writes of
  * CRn; exception bit 14 is #PF, §15.12). */
@@ -125,14 +126,9 @@ static enum x86_cpu_mode guest_mode(const struct vmcb *v)
 
 static int fetch_decode(struct vcpu *vcpu, enum x86_cpu_mode mode, struct x86_insn *insn)
 {
-	const struct vmcb *v = vcpu->vmcb;
-	struct x86_paging pg;
 	struct x86_paged_mem linear;
 	struct x86_mem lin_mem;
-	svm_guest_paging(v, &pg);
-	unsigned access = X86_ACCESS_FETCH | X86_ACCESS_NO_AD | (v->save.cpl == 3 ? X86_ACCESS_USER : 0);
-	x86_linear_mem_init(&linear, &lin_mem, &vcpu->shadow->guest_phys, &pg, access);
-	uint64_t rip = mode == X86_MODE_64 ? v->save.rip : (uint32_t)(v->save.cs.base + v->save.rip);
+	uint64_t rip = vcpu_fetch_view(vcpu->vmcb, &vcpu->shadow->guest_phys, &linear, &lin_mem);
 	return x86_fetch_decode(&lin_mem, rip, mode, insn);
 }
 

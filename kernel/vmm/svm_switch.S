@@ -18,15 +18,13 @@
  * (§15.21.1). After the exit GIF is set again with IF clear: the interrupt
  * that ended the guest is taken when the caller enables interrupts.
  */
+#include "kernel/arch/callee_saved.h"
+#include "kernel/vmm/guest_gprs.h"
+
 	.text
 	.globl svm_world_switch
 svm_world_switch:
-	pushq %rbp
-	pushq %rbx
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	PUSH_CALLEE_SAVED
 	pushq %rsi /* 16(%rsp): gpr */
 	pushq %rdx /* 8(%rsp): host_vmcb_pa */
 	pushq %rdi /* 0(%rsp): vmcb_pa */
@@ -38,19 +36,8 @@ svm_world_switch:
 	vmload %rax
 	sti
 
-	mov 8*1(%rsi), %rcx
-	mov 8*2(%rsi), %rdx
-	mov 8*3(%rsi), %rbx
-	mov 8*5(%rsi), %rbp
+	GUEST_GPRS_LOAD %rsi
 	mov 8*7(%rsi), %rdi
-	mov 8*8(%rsi), %r8
-	mov 8*9(%rsi), %r9
-	mov 8*10(%rsi), %r10
-	mov 8*11(%rsi), %r11
-	mov 8*12(%rsi), %r12
-	mov 8*13(%rsi), %r13
-	mov 8*14(%rsi), %r14
-	mov 8*15(%rsi), %r15
 	mov 8*6(%rsi), %rsi
 	mov 0(%rsp), %rax
 	vmrun %rax
@@ -58,20 +45,9 @@ svm_world_switch:
 	vmsave %rax
 
 	mov 16(%rsp), %rax
-	mov %rcx, 8*1(%rax)
-	mov %rdx, 8*2(%rax)
-	mov %rbx, 8*3(%rax)
-	mov %rbp, 8*5(%rax)
+	GUEST_GPRS_SAVE %rax
 	mov %rsi, 8*6(%rax)
 	mov %rdi, 8*7(%rax)
-	mov %r8, 8*8(%rax)
-	mov %r9, 8*9(%rax)
-	mov %r10, 8*10(%rax)
-	mov %r11, 8*11(%rax)
-	mov %r12, 8*12(%rax)
-	mov %r13, 8*13(%rax)
-	mov %r14, 8*14(%rax)
-	mov %r15, 8*15(%rax)
 
 	mov 8(%rsp), %rax
 	vmload %rax
@@ -79,10 +55,5 @@ svm_world_switch:
 	stgi
 
 	add $24, %rsp
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %rbx
-	popq %rbp
+	POP_CALLEE_SAVED
 	ret

@@ -1,17 +1,21 @@
 /*
  * The vCPU run loop of both back ends: one place for what SVM and VMX do
  * alike around an entry (a dead or killed guest, rescheduling, the counters,
- * host interrupts that end a run) and for what the VMM gets at the end. The
- * back end's own steps are the hooks of struct vcpu_run_ops.
+ * host interrupts that end a run, the interrupt-window exit, the guest's
+ * EFER) and for what the VMM gets at the end. The back end's own steps are
+ * the hooks of struct vcpu_run_ops.
  */
 #include <stddef.h>
 
 #include "kernel/arch/percpu.h"
+#include "kernel/arch/regs.h"
 #include "kernel/arch/timer.h"
+#include "kernel/console.h"
 #include "kernel/proc/sched.h"
 #include "kernel/proc/thread.h"
 #include "kernel/vmm/svm_exit.h"
 #include "kernel/vmm/vcpu_run.h"
+#include "kernel/vmm/vcpu_state.h"
 #include "lib/common/string.h"
 
 /* Copies why into the exit, cut to fit and terminated. */
@@ -20,6 +24,14 @@ static void invalid_why_copy(struct sietch_vm_exit *e, const char *why)
 	size_t n = strnlen(why, sizeof(e->invalid.why) - 1);
 	memcpy(e->invalid.why, why, n);
 	e->invalid.why[n] = 0;
+}
+
+/* A line on the console about a guest that cannot go on. */
+static void report(struct vcpu *vcpu, const struct sietch_vm_exit *e, const char *what, const struct vcpu_run_ops *ops)
+{
+	kprintf("sietch: vm%u vcpu %u: %s: exit 0x%lx (%s) rip=0x%lx cr0=0x%lx cr3=0x%lx cr4=0x%lx efer=0x%lx\n",
+		vcpu->vm->id, vcpu->index, what, e->hw_code, ops->exit_name(e->hw_code), e->rip, e->cr0, e->cr3,
+		e->cr4, e->efer);
 }
 
 /* What the VMM gets for reason, with the reports a dead guest earns. */
@@ -36,14 +48,40 @@ static void exit_finish(struct vcpu *vcpu, enum sietch_vm_exit_reason reason, co
 			why = ops->invalid_why;
 		invalid_why_copy(e, why);
 		if (ops->invalid_reported(e))
-			ops->report(vcpu, e, why);
+			report(vcpu, e, why, ops);
 	} else if (reason == SIETCH_VM_EXIT_SHUTDOWN && !vcpu->dead) {
 		/* APM §15.12, SDM §27.5: the state after a shutdown is not to be resumed. */
 		vcpu->dead = true;
-		ops->report(vcpu, e, "shutdown (triple fault)");
+		report(vcpu, e, "shutdown (triple fault)", ops);
 	}
 	svm_regs_get(vcpu->vmcb, vcpu->gpr, &run->regs);
 	run->interrupt_pending = __atomic_load_n(&vcpu->intr_pending, __ATOMIC_RELAXED);
+}
+
+/* Whether the exit is the kernel's own business; reason may become another.
+ * The exits both back ends handle alike are here, the rest the back end's. */
+static bool handled_here(struct vcpu *vcpu, enum sietch_vm_exit_reason *reason, const struct vcpu_run_ops *ops)
+{
+	switch (*reason) {
+	case SIETCH_VM_EXIT_HOST_INTR:
+	case SIETCH_VM_EXIT_HOST_NMI:
+		return true; /* taken when the entry enabled interrupts again */
+	case SIETCH_VM_EXIT_HOST_VINTR:
+		if (vcpu->intr_pending || !vcpu->window_wanted)
+			return true;
+		vcpu->window_wanted = false;
+		*reason = SIETCH_VM_EXIT_INTR_WINDOW;
+		return false;
+	case SIETCH_VM_EXIT_MSR_READ:
+	case SIETCH_VM_EXIT_MSR_WRITE:
+		if ((uint32_t)vcpu->gpr[SIETCH_RCX] != MSR_EFER)
+			return false;
+		vcpu_efer_emulate(vcpu, *reason == SIETCH_VM_EXIT_MSR_WRITE, ops->limits->efer_allowed);
+		*reason = SIETCH_VM_EXIT_HOST_MSR;
+		return true;
+	default:
+		return ops->handled_here(vcpu, reason);
+	}
 }
 
 /* Whether the loop must stop before entering: *reason says why. Yields the
@@ -100,7 +138,7 @@ long vcpu_run_loop(struct vcpu *vcpu, struct sietch_vcpu_run *run, const struct 
 		in_guest += ns;
 		vm_count_add(vcpu, offsetof(struct sietch_vm_counters, entries), 1);
 		reason = ops->exit_reason(vcpu, &why);
-		bool here = ops->handled_here(vcpu, &reason);
+		bool here = handled_here(vcpu, &reason, ops);
 		vm_count_exit(vcpu, reason);
 		if (!here)
 			break;

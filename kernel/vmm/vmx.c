@@ -6,11 +6,12 @@
  * both unchanged.
  *
  * The vCPU's state between runs is a VMCB image (struct vmcb, as the SVM
- * back end keeps it): vcpu_get/vcpu_set, the MMIO decoder and the
- * interrupt-window logic are the SVM ones. Each entry writes the image into
- * the VMCS and each exit reads it back. The VMCS is VMCLEARed after every
- * run, so a vCPU may run on any CPU next without an IPI to clear it where
- * it last ran (§25.11.1): every entry is a VMLAUNCH. That costs a few
+ * back end keeps it): vcpu_get/vcpu_set and the MMIO decoder are the SVM
+ * ones, and what both back ends do alike to that state (the interrupt
+ * window among it) is kernel/vmm/vcpu_state.c. Each entry writes the image
+ * into the VMCS and each exit reads it back. The VMCS is VMCLEARed after
+ * every run, so a vCPU may run on any CPU next without an IPI to clear it
+ * where it last ran (§25.11.1): every entry is a VMLAUNCH. That costs a few
  * hundred VMWRITEs per entry, which is not where the time goes.
  *
  * What the kernel handles itself, as on SVM: host interrupts and NMIs, the
@@ -75,7 +76,6 @@ struct vmx_cpu {
 	uint64_t last_serial;
 };
 static struct vmx_cpu vmx_cpus[MAX_CPUS];
-static uint64_t vmx_serial;
 
 /* A vCPU's VMX part: its VMCS and what the image does not hold. */
 struct vmx_vcpu {
@@ -304,7 +304,6 @@ static int vmx_cpu_enable(struct vmx_cpu *c)
 
 /* ---- the vCPU ---- */
 
-/* The FXSAVE image after FINIT with MXCSR's reset value (SDM vol.1 §10.5.1). */
 int vmx_vcpu_init(struct vcpu *vcpu)
 {
 	struct vmx_vcpu *x = kzalloc(sizeof(*x));
@@ -326,11 +325,7 @@ int vmx_vcpu_init(struct vcpu *vcpu)
 	/* The image passes svm_vmcb_check's control checks, which mean nothing here. */
 	vcpu->vmcb->control.intercept_misc2 = SVM_MISC2_VMRUN;
 	vcpu->vmcb->control.guest_asid = 1;
-	vcpu_fpu_reset(vcpu->guest_fpu);
-	vcpu->last_cpu = -1;
-	vcpu->guest_cpu = -1;
-	vcpu->event_lock = (struct spinlock)SPINLOCK_INIT("vcpu_events");
-	vcpu->serial = __atomic_add_fetch(&vmx_serial, 1, __ATOMIC_RELAXED);
+	vcpu_state_init(vcpu);
 	if (vcpu->vm->shadow) {
 		long err = vmx.shadow ? vmx_shadow_init(vcpu) : -SIETCH_ENODEV;
 		if (err) {
@@ -627,34 +622,6 @@ static void msrs_save(struct syscall_msrs *m)
 
 /* ---- events ---- */
 
-/* As the SVM back end's: a pending INTR goes in once the guest can take
- * it; until then, and while the VMM wants a window, interrupt-window
- * exiting (§26.7.5). *window says whether to ask for it; returns true when
- * the VMM's window is open now. */
-static bool events_prepare(struct vcpu *vcpu, bool *window)
-{
-	struct vmcb_control *c = &vcpu->vmcb->control;
-	bool ready = svm_guest_interruptible(vcpu->vmcb), injected = false;
-	*window = false;
-	spin_lock(&vcpu->event_lock);
-	if (vcpu->intr_pending && ready) {
-		c->eventinj = svm_evtinj(vcpu->intr_vector, SVM_EVTINJ_TYPE_INTR, 0, 0);
-		vcpu->intr_pending = false;
-		injected = true;
-		ready = false;
-	}
-	bool pending = vcpu->intr_pending;
-	spin_unlock(&vcpu->event_lock);
-	if (injected)
-		vm_count_add(vcpu, offsetof(struct sietch_vm_counters, injected), 1);
-	if (!pending && !vcpu->window_wanted)
-		return false;
-	if (!pending && ready)
-		return true;
-	*window = true;
-	return false;
-}
-
 long vmx_vcpu_inject(struct vcpu *vcpu, const struct sietch_vcpu_event *e)
 {
 	if (e->type == SIETCH_EVENT_INTR)
@@ -663,21 +630,6 @@ long vmx_vcpu_inject(struct vcpu *vcpu, const struct sietch_vcpu_event *e)
 }
 
 /* ---- one entry ---- */
-
-static void fxsave(uint8_t *area) { __asm__ volatile("fxsave64 %0"
-						     : "=m"(*(uint8_t(*)[512])area)); }
-static void fxrstor(const uint8_t *area) { __asm__ volatile("fxrstor64 %0" ::"m"(*(const uint8_t(*)[512])area)); }
-
-static bool tlb_decide(struct vcpu *vcpu, struct vmx_cpu *c, uint32_t cpu)
-{
-	uint64_t generation = __atomic_load_n(&vcpu->vm->npt_generation, __ATOMIC_SEQ_CST);
-	bool flush = c->last_serial != vcpu->serial || vcpu->last_cpu != (int32_t)cpu ||
-		     vcpu->npt_generation != generation;
-	c->last_serial = vcpu->serial;
-	vcpu->last_cpu = (int32_t)cpu;
-	vcpu->npt_generation = generation;
-	return flush;
-}
 
 #define VMX_ENTER_WINDOW 1
 #define VMX_ENTER_FAILED 2
@@ -695,8 +647,9 @@ static long vmx_enter(struct vcpu *vcpu, uint64_t *guest_ns)
 		return err;
 	}
 	__atomic_store_n(&vcpu->guest_cpu, (int32_t)cpu, __ATOMIC_SEQ_CST);
-	bool window;
-	if (events_prepare(vcpu, &window)) {
+	/* The interrupt window, when one is wanted, is interrupt-window exiting (§26.7.5). */
+	enum vcpu_window window = vcpu_events_prepare(vcpu);
+	if (window == VCPU_WINDOW_OPEN) {
 		__atomic_store_n(&vcpu->guest_cpu, -1, __ATOMIC_SEQ_CST);
 		interrupts_enable();
 		return VMX_ENTER_WINDOW;
@@ -706,11 +659,11 @@ static long vmx_enter(struct vcpu *vcpu, uint64_t *guest_ns)
 		interrupts_enable();
 		return -SIETCH_ENODEV;
 	}
-	write_controls_and_host(vcpu, window);
+	write_controls_and_host(vcpu, window == VCPU_WINDOW_ARM);
 	s->rsp = vcpu->gpr[SIETCH_RSP];
 	s->rax = vcpu->gpr[SIETCH_RAX];
 	write_guest_state(vcpu);
-	bool flush = tlb_decide(vcpu, c, cpu);
+	bool flush = vcpu_tlb_stale(vcpu, &c->last_serial, cpu);
 	if (vcpu->shadow && vmx_shadow_take_flush(vcpu))
 		flush = true;
 	if (flush)
@@ -724,8 +677,8 @@ static long vmx_enter(struct vcpu *vcpu, uint64_t *guest_ns)
 			 : "=m"(gdtr), "=m"(idtr));
 	msrs_save(&host_msrs);
 	msrs_load(&guest_msrs);
-	fxsave(vcpu->host_fpu);
-	fxrstor(vcpu->guest_fpu);
+	fxsave64(vcpu->host_fpu);
+	fxrstor64(vcpu->guest_fpu);
 	/* The VMCS has no CR2 (§27.3.1.1): the guest's is the processor's while it runs, and a
 	 * #PF that exits leaves it alone (§27.1), so a reflected fault's goes in here. */
 	write_cr2(s->cr2);
@@ -733,8 +686,8 @@ static long vmx_enter(struct vcpu *vcpu, uint64_t *guest_ns)
 	int failed = vmx_world_switch(vcpu->gpr, 0);
 	*guest_ns = timer_now_ns() - start;
 	s->cr2 = read_cr2();
-	fxsave(vcpu->guest_fpu);
-	fxrstor(vcpu->host_fpu);
+	fxsave64(vcpu->guest_fpu);
+	fxrstor64(vcpu->host_fpu);
 	/* The exit left GDTR and IDTR limits at FFFFh (§28.5.2): the host's own again. */
 	__asm__ volatile("lgdt %0; lidt %1" ::"m"(gdtr), "m"(idtr));
 	msrs_save(&guest_msrs);
@@ -820,21 +773,11 @@ static int ept_write(void *ctx, uint64_t gpa, const void *buf, size_t len)
 	return -1;
 }
 
+/* Guest-physical memory through the EPT. */
 static void fetch_instruction(struct vcpu *vcpu, struct sietch_vm_exit *exit)
 {
-	const struct vmcb *v = vcpu->vmcb;
-	struct x86_mem gpa_mem = { .ctx = vcpu->vm, .read = ept_read, .write = ept_write }, lin_mem;
-	struct x86_paged_mem linear;
-	struct x86_paging pg;
-	svm_guest_paging(v, &pg);
-	unsigned access = X86_ACCESS_FETCH | X86_ACCESS_NO_AD | (v->save.cpl == 3 ? X86_ACCESS_USER : 0);
-	x86_linear_mem_init(&linear, &lin_mem, &gpa_mem, &pg, access);
-	bool code64 = (v->save.efer & EFER_LMA) && (v->save.cs.attr & X86_SEG_L);
-	uint64_t rip = code64 ? v->save.rip : (uint32_t)(v->save.cs.base + v->save.rip);
-	uint8_t n = 0;
-	while (n < sizeof(exit->mmio.insn) && lin_mem.read(lin_mem.ctx, rip + n, &exit->mmio.insn[n], 1) == 0)
-		n++;
-	exit->mmio.insn_len = n;
+	const struct x86_mem gpa_mem = { .ctx = vcpu->vm, .read = ept_read, .write = ept_write };
+	vcpu_fetch_instruction(vcpu, &gpa_mem, exit);
 }
 
 /* A #UD in the guest (the only exception it exits for): AMD's VMMCALL
@@ -853,20 +796,18 @@ static bool ud_emulate(struct vcpu *vcpu, enum sietch_vm_exit_reason *reason)
 	return true;
 }
 
-static void report(struct vcpu *vcpu, const struct sietch_vm_exit *e, const char *what)
-{
-	kprintf("sietch: vm%u vcpu %u: %s: exit 0x%lx (%s) rip=0x%lx cr0=0x%lx cr3=0x%lx cr4=0x%lx efer=0x%lx\n",
-		vcpu->vm->id, vcpu->index, what, e->hw_code, vmx_exit_name(VMX_EXIT_REASON_BASIC(e->hw_code)),
-		e->rip, e->cr0, e->cr3, e->cr4, e->efer);
-}
+static const char *exit_name(uint64_t hw_code) { return vmx_exit_name(VMX_EXIT_REASON_BASIC(hw_code)); }
 
 /* ---- the run loop ---- */
 
-/* The exits vmx_exit_reason leaves to this file: exceptions (#UD, and #PF
- * with shadow paging), CR accesses, INVLPG (shadow paging only). */
-static bool unhandled_emulate(struct vcpu *vcpu, enum sietch_vm_exit_reason *reason)
+/* The exits vmx_exit_reason leaves to this file (SIETCH_VM_EXIT_UNHANDLED):
+ * exceptions (#UD, and #PF with shadow paging), CR accesses, INVLPG (shadow
+ * paging only). */
+static bool handled_here(struct vcpu *vcpu, enum sietch_vm_exit_reason *reason)
 {
 	struct vmx_exit_info *x = &vcpu->vmx->exit;
+	if (*reason != SIETCH_VM_EXIT_UNHANDLED)
+		return false;
 	switch (VMX_EXIT_REASON_BASIC(x->reason)) {
 	case VMX_EXIT_EXCEPTION_NMI:
 		if (vcpu->shadow && (x->interruption_info & 0xffu) == X86_EXC_PF)
@@ -883,32 +824,6 @@ static bool unhandled_emulate(struct vcpu *vcpu, enum sietch_vm_exit_reason *rea
 		return true;
 	}
 	return false;
-}
-
-static bool handled_here(struct vcpu *vcpu, enum sietch_vm_exit_reason *reason)
-{
-	switch (*reason) {
-	case SIETCH_VM_EXIT_HOST_INTR:
-	case SIETCH_VM_EXIT_HOST_NMI:
-		return true;
-	case SIETCH_VM_EXIT_HOST_VINTR:
-		if (vcpu->intr_pending || !vcpu->window_wanted)
-			return true;
-		vcpu->window_wanted = false;
-		*reason = SIETCH_VM_EXIT_INTR_WINDOW;
-		return false;
-	case SIETCH_VM_EXIT_MSR_READ:
-	case SIETCH_VM_EXIT_MSR_WRITE:
-		if ((uint32_t)vcpu->gpr[SIETCH_RCX] != MSR_EFER)
-			return false;
-		vcpu_efer_emulate(vcpu, *reason == SIETCH_VM_EXIT_MSR_WRITE, vmx.limits.efer_allowed);
-		*reason = SIETCH_VM_EXIT_HOST_MSR;
-		return true;
-	case SIETCH_VM_EXIT_UNHANDLED:
-		return unhandled_emulate(vcpu, reason);
-	default:
-		return false;
-	}
 }
 
 /* Both kinds of refusal leave the exit record as a failed entry (SDM §27.8). */
@@ -970,9 +885,10 @@ static const struct vcpu_run_ops vmx_run_ops = {
 	.handled_here = handled_here,
 	.exit_fill = vmx_run_exit_fill,
 	.fetch_instruction = fetch_instruction,
-	.report = report,
+	.exit_name = exit_name,
 	.invalid_reported = vmx_invalid_reported,
 	.invalid_why = "VM entry refused the guest state",
+	.limits = &vmx.limits,
 };
 
 long vmx_vcpu_run(struct vcpu *vcpu, struct sietch_vcpu_run *run) { return vcpu_run_loop(vcpu, run, &vmx_run_ops); }
@@ -981,21 +897,10 @@ long vmx_vcpu_run(struct vcpu *vcpu, struct sietch_vcpu_run *run) { return vcpu_
 
 long vmx_vcpu_get(struct vcpu *vcpu, unsigned what, void *buf) { return svm_vcpu_get(vcpu, what, buf); }
 
+/* The segment and control registers are checked against what VMX allows. */
 long vmx_vcpu_set(struct vcpu *vcpu, unsigned what, const void *buf)
 {
-	if (what != SIETCH_VCPU_SREGS)
-		return svm_vcpu_set(vcpu, what, buf);
-	struct vmcb *copy = kmalloc(sizeof(*copy));
-	if (!copy)
-		return -SIETCH_ENOMEM;
-	*copy = *vcpu->vmcb;
-	svm_sregs_set(copy, buf);
-	bool ok = svm_vmcb_check(copy, &vmx.limits) == NULL;
-	if (ok)
-		*vcpu->vmcb = *copy;
-	kfree(copy);
-	if (!ok)
-		return -SIETCH_EINVAL;
-	vcpu->dead = false;
-	return 0;
+	if (what == SIETCH_VCPU_SREGS)
+		return vcpu_sregs_set(vcpu, buf, &vmx.limits);
+	return svm_vcpu_set(vcpu, what, buf);
 }

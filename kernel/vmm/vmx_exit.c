@@ -92,12 +92,8 @@ void vmx_exit_fill(const struct vmx_exit_info *x, const struct vmcb *v, const ui
 		.hw_info1 = x->qualification,
 		.hw_info2 = x->gpa,
 		.hw_intinfo = x->idt_vectoring_info,
-		.rip = v->save.rip,
-		.cr0 = v->save.cr0,
-		.cr3 = v->save.cr3,
-		.cr4 = v->save.cr4,
-		.efer = svm_guest_efer(v),
 	};
+	svm_exit_fill_state(v, out);
 	switch (reason) {
 	case SIETCH_VM_EXIT_IO:
 		vmx_fill_io(x, v, gpr, &out->io);

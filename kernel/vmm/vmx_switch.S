@@ -17,15 +17,13 @@
 #define VMCS_HOST_RSP 0x6c14
 #define VMCS_HOST_RIP 0x6c16
 
+#include "kernel/arch/callee_saved.h"
+#include "kernel/vmm/guest_gprs.h"
+
 	.text
 	.globl vmx_world_switch
 vmx_world_switch:
-	pushq %rbp
-	pushq %rbx
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	PUSH_CALLEE_SAVED
 	pushq %rdi /* 0(%rsp): gpr */
 
 	mov $VMCS_HOST_RSP, %rax
@@ -37,20 +35,9 @@ vmx_world_switch:
 	jbe .Lfailed
 
 	cmp $0, %esi /* mov leaves the flags alone: they choose VMRESUME below */
+	GUEST_GPRS_LOAD %rdi
 	mov 8*0(%rdi), %rax
-	mov 8*1(%rdi), %rcx
-	mov 8*2(%rdi), %rdx
-	mov 8*3(%rdi), %rbx
-	mov 8*5(%rdi), %rbp
 	mov 8*6(%rdi), %rsi
-	mov 8*8(%rdi), %r8
-	mov 8*9(%rdi), %r9
-	mov 8*10(%rdi), %r10
-	mov 8*11(%rdi), %r11
-	mov 8*12(%rdi), %r12
-	mov 8*13(%rdi), %r13
-	mov 8*14(%rdi), %r14
-	mov 8*15(%rdi), %r15
 	mov 8*7(%rdi), %rdi
 	jne .Lresume
 	vmlaunch
@@ -66,29 +53,13 @@ vmx_world_switch:
 	/* The guest's registers are live; RSP is this frame again (HOST_RSP). */
 	pushq %rdi
 	mov 8(%rsp), %rdi
+	GUEST_GPRS_SAVE %rdi
 	mov %rax, 8*0(%rdi)
-	mov %rcx, 8*1(%rdi)
-	mov %rdx, 8*2(%rdi)
-	mov %rbx, 8*3(%rdi)
-	mov %rbp, 8*5(%rdi)
 	mov %rsi, 8*6(%rdi)
-	mov %r8, 8*8(%rdi)
-	mov %r9, 8*9(%rdi)
-	mov %r10, 8*10(%rdi)
-	mov %r11, 8*11(%rdi)
-	mov %r12, 8*12(%rdi)
-	mov %r13, 8*13(%rdi)
-	mov %r14, 8*14(%rdi)
-	mov %r15, 8*15(%rdi)
 	popq %rax
 	mov %rax, 8*7(%rdi)
 	popq %rdi
 	xor %eax, %eax
 .Lreturn:
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %rbx
-	popq %rbp
+	POP_CALLEE_SAVED
 	ret
