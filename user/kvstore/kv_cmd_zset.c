@@ -7,8 +7,6 @@
 
 #include "kv_internal.h"
 
-bool kv_arg_count(struct kv_client *c, const struct kv_arg *a, long long *count);
-
 /* Redis's order: score, then the member's bytes (a prefix sorts first). */
 static int compare(double score, const char *m, size_t len, const struct kv_entry *e)
 {
@@ -255,27 +253,15 @@ void kv_cmd_zrange(struct kv_client *c)
 			return;
 		}
 	}
-	if (!kv_string2ll(c->argv[2].p, c->argv[2].len, &start) ||
-	    !kv_string2ll(c->argv[3].p, c->argv[3].len, &end)) {
-		kv_reply_error(c, "%s", kv_err_notint);
+	if (!kv_arg_range(c, &start, &end))
 		return;
-	}
 	struct kv_obj *o = kv_lookup_read(c->server, &c->argv[1]);
 	if (!kv_check_type(c, o, KV_ZSET))
 		return;
-	long long len = o ? (long long)o->zset->count : 0;
-	if (start < 0)
-		start += len;
-	if (end < 0)
-		end += len;
-	if (start < 0)
-		start = 0;
-	if (!o || start > end || start >= len) {
+	if (!o || !kv_range_clip((long long)o->zset->count, &start, &end)) {
 		kv_reply_array(c, 0);
 		return;
 	}
-	if (end >= len)
-		end = len - 1;
 	kv_reply_array(c, (end - start + 1) * (withscores ? 2 : 1));
 	for (long long i = start; i <= end; i++) {
 		struct kv_entry *e = o->zset->sorted[i];

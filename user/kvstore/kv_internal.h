@@ -171,6 +171,16 @@ void kv_log_arg(struct kv_server *s, const void *p, size_t len);
 void kv_log_end(struct kv_server *s);
 void kv_log_command(struct kv_client *c); /* argv as it is, then PEXPIREAT when relative */
 
+/* kv_cmd_list.c: arguments the list, set and zset commands share */
+/* getPositiveLongFromObjectOrReply, with Redis's message for both failures */
+bool kv_arg_count(struct kv_client *c, const struct kv_arg *a, long long *count);
+/* LRANGE's and ZRANGE's start and stop (argv[2], argv[3]); false, with the error
+ * sent, when one is not an integer. */
+bool kv_arg_range(struct kv_client *c, long long *start, long long *end);
+/* An index range over len items as Redis reads it: negative indexes count from
+ * the end and the range is cut to the items; false when none is left. */
+bool kv_range_clip(long long len, long long *start, long long *end);
+
 /* kv_rewrite.c: around a write command while a rewrite runs; before, the keys it
  * names go out as they are (FLUSHALL ends the rewrite: the snapshot is whatever
  * went out, since the FLUSHALL that follows it in the log empties it anyway);
