@@ -139,6 +139,9 @@ extern const char kv_err_oom[], kv_err_positive[];
 void kv_reply_error_arity(struct kv_client *c);
 void kv_reply_error_expire(struct kv_client *c);
 size_t kv_ll2str(char *buf, long long v);
+/* A RESP header line in buf: type, v, CRLF ("*3\r\n", "$5\r\n"); returns its length. */
+#define KV_RESP_HEADER_MAX 32 /* type, sign, 19 digits, CRLF, with room */
+size_t kv_resp_header(char *buf, char type, long long v);
 bool kv_string2ll(const char *s, size_t len, long long *out);
 bool kv_string2d(const char *s, size_t len, double *out);
 
