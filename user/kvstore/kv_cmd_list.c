@@ -25,25 +25,10 @@ static struct kv_bytes **list_at(struct kv_list *l, size_t i)
 	return &l->items[(l->head + i) % l->cap];
 }
 
-/* The list at argv[1], made when missing; NULL when a reply was sent. */
-static struct kv_obj *list_for_write(struct kv_client *c, bool create)
-{
-	struct kv_obj *o = kv_lookup_write(c->server, &c->argv[1]);
-	if (!kv_check_type(c, o, KV_LIST))
-		return NULL;
-	if (o || !create)
-		return o;
-	o = kv_obj_new(KV_LIST);
-	if (!o || !kv_db_set(c->server, &c->argv[1], o, false)) {
-		kv_reply_error(c, "%s", kv_err_oom);
-		return NULL;
-	}
-	return o;
-}
-
 static void push_generic(struct kv_client *c, bool left)
 {
-	struct kv_obj *o = list_for_write(c, true);
+	bool replied;
+	struct kv_obj *o = kv_lookup_container(c, KV_LIST, true, &replied);
 	if (!o)
 		return;
 	struct kv_list *l = o->list;

@@ -1,27 +1,6 @@
 /* Set and hash commands (Redis 7.0 t_set.c, t_hash.c): both are dicts. */
 #include "kv_internal.h"
 
-/* The container of type t at argv[1] (made when missing and create); NULL when
- * missing or when a reply (WRONGTYPE, OOM) was sent: *replied tells. */
-static struct kv_obj *container(struct kv_client *c, enum kv_type t, bool create, bool *replied)
-{
-	struct kv_obj *o = kv_lookup_write(c->server, &c->argv[1]);
-	*replied = false;
-	if (!kv_check_type(c, o, t)) {
-		*replied = true;
-		return NULL;
-	}
-	if (o || !create)
-		return o;
-	o = kv_obj_new(t);
-	if (!o || !kv_db_set(c->server, &c->argv[1], o, false)) {
-		kv_reply_error(c, "%s", kv_err_oom);
-		*replied = true;
-		return NULL;
-	}
-	return o;
-}
-
 static void delete_if_empty(struct kv_client *c, struct kv_dict *d)
 {
 	if (kv_dict_size(d) == 0)
@@ -38,7 +17,7 @@ static struct kv_dict *dict_of(struct kv_obj *o)
 static void remove_members(struct kv_client *c, enum kv_type t)
 {
 	bool replied;
-	struct kv_obj *o = container(c, t, false, &replied);
+	struct kv_obj *o = kv_lookup_container(c, t, false, &replied);
 	if (replied)
 		return;
 	long long removed = 0;
@@ -86,7 +65,7 @@ static void reply_all(struct kv_client *c, enum kv_type t)
 void kv_cmd_sadd(struct kv_client *c)
 {
 	bool replied, created;
-	struct kv_obj *o = container(c, KV_SET, true, &replied);
+	struct kv_obj *o = kv_lookup_container(c, KV_SET, true, &replied);
 	if (!o)
 		return;
 	long long added = 0;
@@ -115,7 +94,7 @@ void kv_cmd_spop(struct kv_client *c)
 	}
 	if (c->argc == 3 && !kv_arg_count(c, &c->argv[2], &count))
 		return;
-	struct kv_obj *o = container(c, KV_SET, false, &replied);
+	struct kv_obj *o = kv_lookup_container(c, KV_SET, false, &replied);
 	if (replied)
 		return;
 	if (!o) {
@@ -175,7 +154,7 @@ static bool hash_set_pairs(struct kv_client *c, long long *created_count)
 		kv_reply_error_arity(c);
 		return false;
 	}
-	struct kv_obj *o = container(c, KV_HASH, true, &replied);
+	struct kv_obj *o = kv_lookup_container(c, KV_HASH, true, &replied);
 	if (!o)
 		return false;
 	for (int j = 2; j < c->argc; j += 2) {

@@ -145,18 +145,12 @@ void kv_cmd_zadd(struct kv_client *c)
 			return;
 		}
 	}
-	struct kv_obj *o = kv_lookup_write(c->server, &c->argv[1]);
-	if (!kv_check_type(c, o, KV_ZSET))
+	bool replied;
+	struct kv_obj *o = kv_lookup_container(c, KV_ZSET, !(flags & Z_XX), &replied);
+	if (replied)
 		return;
 	long long added = 0, updated = 0, processed = 0;
 	double score = 0;
-	if (!o && !(flags & Z_XX)) {
-		o = kv_obj_new(KV_ZSET);
-		if (!o || !kv_db_set(c->server, &c->argv[1], o, false)) {
-			kv_reply_error(c, "%s", kv_err_oom);
-			return;
-		}
-	}
 	for (int j = 0; o && j < elements; j++) {
 		double newscore = 0;
 		kv_string2d(c->argv[scoreidx + j * 2].p, c->argv[scoreidx + j * 2].len, &score);

@@ -150,6 +150,9 @@ struct kv_obj *kv_lookup_read(struct kv_server *s, const struct kv_arg *key); /*
 struct kv_obj *kv_lookup_write(struct kv_server *s, const struct kv_arg *key);
 /* NULL (and WRONGTYPE sent) when o exists with another type */
 bool kv_check_type(struct kv_client *c, const struct kv_obj *o, enum kv_type t);
+/* The container of type t at argv[1] for a write command, made empty when missing and
+ * create; NULL when missing, or when a reply (WRONGTYPE, OOM) was sent: *replied tells. */
+struct kv_obj *kv_lookup_container(struct kv_client *c, enum kv_type t, bool create, bool *replied);
 /* Sets key to o, replacing any value; clears the TTL unless keep_ttl. false on OOM
  * (o is then freed). */
 bool kv_db_set(struct kv_server *s, const struct kv_arg *key, struct kv_obj *o, bool keep_ttl);
