@@ -72,35 +72,13 @@ static void client_quit(void)
 	call(NETD_QUIT, 0, 0, 0, 0, NULL);
 }
 
-#define HANDLES_SCANNED 64
-
-/* The first handle of this type among those netd sent, waiting up to 5 s for it. */
-static long find_handle(uint32_t type)
-{
-	for (int tries = 0; tries < 5000; tries++) {
-		for (long h = SIETCH_HANDLE_STDERR + 1; h < HANDLES_SCANNED; h++) {
-			struct sietch_stat st;
-			if (os_stat(h, &st) == 0 && st.type == type)
-				return h;
-		}
-		os_sleep_ns(1000000);
-	}
-	return -SIETCH_ENOENT;
-}
-
 /* Started by netd: its endpoint and buffer arrive as handles. */
 static long client_attach(void)
 {
-	long ep = find_handle(SIETCH_TYPE_ENDPOINT), mem = find_handle(SIETCH_TYPE_MEMORY);
-	if (ep < 0 || mem < 0)
-		return -SIETCH_ENOENT;
-	long at = os_memory_map(mem, NULL, SIETCH_PROT_READ | SIETCH_PROT_WRITE);
-	if (at < 0)
-		return at;
-	os_close(mem);
-	endpoint = ep;
-	shm = (uint8_t *)at;
-	long r = call(NETD_START, 0, 0, 0, 0, NULL);
+	long r = netd_channel_receive(&endpoint, &shm);
+	if (r < 0)
+		return r;
+	r = call(NETD_START, 0, 0, 0, 0, NULL);
 	if (r == 0)
 		atexit(client_quit);
 	return r;
@@ -141,29 +119,10 @@ static long client_start(const struct net_options *o)
 	}
 	argv[n] = NULL;
 
-	long ep = os_endpoint_create();
-	if (ep < 0)
-		return ep;
-	long mem = os_memory_create(NETD_SHM_SIZE);
-	if (mem < 0)
-		return mem;
-	long at = os_memory_map(mem, NULL, SIETCH_PROT_READ | SIETCH_PROT_WRITE);
-	if (at < 0)
-		return at;
-	long netd = os_spawn(NETD_PATH, argv);
+	long netd = netd_channel_spawn(NETD_PATH, argv, SIETCH_RIGHT_RECEIVE, &endpoint, &shm);
 	if (netd < 0)
 		return netd;
-	long r = os_handle_send(netd, ep, SIETCH_RIGHT_RECEIVE);
-	if (r >= 0)
-		r = os_handle_send(netd, mem, SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE);
-	if (r < 0) {
-		os_kill(netd, 1);
-		return r;
-	}
-	os_close(mem); /* the mapping keeps it */
-	endpoint = ep;
-	shm = (uint8_t *)at;
-	r = call(NETD_START, 0, 0, 0, 0, NULL);
+	long r = call(NETD_START, 0, 0, 0, 0, NULL);
 	if (r < 0) {
 		os_kill(netd, 1);
 		return r;

@@ -59,6 +59,13 @@ static long sock_new(enum sock_kind kind)
 	return -SIETCH_EMFILE;
 }
 
+/* Gives back a slot sock_new handed out, for an open that failed with error. */
+static long sock_abandon(long id, long error)
+{
+	socks[id].kind = SOCK_FREE;
+	return error;
+}
+
 static struct sock *sock_get(long s, enum sock_kind kind)
 {
 	if (s < 0 || s >= NET_SOCKETS_MAX || socks[s].kind != kind)
@@ -200,20 +207,16 @@ static long direct_listen(uint16_t port)
 	if (id < 0)
 		return id;
 	struct tcp_pcb *pcb = tcp_new_ip_type(IPADDR_TYPE_V4);
-	if (!pcb) {
-		socks[id].kind = SOCK_FREE;
-		return -SIETCH_ENOMEM;
-	}
+	if (!pcb)
+		return sock_abandon(id, -SIETCH_ENOMEM);
 	if (tcp_bind(pcb, IP4_ADDR_ANY, port) != ERR_OK) {
 		tcp_close(pcb);
-		socks[id].kind = SOCK_FREE;
-		return -SIETCH_EBUSY;
+		return sock_abandon(id, -SIETCH_EBUSY);
 	}
 	struct tcp_pcb *l = tcp_listen_with_backlog(pcb, PENDING_MAX);
 	if (!l) {
 		tcp_close(pcb);
-		socks[id].kind = SOCK_FREE;
-		return -SIETCH_ENOMEM;
+		return sock_abandon(id, -SIETCH_ENOMEM);
 	}
 	socks[id].tcp = l;
 	tcp_arg(l, sock_arg(id));
@@ -240,18 +243,15 @@ static long direct_connect(uint32_t address, uint16_t port)
 	if (id < 0)
 		return id;
 	struct tcp_pcb *pcb = tcp_new_ip_type(IPADDR_TYPE_V4);
-	if (!pcb) {
-		socks[id].kind = SOCK_FREE;
-		return -SIETCH_ENOMEM;
-	}
+	if (!pcb)
+		return sock_abandon(id, -SIETCH_ENOMEM);
 	socks[id].tcp = pcb;
 	tcp_attach(pcb, id);
 	ip_addr_t to;
 	ip_addr_set_ip4_u32(&to, lwip_htonl(address));
 	if (tcp_connect(pcb, &to, port, on_connected) != ERR_OK) {
 		tcp_abort(pcb);
-		socks[id].kind = SOCK_FREE;
-		return -SIETCH_ENOMEM;
+		return sock_abandon(id, -SIETCH_ENOMEM);
 	}
 	lwip_port_flush();
 	return id;
@@ -378,14 +378,11 @@ static long direct_udp_open(uint16_t port)
 	if (id < 0)
 		return id;
 	struct udp_pcb *pcb = udp_new_ip_type(IPADDR_TYPE_V4);
-	if (!pcb) {
-		socks[id].kind = SOCK_FREE;
-		return -SIETCH_ENOMEM;
-	}
+	if (!pcb)
+		return sock_abandon(id, -SIETCH_ENOMEM);
 	if (udp_bind(pcb, IP4_ADDR_ANY, port) != ERR_OK) {
 		udp_remove(pcb);
-		socks[id].kind = SOCK_FREE;
-		return -SIETCH_EBUSY;
+		return sock_abandon(id, -SIETCH_EBUSY);
 	}
 	socks[id].udp = pcb;
 	udp_recv(pcb, on_datagram, sock_arg(id));

@@ -42,6 +42,14 @@ enum netd_op {
 	NETD_QUIT,      /* the client is done: netd exits */
 };
 
+/* lib/os/netd_channel.c. Spawns path with argv and sends it a new channel: the
+ * endpoint with endpoint_rights (RECEIVE to netd, CALL to a client netd starts),
+ * then the buffer, which this side keeps mapped. Returns the process's handle. */
+long netd_channel_spawn(const char *path, char *const argv[], unsigned endpoint_rights, long *endpoint, uint8_t **shm);
+/* In the spawned side: the channel the other sent, waited for up to 5 s; maps the buffer.
+ * -SIETCH_ENOENT when it did not arrive. */
+long netd_channel_receive(long *endpoint, uint8_t **shm);
+
 struct sietch_msg;
 /* Carries out one call of client number `client` (lib/os/netd_serve.c), on its own
  * sockets only; sets *quit at NETD_QUIT. The result is the reply's label. */

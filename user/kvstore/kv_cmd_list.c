@@ -25,25 +25,10 @@ static struct kv_bytes **list_at(struct kv_list *l, size_t i)
 	return &l->items[(l->head + i) % l->cap];
 }
 
-/* The list at argv[1], made when missing; NULL when a reply was sent. */
-static struct kv_obj *list_for_write(struct kv_client *c, bool create)
-{
-	struct kv_obj *o = kv_lookup_write(c->server, &c->argv[1]);
-	if (!kv_check_type(c, o, KV_LIST))
-		return NULL;
-	if (o || !create)
-		return o;
-	o = kv_obj_new(KV_LIST);
-	if (!o || !kv_db_set(c->server, &c->argv[1], o, false)) {
-		kv_reply_error(c, "%s", kv_err_oom);
-		return NULL;
-	}
-	return o;
-}
-
 static void push_generic(struct kv_client *c, bool left)
 {
-	struct kv_obj *o = list_for_write(c, true);
+	bool replied;
+	struct kv_obj *o = kv_lookup_container(c, KV_LIST, true, &replied);
 	if (!o)
 		return;
 	struct kv_list *l = o->list;
@@ -91,14 +76,37 @@ static struct kv_bytes *list_pop(struct kv_list *l, bool left)
 	return b;
 }
 
-/* getPositiveLongFromObjectOrReply with Redis's message for both failures */
-bool kv_arg_count(struct kv_client *c, const struct kv_arg *a, long long *count);
 bool kv_arg_count(struct kv_client *c, const struct kv_arg *a, long long *count)
 {
 	if (!kv_string2ll(a->p, a->len, count) || *count < 0) {
 		kv_reply_error(c, "%s", kv_err_positive);
 		return false;
 	}
+	return true;
+}
+
+bool kv_arg_range(struct kv_client *c, long long *start, long long *end)
+{
+	if (!kv_string2ll(c->argv[2].p, c->argv[2].len, start) ||
+	    !kv_string2ll(c->argv[3].p, c->argv[3].len, end)) {
+		kv_reply_error(c, "%s", kv_err_notint);
+		return false;
+	}
+	return true;
+}
+
+bool kv_range_clip(long long len, long long *start, long long *end)
+{
+	if (*start < 0)
+		*start += len;
+	if (*end < 0)
+		*end += len;
+	if (*start < 0)
+		*start = 0;
+	if (*start > *end || *start >= len)
+		return false;
+	if (*end >= len)
+		*end = len - 1;
 	return true;
 }
 
@@ -150,27 +158,15 @@ void kv_cmd_rpop(struct kv_client *c)
 void kv_cmd_lrange(struct kv_client *c)
 {
 	long long start, end;
-	if (!kv_string2ll(c->argv[2].p, c->argv[2].len, &start) ||
-	    !kv_string2ll(c->argv[3].p, c->argv[3].len, &end)) {
-		kv_reply_error(c, "%s", kv_err_notint);
+	if (!kv_arg_range(c, &start, &end))
 		return;
-	}
 	struct kv_obj *o = kv_lookup_read(c->server, &c->argv[1]);
 	if (!kv_check_type(c, o, KV_LIST))
 		return;
-	long long len = o ? (long long)o->list->count : 0;
-	if (start < 0)
-		start += len;
-	if (end < 0)
-		end += len;
-	if (start < 0)
-		start = 0;
-	if (!o || start > end || start >= len) {
+	if (!o || !kv_range_clip((long long)o->list->count, &start, &end)) {
 		kv_reply_array(c, 0);
 		return;
 	}
-	if (end >= len)
-		end = len - 1;
 	kv_reply_array(c, end - start + 1);
 	for (long long i = start; i <= end; i++) {
 		struct kv_bytes *b = *list_at(o->list, (size_t)i);

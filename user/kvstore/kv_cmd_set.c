@@ -1,39 +1,71 @@
 /* Set and hash commands (Redis 7.0 t_set.c, t_hash.c): both are dicts. */
 #include "kv_internal.h"
 
-bool kv_arg_count(struct kv_client *c, const struct kv_arg *a, long long *count);
-
-/* The container of type t at argv[1] (made when missing and create); NULL when
- * missing or when a reply (WRONGTYPE, OOM) was sent: *replied tells. */
-static struct kv_obj *container(struct kv_client *c, enum kv_type t, bool create, bool *replied)
-{
-	struct kv_obj *o = kv_lookup_write(c->server, &c->argv[1]);
-	*replied = false;
-	if (!kv_check_type(c, o, t)) {
-		*replied = true;
-		return NULL;
-	}
-	if (o || !create)
-		return o;
-	o = kv_obj_new(t);
-	if (!o || !kv_db_set(c->server, &c->argv[1], o, false)) {
-		kv_reply_error(c, "%s", kv_err_oom);
-		*replied = true;
-		return NULL;
-	}
-	return o;
-}
-
 static void delete_if_empty(struct kv_client *c, struct kv_dict *d)
 {
 	if (kv_dict_size(d) == 0)
 		kv_db_delete(c->server, c->argv[1].p, c->argv[1].len);
 }
 
+/* A set and a hash are both a dict: members, or fields with their values. */
+static struct kv_dict *dict_of(struct kv_obj *o)
+{
+	return o->type == KV_SET ? o->set : o->hash;
+}
+
+/* SREM, HDEL: argv[2...] leave the container of type t at argv[1]. */
+static void remove_members(struct kv_client *c, enum kv_type t)
+{
+	bool replied;
+	struct kv_obj *o = kv_lookup_container(c, t, false, &replied);
+	if (replied)
+		return;
+	long long removed = 0;
+	for (int j = 2; o && j < c->argc; j++)
+		removed += kv_dict_delete(dict_of(o), c->argv[j].p, c->argv[j].len);
+	if (o)
+		delete_if_empty(c, dict_of(o));
+	kv_reply_int(c, removed);
+}
+
+/* SCARD, HLEN */
+static void reply_size(struct kv_client *c, enum kv_type t)
+{
+	struct kv_obj *o = kv_lookup_read(c->server, &c->argv[1]);
+	if (kv_check_type(c, o, t))
+		kv_reply_int(c, o ? (long long)kv_dict_size(dict_of(o)) : 0);
+}
+
+/* SMEMBERS, HGETALL: every member, or every field followed by its value. */
+static void reply_all(struct kv_client *c, enum kv_type t)
+{
+	struct kv_obj *o = kv_lookup_read(c->server, &c->argv[1]);
+	if (!kv_check_type(c, o, t))
+		return;
+	if (!o) {
+		kv_reply_array(c, 0);
+		return;
+	}
+	struct kv_dict *d = dict_of(o);
+	bool values = t == KV_HASH;
+	struct kv_dict_iter it;
+	struct kv_entry *e;
+	kv_reply_array(c, (values ? 2 : 1) * (long long)kv_dict_size(d));
+	kv_dict_iter_start(d, &it);
+	while ((e = kv_dict_iter_next(d, &it))) {
+		kv_reply_bulk(c, e->key, e->keylen);
+		if (values) {
+			struct kv_bytes *v = e->v.ptr;
+			kv_reply_bulk(c, v->data, v->len);
+		}
+	}
+	kv_dict_iter_end(d, &it);
+}
+
 void kv_cmd_sadd(struct kv_client *c)
 {
 	bool replied, created;
-	struct kv_obj *o = container(c, KV_SET, true, &replied);
+	struct kv_obj *o = kv_lookup_container(c, KV_SET, true, &replied);
 	if (!o)
 		return;
 	long long added = 0;
@@ -49,16 +81,7 @@ void kv_cmd_sadd(struct kv_client *c)
 
 void kv_cmd_srem(struct kv_client *c)
 {
-	bool replied;
-	struct kv_obj *o = container(c, KV_SET, false, &replied);
-	if (replied)
-		return;
-	long long removed = 0;
-	for (int j = 2; o && j < c->argc; j++)
-		removed += kv_dict_delete(o->set, c->argv[j].p, c->argv[j].len);
-	if (o)
-		delete_if_empty(c, o->set);
-	kv_reply_int(c, removed);
+	remove_members(c, KV_SET);
 }
 
 void kv_cmd_spop(struct kv_client *c)
@@ -71,7 +94,7 @@ void kv_cmd_spop(struct kv_client *c)
 	}
 	if (c->argc == 3 && !kv_arg_count(c, &c->argv[2], &count))
 		return;
-	struct kv_obj *o = container(c, KV_SET, false, &replied);
+	struct kv_obj *o = kv_lookup_container(c, KV_SET, false, &replied);
 	if (replied)
 		return;
 	if (!o) {
@@ -109,9 +132,7 @@ void kv_cmd_spop(struct kv_client *c)
 
 void kv_cmd_scard(struct kv_client *c)
 {
-	struct kv_obj *o = kv_lookup_read(c->server, &c->argv[1]);
-	if (kv_check_type(c, o, KV_SET))
-		kv_reply_int(c, o ? (long long)kv_dict_size(o->set) : 0);
+	reply_size(c, KV_SET);
 }
 
 void kv_cmd_sismember(struct kv_client *c)
@@ -123,20 +144,7 @@ void kv_cmd_sismember(struct kv_client *c)
 
 void kv_cmd_smembers(struct kv_client *c)
 {
-	struct kv_obj *o = kv_lookup_read(c->server, &c->argv[1]);
-	if (!kv_check_type(c, o, KV_SET))
-		return;
-	if (!o) {
-		kv_reply_array(c, 0);
-		return;
-	}
-	struct kv_dict_iter it;
-	struct kv_entry *e;
-	kv_reply_array(c, (long long)kv_dict_size(o->set));
-	kv_dict_iter_start(o->set, &it);
-	while ((e = kv_dict_iter_next(o->set, &it)))
-		kv_reply_bulk(c, e->key, e->keylen);
-	kv_dict_iter_end(o->set, &it);
+	reply_all(c, KV_SET);
 }
 
 static bool hash_set_pairs(struct kv_client *c, long long *created_count)
@@ -146,7 +154,7 @@ static bool hash_set_pairs(struct kv_client *c, long long *created_count)
 		kv_reply_error_arity(c);
 		return false;
 	}
-	struct kv_obj *o = container(c, KV_HASH, true, &replied);
+	struct kv_obj *o = kv_lookup_container(c, KV_HASH, true, &replied);
 	if (!o)
 		return false;
 	for (int j = 2; j < c->argc; j += 2) {
@@ -194,42 +202,15 @@ void kv_cmd_hget(struct kv_client *c)
 
 void kv_cmd_hdel(struct kv_client *c)
 {
-	bool replied;
-	struct kv_obj *o = container(c, KV_HASH, false, &replied);
-	if (replied)
-		return;
-	long long removed = 0;
-	for (int j = 2; o && j < c->argc; j++)
-		removed += kv_dict_delete(o->hash, c->argv[j].p, c->argv[j].len);
-	if (o)
-		delete_if_empty(c, o->hash);
-	kv_reply_int(c, removed);
+	remove_members(c, KV_HASH);
 }
 
 void kv_cmd_hlen(struct kv_client *c)
 {
-	struct kv_obj *o = kv_lookup_read(c->server, &c->argv[1]);
-	if (kv_check_type(c, o, KV_HASH))
-		kv_reply_int(c, o ? (long long)kv_dict_size(o->hash) : 0);
+	reply_size(c, KV_HASH);
 }
 
 void kv_cmd_hgetall(struct kv_client *c)
 {
-	struct kv_obj *o = kv_lookup_read(c->server, &c->argv[1]);
-	if (!kv_check_type(c, o, KV_HASH))
-		return;
-	if (!o) {
-		kv_reply_array(c, 0);
-		return;
-	}
-	struct kv_dict_iter it;
-	struct kv_entry *e;
-	kv_reply_array(c, 2 * (long long)kv_dict_size(o->hash));
-	kv_dict_iter_start(o->hash, &it);
-	while ((e = kv_dict_iter_next(o->hash, &it))) {
-		struct kv_bytes *v = e->v.ptr;
-		kv_reply_bulk(c, e->key, e->keylen);
-		kv_reply_bulk(c, v->data, v->len);
-	}
-	kv_dict_iter_end(o->hash, &it);
+	reply_all(c, KV_HASH);
 }

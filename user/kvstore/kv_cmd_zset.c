@@ -7,8 +7,6 @@
 
 #include "kv_internal.h"
 
-bool kv_arg_count(struct kv_client *c, const struct kv_arg *a, long long *count);
-
 /* Redis's order: score, then the member's bytes (a prefix sorts first). */
 static int compare(double score, const char *m, size_t len, const struct kv_entry *e)
 {
@@ -147,18 +145,12 @@ void kv_cmd_zadd(struct kv_client *c)
 			return;
 		}
 	}
-	struct kv_obj *o = kv_lookup_write(c->server, &c->argv[1]);
-	if (!kv_check_type(c, o, KV_ZSET))
+	bool replied;
+	struct kv_obj *o = kv_lookup_container(c, KV_ZSET, !(flags & Z_XX), &replied);
+	if (replied)
 		return;
 	long long added = 0, updated = 0, processed = 0;
 	double score = 0;
-	if (!o && !(flags & Z_XX)) {
-		o = kv_obj_new(KV_ZSET);
-		if (!o || !kv_db_set(c->server, &c->argv[1], o, false)) {
-			kv_reply_error(c, "%s", kv_err_oom);
-			return;
-		}
-	}
 	for (int j = 0; o && j < elements; j++) {
 		double newscore = 0;
 		kv_string2d(c->argv[scoreidx + j * 2].p, c->argv[scoreidx + j * 2].len, &score);
@@ -255,27 +247,15 @@ void kv_cmd_zrange(struct kv_client *c)
 			return;
 		}
 	}
-	if (!kv_string2ll(c->argv[2].p, c->argv[2].len, &start) ||
-	    !kv_string2ll(c->argv[3].p, c->argv[3].len, &end)) {
-		kv_reply_error(c, "%s", kv_err_notint);
+	if (!kv_arg_range(c, &start, &end))
 		return;
-	}
 	struct kv_obj *o = kv_lookup_read(c->server, &c->argv[1]);
 	if (!kv_check_type(c, o, KV_ZSET))
 		return;
-	long long len = o ? (long long)o->zset->count : 0;
-	if (start < 0)
-		start += len;
-	if (end < 0)
-		end += len;
-	if (start < 0)
-		start = 0;
-	if (!o || start > end || start >= len) {
+	if (!o || !kv_range_clip((long long)o->zset->count, &start, &end)) {
 		kv_reply_array(c, 0);
 		return;
 	}
-	if (end >= len)
-		end = len - 1;
 	kv_reply_array(c, (end - start + 1) * (withscores ? 2 : 1));
 	for (long long i = start; i <= end; i++) {
 		struct kv_entry *e = o->zset->sorted[i];

@@ -179,6 +179,25 @@ bool kv_check_type(struct kv_client *c, const struct kv_obj *o, enum kv_type t)
 	return true;
 }
 
+struct kv_obj *kv_lookup_container(struct kv_client *c, enum kv_type t, bool create, bool *replied)
+{
+	struct kv_obj *o = kv_lookup_write(c->server, &c->argv[1]);
+	*replied = false;
+	if (!kv_check_type(c, o, t)) {
+		*replied = true;
+		return NULL;
+	}
+	if (o || !create)
+		return o;
+	o = kv_obj_new(t);
+	if (!o || !kv_db_set(c->server, &c->argv[1], o, false)) {
+		kv_reply_error(c, "%s", kv_err_oom);
+		*replied = true;
+		return NULL;
+	}
+	return o;
+}
+
 bool kv_db_set(struct kv_server *s, const struct kv_arg *key, struct kv_obj *o, bool keep_ttl)
 {
 	bool created;

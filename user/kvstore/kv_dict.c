@@ -171,7 +171,9 @@ void kv_dict_shrink_if_sparse(struct kv_dict *d)
 		start_resize(d, used);
 }
 
-struct kv_entry *kv_dict_find(struct kv_dict *d, const void *key, size_t len)
+/* The link that points at key's entry, in table *table; NULL when key is not there.
+ * Like every lookup, it moves a rehash on a step first. */
+static struct kv_entry **find_link(struct kv_dict *d, const void *key, size_t len, int *table)
 {
 	if (kv_dict_size(d) == 0)
 		return NULL;
@@ -180,13 +182,24 @@ struct kv_entry *kv_dict_find(struct kv_dict *d, const void *key, size_t len)
 	for (int t = 0; t < 2; t++) {
 		if (d->size[t] == 0)
 			continue;
-		for (struct kv_entry *e = d->table[t][h & (d->size[t] - 1)]; e; e = e->next)
-			if (e->keylen == len && memcmp(e->key, key, len) == 0)
-				return e;
+		struct kv_entry **link = &d->table[t][h & (d->size[t] - 1)];
+		for (; *link; link = &(*link)->next) {
+			if ((*link)->keylen == len && memcmp((*link)->key, key, len) == 0) {
+				*table = t;
+				return link;
+			}
+		}
 		if (!rehashing(d))
 			break;
 	}
 	return NULL;
+}
+
+struct kv_entry *kv_dict_find(struct kv_dict *d, const void *key, size_t len)
+{
+	int t;
+	struct kv_entry **link = find_link(d, key, len, &t);
+	return link ? *link : NULL;
 }
 
 struct kv_entry *kv_dict_insert(struct kv_dict *d, const void *key, size_t len, bool *created)
@@ -218,26 +231,14 @@ struct kv_entry *kv_dict_insert(struct kv_dict *d, const void *key, size_t len, 
 
 struct kv_entry *kv_dict_unlink(struct kv_dict *d, const void *key, size_t len)
 {
-	if (kv_dict_size(d) == 0)
+	int t;
+	struct kv_entry **link = find_link(d, key, len, &t);
+	if (!link)
 		return NULL;
-	rehash_step(d);
-	uint64_t h = kv_hash(key, len);
-	for (int t = 0; t < 2; t++) {
-		if (d->size[t] == 0)
-			continue;
-		struct kv_entry **link = &d->table[t][h & (d->size[t] - 1)];
-		for (; *link; link = &(*link)->next) {
-			struct kv_entry *e = *link;
-			if (e->keylen == len && memcmp(e->key, key, len) == 0) {
-				*link = e->next;
-				d->used[t]--;
-				return e;
-			}
-		}
-		if (!rehashing(d))
-			break;
-	}
-	return NULL;
+	struct kv_entry *e = *link;
+	*link = e->next;
+	d->used[t]--;
+	return e;
 }
 
 bool kv_dict_delete(struct kv_dict *d, const void *key, size_t len)

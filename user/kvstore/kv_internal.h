@@ -139,6 +139,9 @@ extern const char kv_err_oom[], kv_err_positive[];
 void kv_reply_error_arity(struct kv_client *c);
 void kv_reply_error_expire(struct kv_client *c);
 size_t kv_ll2str(char *buf, long long v);
+/* A RESP header line in buf: type, v, CRLF ("*3\r\n", "$5\r\n"); returns its length. */
+#define KV_RESP_HEADER_MAX 32 /* type, sign, 19 digits, CRLF, with room */
+size_t kv_resp_header(char *buf, char type, long long v);
 bool kv_string2ll(const char *s, size_t len, long long *out);
 bool kv_string2d(const char *s, size_t len, double *out);
 
@@ -147,6 +150,9 @@ struct kv_obj *kv_lookup_read(struct kv_server *s, const struct kv_arg *key); /*
 struct kv_obj *kv_lookup_write(struct kv_server *s, const struct kv_arg *key);
 /* NULL (and WRONGTYPE sent) when o exists with another type */
 bool kv_check_type(struct kv_client *c, const struct kv_obj *o, enum kv_type t);
+/* The container of type t at argv[1] for a write command, made empty when missing and
+ * create; NULL when missing, or when a reply (WRONGTYPE, OOM) was sent: *replied tells. */
+struct kv_obj *kv_lookup_container(struct kv_client *c, enum kv_type t, bool create, bool *replied);
 /* Sets key to o, replacing any value; clears the TTL unless keep_ttl. false on OOM
  * (o is then freed). */
 bool kv_db_set(struct kv_server *s, const struct kv_arg *key, struct kv_obj *o, bool keep_ttl);
@@ -170,6 +176,16 @@ void kv_log_begin(struct kv_server *s, long long argc);
 void kv_log_arg(struct kv_server *s, const void *p, size_t len);
 void kv_log_end(struct kv_server *s);
 void kv_log_command(struct kv_client *c); /* argv as it is, then PEXPIREAT when relative */
+
+/* kv_cmd_list.c: arguments the list, set and zset commands share */
+/* getPositiveLongFromObjectOrReply, with Redis's message for both failures */
+bool kv_arg_count(struct kv_client *c, const struct kv_arg *a, long long *count);
+/* LRANGE's and ZRANGE's start and stop (argv[2], argv[3]); false, with the error
+ * sent, when one is not an integer. */
+bool kv_arg_range(struct kv_client *c, long long *start, long long *end);
+/* An index range over len items as Redis reads it: negative indexes count from
+ * the end and the range is cut to the items; false when none is left. */
+bool kv_range_clip(long long len, long long *start, long long *end);
 
 /* kv_rewrite.c: around a write command while a rewrite runs; before, the keys it
  * names go out as they are (FLUSHALL ends the rewrite: the snapshot is whatever

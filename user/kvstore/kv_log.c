@@ -29,12 +29,8 @@ static void put(struct kv_server *s, const void *p, size_t n)
 
 static void put_number(struct kv_server *s, char type, long long v)
 {
-	char buf[32];
-	buf[0] = type;
-	size_t n = 1 + kv_ll2str(buf + 1, v);
-	buf[n++] = '\r';
-	buf[n++] = '\n';
-	put(s, buf, n);
+	char buf[KV_RESP_HEADER_MAX];
+	put(s, buf, kv_resp_header(buf, type, v));
 }
 
 void kv_log_begin(struct kv_server *s, long long argc)

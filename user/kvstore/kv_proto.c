@@ -120,49 +120,37 @@ static int split_args(struct kv_client *c, const char *line, size_t len)
 			i++;
 		if (i >= len)
 			break;
-		bool inq = false, insq = false, done = false;
+		char quote = 0; /* the quote the argument is inside, 0 outside quotes */
+		bool done = false;
 		t.len = 0;
 		while (!done) {
 			char ch = AT(i);
 			bool ok = true;
-			if (inq) {
-				if (ch == '\\' && AT(i + 1) == 'x' && hex_value(AT(i + 2)) >= 0 &&
+			if (quote) {
+				if (quote == '"' && ch == '\\' && AT(i + 1) == 'x' && hex_value(AT(i + 2)) >= 0 &&
 				    hex_value(AT(i + 3)) >= 0) {
 					ok = token_put(&t, (char)(hex_value(AT(i + 2)) * 16 + hex_value(AT(i + 3))));
 					i += 3;
-				} else if (ch == '\\' && AT(i + 1)) {
+				} else if (quote == '"' && ch == '\\' && AT(i + 1)) {
 					i++;
 					char e = AT(i);
 					ok = token_put(&t, e == 'n' ? '\n' : e == 'r' ? '\r' : e == 't' ? '\t' :
 							   e == 'b' ? '\b' : e == 'a' ? '\a' : e);
-				} else if (ch == '"') {
-					if (AT(i + 1) && !is_space(AT(i + 1)))
-						goto unbalanced;
-					done = true;
-				} else if (!ch) {
-					goto unbalanced;
-				} else {
-					ok = token_put(&t, ch);
-				}
-			} else if (insq) {
-				if (ch == '\\' && AT(i + 1) == '\'') {
+				} else if (quote == '\'' && ch == '\\' && AT(i + 1) == '\'') {
 					i++;
 					ok = token_put(&t, '\'');
-				} else if (ch == '\'') {
-					if (AT(i + 1) && !is_space(AT(i + 1)))
+				} else if (ch == quote || !ch) {
+					/* the line ends inside the quotes, or the closing quote does not end the argument */
+					if (!ch || (AT(i + 1) && !is_space(AT(i + 1))))
 						goto unbalanced;
 					done = true;
-				} else if (!ch) {
-					goto unbalanced;
 				} else {
 					ok = token_put(&t, ch);
 				}
 			} else if (ch == ' ' || ch == '\n' || ch == '\r' || ch == '\t' || !ch) {
 				done = true;
-			} else if (ch == '"') {
-				inq = true;
-			} else if (ch == '\'') {
-				insq = true;
+			} else if (ch == '"' || ch == '\'') {
+				quote = ch;
 			} else {
 				ok = token_put(&t, ch);
 			}

@@ -56,14 +56,19 @@ size_t kv_ll2str(char *buf, long long v)
 	return len;
 }
 
-static void reply_prefixed(struct kv_client *c, char type, long long v)
+size_t kv_resp_header(char *buf, char type, long long v)
 {
-	char buf[32];
 	buf[0] = type;
 	size_t n = 1 + kv_ll2str(buf + 1, v);
 	buf[n++] = '\r';
 	buf[n++] = '\n';
-	kv_reply_raw(c, buf, n);
+	return n;
+}
+
+static void reply_prefixed(struct kv_client *c, char type, long long v)
+{
+	char buf[KV_RESP_HEADER_MAX];
+	kv_reply_raw(c, buf, kv_resp_header(buf, type, v));
 }
 
 void kv_reply_status(struct kv_client *c, const char *s)

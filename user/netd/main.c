@@ -23,8 +23,6 @@
 #include "lib/os/os.h"
 
 #define CLIENTS_MAX 8
-#define HANDLES_SCANNED 64
-#define FIND_TRIES 5000 /* 1 ms apart */
 #define PROGRAM_ARGS_MAX 32
 
 struct client {
@@ -118,34 +116,21 @@ static int process_alive(uint32_t pid)
 	return n < 0; /* cannot tell: assume so */
 }
 
-/* The first handle of this type the client has sent, waiting for it to arrive. */
-static long find_handle(uint32_t type)
-{
-	for (int t = 0; t < FIND_TRIES; t++) {
-		for (long h = SIETCH_HANDLE_STDERR + 1; h < HANDLES_SCANNED; h++) {
-			struct sietch_stat st;
-			if (os_stat(h, &st) == 0 && st.type == type)
-				return h;
-		}
-		os_sleep_ns(1000000);
-	}
-	return -SIETCH_ENOENT;
-}
-
 static int serve_parent(const struct net_options *options)
 {
-	long ep = find_handle(SIETCH_TYPE_ENDPOINT), mem = find_handle(SIETCH_TYPE_MEMORY);
-	if (ep < 0 || mem < 0) {
+	long ep;
+	uint8_t *shm;
+	long r = netd_channel_receive(&ep, &shm);
+	if (r == -SIETCH_ENOENT) {
 		fprintf(stderr, "netd: no endpoint and shared memory arrived from the client\n");
 		return 1;
 	}
-	long at = os_memory_map(mem, NULL, SIETCH_PROT_READ | SIETCH_PROT_WRITE);
-	if (at < 0) {
-		fprintf(stderr, "netd: cannot map the shared memory: %s\n", os_strerror(at));
+	if (r < 0) {
+		fprintf(stderr, "netd: cannot map the shared memory: %s\n", os_strerror(r));
 		return 1;
 	}
 	start_result = net_start(options);
-	struct client *c = add_client(ep, (uint8_t *)at, -1);
+	struct client *c = add_client(ep, shm, -1);
 	if (start_result < 0) { /* tell the client why, then go */
 		struct sietch_msg in, out = { .label = (uint64_t)start_result };
 		long token = os_receive(ep, &in);
@@ -177,23 +162,12 @@ static long launch(char **argv, int argc)
 	for (int i = 1; i < argc; i++)
 		args[n++] = argv[i];
 	args[n] = NULL;
-	long ep = os_endpoint_create();
-	long mem = ep < 0 ? ep : os_memory_create(NETD_SHM_SIZE);
-	long at = mem < 0 ? mem : os_memory_map(mem, NULL, SIETCH_PROT_READ | SIETCH_PROT_WRITE);
-	if (at < 0)
-		return at;
-	long process = os_spawn(path, args);
+	long ep;
+	uint8_t *shm;
+	long process = netd_channel_spawn(path, args, SIETCH_RIGHT_CALL, &ep, &shm);
 	if (process < 0)
 		return process;
-	long r = os_handle_send(process, ep, SIETCH_RIGHT_CALL);
-	if (r >= 0)
-		r = os_handle_send(process, mem, SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE);
-	os_close(mem);
-	if (r < 0) {
-		os_kill(process, 1);
-		return r;
-	}
-	struct client *c = add_client(ep, (uint8_t *)at, process);
+	struct client *c = add_client(ep, shm, process);
 	if (os_thread_create(serve_client, c, 0) < 0 || os_thread_create(wait_client, c, 0) < 0)
 		return -SIETCH_ENOMEM;
 	return 0;
