@@ -13,6 +13,7 @@
 
 #include "lib/common/crc32c.c"
 #include "lib/os/blocklog.c"
+#include "tests/unit/stubs/rng.h"
 
 struct memdisk {
 	uint8_t *data;          /* what survives a crash */
@@ -26,16 +27,6 @@ struct memdisk {
 	long tear_after;        /* >= 0: the next write keeps this many bytes, then the disk dies */
 	int dead;               /* after a tear: writes and flushes vanish */
 };
-
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-
-static uint64_t rng(uint64_t bound)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state % bound;
-}
 
 static uint8_t *md_block(struct memdisk *d, uint64_t block)
 {
@@ -184,6 +175,14 @@ static void append_range(struct blocklog *log, uint64_t from, uint64_t to)
 	}
 }
 
+/* Opens the newly formatted log and commits records 1..count as one group. */
+static void commit_first(struct blocklog *log, struct replayed *r, size_t buf_size, uint64_t count)
+{
+	assert_int_equal(reopen(log, r, buf_size), 0);
+	append_range(log, 1, count);
+	assert_int_equal(blocklog_commit(log), 0);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -291,9 +290,7 @@ static void test_torn_group_commit_at_every_point(void **state)
 	struct replayed r;
 	uint8_t *before = malloc(disk.blocks * disk.bs);
 
-	assert_int_equal(reopen(&log, &r, 8192), 0);
-	append_range(&log, 1, 7);
-	assert_int_equal(blocklog_commit(&log), 0);
+	commit_first(&log, &r, 8192, 7);
 	memcpy(before, disk.data, disk.blocks * disk.bs);
 
 	for (long tear = 0; tear <= 8192; tear += 61) {
@@ -331,9 +328,7 @@ static void test_corrupt_checksum_ends_the_log(void **state)
 	(void)state;
 	struct blocklog log;
 	struct replayed r;
-	assert_int_equal(reopen(&log, &r, 8192), 0);
-	append_range(&log, 1, 5);
-	assert_int_equal(blocklog_commit(&log), 0);
+	commit_first(&log, &r, 8192, 5);
 	record_at(3)[24 + 5] ^= 0x40; /* one payload bit */
 	assert_int_equal(reopen(&log, &r, 8192), 2);
 	assert_int_equal(log.end, BLOCKLOG_END_TORN);
@@ -350,9 +345,7 @@ static void test_sequence_gap_ends_the_log(void **state)
 	(void)state;
 	struct blocklog log;
 	struct replayed r;
-	assert_int_equal(reopen(&log, &r, 8192), 0);
-	append_range(&log, 1, 5);
-	assert_int_equal(blocklog_commit(&log), 0);
+	commit_first(&log, &r, 8192, 5);
 
 	/* Record 3 rewritten as a whole, valid record numbered 4. */
 	struct blocklog_header h;
@@ -463,9 +456,7 @@ static void test_superblocks(void **state)
 	(void)state;
 	struct blocklog log;
 	struct replayed r;
-	assert_int_equal(reopen(&log, &r, 4096), 0); /* epoch 1 into copy 1 */
-	append_range(&log, 1, 3);
-	assert_int_equal(blocklog_commit(&log), 0);
+	commit_first(&log, &r, 4096, 3); /* epoch 1 into copy 1 */
 	assert_int_equal(reopen(&log, &r, 4096), 3); /* epoch 2 into copy 0 */
 
 	/* The newer copy damaged: the older one still opens the log, and its

@@ -58,31 +58,16 @@ void frame_free_contiguous(uint64_t phys, uint64_t count)
 
 /* ---- Page tables ---- */
 
-#define MAX_PAGES ((int)(DMA_OWNER_MAX_BYTES / PAGE_SIZE) + 16)
-static struct fake_pte {
-	struct addr_space *space;
-	uint64_t va, pa;
-	unsigned flags;
-} ptes[MAX_PAGES];
-static int pte_count;
-
-static struct fake_pte *find_pte(struct addr_space *space, uint64_t va)
-{
-	for (int i = 0; i < pte_count; i++)
-		if (ptes[i].space == space && ptes[i].va == va)
-			return &ptes[i];
-	return NULL;
-}
+#define PAGE_LIST_MAX ((int)(DMA_OWNER_MAX_BYTES / PAGE_SIZE) + 16)
+#include "tests/unit/stubs/page_list.h"
 
 int vm_map(struct addr_space *as, uint64_t va, uint64_t pa, uint64_t size, unsigned flags)
 {
 	for (uint64_t off = 0; off < size; off += PAGE_SIZE)
 		if (find_pte(as, va + off))
 			return -SIETCH_EEXIST;
-	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
-		assert_true(pte_count < MAX_PAGES);
-		ptes[pte_count++] = (struct fake_pte){ as, va + off, pa + off, flags };
-	}
+	for (uint64_t off = 0; off < size; off += PAGE_SIZE)
+		add_pte(as, va + off, pa + off, flags);
 	return 0;
 }
 

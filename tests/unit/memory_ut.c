@@ -53,21 +53,7 @@ void frame_free(uint64_t phys)
 
 /* ---- Page tables: a list of mapped 4 KiB pages ---- */
 
-#define MAX_PAGES 256
-static struct fake_pte {
-	struct addr_space *space;
-	uint64_t va, pa;
-	unsigned flags;
-} ptes[MAX_PAGES];
-static int pte_count;
-
-static struct fake_pte *find_pte(struct addr_space *space, uint64_t va)
-{
-	for (int i = 0; i < pte_count; i++)
-		if (ptes[i].space == space && ptes[i].va == va)
-			return &ptes[i];
-	return NULL;
-}
+#include "tests/unit/stubs/page_list.h"
 
 int vm_map(struct addr_space *as, uint64_t va, uint64_t pa, uint64_t size, unsigned flags)
 {
@@ -75,8 +61,7 @@ int vm_map(struct addr_space *as, uint64_t va, uint64_t pa, uint64_t size, unsig
 	assert_int_equal(as->lock.locked, 0);
 	if (find_pte(as, va))
 		return -SIETCH_EEXIST;
-	assert_true(pte_count < MAX_PAGES);
-	ptes[pte_count++] = (struct fake_pte){ as, va, pa, flags };
+	add_pte(as, va, pa, flags);
 	return 0;
 }
 

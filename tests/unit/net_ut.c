@@ -29,6 +29,7 @@
 #include "lib/os/netd_serve.c"
 #include "lwip/ip4_frag.h"
 #include "lwip/priv/memp_priv.h"
+#include "tests/unit/stubs/rng.h"
 
 /* Server mode's start spawns netd (the system test covers it); here the client half
  * is attached to netd_serve in this very process instead. */
@@ -227,16 +228,6 @@ static int group_teardown(void **state)
 
 /* --- helpers ----------------------------------------------------------------------- */
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-
-static uint64_t rng(uint64_t bound)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state % bound;
-}
-
 static int poll_until_connected(long s)
 {
 	uint64_t start = net_now_ns();
@@ -274,22 +265,28 @@ static void echo_message(long s, const uint8_t *out, size_t len, uint8_t *in)
 	assert_memory_equal(in, out, len);
 }
 
+/* count messages of random sizes and bytes, each echoed and checked whole. */
+static void echo_random_messages(long s, int count)
+{
+	static uint8_t out[65536], in[65536];
+	for (int m = 0; m < count; m++) {
+		size_t len = 1 + rng(sizeof(out));
+		for (size_t i = 0; i < len; i++)
+			out[i] = (uint8_t)rng(256);
+		echo_message(s, out, len, in);
+	}
+}
+
 /* --- the tests --------------------------------------------------------------------- */
 
 static void test_tcp_echo_random_sizes(void **state)
 {
 	(void)state;
-	static uint8_t out[65536], in[65536];
 	for (int conn = 0; conn < 3; conn++) {
 		long s = net_connect(SERVER_ADDR, ECHO_PORT);
 		assert_true(s >= 0);
 		assert_int_equal(poll_until_connected(s), 1);
-		for (int m = 0; m < 60; m++) {
-			size_t len = 1 + rng(sizeof(out));
-			for (size_t i = 0; i < len; i++)
-				out[i] = (uint8_t)rng(256);
-			echo_message(s, out, len, in);
-		}
+		echo_random_messages(s, 60);
 		assert_int_equal(net_close(s), 0);
 	}
 }
@@ -517,12 +514,7 @@ static void test_server_mode_marshalling(void **state)
 	long s = net_connect(SERVER_ADDR, ECHO_PORT);
 	assert_true(s >= 0);
 	assert_int_equal(poll_until_connected(s), 1);
-	for (int m = 0; m < 20; m++) {
-		size_t len = 1 + rng(sizeof(out));
-		for (size_t i = 0; i < len; i++)
-			out[i] = (uint8_t)rng(256);
-		echo_message(s, out, len, in);
-	}
+	echo_random_messages(s, 20);
 	assert_int_equal(net_close(s), 0);
 	long u = net_udp_open(0);
 	assert_true(u >= 0);

@@ -153,13 +153,7 @@ static enum shadow_fault_kind fault(uint64_t lin, uint32_t ec, struct shadow_fau
 	return shadow_page_fault(&sh, lin, ec, 0, out);
 }
 
-#define P PTE_PRESENT
-#define W PTE_WRITE
-#define U PTE_USER
-#define PS PTE_LARGE
-#define A PTE_ACCESSED
-#define D PTE_DIRTY
-#define NX PTE_NX
+#include "tests/unit/stubs/pte_letters.h"
 
 /* Guest registers per mode; tables at fixed guest-physical pages. */
 static struct x86_paging mode_regs(enum x86_paging_mode m, uint64_t cr3)

@@ -73,13 +73,7 @@ static uint64_t get64(uint64_t addr)
 	return v;
 }
 
-#define P PTE_PRESENT
-#define W PTE_WRITE
-#define U PTE_USER
-#define PS PTE_LARGE
-#define A PTE_ACCESSED
-#define D PTE_DIRTY
-#define NX PTE_NX
+#include "tests/unit/stubs/pte_letters.h"
 #define R X86_ACCESS_READ
 #define WR X86_ACCESS_WRITE
 #define US X86_ACCESS_USER
