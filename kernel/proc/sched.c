@@ -56,16 +56,6 @@ void sched_init_this_cpu(void)
 	cpu->current = idle;
 }
 
-static void queue_push(struct wait_queue *q, struct thread *t)
-{
-	t->queue_next = 0;
-	if (q->tail)
-		q->tail->queue_next = t;
-	else
-		q->head = t;
-	q->tail = t;
-}
-
 static void queue_push_front(struct wait_queue *q, struct thread *t)
 {
 	t->queue_next = q->head;
@@ -98,7 +88,7 @@ static struct wait_queue *run_queue_of(const struct thread *t)
 	return t->pinned_cpu == THREAD_ANY_CPU ? &shared_queue : &pinned_queue[t->pinned_cpu];
 }
 
-static void run_queue_push(struct thread *t) { queue_push(run_queue_of(t), t); }
+static void run_queue_push(struct thread *t) { wait_queue_push(run_queue_of(t), t); }
 
 /* The next thread CPU id may run: its pinned ones first, then the shared queue unless it is dedicated. */
 static struct thread *run_queue_pop(uint32_t id)

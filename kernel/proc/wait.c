@@ -26,6 +26,16 @@ void wait_queue_remove(struct wait_queue *q, struct thread *t)
 	}
 }
 
+void wait_queue_push(struct wait_queue *q, struct thread *t)
+{
+	t->queue_next = 0;
+	if (q->tail)
+		q->tail->queue_next = t;
+	else
+		q->head = t;
+	q->tail = t;
+}
+
 static void timed_remove(struct thread *t)
 {
 	for (struct thread **link = &timed_head; *link; link = &(*link)->timed_next)
@@ -68,12 +78,7 @@ static long sleep_on(struct wait_queue *q, struct spinlock *held, uint64_t deadl
 			spin_lock(held);
 		return -SIETCH_EINTR;
 	}
-	t->queue_next = 0;
-	if (q->tail)
-		q->tail->queue_next = t;
-	else
-		q->head = t;
-	q->tail = t;
+	wait_queue_push(q, t);
 	t->waiting_on = q;
 	if (deadline) {
 		t->timed_next = timed_head;

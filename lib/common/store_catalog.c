@@ -256,20 +256,35 @@ int store_catalog_create(struct store_catalog *cat, const struct store_entry *ar
 	return err;
 }
 
-int store_catalog_remove(struct store_catalog *cat, const char *name)
+/* The entry named name, in a catalogue that was read, for a change. */
+static int entry_to_change(struct store_catalog *cat, const char *name, struct store_entry **out)
 {
 	if (!cat->loaded)
 		return -SIETCH_EIO;
-	struct store_entry *e = entry_find(cat, name);
-	if (!e)
-		return -SIETCH_ENOENT;
+	*out = entry_find(cat, name);
+	return *out ? 0 : -SIETCH_ENOENT;
+}
+
+/* Writes the catalogue with *e changed; when the write fails, *e is put back as
+ * it was (saved), so that memory still says what the disk holds. */
+static int catalog_write_or_undo(struct store_catalog *cat, struct store_entry *e, const struct store_entry *saved)
+{
+	int err = catalog_write(cat);
+	if (err)
+		*e = *saved;
+	return err;
+}
+
+int store_catalog_remove(struct store_catalog *cat, const char *name)
+{
+	struct store_entry *e;
+	int err = entry_to_change(cat, name, &e);
+	if (err)
+		return err;
 
 	struct store_entry saved = *e;
 	memset(e, 0, sizeof(*e));
-	int err = catalog_write(cat);
-	if (err)
-		*e = saved;
-	return err;
+	return catalog_write_or_undo(cat, e, &saved);
 }
 
 int store_catalog_set_rights(struct store_catalog *cat, const char *name, uint32_t owner_rights,
@@ -277,19 +292,15 @@ int store_catalog_set_rights(struct store_catalog *cat, const char *name, uint32
 {
 	if ((owner_rights | other_rights) & ~STORE_RIGHTS)
 		return -SIETCH_EINVAL;
-	if (!cat->loaded)
-		return -SIETCH_EIO;
-	struct store_entry *e = entry_find(cat, name);
-	if (!e)
-		return -SIETCH_ENOENT;
+	struct store_entry *e;
+	int err = entry_to_change(cat, name, &e);
+	if (err)
+		return err;
 
 	struct store_entry saved = *e;
 	e->owner_rights = owner_rights;
 	e->other_rights = other_rights;
-	int err = catalog_write(cat);
-	if (err)
-		*e = saved;
-	return err;
+	return catalog_write_or_undo(cat, e, &saved);
 }
 
 int store_catalog_find_free(const struct store_catalog *cat, uint32_t nsid, uint64_t first,

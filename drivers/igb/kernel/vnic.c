@@ -123,6 +123,14 @@ static void vnic_stop(struct iommu_fault_hook *hook)
 
 static bool vnic_stopped(struct vnic_grant *g) { return __atomic_load_n(&g->stopped, __ATOMIC_ACQUIRE); }
 
+/* Only the owner uses a grant, and not after vnic_stop: its VF was reset. */
+static long vnic_usable_by(struct vnic_grant *g, struct proc *caller)
+{
+	if (caller != g->owner)
+		return -SIETCH_EPERM;
+	return vnic_stopped(g) ? -SIETCH_EIO : 0;
+}
+
 static void vnic_grant_release(struct object *object)
 {
 	struct vnic_grant *g = grant_of(object);
@@ -143,10 +151,9 @@ static void vnic_grant_release(struct object *object)
 static long vnic_grant_dma_owner(struct object *object, struct proc *caller, struct dma_owner **out)
 {
 	struct vnic_grant *g = grant_of(object);
-	if (caller != g->owner)
-		return -SIETCH_EPERM;
-	if (vnic_stopped(g))
-		return -SIETCH_EIO;
+	long err = vnic_usable_by(g, caller);
+	if (err)
+		return err;
 	*out = &g->dma;
 	return 0;
 }
@@ -293,12 +300,11 @@ long vnic_map(struct object *grant, struct proc *caller, struct sietch_vnic_info
 {
 	struct vnic_grant *g = grant_of(grant);
 	struct vnic_device *dev = g->dev;
-	if (caller != g->owner)
-		return -SIETCH_EPERM;
-	if (vnic_stopped(g))
-		return -SIETCH_EIO;
+	long err = vnic_usable_by(g, caller);
+	if (err)
+		return err;
 	spin_lock(&g->lock);
-	long err = g->regs_va ? 0 : vnic_map_regs(g);
+	err = g->regs_va ? 0 : vnic_map_regs(g);
 	uint64_t regs = g->regs_va;
 	spin_unlock(&g->lock);
 	if (err)
@@ -328,10 +334,9 @@ long vnic_bind_irq(struct object *grant, struct proc *caller, unsigned vector, s
 {
 	struct vnic_grant *g = grant_of(grant);
 	struct vnic_device *dev = g->dev;
-	if (caller != g->owner)
-		return -SIETCH_EPERM;
-	if (vnic_stopped(g))
-		return -SIETCH_EIO;
+	long err = vnic_usable_by(g, caller);
+	if (err)
+		return err;
 	unsigned vectors = dev->fn->has_msix ? dev->fn->msix.table_size : 0;
 	if (vector >= vectors || vector >= VNIC_MSIX_MAX || (notify && !bits))
 		return -SIETCH_EINVAL;
@@ -344,7 +349,7 @@ long vnic_bind_irq(struct object *grant, struct proc *caller, unsigned vector, s
 		return 0;
 	}
 	struct interrupt *irq = &g->irq[vector];
-	long err = interrupt_msi_alloc(irq, cpus[0].apic_id, 0, 0);
+	err = interrupt_msi_alloc(irq, cpus[0].apic_id, 0, 0);
 	if (err)
 		return err;
 	interrupt_msi_set_requester(irq, dev->fn->rid);

@@ -292,13 +292,17 @@ static long entry_index(const struct store *s, const char *name)
 	return e ? (long)(e - s->entries) : -SIETCH_ENOENT;
 }
 
-/* The catalogue index of an area nobody holds, with the store locked; or why not, and the
- * lock not held. A held area cannot change: its holder's grant was made under the entry. */
-static long lock_idle_entry(struct store *s, const char *name)
+/* The catalogue index of the area the call names in (arg[0], arg[1]), copied into name, if
+ * nobody holds it, with the store locked; or why not, and the lock not held. A held area
+ * cannot change: its holder's grant was made under the entry. */
+static long lock_idle_entry(struct store *s, const struct syscall_args *args, char name[STORE_NAME_MAX + 1])
 {
+	long err = name_from_user(name, args->arg[0], args->arg[1]);
+	if (err)
+		return err;
 	if (!s)
 		return -SIETCH_ENOENT;
-	long err = store_lock(s);
+	err = store_lock(s);
 	if (err)
 		return err;
 	long index = entry_index(s, name);
@@ -315,14 +319,12 @@ static long lock_idle_entry(struct store *s, const char *name)
 long sys_store_remove(const struct syscall_args *args)
 {
 	char name[STORE_NAME_MAX + 1];
-	long err = name_from_user(name, args->arg[0], args->arg[1]);
-	if (err)
-		return err;
 	struct store *s = store_main();
-	long index = lock_idle_entry(s, name);
+	long index = lock_idle_entry(s, args, name);
 	if (index < 0)
 		return index;
-	if (!(err = store_catalog_remove(&s->catalog, name)))
+	long err = store_catalog_remove(&s->catalog, name);
+	if (!err)
 		namespace_remove_entry(STORE_DIR, name);
 	store_unlock(s);
 	return err;
@@ -340,16 +342,12 @@ long sys_store_set_rights(const struct syscall_args *args)
 	uint64_t rights = args->arg[2];
 	if (rights != SIETCH_RIGHT_READ && rights != (SIETCH_RIGHT_READ | SIETCH_RIGHT_WRITE))
 		return -SIETCH_EINVAL;
-	long err = name_from_user(name, args->arg[0], args->arg[1]);
-	if (err)
-		return err;
 	struct store *s = store_main();
-	long index = lock_idle_entry(s, name);
+	long index = lock_idle_entry(s, args, name);
 	if (index < 0)
 		return index;
-	if (!store_rights_enforceable(&s->entries[index], (uint32_t)rights))
-		err = -SIETCH_EINVAL;
-	else
+	long err = -SIETCH_EINVAL;
+	if (store_rights_enforceable(&s->entries[index], (uint32_t)rights))
 		err = store_catalog_set_rights(&s->catalog, name, (uint32_t)rights, (uint32_t)rights);
 	store_unlock(s);
 	return err;
