@@ -6,8 +6,7 @@
 #include "lib/os/netd_proto.h"
 #include "lib/os/os.h"
 
-#define HANDLES_SCANNED 64
-#define FIND_TRIES 5000 /* 1 ms apart: 5 s */
+#define FIND_TIMEOUT_MS 5000
 
 long netd_channel_spawn(const char *path, char *const argv[], unsigned endpoint_rights, long *endpoint, uint8_t **shm)
 {
@@ -32,23 +31,10 @@ long netd_channel_spawn(const char *path, char *const argv[], unsigned endpoint_
 	return process;
 }
 
-/* The first handle of this type among those the other side sent, waiting for it to arrive. */
-static long first_handle_of_type(uint32_t type)
-{
-	for (int tries = 0; tries < FIND_TRIES; tries++) {
-		for (long h = SIETCH_HANDLE_STDERR + 1; h < HANDLES_SCANNED; h++) {
-			struct sietch_stat st;
-			if (os_stat(h, &st) == 0 && st.type == type)
-				return h;
-		}
-		os_sleep_ns(1000000);
-	}
-	return -SIETCH_ENOENT;
-}
-
 long netd_channel_receive(long *endpoint, uint8_t **shm)
 {
-	long ep = first_handle_of_type(SIETCH_TYPE_ENDPOINT), mem = first_handle_of_type(SIETCH_TYPE_MEMORY);
+	long ep = os_handle_find(SIETCH_TYPE_ENDPOINT, FIND_TIMEOUT_MS);
+	long mem = os_handle_find(SIETCH_TYPE_MEMORY, FIND_TIMEOUT_MS);
 	if (ep < 0 || mem < 0)
 		return -SIETCH_ENOENT;
 	long at = os_memory_map(mem, NULL, SIETCH_PROT_READ | SIETCH_PROT_WRITE);

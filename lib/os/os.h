@@ -152,6 +152,13 @@ static inline long os_open(const char *path, unsigned rights)
 	return os_raw_open(path, __builtin_strlen(path), rights);
 }
 
+/* --- handles ------------------------------------------------------------------ */
+
+/* The first handle of type (SIETCH_TYPE_*) in the caller's table beyond the console's,
+ * waiting up to timeout_ms for one to arrive: how a process finds a handle another sent it
+ * (os_handle_send) before any message could tell it the number. -SIETCH_ENOENT if none came. */
+long os_handle_find(uint32_t type, unsigned timeout_ms);
+
 /* --- errors ------------------------------------------------------------------- */
 
 /* The name of a SIETCH_E* code ("ENOENT"), given negated or not. */

@@ -25,6 +25,7 @@
 #include "lib/os/net.c"
 #include "lib/os/net_client.c"
 #include "lib/os/net_direct.c"
+#include "lib/os/handle_find.c"
 #include "lib/os/netd_channel.c"
 #include "lib/os/netd_serve.c"
 #include "lwip/ip4_frag.h"

@@ -155,7 +155,7 @@ void helper_hold_memory(void)
 	uint64_t bit = ut_argc > 0 ? strtoull(ut_argv[0], NULL, 0) : 1;
 	int release = ut_argc > 1 ? atoi(ut_argv[1]) : 0;
 	uint32_t parent = parent_pid();
-	long notify = ut_find_handle(SIETCH_TYPE_NOTIFY, 5000);
+	long notify = os_handle_find(SIETCH_TYPE_NOTIFY, 5000);
 	if (notify < 0)
 		os_exit(2);
 	for (char *p; (p = malloc(1u << 20));)

@@ -22,7 +22,7 @@
  */
 void helper_ipc_server(void)
 {
-	long ep = ut_find_handle(SIETCH_TYPE_ENDPOINT, FIND_TIMEOUT_MS);
+	long ep = os_handle_find(SIETCH_TYPE_ENDPOINT, FIND_TIMEOUT_MS);
 	if (ep < 0)
 		os_exit(2);
 	struct sietch_stat st;
@@ -97,7 +97,7 @@ void case_ipc_process(void)
  */
 void helper_shm_writer(void)
 {
-	long mem = ut_find_handle(SIETCH_TYPE_MEMORY, FIND_TIMEOUT_MS);
+	long mem = os_handle_find(SIETCH_TYPE_MEMORY, FIND_TIMEOUT_MS);
 	if (mem < 0)
 		os_exit(2);
 	long addr = os_memory_map(mem, NULL, SIETCH_PROT_READ | SIETCH_PROT_WRITE);
@@ -227,7 +227,7 @@ void case_handles(void)
 /* Receives one call and, instead of replying, sleeps until it is killed; its first yield says it has the call. */
 void helper_receive_and_hang(void)
 {
-	long ep = ut_find_handle(SIETCH_TYPE_ENDPOINT, FIND_TIMEOUT_MS);
+	long ep = os_handle_find(SIETCH_TYPE_ENDPOINT, FIND_TIMEOUT_MS);
 	if (ep < 0)
 		os_exit(2);
 	struct sietch_msg m;

@@ -99,14 +99,6 @@ uint64_t ut_free_frames(void);
 uint64_t ut_memory_mib(void);
 uint64_t ut_free_mib(void);
 
-/*
- * The first handle of this type in the caller's table, waiting up to
- * timeout_ms for one to appear: how a child finds a handle its parent sent
- * with handle_send before any message could tell it the value. Returns a
- * negative error on timeout.
- */
-long ut_find_handle(uint32_t type, unsigned timeout_ms);
-
 static inline uint64_t ut_now_ns(void) { return (uint64_t)os_clock_ns(SIETCH_CLOCK_MONOTONIC); }
 
 /* The cases, by file. */

@@ -187,22 +187,3 @@ uint64_t ut_free_frames(void)
 		last = now;
 	}
 }
-
-/* Handle values are slot + generation * 256 (kernel/object/handle.h); in a table
- * nobody has closed anything in, every generation is 0, so the slots are the values. */
-#define UT_HANDLE_SLOTS 256
-
-long ut_find_handle(uint32_t type, unsigned timeout_ms)
-{
-	uint64_t deadline = ut_now_ns() + timeout_ms * UT_NS_PER_MS;
-	for (;;) {
-		for (long h = SIETCH_HANDLE_STDERR + 1; h < UT_HANDLE_SLOTS; h++) {
-			struct sietch_stat st;
-			if (os_stat(h, &st) == 0 && st.type == type)
-				return h;
-		}
-		if (ut_now_ns() > deadline)
-			return -SIETCH_ENOENT;
-		os_sleep_ns(UT_NS_PER_MS);
-	}
-}
