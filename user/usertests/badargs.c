@@ -271,6 +271,22 @@ static void try_pointers(unsigned nr, const char *what, int pos, uint64_t a0, ui
 	}
 }
 
+/* The same call with an address in argument `pos` that no user memory ever has: the kernel's, a
+ * non-canonical one, ~0. For calls that wait before they write, where a NULL or unmapped pointer
+ * (try_pointers) would only be found once the wait is over. */
+static void try_never_user(unsigned nr, const char *what, int pos, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	static const uint64_t bad[] = {P_KERNEL, P_NONCANON, L_HUGE};
+	static const char *const names[] = {"the kernel", "non-canonical memory", "~0"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		uint64_t a[4] = {a0, a1, a2, a3};
+		a[pos] = bad[i];
+		char text[96];
+		snprintf(text, sizeof(text), "%s into %s", what, names[i]);
+		TRY(nr, text, a[0], a[1], a[2], a[3], SIETCH_EFAULT);
+	}
+}
+
 /* The same call with each bad handle in argument `pos`; err is what a missing handle gives. */
 static void try_handles(unsigned nr, const char *what, int pos, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
@@ -714,9 +730,7 @@ static void group_ipc(void)
 	try_handles(rc, "ipc_receive", 0, 0, R(BUF), 0, 0);
 	TRY(rc, "ipc_receive of a notification", R(NOTIFY), R(BUF), 0, 0, SIETCH_EBADF);
 	TRY(rc, "ipc_receive without RECEIVE", R(EP_NORECV), R(BUF), 0, 0, SIETCH_EPERM);
-	TRY(rc, "ipc_receive into the kernel", R(EP), P_KERNEL, 0, 0, SIETCH_EFAULT);
-	TRY(rc, "ipc_receive into non-canonical memory", R(EP), P_NONCANON, 0, 0, SIETCH_EFAULT);
-	TRY(rc, "ipc_receive into ~0", R(EP), L_HUGE, 0, 0, SIETCH_EFAULT);
+	try_never_user(rc, "ipc_receive", 1, R(EP), 0, 0, 0);
 
 	try_handles(rp, "ipc_reply", 0, 0, 12345, R(BUF), 0);
 	TRY(rp, "ipc_reply on a notification", R(NOTIFY), 12345, R(BUF), 0, SIETCH_EBADF);
@@ -736,9 +750,7 @@ static void group_ipc(void)
 	try_handles(nw, "notify_wait", 0, 0, R(BUF), 0, 0);
 	TRY(nw, "notify_wait on an endpoint", R(EP), R(BUF), 0, 0, SIETCH_EBADF);
 	TRY(nw, "notify_wait without RECEIVE", R(NOTIFY_NORECV), R(BUF), 0, 0, SIETCH_EPERM);
-	TRY(nw, "notify_wait into the kernel", R(NOTIFY), P_KERNEL, 0, 0, SIETCH_EFAULT);
-	TRY(nw, "notify_wait into non-canonical memory", R(NOTIFY), P_NONCANON, 0, 0, SIETCH_EFAULT);
-	TRY(nw, "notify_wait into ~0", R(NOTIFY), L_HUGE, 0, 0, SIETCH_EFAULT);
+	try_never_user(nw, "notify_wait", 1, R(NOTIFY), 0, 0, 0);
 
 	const unsigned hs = SYS_handle_send;
 	try_handles(hs, "handle_send to", 0, 0, R(FILE), READ, 0);
