@@ -266,6 +266,26 @@ static void echo_message(long s, const uint8_t *out, size_t len, uint8_t *in)
 	assert_memory_equal(in, out, len);
 }
 
+/* Sends len bytes of out to the echo server from UDP socket u; checks the echo, whole, and that
+ * it came from the server's port. */
+static void udp_echo_datagram(long u, const uint8_t *out, size_t len)
+{
+	static uint8_t in[65536];
+	assert_int_equal(net_udp_send(u, out, len, SERVER_ADDR, ECHO_PORT), (long)len);
+	uint64_t start = net_now_ns();
+	long r;
+	uint32_t from = 0;
+	uint16_t port = 0;
+	while ((r = net_udp_recv(u, in, sizeof(in), &from, &port)) == -SIETCH_EAGAIN) {
+		assert_true(net_now_ns() - start < 5000000000ull);
+		net_poll();
+	}
+	assert_int_equal(r, (long)len);
+	assert_int_equal(from, SERVER_ADDR);
+	assert_int_equal(port, ECHO_PORT);
+	assert_memory_equal(in, out, len);
+}
+
 /* count messages of random sizes and bytes, each echoed and checked whole. */
 static void echo_random_messages(long s, int count)
 {
@@ -327,7 +347,7 @@ static void test_tcp_refused(void **state)
 static void test_udp_echo(void **state)
 {
 	(void)state;
-	static uint8_t out[65507], in[65507];
+	static uint8_t out[65507];
 	long u = net_udp_open(0);
 	assert_true(u >= 0);
 	for (int m = 0; m < 300; m++) {
@@ -335,19 +355,7 @@ static void test_udp_echo(void **state)
 		size_t len = m % 10 == 9 ? 1 + rng(sizeof(out)) : 1 + rng(1472);
 		for (size_t i = 0; i < len; i++)
 			out[i] = (uint8_t)rng(256);
-		assert_int_equal(net_udp_send(u, out, len, SERVER_ADDR, ECHO_PORT), (long)len);
-		uint64_t start = net_now_ns();
-		long r;
-		uint32_t from;
-		uint16_t port;
-		while ((r = net_udp_recv(u, in, sizeof(in), &from, &port)) == -SIETCH_EAGAIN) {
-			assert_true(net_now_ns() - start < 5000000000ull);
-			net_poll();
-		}
-		assert_int_equal(r, (long)len);
-		assert_int_equal(from, SERVER_ADDR);
-		assert_int_equal(port, ECHO_PORT);
-		assert_memory_equal(in, out, len);
+		udp_echo_datagram(u, out, len);
 	}
 	assert_int_equal(net_close(u), 0);
 }
@@ -522,16 +530,7 @@ static void test_server_mode_marshalling(void **state)
 	for (int m = 0; m < 20; m++) {
 		size_t len = 1 + rng(1472);
 		memset(out, m, len);
-		assert_int_equal(net_udp_send(u, out, len, SERVER_ADDR, ECHO_PORT), (long)len);
-		long r;
-		uint32_t from = 0;
-		uint16_t port = 0;
-		while ((r = net_udp_recv(u, in, sizeof(in), &from, &port)) == -SIETCH_EAGAIN)
-			net_poll();
-		assert_int_equal(r, (long)len);
-		assert_int_equal(from, SERVER_ADDR);
-		assert_int_equal(port, ECHO_PORT);
-		assert_memory_equal(in, out, len);
+		udp_echo_datagram(u, out, len);
 	}
 	assert_int_equal(net_close(u), 0);
 	assert_true(net_ping(SERVER_ADDR, 100, 8, 2000000000ull) >= 0);

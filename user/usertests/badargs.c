@@ -253,52 +253,73 @@ static void try(unsigned nr, const char *what, uint64_t a0, uint64_t a1, uint64_
 #define TRY(nr, what, a0, a1, a2, a3, e) try(nr, what, a0, a1, a2, a3, e, 0)
 #define TRY2(nr, what, a0, a1, a2, a3, e1, e2) try(nr, what, a0, a1, a2, a3, e1, e2)
 
+/* Values that must each make a call fail with err, put into one argument at a time. */
+struct bad_args {
+	const char *format; /* a case's name, from the call's and the value's */
+	long err;
+	uint64_t values[8];
+	const char *names[8]; /* one per value, then NULL */
+};
+
+/* The same call once with each of bad's values in argument `pos`. */
+static void try_each(unsigned nr, const char *what, int pos, const uint64_t args[4], const struct bad_args *bad)
+{
+	for (size_t i = 0; bad->names[i]; i++) {
+		uint64_t a[4] = {args[0], args[1], args[2], args[3]};
+		a[pos] = bad->values[i];
+		char text[96];
+		snprintf(text, sizeof(text), bad->format, what, bad->names[i]);
+		TRY(nr, text, a[0], a[1], a[2], a[3], bad->err);
+	}
+}
+
+static const struct bad_args bad_pointers = {
+	"%s with a %s pointer",
+	SIETCH_EFAULT,
+	{P_NULL, P_UNMAPPED, P_KERNEL, P_NONCANON, L_HUGE, USER_TOP - 8},
+	{"NULL", "unmapped", "kernel", "non-canonical", "~0", "user top"},
+};
+
+/* Addresses no user memory ever has: the kernel's, a non-canonical one, ~0. */
+static const struct bad_args never_user = {
+	"%s into %s",
+	SIETCH_EFAULT,
+	{P_KERNEL, P_NONCANON, L_HUGE},
+	{"the kernel", "non-canonical memory", "~0"},
+};
+
+static const struct bad_args bad_handles = {
+	"%s with handle %s",
+	SIETCH_EBADF,
+	{~0ul, 9999, RES(R_CLOSED), H_FORGED, 1ul << 40, 0x7fffffff, 0xffffffff80000000ul},
+	{"-1", "9999", "closed", "forged", "1<<40", "INT_MAX", "INT_MIN"},
+};
+
 /* The same call with each bad pointer in argument `pos` (and read-only memory where the kernel writes). */
 static void try_pointers(unsigned nr, const char *what, int pos, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
 			 bool kernel_writes)
 {
-	static const uint64_t bad[] = {P_NULL, P_UNMAPPED, P_KERNEL, P_NONCANON, L_HUGE, USER_TOP - 8};
-	static const char *const names[] = {"NULL", "unmapped", "kernel", "non-canonical", "~0", "user top"};
-	for (size_t i = 0; i <= sizeof(bad) / sizeof(bad[0]); i++) {
-		bool ro = i == sizeof(bad) / sizeof(bad[0]);
-		if (ro && !kernel_writes)
-			break;
-		uint64_t a[4] = {a0, a1, a2, a3};
-		a[pos] = ro ? RES(R_RO) : bad[i];
-		char text[96];
-		snprintf(text, sizeof(text), "%s with a %s pointer", what, ro ? "read-only" : names[i]);
-		TRY(nr, text, a[0], a[1], a[2], a[3], SIETCH_EFAULT);
-	}
+	uint64_t a[4] = {a0, a1, a2, a3};
+	try_each(nr, what, pos, a, &bad_pointers);
+	if (!kernel_writes)
+		return;
+	a[pos] = RES(R_RO);
+	char text[96];
+	snprintf(text, sizeof(text), "%s with a read-only pointer", what);
+	TRY(nr, text, a[0], a[1], a[2], a[3], SIETCH_EFAULT);
 }
 
-/* The same call with an address in argument `pos` that no user memory ever has: the kernel's, a
- * non-canonical one, ~0. For calls that wait before they write, where a NULL or unmapped pointer
- * (try_pointers) would only be found once the wait is over. */
+/* For calls that wait before they write, where a NULL or unmapped pointer (try_pointers) would
+ * only be found once the wait is over. */
 static void try_never_user(unsigned nr, const char *what, int pos, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
-	static const uint64_t bad[] = {P_KERNEL, P_NONCANON, L_HUGE};
-	static const char *const names[] = {"the kernel", "non-canonical memory", "~0"};
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		uint64_t a[4] = {a0, a1, a2, a3};
-		a[pos] = bad[i];
-		char text[96];
-		snprintf(text, sizeof(text), "%s into %s", what, names[i]);
-		TRY(nr, text, a[0], a[1], a[2], a[3], SIETCH_EFAULT);
-	}
+	try_each(nr, what, pos, (const uint64_t[4]){a0, a1, a2, a3}, &never_user);
 }
 
-/* The same call with each bad handle in argument `pos`; err is what a missing handle gives. */
+/* The same call with each bad handle in argument `pos`. */
 static void try_handles(unsigned nr, const char *what, int pos, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
-	static const uint64_t bad[] = {~0ul, 9999, RES(R_CLOSED), H_FORGED, 1ul << 40, 0x7fffffff, 0xffffffff80000000ul};
-	static const char *const names[] = {"-1", "9999", "closed", "forged", "1<<40", "INT_MAX", "INT_MIN"};
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		uint64_t a[4] = {a0, a1, a2, a3};
-		a[pos] = bad[i];
-		char text[96];
-		snprintf(text, sizeof(text), "%s with handle %s", what, names[i]);
-		TRY(nr, text, a[0], a[1], a[2], a[3], SIETCH_EBADF);
-	}
+	try_each(nr, what, pos, (const uint64_t[4]){a0, a1, a2, a3}, &bad_handles);
 }
 
 static void finish(const char *group)
