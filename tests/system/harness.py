@@ -422,6 +422,30 @@ def console(cmdline="", cpus=2, mem="512M", uefi=False, accel="tcg", timeout=600
     return Console(cmd, timeout, interactive=True)
 
 
+def power_off(c, refused=r"sietch: (exception|panic)", what="kernel exception"):
+    """Types poweroff at c's prompt; checks that the machine powered off (PASS) and that no
+    line matches refused (an exception or panic, unless a test says more); the Result."""
+    c.sendline("poweroff")
+    result = c.wait(timeout=60)
+    result.expect_status(PASS)
+    check(not result.has(refused), what + result.explain())
+    return result
+
+
+def start_or_skip(c, command, ready, absent, timeout=90):
+    """Types command at c's prompt and waits for its ready line, whose match it returns (the
+    groups of ready alone); when the line says absent instead (no working VNIC in this build),
+    powers off and skips."""
+    c.expect(r"sietch\$ ", timeout=120)
+    c.sendline(command)
+    m = c.expect_line(f"{ready}|{absent}", timeout=timeout)
+    started = re.match(ready, m.group(0))
+    if not started:
+        c.sendline("poweroff")
+        skip(f"no working VNIC in this build: {m.group(0)}")
+    return started
+
+
 # --- what the kernel prints ----------------------------------------------------------
 
 BOOT_LINE = r"sietch: boot ok: cpus=(\d+) mem=(\d+)MiB"

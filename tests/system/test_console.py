@@ -4,7 +4,7 @@ characters, job control (Ctrl-C, CMD &, jobs, kill %N), too many arguments, hone
 import re
 import time
 
-from harness import PASS, check, console
+from harness import check, console, power_off
 
 PROMPT = r"sietch\$ "
 
@@ -22,14 +22,6 @@ def answers(c, word="still-here"):
     c.expect(PROMPT)
 
 
-def finish(c):
-    c.sendline("poweroff")
-    result = c.wait(timeout=60)
-    result.expect_status(PASS)
-    check(not result.has(r"sietch: (exception|panic)"), "kernel exception" + result.explain())
-    return result
-
-
 def test_long_lines():
     """A line longer than a read is one line; a line longer than the limit is refused whole."""
     with shell() as c:
@@ -40,7 +32,7 @@ def test_long_lines():
         c.sendline("echo " + "y" * 10000 + " poweroff")
         c.expect_line(r"^console: line longer than 1023 characters refused$")
         answers(c)
-        result = finish(c)
+        result = power_off(c)
     check(not result.has(r"^y+"), "part of the refused line ran" + result.explain())
     check(not result.has(r"sh: y+"), "part of the refused line ran" + result.explain())
 
@@ -52,7 +44,7 @@ def test_enter_after_flood():
         c.sendline()
         c.expect_line(r"^console: line longer than 1023 characters refused$")
         answers(c, "after-the-flood")
-        result = finish(c)
+        result = power_off(c)
     check(not result.has(r"sh: z+"), "part of the flood ran as a command" + result.explain())
 
 
@@ -69,7 +61,7 @@ def test_ctrl_c():
         c.send("echo never-run\x03")
         c.expect(PROMPT)
         answers(c)
-        result = finish(c)
+        result = power_off(c)
     check(not result.has(r"^never-run$"), "the interrupted line ran" + result.explain())
 
 
@@ -108,7 +100,7 @@ def test_background_job():
         check(re.search(done, c.log[start:], re.M), "the background reader's end was not reported")
         c.sendline("kill %1")
         c.expect_line(r"kill: %1: no such job; 'jobs' lists them$")
-        finish(c)
+        power_off(c)
 
 
 def test_line_editing():
@@ -121,7 +113,7 @@ def test_line_editing():
         c.sendline("echo a\x01b\x1b[Ac\x1bOPd\x07e")
         c.expect_line(r"^abcde$")
         c.expect(PROMPT)
-        result = finish(c)
+        result = power_off(c)
     check(not result.has(r"^wrong$"), "the erased line ran" + result.explain())
 
 
@@ -134,7 +126,7 @@ def test_ctrl_d():
         c.expect_line(r"init: the shell exited with status 0; starting another$")
         c.expect(PROMPT)
         answers(c)
-        finish(c)
+        power_off(c)
 
 
 def test_arguments():
@@ -152,7 +144,7 @@ def test_arguments():
                       r"2048 bytes \(E2BIG\)$")
         c.expect(PROMPT)
         answers(c)
-        finish(c)
+        power_off(c)
 
 
 def test_ps_lists_every_process():
@@ -170,7 +162,7 @@ def test_ps_lists_every_process():
         check(len(sleepers) == 71, f"ps listed {len(sleepers)} usertests processes, wanted 71")
         c.sendline("kill %1")  # the children sleep on, then end by themselves
         c.expect_line(r"^\[1\] done  usertests \(killed\)$")
-        finish(c)
+        power_off(c)
 
 
 def test_typing_during_usertests():
@@ -184,7 +176,7 @@ def test_typing_during_usertests():
         c.expect_line(r"^usertests: done: 1 passed, 0 failed$")
         c.expect(PROMPT)
         answers(c)
-        finish(c)
+        power_off(c)
 
 
 def test_messages():
@@ -209,4 +201,4 @@ def test_messages():
         c.expect_line(rf"^kill: {shell_pid} is this shell; type exit to leave it$")
         c.expect(PROMPT)
         answers(c)
-        finish(c)
+        power_off(c)

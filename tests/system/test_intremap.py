@@ -3,12 +3,11 @@ every MSI the kernel programs and every I/O APIC line name an entry of the kerne
 table, so a device can only raise the vector the kernel gave it. The boot log says in one line
 which interrupt mode runs, with and without the IOMMU."""
 
-import random
 import socket
 
-from harness import PASS, boot, case, check, console
+from harness import PASS, boot, case, check, console, power_off
 
-from test_net import ECHO_PORT, READY, free_port, tcp_echo, udp_echo
+from test_net import ECHO_PORT, echod_traffic, free_port
 
 MODE = r"interrupts: (xAPIC|x2APIC), (.*)$"
 REFUSED = (r"iommu: blocked interrupt \(handle (\d+)\) from ([0-9a-f]{2}:[0-9a-f]{2}\.\d): "
@@ -97,18 +96,9 @@ def test_x2apic_with_remapping():
         c.sendline("vfping arp")
         c.expect_line(r"^vfping: 10\.0\.2\.2 is at 52:55:0a:00:02:02 ", timeout=60)
         c.expect(r"sietch\$ ")
-        c.sendline(f"echod {ECHO_PORT} &")
-        ready = c.expect_line(READY, timeout=90)
-        moved = tcp_echo(tcp_port, 50, random.Random(21))
-        lost = udp_echo(udp_port, 50, random.Random(22))
-        case("x2apic_echod_over_vf", True, note=f"{ready.group(3)}: {moved} TCP bytes, {lost} UDP resends")
-        c.sendline("")
-        c.expect(r"sietch\$ ")
-        c.sendline("poweroff")
-        result = c.wait(timeout=60)
-        result.expect_status(PASS)
-        check(not result.has(r"sietch: (exception|panic)|iommu: blocked interrupt|iommu: invalidation failed"),
-              "exception, refused interrupt or failed invalidation" + result.explain())
+        echod_traffic(c, tcp_port, udp_port, 50, 50, 21, "x2apic_echod_over_vf")
+        power_off(c, r"sietch: (exception|panic)|iommu: blocked interrupt|iommu: invalidation failed",
+                  "exception, refused interrupt or failed invalidation")
 
 
 def test_x2apic_selftests_without_iommu():

@@ -6,25 +6,16 @@ has the DMA blocked, logged with the VF's requester ID, the address and the dire
 counted on it; the kernel and the other VFs carry on. Without the IOMMU the boot log says
 DMA is not isolated."""
 
-import random
 import re
 import socket
 
-from harness import PASS, boot, case, check, console
+from harness import boot, case, check, console, power_off
 
-from test_net import ECHO_PORT, READY, free_port, tcp_echo, udp_echo
+from test_net import ECHO_PORT, echod_traffic, free_port
 
 ATTACK_TARGET = 0x200000  # the kernel image's first page (KERNEL_LOAD_PHYS), as a physical address
 BLOCKED = (r"iommu: blocked DMA (read|write) 0x([0-9a-f]+) by ([0-9a-f]{2}):([0-9a-f]{2})\.(\d): "
            r"(.+) \(reason 0x([0-9a-f]+)\), owner pid (\d+), (\d+) blocked")
-
-
-def finish(c):
-    c.sendline("poweroff")
-    result = c.wait(timeout=60)
-    result.expect_status(PASS)
-    check(not result.has(r"sietch: (exception|panic)"), "kernel exception" + result.explain())
-    return result
 
 
 STOPPED = r"igb: (vnic\d+) of pid (\d+) stopped: the IOMMU blocked its DMA; VF reset, its calls now fail \(EIO\)"
@@ -136,19 +127,13 @@ def test_dma_through_the_iommu():
         c.sendline("kill %1")
         c.expect_line(r"\[1\] done\s+vfping", timeout=30)
         case("vf_to_vf_through_iommu", True, note=m.group(0))
-        c.sendline(f"echod {ECHO_PORT} &")
-        ready = c.expect_line(READY, timeout=90)
-        moved = tcp_echo(tcp_port, 200, random.Random(11))
-        lost = udp_echo(udp_port, 100, random.Random(12))
-        case("echod_through_iommu", True, note=f"{ready.group(3)}: {moved} TCP bytes, {lost} UDP resends")
-        c.sendline("")
-        c.expect(r"sietch\$ ")
+        echod_traffic(c, tcp_port, udp_port, 200, 100, 11, "echod_through_iommu")
         c.sendline("ifconfig")
         m = c.expect_line(r"^  dma: (domain \d+, )?isolated by the IOMMU$", timeout=60)
         case("ifconfig_shows_isolation", True, note=m.group(0).strip())
         c.sendline("")
         c.expect(r"sietch\$ ")
-        result = finish(c)
+        result = power_off(c)
     check(not result.has(r"iommu: invalidation failed"), "an invalidation failed" + result.explain())
 
 
@@ -174,7 +159,7 @@ def test_attack_without_iommu_succeeds():
         check(changed.group(1).startswith("changed"), f"the attack did not reach the victim: {changed.group(0)}")
         c.sendline("")
         c.expect(r"sietch\$ ")
-        finish(c)
+        power_off(c)
 
 
 def test_without_iommu_says_so():
@@ -240,6 +225,6 @@ def test_storage_through_the_iommu():
         out = run(c, "blktest verify /store/data 7", timeout=120)
         check("blktest: ok" in out, f"checked area read back: {out!r}")
         case("nvme_vf_through_iommu", True, note=f"{attach[0][0]} in domain {attach[0][1]}")
-        result = finish(c)
+        result = power_off(c)
     check(len(result.grep(r"iommu: blocked DMA")) == len(blocked),
           "a storage DMA other than the attack's was blocked" + result.explain())

@@ -8,7 +8,7 @@ import re
 import socket
 import time
 
-from harness import PASS, case, check, console, run_command, Console, skip
+from harness import case, check, console, power_off, run_command, start_or_skip, Console
 
 ECHO_PORT = 7
 WINDOW = 10000  # requests in the zero-crossings window (issue: "a window of 10,000 requests")
@@ -33,12 +33,7 @@ def boot_with_forwards(tcp_port, udp_port, timeout=600):
 
 def start_echod(c, args):
     """Types `echod ARGS 7 &` and waits for its ready line; skips when there is no VNIC."""
-    c.expect(r"sietch\$ ", timeout=120)
-    c.sendline(f"echod {args} {ECHO_PORT} &")
-    m = c.expect_line(f"{READY}|{NO_NET}", timeout=90)
-    if m.group(2) is None:
-        c.sendline("poweroff")
-        skip(f"no working VNIC in this build: {m.group(0)}")
+    m = start_or_skip(c, f"echod {args} {ECHO_PORT} &", READY, NO_NET)
     check(m.group(2) == "10.0.2.15", f"echod got {m.group(2)}, not 10.0.2.15 from QEMU's DHCP")
     return m
 
@@ -119,6 +114,18 @@ def check_traffic(tcp_port, udp_port, messages, datagrams, label):
     case(f"{label}_tcp_udp", True,
          note=f"{messages + 5} TCP messages ({moved} bytes) and {datagrams} UDP datagrams echoed "
               f"byte for byte in {took:.1f} s, {lost} datagrams resent")
+
+
+def echod_traffic(c, tcp_port, udp_port, messages, datagrams, seed, name):
+    """Starts `echod 7 &` at c's prompt and has messages TCP messages and datagrams UDP
+    datagrams (random, from seed) echoed byte for byte: case name; back at the prompt after."""
+    c.sendline(f"echod {ECHO_PORT} &")
+    ready = c.expect_line(READY, timeout=90)
+    moved = tcp_echo(tcp_port, messages, random.Random(seed))
+    lost = udp_echo(udp_port, datagrams, random.Random(seed + 1))
+    case(name, True, note=f"{ready.group(3)}: {moved} TCP bytes, {lost} UDP resends")
+    c.sendline("")
+    c.expect(r"sietch\$ ")
 
 
 def udp_round_trips(udp_port, count):
@@ -204,10 +211,7 @@ def test_direct():
         zero_crossings(c, udp_port)
         check_traffic(tcp_port, udp_port, 2000, 500, "direct")
         kill_mid_stream(c, tcp_port)
-        c.sendline("poweroff")
-        result = c.wait(timeout=60)
-    result.expect_status(PASS)
-    check(not result.has(r"sietch: (exception|panic)"), "kernel exception" + result.explain())
+        power_off(c)
 
 
 def test_server():
@@ -237,10 +241,7 @@ def test_server():
             time.sleep(0.5)
         case("netd_follows_its_client", "netd" not in listing, reason=f"netd still runs 10 s later:\n{listing}",
              note=f"echod killed: netd (pid {m.group(1)}) ended and gave vnic0 back")
-        c.sendline("poweroff")
-        result = c.wait(timeout=60)
-    result.expect_status(PASS)
-    check(not result.has(r"sietch: (exception|panic)"), "kernel exception" + result.explain())
+        power_off(c)
 
 
 def test_shared_netd():
@@ -248,19 +249,12 @@ def test_shared_netd():
     ping reaches QEMU's gateway, each through its own endpoint and buffer."""
     tcp_port, udp_port = free_port(socket.SOCK_STREAM), free_port(socket.SOCK_DGRAM)
     with boot_with_forwards(tcp_port, udp_port) as c:
-        c.expect(r"sietch\$ ", timeout=120)
-        c.sendline(f"netd -- echod {ECHO_PORT} -- ping -c 3 10.0.2.2 &")
-        m = c.expect_line(r"netd: (\S+) on (\S+)$|netd: no network.*$", timeout=90)
-        if m.group(1) is None:
-            c.sendline("poweroff")
-            skip(f"no working VNIC in this build: {m.group(0)}")
+        start_or_skip(c, f"netd -- echod {ECHO_PORT} -- ping -c 3 10.0.2.2 &", r"netd: (\S+) on (\S+)$",
+                      r"netd: no network.*$")
         c.expect_line(r"echod: tcp\+udp port 7 on 10\.0\.2\.15 \((vnic\d+), server\)$", timeout=60)
         p = c.expect_line(r"^--- 10\.0\.2\.2: 3 sent, (\d+) received$", timeout=60)
         case("shared_netd_ping", int(p.group(1)) >= 1, reason=p.group(0), note=p.group(0))
         check_traffic(tcp_port, udp_port, 200, 100, "shared_netd")
         c.sendline("")
         c.expect(r"sietch\$ ")
-        c.sendline("poweroff")
-        result = c.wait(timeout=60)
-    result.expect_status(PASS)
-    check(not result.has(r"sietch: (exception|panic)"), "kernel exception" + result.explain())
+        power_off(c)
