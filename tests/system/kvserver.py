@@ -160,3 +160,16 @@ class Conn:
     def call(self, *args):
         self.send(command(*args))
         return parse_reply(self.read_raw())[1]
+
+
+def check_acknowledged(conn, acked, after):
+    """Every SET acknowledged before a crash reads back with its value, and each writer's
+    counter (count<n>, one INCR after each of its SETs) is at least its acknowledged SETs.
+    acked: per writer n, the (key, value) pairs; after: what happened, for the messages."""
+    from harness import check
+    for n, pairs in enumerate(acked):
+        for key, value in pairs:
+            got = conn.call("GET", key)
+            check(got == value.encode(), f"acknowledged {key} is {got!r} after {after}")
+        counted = int(conn.call("GET", f"count{n}") or 0)
+        check(counted >= len(pairs), f"count{n} is {counted}, {len(pairs)} INCRs were acknowledged")

@@ -13,7 +13,8 @@ import time
 
 import harness
 from harness import LOG_DIR, case, check, skip
-from kvserver import KVBENCH, KVSTORE, command, parse_reply, redis_server_path, start_kvstore, start_redis
+from kvserver import (KVBENCH, KVSTORE, check_acknowledged, command, parse_reply, redis_server_path, start_kvstore,
+                      start_redis)
 
 C = command
 
@@ -655,12 +656,7 @@ def test_appendonly_survives_sigkill():
         kv = start_kvstore(log_file("kvstore-restarted"), "--appendonly", path)
         try:
             conn = kv.connect()
-            for n, pairs in enumerate(acked):
-                for key, value in pairs:
-                    got = conn.call("GET", key)
-                    check(got == value.encode(), f"acknowledged {key} is {got!r} after the restart")
-                counted = int(conn.call("GET", f"count{n}") or 0)
-                check(counted >= len(pairs), f"count{n} is {counted}, {len(pairs)} INCRs were acknowledged")
+            check_acknowledged(conn, acked, "the restart")
             case("appendonly.acknowledged", True, note=f"{total} acknowledged SETs all there after SIGKILL")
             conn.close()
         finally:

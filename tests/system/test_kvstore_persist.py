@@ -16,7 +16,7 @@ import time
 
 import harness
 from harness import PASS, REPO, case, check, skip
-from kvserver import Conn, command, free_port
+from kvserver import Conn, check_acknowledged, command, free_port
 
 DISKS = REPO / "build" / "test-disks"
 PROMPT = r"sietch\$ "
@@ -119,12 +119,7 @@ def persist_survives_sigkill(mode, make_area, made):
               f"generation {generation} after {rewrites_before_kill} finished rewrites")
         check(conn.call("GET", "first") == b"one", "the first SET is gone")
         check(conn.call("LRANGE", "list", "0", "-1") == [b"a", b"b", b"c"], "the list is not whole")
-        for n, pairs in enumerate(snapshot):
-            for key, value in pairs:
-                got = conn.call("GET", key)
-                check(got == value.encode(), f"acknowledged {key} is {got!r} after the reboot")
-            counted = int(conn.call("GET", f"count{n}") or 0)
-            check(counted >= len(pairs), f"count{n} is {counted}, {len(pairs)} INCRs were acknowledged")
+        check_acknowledged(conn, snapshot, "the reboot")
         case(f"persist.{mode}.acknowledged", True,
              note=f"{total} acknowledged SETs (aimed at {aim}) all there after SIGKILL during a load with "
                   f"{rewrites_before_kill} log rewrites; log generation {generation}, {replayed} records replayed")
