@@ -5,31 +5,24 @@ each run, so a reader (and the bench) can compare them with nested paging's."""
 
 import re
 
-from harness import case, check, console, skip, slow
-from test_vmm import guest_usertests
+from harness import case, check, slow
+from test_vmm import guest_usertests, vmm_session
 
-PROMPT = r"sietch\$ "
-NO_VMS = r"^vmm: vm_create[^\n]*\((ENODEV|ENOSYS)\)$"
 EXIT_LINE = re.compile(r"^  exit (\S+)\s+(\d+)$", re.M)
+
+
+def vm_stat(c):
+    """The VM part of `stat` typed at c's prompt."""
+    c.sendline("stat")
+    return c.expect(r"(?s)\nvm: (.*?)^sietch\$ ", timeout=30).group(1)
 
 
 def shadow_session(cpu_model, vmm_args, guest_args, timeout):
     """Boots the host with cpu_model, runs vmm, then `stat`; (status, console result, exits by reason)."""
-    with console(cpus=2, mem="1G", cpu_model=cpu_model, timeout=timeout + 240) as c:
-        c.expect(PROMPT, timeout=180)
-        c.sendline(f"vmm {vmm_args} --mem 64M /boot/kernel.elf /boot/initrd.tar -- {guest_args}")
-        m = c.expect(rf"(?m)^vmm: vm1 ended with status (\d+)$|{NO_VMS}", timeout=timeout)
-        if m.group(0).startswith("vmm: vm_create"):
-            skip("the kernel runs no virtual machines: " + m.group(0).strip())
-        c.expect(PROMPT, timeout=30)
-        c.sendline("stat")
-        stat = c.expect(r"(?s)\nvm: (.*?)^sietch\$ ", timeout=30).group(1)
-        c.sendline("poweroff")
-        result = c.wait(timeout=60)
-    check(not result.has(r"^sietch: (exception|panic)"), "host kernel exception" + result.explain())
+    status, result, stat = vmm_session(cpu_model, vmm_args, guest_args, timeout, then=vm_stat)
     exits = {name: int(n) for name, n in EXIT_LINE.findall(stat)}
     print(f"exits ({cpu_model}, vmm {vmm_args}): {exits}")
-    return int(m.group(1)), result, exits
+    return status, result, exits
 
 
 def check_shadow_boot(cpu_model, vmm_args, cpus):

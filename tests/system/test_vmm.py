@@ -41,19 +41,28 @@ def test_boot_modules():
         c.wait(timeout=60)
 
 
-def guest_session(guest_args, timeout):
-    """Boots the host with SVM, runs vmm with guest_args at its prompt; the console log."""
-    with console(cpus=2, mem="1G", cpu_model=SVM_CPU, timeout=timeout + 240) as c:
+def vmm_session(cpu_model, vmm_args, guest_args, timeout, then=None):
+    """Boots the host on cpu_model, runs `vmm VMM_ARGS ... -- GUEST_ARGS` at its prompt until the
+    guest ends (skips when the kernel runs no VMs), then then(c) at the prompt if given;
+    (vmm's exit status, the console Result, what then returned)."""
+    with console(cpus=2, mem="1G", cpu_model=cpu_model, timeout=timeout + 240) as c:
         c.expect(PROMPT, timeout=180)
-        c.sendline(f"vmm --cpus 2 --mem 64M /boot/kernel.elf /boot/initrd.tar -- {guest_args}")
+        c.sendline(f"vmm {vmm_args} --mem 64M /boot/kernel.elf /boot/initrd.tar -- {guest_args}")
         m = c.expect(rf"(?m)^vmm: vm1 ended with status (\d+)$|{NO_VMS}", timeout=timeout)
         if m.group(0).startswith("vmm: vm_create"):
             skip("the kernel runs no virtual machines yet: " + m.group(0).strip())
         c.expect(PROMPT, timeout=30)
+        after = then(c) if then else None
         c.sendline("poweroff")
         result = c.wait(timeout=60)
     check(not result.has(r"^sietch: (exception|panic)"), "host kernel exception" + result.explain())
-    return int(m.group(1)), result
+    return int(m.group(1)), result, after
+
+
+def guest_session(guest_args, timeout):
+    """Boots the host with SVM, runs vmm with guest_args at its prompt; (status, console Result)."""
+    status, result, _ = vmm_session(SVM_CPU, "--cpus 2", guest_args, timeout)
+    return status, result
 
 
 @slow
