@@ -9,7 +9,7 @@ import re
 import struct
 import time
 
-from harness import PASS, case, check, run_command, Console, skip
+from harness import PASS, case, check, run_command, start_or_skip, Console
 from rawnet import (ACK, BROADCAST, ETH_ARP, ETH_IP, PEER_MAC, PROTO_ICMP, PROTO_TCP, PROTO_UDP, SYN, Peer,
                     arp, checksum, ethernet, icmp_echo, ip_bytes, ipv4, tcp, udp)
 
@@ -145,12 +145,7 @@ def parse_device(line):
 
 def start_echod(c, peer, extra_args=""):
     """echod with a static address on the peer's wire; returns the guest's MAC."""
-    c.expect(r"sietch\$ ", timeout=120)
-    c.sendline(f"echod --addr {GUEST_IP}/24 --stats {WINDOW} {extra_args} {PORT} &")
-    m = c.expect_line(f"{READY}|{NO_NET}", timeout=90)
-    if m.group(2) is None:
-        c.sendline("poweroff")
-        skip(f"no working VNIC in this build: {m.group(0)}")
+    start_or_skip(c, f"echod --addr {GUEST_IP}/24 --stats {WINDOW} {extra_args} {PORT} &", READY, NO_NET)
     mac = peer.resolve(GUEST_IP)
     peer.udp_echo(GUEST_IP, PORT, b"before the flood")
     return mac
