@@ -22,13 +22,18 @@ struct proc_hooks proc_hooks;
 static struct spinlock table_lock = SPINLOCK_INIT("proc_table");
 static uint32_t next_pid = 1;
 
+static void table_remove_locked(struct proc *p)
+{
+	for (int i = 0; i < MAX_PROCS; i++)
+		if (table[i] == p)
+			table[i] = 0;
+}
+
 static void proc_release(struct object *object)
 {
 	struct proc *p = container_of(object, struct proc, object);
 	spin_lock(&table_lock);
-	for (int i = 0; i < MAX_PROCS; i++)
-		if (table[i] == p)
-			table[i] = 0;
+	table_remove_locked(p);
 	spin_unlock(&table_lock);
 	kfree(p);
 }
@@ -117,17 +122,30 @@ static void proc_teardown(struct proc *p)
 
 /*
  * Called once every thread's kernel stack is freed, so a parent that wakes
- * here sees every frame of the child back in the allocator.
+ * here sees every frame of the child back in the allocator. The reference
+ * the living threads held goes with the state change, under table_lock: a
+ * parent that sees the exit and then closes its last handle finds the child
+ * out of the table at once, not a moment later. p outlives the wake because
+ * proc_release, which frees it, waits for table_lock.
  */
 static void proc_finish_exit(struct proc *p)
 {
+	uint32_t pid = p->pid;
+	spin_lock(&table_lock);
 	spin_lock(&p->lock);
 	p->state = PROC_EXITED;
+	int status = p->exit_status;
 	spin_unlock(&p->lock);
-	wait_wake_all(&p->exit_waiters);
-	if (p->pid == 1)
-		init_exited(p->exit_status);
-	object_unref(&p->object); /* the reference the living threads held */
+	bool last = __atomic_sub_fetch(&p->object.refs, 1, __ATOMIC_ACQ_REL) == 0;
+	if (last)
+		table_remove_locked(p); /* no handle, so no waiter either */
+	else
+		wait_wake_all(&p->exit_waiters);
+	spin_unlock(&table_lock);
+	if (last)
+		kfree(p);
+	if (pid == 1)
+		init_exited(status);
 }
 
 void proc_thread_freed(struct proc *p)
