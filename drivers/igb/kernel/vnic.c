@@ -330,6 +330,26 @@ long vnic_map(struct object *grant, struct proc *caller, struct sietch_vnic_info
 	return 0;
 }
 
+/* A fresh vector for the VF's MSI-X entry, raising notify's bits; on failure nothing stays. */
+static long vnic_irq_bind(struct vnic_grant *g, unsigned vector, struct notify *notify, uint64_t bits)
+{
+	struct vnic_device *dev = g->dev;
+	struct interrupt *irq = &g->irq[vector];
+	long err = interrupt_msi_alloc(irq, cpus[0].apic_id, 0, 0);
+	if (err)
+		return err;
+	interrupt_msi_set_requester(irq, dev->fn->rid);
+	struct msi_message msg = interrupt_msi_message(irq);
+	err = pci_msix_set(dev->fn, vector, msg.address, msg.data);
+	if (!err)
+		err = notify_bind_interrupt(notify, irq, bits);
+	if (err) {
+		interrupt_free(irq);
+		*irq = (struct interrupt){ 0 };
+	}
+	return err;
+}
+
 long vnic_bind_irq(struct object *grant, struct proc *caller, unsigned vector, struct notify *notify, uint64_t bits)
 {
 	struct vnic_grant *g = grant_of(grant);
@@ -344,23 +364,7 @@ long vnic_bind_irq(struct object *grant, struct proc *caller, unsigned vector, s
 	if (__atomic_exchange_n(&g->binding, true, __ATOMIC_ACQUIRE))
 		return -SIETCH_EBUSY;
 	vnic_irq_release(g, vector); /* rebinding or unbinding: the old binding goes first */
-	if (!notify) {
-		__atomic_store_n(&g->binding, false, __ATOMIC_RELEASE);
-		return 0;
-	}
-	struct interrupt *irq = &g->irq[vector];
-	err = interrupt_msi_alloc(irq, cpus[0].apic_id, 0, 0);
-	if (err)
-		return err;
-	interrupt_msi_set_requester(irq, dev->fn->rid);
-	struct msi_message msg = interrupt_msi_message(irq);
-	err = pci_msix_set(dev->fn, vector, msg.address, msg.data);
-	if (!err)
-		err = notify_bind_interrupt(notify, irq, bits);
-	if (err) {
-		interrupt_free(irq);
-		*irq = (struct interrupt){ 0 };
-	}
+	err = notify ? vnic_irq_bind(g, vector, notify, bits) : 0;
 	__atomic_store_n(&g->binding, false, __ATOMIC_RELEASE);
 	return err;
 }
