@@ -47,10 +47,10 @@ static struct {
 	struct svm_limits limits;
 } svm = { .lock = SPINLOCK_INIT("svm") };
 
-/* Per CPU: SVM on, the host state VMSAVE keeps, and which vCPU entered last. */
+/* Per CPU: SVM on, its host save area, the host state VMSAVE keeps, and which vCPU entered last. */
 struct svm_cpu {
 	bool enabled;
-	uint64_t host_vmcb_pa;
+	uint64_t hsave_pa, host_vmcb_pa;
 	uint64_t last_serial;
 };
 static struct svm_cpu svm_cpus[MAX_CPUS];
@@ -138,6 +138,34 @@ static int svm_maps_init(void)
 	return 0;
 }
 
+static void svm_cpus_free(void)
+{
+	for (uint32_t i = 0; i < MAX_CPUS; i++) {
+		struct svm_cpu *c = &svm_cpus[i];
+		if (c->hsave_pa && c->hsave_pa != FRAME_NONE)
+			frame_free(c->hsave_pa);
+		if (c->host_vmcb_pa && c->host_vmcb_pa != FRAME_NONE)
+			frame_free(c->host_vmcb_pa);
+		c->hsave_pa = c->host_vmcb_pa = 0;
+	}
+}
+
+/* Every CPU's two host pages (§15.30.4, and the VMCB VMSAVE fills), taken when SVM is first
+ * looked at rather than at a CPU's first VMRUN: the frames a VM takes are then the same
+ * whichever CPUs its vCPUs run on, and all of them come back when it goes. */
+static int svm_cpus_init(void)
+{
+	for (uint32_t i = 0; i < cpus_online && i < MAX_CPUS; i++) {
+		svm_cpus[i].hsave_pa = frame_alloc();
+		svm_cpus[i].host_vmcb_pa = frame_alloc();
+		if (svm_cpus[i].hsave_pa == FRAME_NONE || svm_cpus[i].host_vmcb_pa == FRAME_NONE) {
+			svm_cpus_free();
+			return -SIETCH_ENOMEM;
+		}
+	}
+	return 0;
+}
+
 int svm_detect(void)
 {
 	spin_lock(&svm.lock);
@@ -145,6 +173,8 @@ int svm_detect(void)
 		svm.why = svm_missing();
 		if (!svm.why && svm_maps_init())
 			svm.why = "no memory for the permission maps";
+		if (!svm.why && svm_cpus_init())
+			svm.why = "no memory for the per-CPU host save areas";
 		if (svm.why) {
 			svm.state = -1;
 			kprintf("sietch: svm: not available: %s\n", svm.why);
@@ -171,22 +201,15 @@ bool svm_has_npt(void) { return svm.npt; }
 
 /* ---- per CPU ---- */
 
-/* EFER.SVME and a host save area (§15.4, §15.30.4) on the calling CPU, once; interrupts off. */
+/* EFER.SVME and the host save area (§15.4, §15.30.4) on the calling CPU, once; interrupts off. */
 static int svm_cpu_enable(struct svm_cpu *c)
 {
 	if (c->enabled)
 		return 0;
-	uint64_t hsave = frame_alloc(), host_vmcb = frame_alloc();
-	if (hsave == FRAME_NONE || host_vmcb == FRAME_NONE) {
-		if (hsave != FRAME_NONE)
-			frame_free(hsave);
-		if (host_vmcb != FRAME_NONE)
-			frame_free(host_vmcb);
-		return -SIETCH_ENOMEM;
-	}
+	if (!c->hsave_pa)
+		return -SIETCH_ENODEV; /* a CPU svm_cpus_init did not know: none comes online after boot */
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
-	wrmsr(MSR_VM_HSAVE_PA, hsave);
-	c->host_vmcb_pa = host_vmcb;
+	wrmsr(MSR_VM_HSAVE_PA, c->hsave_pa);
 	c->enabled = true;
 	return 0;
 }
@@ -359,9 +382,10 @@ static long svm_enter(struct vcpu *vcpu, uint64_t *guest_ns)
 	interrupts_disable();
 	uint32_t cpu = this_cpu()->id;
 	struct svm_cpu *c = &svm_cpus[cpu];
-	if (svm_cpu_enable(c)) {
+	long err = svm_cpu_enable(c);
+	if (err) {
 		interrupts_enable();
-		return -SIETCH_ENOMEM;
+		return err;
 	}
 	/* From here an injection from another thread reaches this run (vcpu_inject_intr). */
 	__atomic_store_n(&vcpu->guest_cpu, (int32_t)cpu, __ATOMIC_SEQ_CST);

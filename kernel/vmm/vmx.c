@@ -242,6 +242,24 @@ static void msr_bitmap_pass(uint8_t *bitmap, uint32_t msr)
 	bitmap[2048 + base + bit / 8] &= (uint8_t) ~(1u << (bit % 8));
 }
 
+/* Every CPU's VMXON region (§24.11.5), taken when VMX is first looked at rather than at a CPU's
+ * first entry: the frames a VM takes are then the same whichever CPUs its vCPUs run on. */
+static int vmx_cpus_init(void)
+{
+	for (uint32_t i = 0; i < cpus_online && i < MAX_CPUS; i++) {
+		uint64_t region = frame_alloc();
+		if (region == FRAME_NONE) {
+			for (uint32_t j = 0; j < i; j++) {
+				frame_free(vmx_cpus[j].vmxon_pa);
+				vmx_cpus[j].vmxon_pa = 0;
+			}
+			return -SIETCH_ENOMEM;
+		}
+		vmx_cpus[i].vmxon_pa = region;
+	}
+	return 0;
+}
+
 int vmx_detect(void)
 {
 	spin_lock(&vmx.lock);
@@ -258,6 +276,8 @@ int vmx_detect(void)
 				vmx.msr_bitmap_pa = bitmap;
 			}
 		}
+		if (!vmx.why && vmx_cpus_init())
+			vmx.why = "no memory for the per-CPU VMXON regions";
 		if (vmx.why) {
 			vmx.state = -1;
 			kprintf("sietch: vmx: not available: %s\n", vmx.why);
@@ -283,9 +303,9 @@ static int vmx_cpu_enable(struct vmx_cpu *c)
 {
 	if (c->on)
 		return 0;
-	uint64_t region = frame_alloc();
-	if (region == FRAME_NONE)
-		return -SIETCH_ENOMEM;
+	uint64_t region = c->vmxon_pa;
+	if (!region)
+		return -SIETCH_ENODEV; /* a CPU vmx_cpus_init did not know: none comes online after boot */
 	uint64_t fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
 	if (!(fc & FEATURE_CONTROL_LOCK))
 		wrmsr(MSR_IA32_FEATURE_CONTROL, fc | FEATURE_CONTROL_LOCK | FEATURE_CONTROL_VMX_OUTSIDE_SMX);
@@ -293,11 +313,9 @@ static int vmx_cpu_enable(struct vmx_cpu *c)
 	write_cr4(vmx_fixed_bits(read_cr4() | CR4_VMXE, vmx.cr4_fixed0, vmx.cr4_fixed1));
 	*(uint32_t *)phys_to_virt(region) = VMX_BASIC_REVISION(vmx.basic);
 	if (!vmxon(region)) {
-		frame_free(region);
 		kprintf("sietch: vmx: VMXON failed on cpu %u\n", this_cpu()->id);
 		return -SIETCH_ENODEV;
 	}
-	c->vmxon_pa = region;
 	c->on = true;
 	return 0;
 }
