@@ -584,6 +584,8 @@ static bool case_long_mode(void)
 
 /* ---- a guest that never exits, and a VMM that wants control back ---- */
 
+#define RETURN_ON_INTR_RUNS 100
+
 static bool case_return_on_intr(void)
 {
 	static struct guest sg;
@@ -593,11 +595,15 @@ static bool case_return_on_intr(void)
 	STEP(real_mode(g->vcpu, MAIN_IP, 0x3ff, 0));
 	uint16_t last = 0;
 	for (int i = 0; i < 3; i++) {
-		g->run.request = SIETCH_RUN_RETURN_ON_INTR;
-		STEP(run_to(g, SIETCH_VM_EXIT_NONE));
-		uint16_t count;
-		memcpy(&count, g->ram + 0x2200, 2);
-		CHECK(count != last, "the guest made no progress between returns (%u)", count);
+		/* A host interrupt already pending at the entry ends a run before the guest's first
+		 * instruction (seen on a loaded host): progress is asked of some run, not of each. */
+		uint16_t count = last;
+		for (int run = 0; run < RETURN_ON_INTR_RUNS && count == last; run++) {
+			g->run.request = SIETCH_RUN_RETURN_ON_INTR;
+			STEP(run_to(g, SIETCH_VM_EXIT_NONE));
+			memcpy(&count, g->ram + 0x2200, 2);
+		}
+		CHECK(count != last, "the guest made no progress in %d returns (%u)", RETURN_ON_INTR_RUNS, count);
 		last = count;
 	}
 	os_close(g->vcpu);
